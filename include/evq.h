@@ -1,0 +1,47 @@
+/* evq.h - the event calendar: a 4-ary min-heap of small plain records.
+ *
+ * Order: (time, seq) ascending, where seq is the insertion counter.  The
+ * order is total, so two runs that schedule the same events in the same
+ * order pop them in the same order: determinism does not depend on how the
+ * heap happens to break ties.
+ *
+ * Cancellation is lazy: an event carries a version stamp copied from its
+ * entity when scheduled; the model bumps the entity's version to cancel and
+ * discards popped events whose stamp no longer matches.  No search through
+ * the heap is ever needed.
+ *
+ * The heap array is the event pool: it is allocated once with the capacity
+ * given to evq_new and never reallocated, so the event loop does not call
+ * malloc.  Pushing onto a full calendar is a bug in the model's sizing and
+ * fails loudly.  Push and pop cost O(log4 n); peek is O(1).
+ */
+#ifndef PATROLSIM_EVQ_H
+#define PATROLSIM_EVQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct evq_event {
+    double time;      /* simulated minutes */
+    uint64_t seq;     /* insertion order, unique per calendar */
+    uint32_t kind;    /* model-defined event kind */
+    uint32_t id;      /* model-defined entity index */
+    uint32_t ver;     /* entity version at scheduling (lazy cancellation) */
+};
+
+struct evq;
+
+struct evq *evq_new(size_t capacity);
+void evq_free(struct evq *q);
+
+/* Schedules an event; aborts if the calendar is full or time is NaN. */
+void evq_push(struct evq *q, double time, uint32_t kind, uint32_t id, uint32_t ver);
+/* Removes the earliest event into *out; returns 0, or -1 when empty. */
+int evq_pop(struct evq *q, struct evq_event *out);
+/* The earliest event, or NULL when empty; valid until the next push/pop. */
+const struct evq_event *evq_peek(const struct evq *q);
+size_t evq_size(const struct evq *q);
+size_t evq_capacity(const struct evq *q);
+void evq_clear(struct evq *q);
+
+#endif

@@ -1,0 +1,30 @@
+/* nn.h - nearest available item among fixed positions (units at their base).
+ *
+ * Items have fixed positions given at creation and are switched in and out of
+ * the searchable set (a unit becomes idle at its base, or is dispatched).
+ * Positions are bucketed in a uniform cell grid with about one item per cell;
+ * a query searches rings of cells outward from the query point and stops once
+ * no closer item can exist, so it costs O(cells near the answer), not O(n).
+ *
+ * Ties in distance go to the lowest item index, exactly.  Insert and remove
+ * are O(1) and never allocate (each cell's capacity is its item count).
+ */
+#ifndef PATROLSIM_NN_H
+#define PATROLSIM_NN_H
+
+#include "scn.h"
+
+struct nn;
+
+/* n items at (x[i], y[i]), all initially absent; metric for distances. */
+struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metric);
+void nn_free(struct nn *t);
+void nn_insert(struct nn *t, int item);
+void nn_remove(struct nn *t, int item);
+int nn_contains(const struct nn *t, int item);
+int nn_count(const struct nn *t);
+/* Present item nearest to (x, y), ties to the lowest index; -1 when empty.
+ * *dist receives the metric distance (no circuity factor). */
+int nn_nearest(const struct nn *t, double x, double y, double *dist);
+
+#endif

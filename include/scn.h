@@ -1,0 +1,158 @@
+/* scn.h - a scenario: scenario.ini plus CSV tables, loaded and validated.
+ *
+ * A scenario is immutable once loaded and shared read-only by every
+ * replication (and, later, by worker threads).  All of its memory is owned by
+ * the struct scn and released by scn_free.  Every table row keeps the line
+ * it came from so later cross-checks can still name file:line.
+ *
+ * Loading validates everything a run relies on: unknown sections and keys,
+ * missing or unknown columns, bad numbers, negative durations, duplicate ids,
+ * references to unknown ids, overlapping grids and holes where incidents
+ * fall.  The first error is reported as "path:line: ..." and nothing else
+ * happens.  The file format is documented in docs/scenario-format.md.
+ *
+ * Indices: rows are referred to by their 0-based position in their CSV file;
+ * "lowest id" in tie-breaks means "listed first".
+ */
+#ifndef PATROLSIM_SCN_H
+#define PATROLSIM_SCN_H
+
+#include <stdbool.h>
+#include <math.h>
+#include <stdint.h>
+#include "err.h"
+#include "geo.h"
+
+enum fac_tier { FAC_STATION, FAC_WORKSTATION, FAC_OFFICE, FAC_POST, FAC_N_TIERS };
+enum trv_metric { TRV_EUCLIDEAN, TRV_MANHATTAN };
+enum svc_dist { SVC_EXPONENTIAL, SVC_LOGNORMAL, SVC_GAMMA, SVC_FIXED };
+/* Where synthetic incidents fall: pick a grid by weight then a uniform point
+ * in it, or a uniform point over the study area (the grids' bounding box,
+ * which the grids must then cover without holes). */
+enum loc_mode { LOC_GRID_WEIGHT, LOC_AREA };
+
+const char *fac_tier_name(enum fac_tier t);
+
+struct scn_grid {
+    char *id;
+    char *name;            /* may be "" */
+    double weight;         /* relative share of incidents (grid_weight mode) */
+    struct geo_poly poly;
+    int line;              /* grids.csv line */
+};
+
+struct scn_facility {
+    char *id;
+    char *name;
+    enum fac_tier tier;
+    double x, y;           /* km */
+    int parent;            /* facility index, -1 for none */
+    int line;
+};
+
+struct scn_mode {
+    char *name;            /* e.g. car, motorcycle, ebike, foot */
+    double speed_kmh;      /* > 0 */
+};
+
+struct scn_unit {
+    char *id;
+    int base;              /* facility index */
+    int *home;             /* grid indices this unit is responsible for */
+    int n_home;
+    int officers, auxiliaries;
+    int mode;              /* index into modes */
+    int line;
+};
+
+struct scn_itype {
+    char *id;
+    char *name;
+    int priority;          /* 1 = most urgent */
+    int prio_idx;          /* index into scn.priorities */
+    double share;          /* relative share of incidents (> 0 in sum) */
+    enum svc_dist dist;
+    double mean_min;       /* on-scene time mean, minutes, > 0 */
+    double sd_min;         /* lognormal/gamma: sd > 0; otherwise 0 */
+    double target_min;     /* response-time target, minutes, > 0 */
+    int line;
+};
+
+struct scn {
+    char *dir;             /* scenario folder as given */
+    char *ini_path;
+    char *name;
+    char *description;
+
+    /* [run] defaults, overridable on the command line */
+    uint64_t seed;
+    int reps;
+    double horizon_days;   /* incidents are created in [warmup, horizon) */
+    double warmup_days;    /* incidents before this are simulated, not counted */
+
+    /* [travel] */
+    enum trv_metric metric;
+    double circuity;       /* >= 1 typically; distance multiplier */
+    struct scn_mode *modes;
+    int n_modes;
+
+    /* [dispatch] */
+    char *policy;          /* "nearest_idle" or "run_card"; resolved by disp */
+    bool home_first;       /* nearest_idle: idle home units of the grid first */
+    bool redispatch_returning; /* units driving back to base are dispatchable */
+    int run_card_depth;    /* entries kept per grid; beyond: nearest by time */
+
+    /* [incidents] */
+    char *source;          /* "poisson" */
+    double rate_per_day;   /* > 0 */
+    enum loc_mode location;
+
+    struct scn_grid *grids;           int n_grids;
+    struct scn_facility *facilities;  int n_facilities;
+    struct scn_unit *units;           int n_units;
+    struct scn_itype *itypes;         int n_itypes;
+    int *priorities;                  int n_priorities;  /* distinct, ascending */
+
+    /* Explicit run cards: for grid g, runcard[g][0..n_runcard[g]) are unit
+     * indices in preference order (n_runcard[g] == 0: none given). */
+    int **runcard;
+    int *n_runcard;
+
+    double xmin, ymin, xmax, ymax;    /* bounding box of all grids, km */
+    struct geo_index *grid_index;     /* point -> grid */
+
+    /* Internal: the loader's private storage. */
+    void *priv_;
+};
+
+/* One "section.key=value" override, applied after scenario.ini as if it had
+ * been written there (used by --set and, later, by sweeps). */
+struct scn_override {
+    const char *section, *key, *value;
+};
+
+/* Loads and validates the scenario in folder dir.  Returns the scenario, or
+ * NULL with e set to the first problem ("path:line: ..."). */
+struct scn *scn_load(const char *dir, const struct scn_override *ov, int n_ov,
+                     struct perr *e);
+void scn_free(struct scn *s);
+
+/* Lookups by id; -1 if absent.  O(log n). */
+int scn_grid_find(const struct scn *s, const char *id);
+int scn_unit_find(const struct scn *s, const char *id);
+int scn_facility_find(const struct scn *s, const char *id);
+
+/* Road distance in km from (x0,y0) to (x1,y1): metric distance x circuity. */
+static inline double scn_distance(const struct scn *s, double x0, double y0,
+                                  double x1, double y1)
+{
+    double dx = x1 - x0, dy = y1 - y0;
+    double d;
+    if (s->metric == TRV_MANHATTAN)
+        d = (dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy);
+    else
+        d = hypot(dx, dy);
+    return d * s->circuity;
+}
+
+#endif

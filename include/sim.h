@@ -1,0 +1,54 @@
+/* sim.h - the domain-free run loop.
+ *
+ * A model plugs in through three callbacks.  External arrivals (incidents)
+ * come from the model's own source one at a time and are merged with the
+ * calendar by time: the loop asks for the time of the next arrival, never for
+ * the whole stream.  At equal times calendar events run before the arrival,
+ * so a unit freed at t can take an incident created at t.
+ *
+ * Invariants checked at the end of every run: time never decreased, and
+ * scheduled == executed + cancelled (+ still pending if stopped early).
+ */
+#ifndef PATROLSIM_SIM_H
+#define PATROLSIM_SIM_H
+
+#include <stdint.h>
+#include "evq.h"
+#include "err.h"
+
+struct sim;
+
+struct sim_model_ops {
+    /* Time of the model's next external arrival; INFINITY when none left. */
+    double (*next_arrival)(void *model);
+    /* Consumes that arrival at sim_now(); 0, or -1 with e set. */
+    int (*arrive)(void *model, struct sim *s, struct perr *e);
+    /* Handles one calendar event: 0 handled, 1 stale (lazily cancelled),
+     * -1 error with e set. */
+    int (*event)(void *model, struct sim *s, const struct evq_event *ev,
+                 struct perr *e);
+};
+
+struct sim_counters {
+    uint64_t scheduled, executed, cancelled, arrivals;
+};
+
+struct sim *sim_new(size_t event_capacity);
+void sim_free(struct sim *s);
+/* Back to time 0 with an empty calendar and zero counters. */
+void sim_reset(struct sim *s);
+
+double sim_now(const struct sim *s);
+/* Schedules at absolute time t >= now. */
+void sim_at(struct sim *s, double t, uint32_t kind, uint32_t id, uint32_t ver);
+/* Schedules after a delay dt >= 0. */
+void sim_after(struct sim *s, double dt, uint32_t kind, uint32_t id, uint32_t ver);
+
+/* Runs until the calendar is empty and the model has no arrival left.
+ * Returns 0, or -1 with e set by the model. */
+int sim_run(struct sim *s, const struct sim_model_ops *ops, void *model,
+            struct perr *e);
+
+const struct sim_counters *sim_counters(const struct sim *s);
+
+#endif

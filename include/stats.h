@@ -1,0 +1,54 @@
+/* stats.h - online statistics within a run and across replications.
+ *
+ * stat_acc: Welford's running mean/variance plus min/max, O(1) per value.
+ * stat_hist: a GSL histogram with fine bins at the low end and geometric
+ *   bins above (relative resolution STAT_HIST_REL), for quantiles of
+ *   non-negative durations without storing the values.  Values above the top
+ *   edge are counted and the exact maximum kept.
+ * stat_ci: mean and Student-t confidence half-width across replications.
+ */
+#ifndef PATROLSIM_STATS_H
+#define PATROLSIM_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gsl/gsl_histogram.h>
+
+struct stat_acc {
+    uint64_t n;
+    double mean, m2, min, max;
+};
+
+void stat_acc_init(struct stat_acc *a);
+void stat_acc_add(struct stat_acc *a, double x);
+/* Merges b into a (Chan et al.), as if b's values had been added to a. */
+void stat_acc_merge(struct stat_acc *a, const struct stat_acc *b);
+double stat_acc_mean(const struct stat_acc *a);      /* NAN when n == 0 */
+double stat_acc_var(const struct stat_acc *a);       /* sample variance; NAN when n < 2 */
+double stat_acc_sd(const struct stat_acc *a);
+
+#define STAT_HIST_LIN_TOP 10.0    /* linear bins of STAT_HIST_LIN_W below this */
+#define STAT_HIST_LIN_W   0.01
+#define STAT_HIST_REL     0.002   /* geometric bin growth above */
+#define STAT_HIST_TOP     1.0e6   /* top edge; larger values go to overflow */
+
+struct stat_hist {
+    gsl_histogram *h;
+    uint64_t n, overflow;
+    double max;
+};
+
+void stat_hist_init(struct stat_hist *s);
+void stat_hist_release(struct stat_hist *s);
+void stat_hist_reset(struct stat_hist *s);
+/* x must be >= 0 (negative values are an internal error). */
+void stat_hist_add(struct stat_hist *s, double x);
+/* Quantile q in [0,1] by linear interpolation within the bin; NAN if empty. */
+double stat_hist_quantile(const struct stat_hist *s, double q);
+
+/* Mean of x[0..n) and the half-width of the two-sided `level` (e.g. 0.95)
+ * Student-t interval; half-width is NAN when n < 2.  NAN values in x are
+ * skipped (a replication where the metric is undefined). */
+void stat_ci(const double *x, size_t n, double level, double *mean, double *half);
+
+#endif

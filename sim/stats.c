@@ -1,0 +1,139 @@
+/* stats.c - Welford accumulators, histogram quantiles, Student-t intervals. */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <gsl/gsl_cdf.h>
+#include "err.h"
+#include "stats.h"
+
+void stat_acc_init(struct stat_acc *a)
+{
+    *a = (struct stat_acc){ 0, 0.0, 0.0, INFINITY, -INFINITY };
+}
+
+void stat_acc_add(struct stat_acc *a, double x)
+{
+    a->n++;
+    double d = x - a->mean;
+    a->mean += d / (double)a->n;
+    a->m2 += d * (x - a->mean);
+    if (x < a->min)
+        a->min = x;
+    if (x > a->max)
+        a->max = x;
+}
+
+void stat_acc_merge(struct stat_acc *a, const struct stat_acc *b)
+{
+    if (b->n == 0)
+        return;
+    if (a->n == 0) {
+        *a = *b;
+        return;
+    }
+    double na = (double)a->n, nb = (double)b->n, n = na + nb;
+    double d = b->mean - a->mean;
+    a->mean += d * nb / n;
+    a->m2 += b->m2 + d * d * na * nb / n;
+    a->n += b->n;
+    if (b->min < a->min)
+        a->min = b->min;
+    if (b->max > a->max)
+        a->max = b->max;
+}
+
+double stat_acc_mean(const struct stat_acc *a) { return a->n ? a->mean : NAN; }
+double stat_acc_var(const struct stat_acc *a) { return a->n > 1 ? a->m2 / (double)(a->n - 1) : NAN; }
+double stat_acc_sd(const struct stat_acc *a) { return sqrt(stat_acc_var(a)); }
+
+/* Bin edges: linear up to STAT_HIST_LIN_TOP, then growing by STAT_HIST_REL.
+ * Built once (thread-safe); every histogram shares the same edges. */
+static double *edges;
+static size_t n_edges;
+
+static void build_edges(void)
+{
+    size_t n_lin = (size_t)llround(STAT_HIST_LIN_TOP / STAT_HIST_LIN_W);
+    size_t n_geo = (size_t)ceil(log(STAT_HIST_TOP / STAT_HIST_LIN_TOP) / log1p(STAT_HIST_REL));
+    edges = xmalloc((n_lin + n_geo + 1) * sizeof *edges);
+    size_t k = 0;
+    for (size_t i = 0; i <= n_lin; i++)
+        edges[k++] = (double)i * STAT_HIST_LIN_W;
+    for (size_t i = 1; i <= n_geo; i++)
+        edges[k++] = STAT_HIST_LIN_TOP * pow(1.0 + STAT_HIST_REL, (double)i);
+    n_edges = k;
+}
+
+void stat_hist_init(struct stat_hist *s)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, build_edges);
+    s->h = gsl_histogram_alloc(n_edges - 1);
+    PS_ASSERT(s->h != NULL);
+    PS_ASSERT(gsl_histogram_set_ranges(s->h, edges, n_edges) == 0);
+    s->n = s->overflow = 0;
+    s->max = 0;
+}
+
+void stat_hist_release(struct stat_hist *s)
+{
+    if (s->h)
+        gsl_histogram_free(s->h);
+    s->h = NULL;
+}
+
+void stat_hist_reset(struct stat_hist *s)
+{
+    gsl_histogram_reset(s->h);
+    s->n = s->overflow = 0;
+    s->max = 0;
+}
+
+void stat_hist_add(struct stat_hist *s, double x)
+{
+    PS_ASSERT(x >= 0);
+    s->n++;
+    if (x > s->max)
+        s->max = x;
+    if (gsl_histogram_increment(s->h, x) != 0)
+        s->overflow++;
+}
+
+double stat_hist_quantile(const struct stat_hist *s, double q)
+{
+    if (s->n == 0)
+        return NAN;
+    if (q <= 0)
+        q = 0;
+    if (q >= 1)
+        return s->max;
+    double target = q * (double)s->n, cum = 0;
+    size_t nb = gsl_histogram_bins(s->h);
+    for (size_t i = 0; i < nb; i++) {
+        double c = gsl_histogram_get(s->h, i);
+        if (c > 0 && cum + c >= target) {
+            double lo, hi;
+            gsl_histogram_get_range(s->h, i, &lo, &hi);
+            double v = lo + (hi - lo) * (target - cum) / c;
+            return v < s->max ? v : s->max;
+        }
+        cum += c;
+    }
+    return s->max;   /* the quantile lies in the overflow */
+}
+
+void stat_ci(const double *x, size_t n, double level, double *mean, double *half)
+{
+    struct stat_acc a;
+    stat_acc_init(&a);
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i]))
+            stat_acc_add(&a, x[i]);
+    *mean = stat_acc_mean(&a);
+    if (a.n < 2) {
+        *half = NAN;
+        return;
+    }
+    double t = gsl_cdf_tdist_Pinv(0.5 + level / 2, (double)(a.n - 1));
+    *half = t * sqrt(stat_acc_var(&a) / (double)a.n);
+}

@@ -1,0 +1,72 @@
+/* test_stats.c - Welford, histogram quantiles, Student-t intervals, streams. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_statistics.h>
+#include <gsl/gsl_sort.h>
+#include "rng.h"
+#include "stats.h"
+#include "tcheck.h"
+
+int main(void)
+{
+    gsl_rng *r = rng_stream_new(2385, 1, 1);
+    enum { N = 20000 };
+    static double xs[N];
+    struct stat_acc a, b, c;
+    struct stat_hist h;
+    stat_acc_init(&a); stat_acc_init(&b); stat_acc_init(&c);
+    stat_hist_init(&h);
+    for (int i = 0; i < N; i++) {
+        xs[i] = gsl_ran_lognormal(r, 2.1, 0.8);
+        stat_acc_add(&a, xs[i]);
+        stat_acc_add(i % 3 ? &b : &c, xs[i]);
+        stat_hist_add(&h, xs[i]);
+    }
+    CHECK_NEAR(stat_acc_mean(&a), gsl_stats_mean(xs, 1, N), 1e-9);
+    CHECK_NEAR(stat_acc_var(&a), gsl_stats_variance(xs, 1, N), 1e-6);
+    stat_acc_merge(&b, &c);
+    CHECK_NEAR(stat_acc_mean(&b), stat_acc_mean(&a), 1e-9);
+    CHECK_NEAR(stat_acc_var(&b), stat_acc_var(&a), 1e-6);
+    CHECK_INT(b.n, N);
+    CHECK_NEAR(b.max, a.max, 0);
+
+    gsl_sort(xs, 1, N);
+    for (double q = 0.1; q < 0.96; q += 0.2) {
+        double exact = gsl_stats_quantile_from_sorted_data(xs, 1, N, q);
+        double est = stat_hist_quantile(&h, q);
+        /* Bins are 0.01 wide below 10 and 0.2% wide above. */
+        CHECK(fabs(est - exact) <= fmax(0.011, 0.0021 * exact),
+              "histogram quantile %.2f: %.5f vs exact %.5f", q, est, exact);
+    }
+    CHECK_NEAR(stat_hist_quantile(&h, 1.0), xs[N - 1], 0);
+    stat_hist_add(&h, 5e6);                       /* overflow */
+    CHECK_INT(h.overflow, 1);
+    CHECK_NEAR(stat_hist_quantile(&h, 1.0), 5e6, 0);
+    stat_hist_release(&h);
+
+    /* Student t: for n = 5 values the 95% quantile is 2.776445. */
+    double v[5] = { 2.1, 2.5, 1.9, 2.8, 2.3 }, mean, half;
+    stat_ci(v, 5, 0.95, &mean, &half);
+    double sd = sqrt(((2.1-2.32)*(2.1-2.32) + (2.5-2.32)*(2.5-2.32) + (1.9-2.32)*(1.9-2.32)
+                      + (2.8-2.32)*(2.8-2.32) + (2.3-2.32)*(2.3-2.32)) / 4);
+    CHECK_NEAR(mean, 2.32, 1e-12);
+    CHECK_NEAR(half, 2.776445105 * sd / sqrt(5), 1e-6);
+    double w[3] = { 1.0, NAN, 3.0 };
+    stat_ci(w, 3, 0.95, &mean, &half);
+    CHECK_NEAR(mean, 2.0, 1e-12);
+    stat_ci(w, 1, 0.95, &mean, &half);
+    CHECK(isnan(half), "one replication has no interval");
+
+    /* Streams: reproducible, and distinct by replication and purpose. */
+    gsl_rng *s1 = rng_stream_new(9, 3, 2), *s2 = rng_stream_new(9, 3, 2);
+    gsl_rng *s3 = rng_stream_new(9, 4, 2), *s4 = rng_stream_new(9, 3, 5);
+    unsigned long x1 = gsl_rng_get(s1), x2 = gsl_rng_get(s2), x3 = gsl_rng_get(s3), x4 = gsl_rng_get(s4);
+    CHECK(x1 == x2, "same triple, same stream (%lu %lu)", x1, x2);
+    CHECK(x1 != x3 && x1 != x4 && x3 != x4, "different triples differ (%lu %lu %lu)", x1, x3, x4);
+    CHECK(rng_mix(1, 0, 1) != rng_mix(1, 1, 0), "mix is not symmetric in rep/purpose");
+    gsl_rng_free(s1); gsl_rng_free(s2); gsl_rng_free(s3); gsl_rng_free(s4);
+    gsl_rng_free(r);
+    return tc_done();
+}
