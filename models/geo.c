@@ -1,0 +1,366 @@
+/* geo.c - planar polygons: validation, point location, overlap, sampling.
+ *
+ * Polygons are small (a grid is a rectangle or a few dozen vertices), so the
+ * validity and overlap tests are plain O(n*m) edge loops; what matters is
+ * that they are exact on the inputs planners actually write: rectangles on a
+ * lattice and polygons that share vertices with their neighbours.
+ *
+ * Point location uses the half-open crossing rule.  An edge counts as
+ * crossed by the rightward ray from p when lo.y <= p.y < hi.y (lo and hi its
+ * endpoints ordered by y) and p lies strictly left of lo->hi.  The edge is
+ * always evaluated from lo to hi, so an edge shared by two polygons gives the
+ * same answer in both, and the polygons of a partition claim every point
+ * exactly once.  For rectangles this is [xmin, xmax) x [ymin, ymax).
+ *
+ * geo_index: a uniform grid of about one cell per polygon over the common
+ * bounding box; each cell lists (ascending) the polygons whose bounding box
+ * touches it, in one CSR array.  Locate costs one cell lookup plus a
+ * point-in-polygon test per listed polygon, typically 1-4.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "err.h"
+#include "geo.h"
+
+typedef struct geo_pt pt;
+
+static double orient(pt a, pt b, pt c)
+{
+    return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+}
+
+static int sgn(double v)
+{
+    return (v > 0) - (v < 0);
+}
+
+/* c is on the closed segment ab, given that a, b, c are colinear. */
+static int within(pt a, pt b, pt c)
+{
+    return fmin(a.x, b.x) <= c.x && c.x <= fmax(a.x, b.x) &&
+           fmin(a.y, b.y) <= c.y && c.y <= fmax(a.y, b.y);
+}
+
+/* Closed segments ab and cd share at least one point. */
+static int seg_touch(pt a, pt b, pt c, pt d)
+{
+    int o1 = sgn(orient(a, b, c)), o2 = sgn(orient(a, b, d));
+    int o3 = sgn(orient(c, d, a)), o4 = sgn(orient(c, d, b));
+    if (o1 * o2 < 0 && o3 * o4 < 0)
+        return 1;
+    return (o1 == 0 && within(a, b, c)) || (o2 == 0 && within(a, b, d)) ||
+           (o3 == 0 && within(c, d, a)) || (o4 == 0 && within(c, d, b));
+}
+
+static int self_intersecting(const pt *v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        pt a = v[i], b = v[(i + 1) % n], c = v[(i + 2) % n];
+        /* Adjacent edges ab, bc: only their shared vertex may be common;
+         * colinear and folding back means they overlap. */
+        if (orient(a, b, c) == 0 &&
+            (b.x - a.x) * (c.x - b.x) + (b.y - a.y) * (c.y - b.y) < 0)
+            return 1;
+        for (int j = i + 2; j < n; j++) {
+            if (i == 0 && j == n - 1)
+                continue;       /* adjacent through vertex 0 */
+            if (seg_touch(a, b, v[j], v[(j + 1) % n]))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+int geo_poly_finish(struct geo_poly *p)
+{
+    int n = p->n;
+    if (n < 3 || !p->v)
+        return -1;
+    pt *v = p->v;
+    double xmin = v[0].x, xmax = v[0].x, ymin = v[0].y, ymax = v[0].y;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(v[i].x) || !isfinite(v[i].y))
+            return -1;
+        pt w = v[(i + 1) % n];
+        if (v[i].x == w.x && v[i].y == w.y)
+            return -1;          /* zero-length edge */
+        xmin = fmin(xmin, v[i].x);
+        xmax = fmax(xmax, v[i].x);
+        ymin = fmin(ymin, v[i].y);
+        ymax = fmax(ymax, v[i].y);
+    }
+    /* Shoelace and centroid relative to v[0], for precision far from the
+     * origin. */
+    double a2 = 0, cx = 0, cy = 0;
+    for (int i = 1; i + 1 < n; i++) {
+        double x0 = v[i].x - v[0].x, y0 = v[i].y - v[0].y;
+        double x1 = v[i + 1].x - v[0].x, y1 = v[i + 1].y - v[0].y;
+        double c = x0 * y1 - x1 * y0;
+        a2 += c;
+        cx += (x0 + x1) * c;
+        cy += (y0 + y1) * c;
+    }
+    double box = (xmax - xmin) * (ymax - ymin);
+    if (!(box > 0) || fabs(a2) <= 2e-12 * box)
+        return -1;
+    if (self_intersecting(v, n))
+        return -1;
+    p->centroid.x = v[0].x + cx / (3 * a2);
+    p->centroid.y = v[0].y + cy / (3 * a2);
+    if (a2 < 0) {
+        for (int i = 0, j = n - 1; i < j; i++, j--) {
+            pt t = v[i];
+            v[i] = v[j];
+            v[j] = t;
+        }
+    }
+    p->area = fabs(a2) / 2;
+    p->xmin = xmin;
+    p->xmax = xmax;
+    p->ymin = ymin;
+    p->ymax = ymax;
+    return 0;
+}
+
+int geo_poly_contains(const struct geo_poly *p, double x, double y)
+{
+    /* Outside the half-open box the crossing count is even anyway. */
+    if (x < p->xmin || x >= p->xmax || y < p->ymin || y >= p->ymax)
+        return 0;
+    const pt *v = p->v;
+    int in = 0;
+    for (int i = 0, j = p->n - 1; i < p->n; j = i++) {
+        pt a = v[j], b = v[i];
+        if ((a.y <= y) != (b.y <= y)) {
+            pt lo = a.y < b.y ? a : b, hi = a.y < b.y ? b : a;
+            if ((hi.x - lo.x) * (y - lo.y) - (hi.y - lo.y) * (x - lo.x) > 0)
+                in ^= 1;
+        }
+    }
+    return in;
+}
+
+void geo_poly_sample(const struct geo_poly *p, gsl_rng *r, double *x, double *y)
+{
+    double w = p->xmax - p->xmin, h = p->ymax - p->ymin;
+    double px, py;
+    do {
+        px = p->xmin + w * gsl_rng_uniform(r);
+        py = p->ymin + h * gsl_rng_uniform(r);
+    } while (!geo_poly_contains(p, px, py));
+    *x = px;
+    *y = py;
+}
+
+/* ---- overlap ------------------------------------------------------------
+ *
+ * The interiors of simple polygons A and B intersect iff
+ *   (a) an edge of A and an edge of B cross properly (at interior points of
+ *       both, strictly from side to side), or
+ *   (b) after splitting every edge at the other polygon's vertices lying on
+ *       it, some piece has its midpoint strictly inside the other polygon,
+ *       or lies along an edge of the other polygon running the same way
+ *       (both are counter-clockwise, so same direction = interiors on the
+ *       same side).
+ * Sketch: if the common interior I is non-empty and there is no proper
+ * crossing, the boundary of I is made of such pieces, each of which has the
+ * same status along its length; a piece on the boundary of I is either
+ * strictly inside the other polygon or runs along its boundary with I on the
+ * inner side of both.  Conversely each case puts a small half-disc into both
+ * interiors.  This handles shared edges (opposite directions: no overlap),
+ * shared vertices, T-junctions, containment and identical polygons without
+ * any "point just inside" offset.
+ *
+ * "On a line" uses a distance tolerance of 1e-9 times the coordinate
+ * magnitude, so that vertices which lie on a neighbour's slanted edge only
+ * up to rounding still count as touching.
+ */
+
+static double seg_dist(pt p, pt a, pt b)
+{
+    double dx = b.x - a.x, dy = b.y - a.y;
+    double t = ((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy);
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    return hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* 1 if some edge of a shows interior overlap with b per (a) or (b). */
+static int edges_show_overlap(const struct geo_poly *a, const struct geo_poly *b,
+                              double tol, double *ts)
+{
+    for (int i = 0; i < a->n; i++) {
+        pt p = a->v[i], q = a->v[(i + 1) % a->n];
+        double dx = q.x - p.x, dy = q.y - p.y;
+        double len = hypot(dx, dy);
+        int nt = 0;
+        ts[nt++] = 0;
+        ts[nt++] = 1;
+        for (int j = 0; j < b->n; j++) {
+            pt r = b->v[j], s = b->v[(j + 1) % b->n];
+            double dr = orient(p, q, r) / len, ds = orient(p, q, s) / len;
+            if ((dr > tol && ds < -tol) || (dr < -tol && ds > tol)) {
+                double m = hypot(s.x - r.x, s.y - r.y);
+                double dp = orient(r, s, p) / m, dq = orient(r, s, q) / m;
+                if ((dp > tol && dq < -tol) || (dp < -tol && dq > tol))
+                    return 1;
+            }
+            if (fabs(dr) <= tol) {
+                double t = ((r.x - p.x) * dx + (r.y - p.y) * dy) / (len * len);
+                if (t > 0 && t < 1)
+                    ts[nt++] = t;
+            }
+        }
+        qsort(ts, (size_t)nt, sizeof *ts, cmp_double);
+        for (int k = 0; k + 1 < nt; k++) {
+            if ((ts[k + 1] - ts[k]) * len <= 4 * tol)
+                continue;
+            double t = (ts[k] + ts[k + 1]) / 2;
+            pt m = { p.x + t * dx, p.y + t * dy };
+            int on = -1;
+            for (int j = 0; j < b->n && on < 0; j++)
+                if (seg_dist(m, b->v[j], b->v[(j + 1) % b->n]) <= tol)
+                    on = j;
+            if (on >= 0) {
+                pt r = b->v[on], s = b->v[(on + 1) % b->n];
+                if (dx * (s.x - r.x) + dy * (s.y - r.y) > 0)
+                    return 1;
+            } else if (geo_poly_contains(b, m.x, m.y)) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+int geo_poly_overlap(const struct geo_poly *a, const struct geo_poly *b)
+{
+    if (a->xmax <= b->xmin || b->xmax <= a->xmin ||
+        a->ymax <= b->ymin || b->ymax <= a->ymin)
+        return 0;
+    double mag = 0;
+    const double c[8] = { a->xmin, a->xmax, a->ymin, a->ymax,
+                          b->xmin, b->xmax, b->ymin, b->ymax };
+    for (int i = 0; i < 8; i++)
+        mag = fmax(mag, fabs(c[i]));
+    double tol = 1e-9 * mag;
+    int nmax = (a->n > b->n ? a->n : b->n) + 2;
+    double *ts = xmalloc((size_t)nmax * sizeof *ts);
+    int r = edges_show_overlap(a, b, tol, ts) || edges_show_overlap(b, a, tol, ts);
+    free(ts);
+    return r;
+}
+
+/* ---- index -------------------------------------------------------------- */
+
+struct geo_index {
+    const struct geo_poly *polys;
+    int n;
+    double xmin, ymin, xmax, ymax;
+    double sx, sy;          /* cells per km */
+    int nx, ny;
+    int *start;             /* nx*ny + 1 offsets into item */
+    int *item;              /* polygon indices, ascending within a cell */
+};
+
+static int cell_of(double v, double lo, double scale, int n)
+{
+    double c = floor((v - lo) * scale);
+    if (!(c >= 0))
+        return 0;
+    if (c >= n)
+        return n - 1;
+    return (int)c;
+}
+
+struct geo_index *geo_index_new(const struct geo_poly *polys, int n)
+{
+    struct geo_index *g = xcalloc(1, sizeof *g);
+    g->polys = polys;
+    g->n = n;
+    if (n <= 0) {
+        g->nx = g->ny = 1;
+        g->start = xcalloc(2, sizeof *g->start);
+        g->item = xmalloc(sizeof *g->item);
+        return g;
+    }
+    g->xmin = polys[0].xmin;
+    g->xmax = polys[0].xmax;
+    g->ymin = polys[0].ymin;
+    g->ymax = polys[0].ymax;
+    for (int i = 1; i < n; i++) {
+        g->xmin = fmin(g->xmin, polys[i].xmin);
+        g->xmax = fmax(g->xmax, polys[i].xmax);
+        g->ymin = fmin(g->ymin, polys[i].ymin);
+        g->ymax = fmax(g->ymax, polys[i].ymax);
+    }
+    double w = g->xmax - g->xmin, h = g->ymax - g->ymin;
+    /* About one cell per polygon, cells roughly square. */
+    double nxd = ceil(sqrt((double)n * w / h));
+    if (!(nxd >= 1))
+        nxd = 1;
+    if (nxd > n)
+        nxd = n;
+    g->nx = (int)nxd;
+    g->ny = (n + g->nx - 1) / g->nx;
+    g->sx = g->nx / w;
+    g->sy = g->ny / h;
+
+    size_t ncell = (size_t)g->nx * (size_t)g->ny;
+    g->start = xcalloc(ncell + 1, sizeof *g->start);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            for (size_t c = 0; c < ncell; c++)
+                g->start[c + 1] += g->start[c];
+            g->item = xmalloc(((size_t)g->start[ncell] + 1) * sizeof *g->item);
+        }
+        for (int i = 0; i < n; i++) {
+            const struct geo_poly *p = &polys[i];
+            int x0 = cell_of(p->xmin, g->xmin, g->sx, g->nx);
+            int x1 = cell_of(p->xmax, g->xmin, g->sx, g->nx);
+            int y0 = cell_of(p->ymin, g->ymin, g->sy, g->ny);
+            int y1 = cell_of(p->ymax, g->ymin, g->sy, g->ny);
+            for (int cy = y0; cy <= y1; cy++)
+                for (int cx = x0; cx <= x1; cx++) {
+                    size_t c = (size_t)cy * (size_t)g->nx + (size_t)cx;
+                    if (pass == 0)
+                        g->start[c + 1]++;
+                    else
+                        g->item[g->start[c]++] = i;
+                }
+        }
+    }
+    /* Filling advanced start[c] to the end of cell c; shift back. */
+    for (size_t c = ncell; c > 0; c--)
+        g->start[c] = g->start[c - 1];
+    g->start[0] = 0;
+    return g;
+}
+
+void geo_index_free(struct geo_index *g)
+{
+    if (!g)
+        return;
+    free(g->start);
+    free(g->item);
+    free(g);
+}
+
+int geo_index_locate(const struct geo_index *g, double x, double y)
+{
+    if (g->n <= 0 || !(x >= g->xmin && x < g->xmax && y >= g->ymin && y < g->ymax))
+        return -1;
+    int cx = cell_of(x, g->xmin, g->sx, g->nx);
+    int cy = cell_of(y, g->ymin, g->sy, g->ny);
+    size_t c = (size_t)cy * (size_t)g->nx + (size_t)cx;
+    for (int k = g->start[c]; k < g->start[c + 1]; k++)
+        if (geo_poly_contains(&g->polys[g->item[k]], x, y))
+            return g->item[k];
+    return -1;
+}

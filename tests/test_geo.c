@@ -1,0 +1,426 @@
+/* test_geo.c - polygons: finishing, half-open point location (partitions
+ * claim each point exactly once), overlap (shared edges and vertices are not
+ * overlap; crossing, containment and identity are), the spatial index
+ * against brute force, and sampling. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_rng.h>
+#include "err.h"
+#include "geo.h"
+#include "tcheck.h"
+
+#define MAXV 16
+
+struct shape {
+    struct geo_pt v[MAXV];
+    struct geo_poly p;
+};
+
+/* Builds and finishes a polygon from n (x, y) pairs; returns finish's result. */
+static int mk(struct shape *s, int n, const double *xy)
+{
+    for (int i = 0; i < n; i++)
+        s->v[i] = (struct geo_pt){ xy[2 * i], xy[2 * i + 1] };
+    memset(&s->p, 0, sizeof s->p);
+    s->p.v = s->v;
+    s->p.n = n;
+    return geo_poly_finish(&s->p);
+}
+
+static int rect(struct shape *s, double x0, double y0, double x1, double y1)
+{
+    const double xy[] = { x0, y0, x1, y0, x1, y1, x0, y1 };
+    return mk(s, 4, xy);
+}
+
+static double signed_area(const struct geo_poly *p)
+{
+    double a = 0;
+    for (int i = 0; i < p->n; i++) {
+        const struct geo_pt *u = &p->v[i], *w = &p->v[(i + 1) % p->n];
+        a += u->x * w->y - w->x * u->y;
+    }
+    return a / 2;
+}
+
+static void test_finish(void)
+{
+    struct shape s;
+    /* clockwise square: normalised to counter-clockwise */
+    const double cw[] = { 0, 0, 0, 2.385, 1.5, 2.385, 1.5, 0 };
+    CHECK_INT(mk(&s, 4, cw), 0);
+    CHECK_NEAR(s.p.area, 1.5 * 2.385, 1e-12);
+    CHECK(signed_area(&s.p) > 0, "orientation is counter-clockwise after finish");
+    CHECK_NEAR(s.p.centroid.x, 0.75, 1e-12);
+    CHECK_NEAR(s.p.centroid.y, 2.385 / 2, 1e-12);
+    CHECK_NEAR(s.p.xmin, 0, 0);
+    CHECK_NEAR(s.p.xmax, 1.5, 0);
+    CHECK_NEAR(s.p.ymax, 2.385, 0);
+
+    /* L shape: three unit squares, centroid (5/6, 5/6) */
+    const double ell[] = { 0, 0, 2, 0, 2, 1, 1, 1, 1, 2, 0, 2 };
+    CHECK_INT(mk(&s, 6, ell), 0);
+    CHECK_NEAR(s.p.area, 3, 1e-12);
+    CHECK_NEAR(s.p.centroid.x, 5.0 / 6, 1e-12);
+    CHECK_NEAR(s.p.centroid.y, 5.0 / 6, 1e-12);
+
+    /* far from the origin (planar km with a false easting) */
+    CHECK_INT(rect(&s, 4000.125, 3000.25, 4002.5, 3001.75), 0);
+    CHECK_NEAR(s.p.area, 2.375 * 1.5, 1e-9);
+    CHECK_NEAR(s.p.centroid.x, 4001.3125, 1e-9);
+
+    /* a straight-through vertex is fine */
+    const double mid[] = { 0, 0, 1, 0, 2, 0, 2, 1, 0, 1 };
+    CHECK_INT(mk(&s, 5, mid), 0);
+    CHECK_NEAR(s.p.area, 2, 1e-12);
+
+    /* invalid ones */
+    const double two[] = { 0, 0, 1, 1 };
+    CHECK_INT(mk(&s, 2, two), -1);
+    const double line[] = { 0, 0, 1, 1, 2.5, 2.5 };
+    CHECK_INT(mk(&s, 3, line), -1);
+    const double dup[] = { 0, 0, 1, 0, 1, 0, 1, 1 };
+    CHECK_INT(mk(&s, 4, dup), -1);
+    const double bowtie[] = { 0, 0, 2, 2, 2, 0, 0, 2 };
+    CHECK_INT(mk(&s, 4, bowtie), -1);
+    const double bowtie2[] = { 0, 0, 3, 2, 3, 0, 0, 1 };
+    CHECK_INT(mk(&s, 4, bowtie2), -1);
+    /* vertex (1, 0) touches the edge (0,0)-(2,0) of the same polygon */
+    const double touch[] = { 0, 0, 2, 0, 2, 2, 1, 0.5, 1, 0, 0.5, 2 };
+    CHECK_INT(mk(&s, 6, touch), -1);
+    /* a spike folding back along itself */
+    const double spike[] = { 0, 0, 2, 0, 3, 0, 2.5, 0, 2, 1, 0, 1 };
+    CHECK_INT(mk(&s, 6, spike), -1);
+    /* figure eight through a repeated vertex */
+    const double eight[] = { 0, 0, 1, 1, 2, 0, 2, 2, 1, 1, 0, 2 };
+    CHECK_INT(mk(&s, 6, eight), -1);
+    const double nan_v[] = { 0, 0, NAN, 0, 1, 1 };
+    CHECK_INT(mk(&s, 3, nan_v), -1);
+}
+
+static void test_contains(void)
+{
+    struct shape a, b;
+    rect(&a, 0, 0, 1, 1);
+    rect(&b, 1, 0, 2.5, 1);
+    CHECK_INT(geo_poly_contains(&a.p, 0, 0), 1);
+    CHECK_INT(geo_poly_contains(&a.p, 0.5, 0), 1);
+    CHECK_INT(geo_poly_contains(&a.p, 0, 0.5), 1);
+    CHECK_INT(geo_poly_contains(&a.p, 1, 0.5), 0);
+    CHECK_INT(geo_poly_contains(&a.p, 0.5, 1), 0);
+    CHECK_INT(geo_poly_contains(&a.p, 1, 1), 0);
+    CHECK_INT(geo_poly_contains(&a.p, 0, 1), 0);
+    CHECK_INT(geo_poly_contains(&a.p, 1, 0), 0);
+    CHECK_INT(geo_poly_contains(&a.p, -1e-12, 0.5), 0);
+    CHECK_INT(geo_poly_contains(&a.p, 0.999999, 0.999999), 1);
+    const double ys[] = { 0, 0.385, 0.5, 0.999 };
+    for (int i = 0; i < 4; i++)
+        CHECK_INT(geo_poly_contains(&a.p, 1, ys[i]) + geo_poly_contains(&b.p, 1, ys[i]), 1);
+
+    /* the L shape's notch */
+    const double ell[] = { 0, 0, 2, 0, 2, 1, 1, 1, 1, 2, 0, 2 };
+    mk(&a, 6, ell);
+    CHECK_INT(geo_poly_contains(&a.p, 1.5, 1.5), 0);
+    CHECK_INT(geo_poly_contains(&a.p, 0.5, 1.5), 1);
+    CHECK_INT(geo_poly_contains(&a.p, 1.5, 0.5), 1);
+    CHECK_INT(geo_poly_contains(&a.p, 1.5, 1.0), 0);   /* top edge of the lower arm */
+
+    /* a quadrilateral split along a slanted diagonal: every point on the
+     * diagonal's interior belongs to exactly one of the two triangles */
+    const double t1[] = { 0, 0, 3, 0.7, 2.2, 2.9 };
+    const double t2[] = { 0, 0, 2.2, 2.9, 0.4, 2.1 };
+    mk(&a, 3, t1);
+    mk(&b, 3, t2);
+    int bad = 0;
+    for (int i = 1; i < 1000; i++) {
+        double t = i / 1000.0, x = 2.2 * t, y = 2.9 * t;
+        bad += geo_poly_contains(&a.p, x, y) + geo_poly_contains(&b.p, x, y) != 1;
+    }
+    CHECK_INT(bad, 0);
+}
+
+/* An n x n lattice of quadrilaterals with jittered interior vertices; the
+ * outer boundary is the square [0, n*h]^2. */
+static struct geo_poly *jittered(int n, double h, gsl_rng *r, struct geo_pt **store)
+{
+    struct geo_pt *node = xmalloc((size_t)(n + 1) * (size_t)(n + 1) * sizeof *node);
+    for (int j = 0; j <= n; j++)
+        for (int i = 0; i <= n; i++) {
+            double dx = (i > 0 && i < n) ? (gsl_rng_uniform(r) - 0.5) * 0.6 * h : 0;
+            double dy = (j > 0 && j < n) ? (gsl_rng_uniform(r) - 0.5) * 0.6 * h : 0;
+            node[j * (n + 1) + i] = (struct geo_pt){ i * h + dx, j * h + dy };
+        }
+    struct geo_pt *v = xmalloc((size_t)n * (size_t)n * 4 * sizeof *v);
+    struct geo_poly *p = xcalloc((size_t)n * (size_t)n, sizeof *p);
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            struct geo_pt *q = &v[(j * n + i) * 4];
+            q[0] = node[j * (n + 1) + i];
+            q[1] = node[j * (n + 1) + i + 1];
+            q[2] = node[(j + 1) * (n + 1) + i + 1];
+            q[3] = node[(j + 1) * (n + 1) + i];
+            p[j * n + i].v = q;
+            p[j * n + i].n = 4;
+            PS_ASSERT(geo_poly_finish(&p[j * n + i]) == 0);
+        }
+    free(node);
+    *store = v;
+    return p;
+}
+
+static void test_partition_and_index(gsl_rng *r)
+{
+    const int n = 12;
+    const double h = 1.385;
+    struct geo_pt *store;
+    struct geo_poly *p = jittered(n, h, r, &store);
+    int np = n * n;
+    double area = 0;
+    for (int i = 0; i < np; i++)
+        area += p[i].area;
+    CHECK_NEAR(area, (n * h) * (n * h), 1e-9);
+
+    struct geo_index *g = geo_index_new(p, np);
+    int miss = 0, multi = 0, disagree = 0;
+    for (int k = 0; k < 20000; k++) {
+        double x = gsl_rng_uniform(r) * n * h, y = gsl_rng_uniform(r) * n * h;
+        int cnt = 0, first = -1;
+        for (int i = 0; i < np; i++)
+            if (geo_poly_contains(&p[i], x, y)) {
+                cnt++;
+                if (first < 0)
+                    first = i;
+            }
+        miss += cnt == 0;
+        multi += cnt > 1;
+        disagree += geo_index_locate(g, x, y) != first;
+    }
+    CHECK_INT(miss, 0);
+    CHECK_INT(multi, 0);
+    CHECK_INT(disagree, 0);
+
+    /* points on interior edges and at interior vertices: exactly one owner */
+    int edge_bad = 0, vert_bad = 0, idx_bad = 0;
+    for (int i = 0; i < np; i++)
+        for (int e = 0; e < 4; e++) {
+            struct geo_pt a = p[i].v[e], b = p[i].v[(e + 1) % 4];
+            int outer_a = a.x == 0 || a.y == 0 || a.x == n * h || a.y == n * h;
+            int outer_b = b.x == 0 || b.y == 0 || b.x == n * h || b.y == n * h;
+            if (!outer_a) {
+                int cnt = 0;
+                for (int j = 0; j < np; j++)
+                    cnt += geo_poly_contains(&p[j], a.x, a.y);
+                vert_bad += cnt != 1;
+            }
+            if (outer_a && outer_b)
+                continue;
+            for (int k = 1; k < 8; k++) {
+                double t = k / 8.0;
+                double x = a.x + t * (b.x - a.x), y = a.y + t * (b.y - a.y);
+                int cnt = 0, first = -1;
+                for (int j = 0; j < np; j++)
+                    if (geo_poly_contains(&p[j], x, y)) {
+                        cnt++;
+                        if (first < 0)
+                            first = j;
+                    }
+                edge_bad += cnt != 1;
+                idx_bad += geo_index_locate(g, x, y) != first;
+            }
+        }
+    CHECK_INT(edge_bad, 0);
+    CHECK_INT(vert_bad, 0);
+    CHECK_INT(idx_bad, 0);
+    CHECK_INT(geo_index_locate(g, -0.1, 3), -1);
+    CHECK_INT(geo_index_locate(g, n * h, 3), -1);
+    CHECK_INT(geo_index_locate(g, 3, n * h), -1);
+    CHECK_INT(geo_index_locate(g, 0, 0), 0);
+
+    /* neighbours share edges and vertices but never overlap */
+    int ovl = 0, pairs = 0;
+    for (int i = 0; i < np; i++)
+        for (int j = i + 1; j < np; j++)
+            if (!(p[i].xmax <= p[j].xmin || p[j].xmax <= p[i].xmin ||
+                  p[i].ymax <= p[j].ymin || p[j].ymax <= p[i].ymin)) {
+                pairs++;
+                ovl += geo_poly_overlap(&p[i], &p[j]);
+            }
+    CHECK(pairs > np, "jittered lattice has %d box-overlapping pairs", pairs);
+    CHECK_INT(ovl, 0);
+    for (int i = 0; i < np; i++)
+        ovl += !geo_poly_overlap(&p[i], &p[i]);
+    CHECK_INT(ovl, 0);
+    geo_index_free(g);
+    free(p);
+    free(store);
+
+    /* overlapping polygons: lowest index wins */
+    struct shape a, b, c;
+    rect(&a, 0, 0, 2, 2);
+    rect(&b, 1, 1, 3, 3);
+    rect(&c, -5, -5, -4, -4);
+    struct geo_poly three[3] = { c.p, b.p, a.p };
+    g = geo_index_new(three, 3);
+    CHECK_INT(geo_index_locate(g, 1.5, 1.5), 1);
+    CHECK_INT(geo_index_locate(g, 0.5, 0.5), 2);
+    CHECK_INT(geo_index_locate(g, -4.5, -4.5), 0);
+    CHECK_INT(geo_index_locate(g, -1, 0), -1);
+    geo_index_free(g);
+    g = geo_index_new(NULL, 0);
+    CHECK_INT(geo_index_locate(g, 0, 0), -1);
+    geo_index_free(g);
+}
+
+static int ovl2(const struct shape *a, const struct shape *b)
+{
+    int x = geo_poly_overlap(&a->p, &b->p), y = geo_poly_overlap(&b->p, &a->p);
+    return x == y ? x : -1;     /* -1: not symmetric */
+}
+
+static void test_overlap(void)
+{
+    struct shape a, b;
+    rect(&a, 0, 0, 1, 1);
+    rect(&b, 1, 0, 2, 1);
+    CHECK_INT(ovl2(&a, &b), 0);                 /* shared edge */
+    rect(&b, 1, 1, 2, 2);
+    CHECK_INT(ovl2(&a, &b), 0);                 /* shared vertex */
+    rect(&b, 1, 0.25, 2, 0.75);
+    CHECK_INT(ovl2(&a, &b), 0);                 /* part of an edge */
+    rect(&b, 0.5, 0.5, 2, 2);
+    CHECK_INT(ovl2(&a, &b), 1);                 /* proper overlap */
+    rect(&b, 0.25, 0.25, 0.75, 0.75);
+    CHECK_INT(ovl2(&a, &b), 1);                 /* strict containment */
+    rect(&b, 0, 0, 1, 1);
+    CHECK_INT(ovl2(&a, &b), 1);                 /* identical */
+    rect(&b, 0.5, 0, 1, 1);
+    CHECK_INT(ovl2(&a, &b), 1);                 /* contained, sharing three edges */
+    rect(&b, -1, 0.25, 2, 0.75);
+    CHECK_INT(ovl2(&a, &b), 1);                 /* a cross: no vertex inside the other */
+    rect(&b, 0.5, 0, 1.5, 1);
+    CHECK_INT(ovl2(&a, &b), 1);                 /* colinear top and bottom edges */
+    rect(&b, 0.25, 1, 0.75, 2);
+    CHECK_INT(ovl2(&a, &b), 0);                 /* T-junction above */
+    rect(&b, 2, 2, 3, 3);
+    CHECK_INT(ovl2(&a, &b), 0);                 /* apart */
+
+    const double ell[] = { 0, 0, 2, 0, 2, 1, 1, 1, 1, 2, 0, 2 };
+    mk(&a, 6, ell);
+    rect(&b, 1, 1, 2, 2);
+    CHECK_INT(ovl2(&a, &b), 0);                 /* fills the notch exactly */
+    rect(&b, 0.5, 0.5, 1.5, 1.5);
+    CHECK_INT(ovl2(&a, &b), 1);
+    rect(&b, 1, 1, 1.5, 1.5);
+    CHECK_INT(ovl2(&a, &b), 0);                 /* in the notch, touching its corner */
+
+    /* slanted shared diagonal */
+    const double t1[] = { 0, 0, 3, 0.7, 2.2, 2.9 };
+    const double t2[] = { 0, 0, 2.2, 2.9, 0.4, 2.1 };
+    const double t3[] = { 0, 0, 3, 0.7, 0.4, 2.1 };
+    mk(&a, 3, t1);
+    mk(&b, 3, t2);
+    CHECK_INT(ovl2(&a, &b), 0);
+    mk(&b, 3, t3);
+    CHECK_INT(ovl2(&a, &b), 1);
+    /* a triangle inside a square, one edge on the square's edge */
+    const double tri[] = { 1, 0, 1, 1, 0.5, 0.5 };
+    rect(&a, 0, 0, 1, 1);
+    mk(&b, 3, tri);
+    CHECK_INT(ovl2(&a, &b), 1);
+    /* the same triangle mirrored outside */
+    const double tri2[] = { 1, 0, 1, 1, 1.5, 0.5 };
+    mk(&b, 3, tri2);
+    CHECK_INT(ovl2(&a, &b), 0);
+    /* a diamond touching the square's corner from outside */
+    const double dia[] = { 1, 1, 1.5, 1.2, 1.3, 1.7, 1.1, 1.5 };
+    mk(&b, 4, dia);
+    CHECK_INT(ovl2(&a, &b), 0);
+    /* a vertex of a triangle poking through an edge */
+    const double poke[] = { 0.9, 0.5, 1.5, 0.2, 1.5, 0.8 };
+    mk(&b, 3, poke);
+    CHECK_INT(ovl2(&a, &b), 1);
+}
+
+/* Random rectangles on an integer lattice, rotated by 30 degrees so every
+ * edge is slanted and vertices of one rectangle lie on edges of another only
+ * up to rounding; the truth is exact in the unrotated frame. */
+static void test_overlap_random(gsl_rng *r)
+{
+    const double c = sqrt(3.0) / 2, s = 0.5;   /* 30 degrees */
+    int wrong = 0, asym = 0, n_true = 0, n_touch = 0;
+    for (int k = 0; k < 4000; k++) {
+        int q[2][4];
+        struct shape sh[2];
+        for (int m = 0; m < 2; m++) {
+            int x0 = (int)gsl_rng_uniform_int(r, 5), x1 = (int)gsl_rng_uniform_int(r, 5);
+            int y0 = (int)gsl_rng_uniform_int(r, 5), y1 = (int)gsl_rng_uniform_int(r, 5);
+            if (x0 == x1)
+                x1 = x0 + 1;
+            if (y0 == y1)
+                y1 = y0 + 1;
+            q[m][0] = x0 < x1 ? x0 : x1;
+            q[m][2] = x0 < x1 ? x1 : x0;
+            q[m][1] = y0 < y1 ? y0 : y1;
+            q[m][3] = y0 < y1 ? y1 : y0;
+            const int cx[4] = { q[m][0], q[m][2], q[m][2], q[m][0] };
+            const int cy[4] = { q[m][1], q[m][1], q[m][3], q[m][3] };
+            double xy[8];
+            for (int i = 0; i < 4; i++) {
+                double X = cx[i] * 1.385 + 1000, Y = cy[i] * 1.385 + 2000;
+                xy[2 * i] = c * X - s * Y;
+                xy[2 * i + 1] = s * X + c * Y;
+            }
+            PS_ASSERT(mk(&sh[m], 4, xy) == 0);
+        }
+        int ox = q[0][0] < q[1][2] && q[1][0] < q[0][2];
+        int oy = q[0][1] < q[1][3] && q[1][1] < q[0][3];
+        int truth = ox && oy;
+        int tx = q[0][0] <= q[1][2] && q[1][0] <= q[0][2];
+        int ty = q[0][1] <= q[1][3] && q[1][1] <= q[0][3];
+        n_true += truth;
+        n_touch += !truth && tx && ty;
+        int got = ovl2(&sh[0], &sh[1]);
+        asym += got < 0;
+        wrong += got != truth;
+    }
+    CHECK(n_true > 500 && n_touch > 500, "random cases cover overlap (%d) and touching (%d)",
+          n_true, n_touch);
+    CHECK_INT(asym, 0);
+    CHECK_INT(wrong, 0);
+}
+
+static void test_sample(gsl_rng *r)
+{
+    struct shape s;
+    const double ell[] = { 0, 0, 2, 0, 2, 1, 1, 1, 1, 2, 0, 2 };
+    mk(&s, 6, ell);
+    double mx = 0, my = 0;
+    int out = 0;
+    const int n = 40000;
+    for (int i = 0; i < n; i++) {
+        double x, y;
+        geo_poly_sample(&s.p, r, &x, &y);
+        out += !geo_poly_contains(&s.p, x, y);
+        mx += x;
+        my += y;
+    }
+    CHECK_INT(out, 0);
+    /* sd of x is about 0.55; 4 standard errors */
+    CHECK_NEAR(mx / n, 5.0 / 6, 4 * 0.55 / sqrt(n));
+    CHECK_NEAR(my / n, 5.0 / 6, 4 * 0.55 / sqrt(n));
+}
+
+int main(void)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 2385);
+    test_finish();
+    test_contains();
+    test_partition_and_index(r);
+    test_overlap();
+    test_overlap_random(r);
+    test_sample(r);
+    gsl_rng_free(r);
+    return tc_done();
+}
