@@ -24,6 +24,7 @@ TEST_BIN   := $(TEST_SRC:tests/%.c=$(BIN)/%)
 
 DEB_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libjansson-dev gnuplot-nox
 
+.SECONDARY:
 .PHONY: all deps demo test check-deps asan bench clean update-bench-city
 all: $(BIN)/patrolsim
 

@@ -10,10 +10,12 @@
  * discards popped events whose stamp no longer matches.  No search through
  * the heap is ever needed.
  *
- * The heap array is the event pool: it is allocated once with the capacity
- * given to evq_new and never reallocated, so the event loop does not call
- * malloc.  Pushing onto a full calendar is a bug in the model's sizing and
- * fails loudly.  Push and pop cost O(log4 n); peek is O(1).
+ * The heap array is the event pool, allocated up front with the capacity
+ * given to evq_new, so the event loop does not call malloc.  Lazily
+ * cancelled events occupy slots until they surface, so a model can only
+ * estimate its peak; if a push finds the pool full it doubles it and counts
+ * the growth (evq_growths), which benchmarks report.  Push and pop cost
+ * O(log4 n); peek is O(1).
  */
 #ifndef PATROLSIM_EVQ_H
 #define PATROLSIM_EVQ_H
@@ -34,7 +36,7 @@ struct evq;
 struct evq *evq_new(size_t capacity);
 void evq_free(struct evq *q);
 
-/* Schedules an event; aborts if the calendar is full or time is NaN. */
+/* Schedules an event; aborts if time is NaN. */
 void evq_push(struct evq *q, double time, uint32_t kind, uint32_t id, uint32_t ver);
 /* Removes the earliest event into *out; returns 0, or -1 when empty. */
 int evq_pop(struct evq *q, struct evq_event *out);
@@ -42,6 +44,8 @@ int evq_pop(struct evq *q, struct evq_event *out);
 const struct evq_event *evq_peek(const struct evq *q);
 size_t evq_size(const struct evq *q);
 size_t evq_capacity(const struct evq *q);
+/* How many times the pool had to grow. */
+unsigned evq_growths(const struct evq *q);
 void evq_clear(struct evq *q);
 
 #endif

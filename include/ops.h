@@ -95,6 +95,7 @@ struct ops_totals {
     uint64_t completed;    /* incidents finished on scene */
     uint64_t in_system;    /* created - completed at the end (0 after a drain) */
     uint64_t events;       /* calendar events executed */
+    unsigned calendar_growths; /* event-pool growths (0 when sized right) */
     double t_end;          /* time of the last event, minutes */
 };
 

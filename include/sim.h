@@ -31,6 +31,7 @@ struct sim_model_ops {
 
 struct sim_counters {
     uint64_t scheduled, executed, cancelled, arrivals;
+    unsigned calendar_growths;   /* times the event pool had to grow */
 };
 
 struct sim *sim_new(size_t event_capacity);

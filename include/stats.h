@@ -35,6 +35,8 @@ double stat_acc_sd(const struct stat_acc *a);
 struct stat_hist {
     gsl_histogram *h;
     uint64_t n, overflow;
+    uint64_t zeros;        /* exact zeros (e.g. no wait), kept apart so that
+                              quantiles among them are 0, not interpolated */
     double max;
 };
 

@@ -16,6 +16,7 @@ struct evq {
     struct evq_event *a;
     size_t n, cap;
     uint64_t next_seq;
+    unsigned growths;
 };
 
 /* Strict weak order: earlier time first, then earlier insertion. */
@@ -42,8 +43,12 @@ void evq_free(struct evq *q)
 
 void evq_push(struct evq *q, double time, uint32_t kind, uint32_t id, uint32_t ver)
 {
-    PS_ASSERT(q->n < q->cap);
     PS_ASSERT(!isnan(time));
+    if (q->n == q->cap) {
+        q->cap *= 2;
+        q->a = xrealloc(q->a, q->cap * sizeof *q->a);
+        q->growths++;
+    }
     struct evq_event ev = { time, q->next_seq++, kind, id, ver };
     size_t i = q->n++;
     while (i > 0) {
@@ -88,6 +93,7 @@ const struct evq_event *evq_peek(const struct evq *q)
 
 size_t evq_size(const struct evq *q) { return q->n; }
 size_t evq_capacity(const struct evq *q) { return q->cap; }
+unsigned evq_growths(const struct evq *q) { return q->growths; }
 
 void evq_clear(struct evq *q)
 {

@@ -80,5 +80,6 @@ int sim_run(struct sim *s, const struct sim_model_ops *ops, void *model,
         }
     }
     PS_ASSERT(s->c.scheduled == s->c.executed + s->c.cancelled);
+    s->c.calendar_growths = evq_growths(s->q);
     return 0;
 }

@@ -71,7 +71,7 @@ void stat_hist_init(struct stat_hist *s)
     s->h = gsl_histogram_alloc(n_edges - 1);
     PS_ASSERT(s->h != NULL);
     PS_ASSERT(gsl_histogram_set_ranges(s->h, edges, n_edges) == 0);
-    s->n = s->overflow = 0;
+    s->n = s->overflow = s->zeros = 0;
     s->max = 0;
 }
 
@@ -85,7 +85,7 @@ void stat_hist_release(struct stat_hist *s)
 void stat_hist_reset(struct stat_hist *s)
 {
     gsl_histogram_reset(s->h);
-    s->n = s->overflow = 0;
+    s->n = s->overflow = s->zeros = 0;
     s->max = 0;
 }
 
@@ -95,7 +95,9 @@ void stat_hist_add(struct stat_hist *s, double x)
     s->n++;
     if (x > s->max)
         s->max = x;
-    if (gsl_histogram_increment(s->h, x) != 0)
+    if (x == 0)
+        s->zeros++;
+    else if (gsl_histogram_increment(s->h, x) != 0)
         s->overflow++;
 }
 
@@ -107,7 +109,9 @@ double stat_hist_quantile(const struct stat_hist *s, double q)
         q = 0;
     if (q >= 1)
         return s->max;
-    double target = q * (double)s->n, cum = 0;
+    double target = q * (double)s->n, cum = (double)s->zeros;
+    if (target <= cum)
+        return 0;
     size_t nb = gsl_histogram_bins(s->h);
     for (size_t i = 0; i < nb; i++) {
         double c = gsl_histogram_get(s->h, i);

@@ -1,0 +1,117 @@
+/* inc.c - the incident-source registry and the homogeneous Poisson source.
+ *
+ * poisson: exponential inter-arrival times at [incidents] rate_per_day over
+ * [0, horizon); a type by share; a place by grid weight then uniform inside
+ * the grid, or uniform over the study area (location = area).  Each of the
+ * four draws has its own stream.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include "inc.h"
+#include "rng.h"
+
+double inc_draw_service(const struct scn_itype *it, gsl_rng *r)
+{
+    double m = it->mean_min, sd = it->sd_min;
+    switch (it->dist) {
+    case SVC_EXPONENTIAL:
+        return gsl_ran_exponential(r, m);
+    case SVC_LOGNORMAL: {
+        double s2 = log1p(sd * sd / (m * m));
+        return gsl_ran_lognormal(r, log(m) - s2 / 2, sqrt(s2));
+    }
+    case SVC_GAMMA:
+        return gsl_ran_gamma(r, m * m / (sd * sd), sd * sd / m);
+    case SVC_FIXED:
+        return m;
+    }
+    PS_ASSERT(!"unknown service distribution");
+    return 0;
+}
+
+struct poisson {
+    const struct scn *s;
+    gsl_rng *arr, *loc, *typ, *svc;
+    gsl_ran_discrete_t *type_pick, *grid_pick;
+    double t, horizon, per_min;
+    uint64_t seq;
+};
+
+static void poisson_close(void *state)
+{
+    struct poisson *p = state;
+    if (!p)
+        return;
+    gsl_rng_free(p->arr); gsl_rng_free(p->loc);
+    gsl_rng_free(p->typ); gsl_rng_free(p->svc);
+    if (p->type_pick) gsl_ran_discrete_free(p->type_pick);
+    if (p->grid_pick) gsl_ran_discrete_free(p->grid_pick);
+    free(p);
+}
+
+static void *poisson_open(const struct scn *s, uint64_t seed, int rep, struct perr *e)
+{
+    struct poisson *p = xcalloc(1, sizeof *p);
+    p->s = s;
+    p->arr = rng_stream_new(seed, (uint64_t)rep, RNG_ARRIVALS);
+    p->loc = rng_stream_new(seed, (uint64_t)rep, RNG_LOCATIONS);
+    p->typ = rng_stream_new(seed, (uint64_t)rep, RNG_TYPES);
+    p->svc = rng_stream_new(seed, (uint64_t)rep, RNG_SERVICE);
+    double *w = xmalloc((size_t)(s->n_itypes > s->n_grids ? s->n_itypes : s->n_grids) * sizeof *w);
+    for (int i = 0; i < s->n_itypes; i++)
+        w[i] = s->itypes[i].share;
+    p->type_pick = gsl_ran_discrete_preproc((size_t)s->n_itypes, w);
+    if (s->location == LOC_GRID_WEIGHT) {
+        for (int g = 0; g < s->n_grids; g++)
+            w[g] = s->grids[g].weight;
+        p->grid_pick = gsl_ran_discrete_preproc((size_t)s->n_grids, w);
+    }
+    free(w);
+    if (!p->type_pick || (s->location == LOC_GRID_WEIGHT && !p->grid_pick)) {
+        poisson_close(p);
+        err_set(e, "%s: cannot prepare the incident type or grid weights", s->ini_path);
+        return NULL;
+    }
+    p->horizon = s->horizon_days * 1440.0;
+    p->per_min = s->rate_per_day / 1440.0;
+    return p;
+}
+
+static int poisson_next(void *state, struct inc *out, struct perr *e)
+{
+    (void)e;
+    struct poisson *p = state;
+    const struct scn *s = p->s;
+    p->t += gsl_ran_exponential(p->arr, 1.0 / p->per_min);
+    if (p->t >= p->horizon)
+        return 0;
+    out->seq = p->seq++;
+    out->t = p->t;
+    out->type = (int)gsl_ran_discrete(p->typ, p->type_pick);
+    if (s->location == LOC_GRID_WEIGHT) {
+        out->grid = (int)gsl_ran_discrete(p->loc, p->grid_pick);
+        geo_poly_sample(&s->grids[out->grid].poly, p->loc, &out->x, &out->y);
+    } else {
+        out->x = s->xmin + (s->xmax - s->xmin) * gsl_rng_uniform(p->loc);
+        out->y = s->ymin + (s->ymax - s->ymin) * gsl_rng_uniform(p->loc);
+        out->grid = geo_index_locate(s->grid_index, out->x, out->y);
+    }
+    out->service_min = inc_draw_service(&s->itypes[out->type], p->svc);
+    return 1;
+}
+
+static const struct inc_source_type poisson_type = {
+    "poisson", poisson_open, poisson_next, poisson_close,
+};
+
+static const struct inc_source_type *const sources[] = { &poisson_type };
+
+const struct inc_source_type *inc_source_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof sources / sizeof *sources; i++)
+        if (strcmp(sources[i]->name, name) == 0)
+            return sources[i];
+    return NULL;
+}
