@@ -34,8 +34,31 @@ struct inc {
     double x, y;           /* km */
     int grid;              /* grid index, -1 if in no grid */
     int type;              /* incident-type index */
+    int prio_idx;          /* index into scn.priorities: the type's, unless
+                              the source (a replay) gives one */
     double service_min;    /* on-scene time, drawn with the incident */
 };
+
+/* Timings a source observed in its data (a replay of a CAD export), for
+ * comparison with the simulated ones; minutes, over the incidents it
+ * yielded that were created after the warm-up and have both timestamps.
+ * wait = received -> dispatched, travel = dispatched -> arrived,
+ * response = received -> arrived.  NAN where the data has none. */
+#define INC_OBS_METRICS(X) \
+    X(O_N_RESP,      "observed_incidents",      "incidents with received and arrived times") \
+    X(O_RESP_MEAN,   "observed_response_mean_min", "observed response time, mean") \
+    X(O_RESP_P50,    "observed_response_p50_min",  "observed response time, median") \
+    X(O_RESP_P90,    "observed_response_p90_min",  "observed response time, 90th percentile") \
+    X(O_WAIT_MEAN,   "observed_wait_mean_min",     "observed received to dispatched, mean") \
+    X(O_WAIT_P50,    "observed_wait_p50_min",      "observed received to dispatched, median") \
+    X(O_WAIT_P90,    "observed_wait_p90_min",      "observed received to dispatched, 90th percentile") \
+    X(O_TRAVEL_MEAN, "observed_travel_mean_min",   "observed dispatched to arrived, mean") \
+    X(O_TRAVEL_P50,  "observed_travel_p50_min",    "observed dispatched to arrived, median") \
+    X(O_TRAVEL_P90,  "observed_travel_p90_min",    "observed dispatched to arrived, 90th percentile")
+
+#define INC_OBS_ENUM(e, name, desc) e,
+enum { INC_OBS_METRICS(INC_OBS_ENUM) INC_N_OBS };
+#undef INC_OBS_ENUM
 
 struct inc_source_type {
     const char *name;
@@ -44,6 +67,9 @@ struct inc_source_type {
     /* 1 with *out filled, 0 at the end, -1 with e set. */
     int (*next)(void *state, struct inc *out, struct perr *e);
     void (*close)(void *state);
+    /* Optional (NULL when the source observes nothing): after the stream
+     * ended, writes the INC_N_OBS observed metrics for this replication. */
+    void (*observed)(void *state, double warmup_min, double *out);
 };
 
 /* The source type named by the scenario, or NULL. */

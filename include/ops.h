@@ -29,11 +29,14 @@
     X(G_RESP_P95,       "response_p95_min",      "response time, 95th percentile") \
     X(G_WITHIN,         "within_target_share",   "share reached within their type's target") \
     X(G_TRAVEL_MEAN,    "travel_mean_min",       "travel time of the first unit, mean") \
+    X(G_TRAVEL_P50,     "travel_p50_min",        "travel time of the first unit, median") \
+    X(G_TRAVEL_P90,     "travel_p90_min",        "travel time of the first unit, 90th percentile") \
     X(G_FIRST_CONTACT,  "first_contact_rate",    "share whose first unit is a home unit of the grid") \
     X(G_CROSS_GRID,     "cross_grid_share",      "share served by a unit of another grid") \
     X(G_QUEUED,         "queued_share",          "share that waited for a free unit") \
     X(G_WAIT_MEAN,      "wait_mean_min",         "queue wait over all incidents, mean") \
     X(G_WAIT_QUEUED,    "wait_queued_mean_min",  "queue wait of those that waited, mean") \
+    X(G_WAIT_P50,       "wait_p50_min",          "queue wait over all incidents, median") \
     X(G_WAIT_P90,       "wait_p90_min",          "queue wait over all incidents, 90th percentile") \
     X(G_MAX_QUEUE,      "max_queue",             "longest queue") \
     X(G_UTIL_MEAN,      "utilisation_mean",      "unit busy time / time, mean over units") \
@@ -83,6 +86,13 @@ static inline size_t ops_slot_grid(const struct scn *s, int g, int m)
 {
     return ops_slot_unit(s, s->n_units, 0) + (size_t)g * OPS_N_GRID + (size_t)m;
 }
+/* Observed timings (section "observed", inc.h INC_OBS_METRICS), present only
+ * when the scenario's incident source observes them (ops_has_observed). */
+static inline size_t ops_slot_obs(const struct scn *s, int m)
+{
+    return ops_slot_grid(s, s->n_grids, 0) + (size_t)m;
+}
+int ops_has_observed(const struct scn *s);
 
 /* The result layout of a scenario's replications. */
 void ops_layout(const struct scn *s, struct res_layout *L);

@@ -90,6 +90,7 @@ static int poisson_next(void *state, struct inc *out, struct perr *e)
     out->seq = p->seq++;
     out->t = p->t;
     out->type = (int)gsl_ran_discrete(p->typ, p->type_pick);
+    out->prio_idx = s->itypes[out->type].prio_idx;
     if (s->location == LOC_GRID_WEIGHT) {
         out->grid = (int)gsl_ran_discrete(p->loc, p->grid_pick);
         geo_poly_sample(&s->grids[out->grid].poly, p->loc, &out->x, &out->y);
@@ -103,7 +104,7 @@ static int poisson_next(void *state, struct inc *out, struct perr *e)
 }
 
 static const struct inc_source_type poisson_type = {
-    "poisson", poisson_open, poisson_next, poisson_close,
+    "poisson", poisson_open, poisson_next, poisson_close, NULL,
 };
 
 static const struct inc_source_type *const sources[] = { &poisson_type };

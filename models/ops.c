@@ -32,6 +32,8 @@ static const char *const g_descs[] = { OPS_GLOBAL_METRICS(DESC) };
 static const char *const p_descs[] = { OPS_PRIO_METRICS(DESC) };
 static const char *const u_descs[] = { OPS_UNIT_METRICS(DESC) };
 static const char *const r_descs[] = { OPS_GRID_METRICS(DESC) };
+static const char *const o_names[] = { INC_OBS_METRICS(NAME) };
+static const char *const o_descs[] = { INC_OBS_METRICS(DESC) };
 #undef NAME
 #undef DESC
 
@@ -52,7 +54,16 @@ void ops_layout(const struct scn *s, struct res_layout *L)
     for (int g = 0; g < s->n_grids; g++)
         for (int m = 0; m < OPS_N_GRID; m++)
             res_add(L, "grid", r_names[m], s->grids[g].id);
-    PS_ASSERT(L->n == ops_slot_grid(s, s->n_grids, 0));
+    PS_ASSERT(L->n == ops_slot_obs(s, 0));
+    if (ops_has_observed(s))
+        for (int m = 0; m < INC_N_OBS; m++)
+            res_add(L, "observed", o_names[m], "");
+}
+
+int ops_has_observed(const struct scn *s)
+{
+    const struct inc_source_type *t = inc_source_find(s->source);
+    return t && t->observed;
 }
 
 const char *ops_metric_desc(const char *section, const char *metric)
@@ -63,6 +74,7 @@ const char *ops_metric_desc(const char *section, const char *metric)
     else if (!strcmp(section, "priority")) names = p_names, descs = p_descs, n = OPS_N_PRIO;
     else if (!strcmp(section, "unit"))     names = u_names, descs = u_descs, n = OPS_N_UNIT;
     else if (!strcmp(section, "grid"))     names = r_names, descs = r_descs, n = OPS_N_GRID;
+    else if (!strcmp(section, "observed")) names = o_names, descs = o_descs, n = INC_N_OBS;
     else return "";
     for (int i = 0; i < n; i++)
         if (!strcmp(names[i], metric))
@@ -188,7 +200,7 @@ static void job_free(struct ops *o, int j)
 static bool q_before(const struct ops *o, int a, int b)
 {
     const struct inc *x = &o->job[a].inc, *y = &o->job[b].inc;
-    int px = o->s->itypes[x->type].prio_idx, py = o->s->itypes[y->type].prio_idx;
+    int px = x->prio_idx, py = y->prio_idx;
     return px < py || (px == py && x->seq < y->seq);
 }
 
@@ -273,7 +285,7 @@ static void record_arrival(struct ops *o, int u, const struct job *jb, double no
         fprintf(o->trace, "%llu,%.4f,%.4f,%.4f,%s,%s,%d,%s,%d,%.4f,%.4f,%.4f,%d\n",
                 (unsigned long long)in->seq, in->t, in->x, in->y,
                 in->grid >= 0 ? s->grids[in->grid].id : "", s->itypes[in->type].id,
-                s->itypes[in->type].priority, s->units[u].id, jb->queued,
+                s->priorities[in->prio_idx], s->units[u].id, jb->queued,
                 jb->t_dispatch, now, now + in->service_min, first);
     if (in->t < o->warmup)
         return;
@@ -282,12 +294,13 @@ static void record_arrival(struct ops *o, int u, const struct job *jb, double no
     bool within = resp <= it->target_min;
     int P = s->n_priorities;
     for (int k = 0; k < 2; k++) {
-        int p = k ? P : it->prio_idx;
+        int p = k ? P : in->prio_idx;
         stat_acc_add(&o->p_resp[p], resp);
         stat_hist_add(&o->p_hist[p], resp);
         o->p_within[p] += within;
     }
     stat_acc_add(&o->travel, now - jb->t_dispatch);
+    stat_hist_add(&o->travel_hist, now - jb->t_dispatch);
     stat_acc_add(&o->wait_all, wait);
     stat_hist_add(&o->wait_hist, wait);
     if (jb->queued) {
@@ -422,6 +435,8 @@ static void ops_release(struct ops *o)
         stat_hist_release(&o->p_hist[p]);
     if (o->wait_hist.h)
         stat_hist_release(&o->wait_hist);
+    if (o->travel_hist.h)
+        stat_hist_release(&o->travel_hist);
     free(o->p_resp); free(o->p_hist); free(o->p_within);
     free(o->g_n); free(o->g_within); free(o->g_first); free(o->g_queued); free(o->g_resp);
 }
@@ -489,6 +504,7 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     stat_acc_init(&o->wait_all);
     stat_acc_init(&o->wait_queued);
     stat_hist_init(&o->wait_hist);
+    stat_hist_init(&o->travel_hist);
     o->g_n = xcalloc((size_t)G, sizeof *o->g_n);
     o->g_within = xcalloc((size_t)G, sizeof *o->g_within);
     o->g_first = xcalloc((size_t)G, sizeof *o->g_first);
@@ -529,6 +545,9 @@ static void results(const struct ops *o, double *out)
     out[G_RESP_P95] = stat_hist_quantile(&o->p_hist[P], 0.95);
     out[G_WITHIN] = ratio(o->p_within[P], n);
     out[G_TRAVEL_MEAN] = stat_acc_mean(&o->travel);
+    out[G_TRAVEL_P50] = stat_hist_quantile(&o->travel_hist, 0.50);
+    out[G_TRAVEL_P90] = stat_hist_quantile(&o->travel_hist, 0.90);
+    out[G_WAIT_P50] = stat_hist_quantile(&o->wait_hist, 0.50);
     out[G_FIRST_CONTACT] = ratio(o->n_first, n);
     out[G_CROSS_GRID] = ratio(o->n_cross, n);
     out[G_QUEUED] = ratio(o->n_queued, n);
@@ -588,6 +607,8 @@ int ops_run(const struct scn *s, const struct ops_params *p, double *out,
         /* A drained run leaves nothing behind: conservation of incidents. */
         PS_ASSERT(o.tot.in_system == 0 && o.qn == 0);
         results(&o, out);
+        if (o.src->observed)
+            o.src->observed(o.src_state, o.warmup, out + ops_slot_obs(s, 0));
         if (tot)
             *tot = o.tot;
     }

@@ -79,7 +79,7 @@ struct ops {
     struct stat_hist *p_hist;
     uint64_t *p_within;
     struct stat_acc travel, wait_all, wait_queued;
-    struct stat_hist wait_hist;
+    struct stat_hist wait_hist, travel_hist;
     uint64_t n_first, n_cross, n_queued;
     int max_queue;
     uint64_t *g_n, *g_within, *g_first, *g_queued;

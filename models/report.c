@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "inc.h"
 #include "ops.h"
 #include "outf.h"
 #include "report.h"
@@ -100,6 +101,31 @@ void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
             ci(c, sizeof c, M[G_WAIT_P90], H[G_WAIT_P90], 1, 2, " min"),
             ci(d, sizeof d, M[G_WAIT_QUEUED], H[G_WAIT_QUEUED], 1, 2, " min"),
             ci(f, sizeof f, M[G_MAX_QUEUE], H[G_MAX_QUEUE], 1, 1, ""));
+    if (ops_has_observed(s)) {
+        static const struct { const char *what; int sim[3], obs[3]; } rows[] = {
+            { "received -> arrived", { G_RESP_MEAN, G_RESP_P50, G_RESP_P90 }, { O_RESP_MEAN, O_RESP_P50, O_RESP_P90 } },
+            { "received -> dispatched", { G_WAIT_MEAN, G_WAIT_P50, G_WAIT_P90 }, { O_WAIT_MEAN, O_WAIT_P50, O_WAIT_P90 } },
+            { "dispatched -> arrived", { G_TRAVEL_MEAN, G_TRAVEL_P50, G_TRAVEL_P90 }, { O_TRAVEL_MEAN, O_TRAVEL_P50, O_TRAVEL_P90 } },
+        };
+        size_t o0 = ops_slot_obs(s, 0);
+        fprintf(fp, "\nobserved in the data vs simulated (min; %.0f observed incidents per replication)\n",
+                M[o0 + O_N_RESP]);
+        const char *h2[7] = { "", "obs mean", "sim mean", "obs median", "sim median", "obs p90", "sim p90" };
+        pad(fp, h2[0], 25);
+        for (int k = 1; k < 7; k++)
+            pad(fp, h2[k], k < 6 ? 17 : 0);
+        fputc('\n', fp);
+        for (size_t r = 0; r < sizeof rows / sizeof *rows; r++) {
+            fputs("  ", fp);
+            pad(fp, rows[r].what, 23);
+            for (int k = 0; k < 3; k++) {
+                size_t oi = o0 + (size_t)rows[r].obs[k], si = (size_t)rows[r].sim[k];
+                pad(fp, ci(a, sizeof a, M[oi], H[oi], 1, 2, ""), 17);
+                pad(fp, ci(b, sizeof b, M[si], H[si], 1, 2, ""), k < 2 ? 17 : 0);
+            }
+            fputc('\n', fp);
+        }
+    }
     fprintf(fp, "%-28s mean %s, min %s, max %s, CV %s\n", "unit utilisation",
             ci(a, sizeof a, M[G_UTIL_MEAN], H[G_UTIL_MEAN], 100, 1, "%"),
             ci(b, sizeof b, M[G_UTIL_MIN], H[G_UTIL_MIN], 100, 1, "%"),
@@ -150,7 +176,8 @@ static void write_summary_csv(FILE *fp, const struct scn *s, const struct res_la
             m->warmup_days, m->reps);
     for (size_t j = 0; j < L->n; j++) {
         const struct res_slot *sl = &L->slot[j];
-        if (strcmp(sl->section, "all") && strcmp(sl->section, "priority"))
+        if (strcmp(sl->section, "all") && strcmp(sl->section, "priority") &&
+            strcmp(sl->section, "observed"))
             continue;
         fprintf(fp, "%s,%s,", sl->section, sl->metric);
         put_str(fp, sl->key);
@@ -225,7 +252,7 @@ static int write_json(FILE *fp, const struct scn *s, const struct res_layout *L,
     for (size_t j = 0; j < L->n; j++) {
         const struct res_slot *sl = &L->slot[j];
         json_t *parent;
-        if (!strcmp(sl->section, "all"))
+        if (!strcmp(sl->section, "all") || !strcmp(sl->section, "observed"))
             parent = all;
         else if (!strcmp(sl->section, "priority")) {
             parent = json_object_get(prio, sl->key);
