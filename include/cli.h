@@ -11,6 +11,8 @@
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 
 /* Shared option parsing: --seed/--reps/--horizon-days/--warmup-days/--set
  * become scenario overrides, validated like scenario.ini itself. */

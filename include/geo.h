@@ -15,23 +15,58 @@ struct geo_pt {
     double x, y;   /* km */
 };
 
+/* One ring of a multi-ring polygon: vertices v[start .. start + n). */
+struct geo_ring {
+    int start, n;
+    int hole;             /* 1: a hole (its inside is outside the polygon) */
+};
+
+/* A grid's shape.  The common case is one ring: v[0..n) with ring == NULL.
+ * A GIS shape with holes or several parts (GeoJSON Polygon with interior
+ * rings, MultiPolygon) lists every ring's vertices in v, one ring after the
+ * other, and describes them in ring[0..nring).  Containment is even-odd over
+ * all edges, so parts may share edges and holes cut out of their part;
+ * after geo_poly_finish every outer ring runs counter-clockwise and every
+ * hole clockwise, so the inside is always on the left of an edge. */
 struct geo_poly {
-    struct geo_pt *v;     /* vertices, not repeating the first at the end */
-    int n;
-    double area;          /* km^2, > 0 */
+    struct geo_pt *v;     /* vertices; a ring does not repeat its first at the end */
+    int n;                /* all vertices */
+    struct geo_ring *ring;  /* NULL: v[0..n) is the only ring */
+    int nring;
+    double area;          /* km^2, > 0: outer rings minus holes */
     struct geo_pt centroid;
     double xmin, ymin, xmax, ymax;
 };
 
-/* Fills area, centroid and bbox from v/n; orientation is normalised to
- * counter-clockwise.  Returns 0, or -1 if the polygon is degenerate (fewer
- * than 3 vertices or zero area) or self-intersecting. */
+/* Fills area, centroid and bbox from v/n (and ring/nring); orientation is
+ * normalised as above.  Returns 0, or -1 if a ring is degenerate (fewer
+ * than 3 vertices or zero area) or self-intersecting, if two rings cross,
+ * or if the holes leave no area. */
 int geo_poly_finish(struct geo_poly *p);
 int geo_poly_contains(const struct geo_poly *p, double x, double y);
+/* Distance in km from (x, y) to the nearest edge of p (0 on an edge). */
+double geo_poly_edge_dist(const struct geo_poly *p, double x, double y);
 /* Uniform point inside p, by rejection from the bounding box. */
 void geo_poly_sample(const struct geo_poly *p, gsl_rng *r, double *x, double *y);
 /* 1 if the interiors of a and b intersect (area of overlap > 0). */
 int geo_poly_overlap(const struct geo_poly *a, const struct geo_poly *b);
+
+/* WGS84 longitude/latitude to planar km: an equirectangular projection
+ * around an origin, x east and y north, with the mean Earth radius.  Over a
+ * city (tens of km) its scale error is below 0.1%, far below the other
+ * uncertainties of a travel model, and it keeps straight lines straight
+ * enough for point-in-polygon to agree with GIS. */
+#define GEO_EARTH_RADIUS_KM 6371.0088
+
+struct geo_proj {
+    double lat0, lon0;    /* origin, degrees */
+    double kx, ky;        /* km per degree of longitude / latitude */
+};
+
+void geo_proj_init(struct geo_proj *p, double lat0, double lon0);
+void geo_project(const struct geo_proj *p, double lat, double lon, double *x, double *y);
+/* The inverse: km back to degrees. */
+void geo_unproject(const struct geo_proj *p, double x, double y, double *lat, double *lon);
 
 struct geo_index;
 /* polys must outlive the index. */

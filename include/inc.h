@@ -14,6 +14,7 @@
 #define PATROLSIM_INC_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include "err.h"
 #include "scn.h"
 
@@ -26,6 +27,7 @@ enum rng_purpose {
     RNG_OUTCOME = 5,
     RNG_ABSENCE = 6,
     RNG_PATROL = 7,
+    RNG_THINNING = 8,      /* nhpp: acceptance of candidate arrivals */
 };
 
 struct inc {
@@ -72,10 +74,36 @@ struct inc_source_type {
     void (*observed)(void *state, double warmup_min, double *out);
 };
 
-/* The source type named by the scenario, or NULL. */
+/* The source type named by the scenario, or NULL.  Sources: "poisson"
+ * (constant rate), "nhpp" (hour x weekday x month profile, by thinning),
+ * "replay" (a CSV export); docs/incident-streams.md. */
 const struct inc_source_type *inc_source_find(const char *name);
 
 /* On-scene time for incident type it, drawn from r. */
 double inc_draw_service(const struct scn_itype *it, gsl_rng *r);
+
+/* Prints what loading the scenario's incident stream found, for a replay:
+ * rows read, used, skipped by reason, unmapped codes, timing anomalies.
+ * Nothing for other sources.  Called once per command, not per replication. */
+void inc_source_report(const struct scn *s, FILE *fp);
+
+/* One replayed row with what the data says beyond the incident itself
+ * (for `patrolsim fit`): times in minutes, NAN where the data has none. */
+struct inc_row {
+    struct inc inc;
+    int64_t received_ms;   /* local calendar time, ts.h */
+    double wait, travel, response;   /* received->dispatched->arrived */
+    double onscene;        /* on-scene time in the data, or NAN */
+};
+
+/* The replay reader behind the "replay" source, for the scenario's [replay]
+ * mapping (whatever its [incidents] source says).  Rows come in time order;
+ * (seed, rep) seed the draws a row may need (a point inside its grid, an
+ * on-scene time the data lacks).  open returns NULL with e set. */
+struct inc_replay;
+struct inc_replay *inc_replay_open(const struct scn *s, uint64_t seed, int rep,
+                                   struct perr *e);
+int inc_replay_next(struct inc_replay *r, struct inc_row *out, struct perr *e);
+void inc_replay_close(struct inc_replay *r);
 
 #endif

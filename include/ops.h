@@ -31,18 +31,34 @@
     X(G_TRAVEL_MEAN,    "travel_mean_min",       "travel time of the first unit, mean") \
     X(G_TRAVEL_P50,     "travel_p50_min",        "travel time of the first unit, median") \
     X(G_TRAVEL_P90,     "travel_p90_min",        "travel time of the first unit, 90th percentile") \
-    X(G_FIRST_CONTACT,  "first_contact_rate",    "share whose first unit is a home unit of the grid") \
+    X(G_FIRST_CONTACT,  "first_contact_rate",    "share whose first unit is a home unit of the grid (首接率)") \
+    X(G_RESOLVED,       "resolution_rate",       "share closed on scene by the first contact (处结率)") \
+    X(G_HANDOVER,       "handover_share",        "share handed over to a station's case team (移交)") \
     X(G_CROSS_GRID,     "cross_grid_share",      "share served by a unit of another grid") \
+    X(G_CROSS_ZONE,     "cross_zone_share",      "share served by a unit of another zone (片区)") \
     X(G_QUEUED,         "queued_share",          "share that waited for a free unit") \
     X(G_WAIT_MEAN,      "wait_mean_min",         "queue wait over all incidents, mean") \
     X(G_WAIT_QUEUED,    "wait_queued_mean_min",  "queue wait of those that waited, mean") \
     X(G_WAIT_P50,       "wait_p50_min",          "queue wait over all incidents, median") \
     X(G_WAIT_P90,       "wait_p90_min",          "queue wait over all incidents, 90th percentile") \
     X(G_MAX_QUEUE,      "max_queue",             "longest queue") \
-    X(G_UTIL_MEAN,      "utilisation_mean",      "unit busy time / time, mean over units") \
+    X(G_PREEMPTIONS,    "preemptions",           "jobs pre-empted by more urgent calls") \
+    X(G_STATION_LOAD,   "station_load_per_day",  "calls reaching stations per day: handovers + calls first served by station-based units") \
+    X(G_FOLLOWUP_WAIT,  "followup_wait_mean_min","wait of follow-ups for a case-team unit, mean") \
+    X(G_UNSTAFFED,      "handovers_unstaffed",   "handovers to a station with no case team") \
+    X(G_AB_NEEDED,      "ab_cover_needed",       "shifts in which a grid's A post was absent") \
+    X(G_AB_FOUND,       "ab_cover_found_share",  "share of those covered by a B or C post on duty (AB角)") \
+    X(G_ABSENT_SHIFTS,  "absent_unit_shifts",    "unit shifts not run because every officer was absent") \
+    X(G_UTIL_MEAN,      "utilisation_mean",      "unit busy time / on-duty time, mean over units") \
     X(G_UTIL_MIN,       "utilisation_min",       "lowest unit utilisation") \
     X(G_UTIL_MAX,       "utilisation_max",       "highest unit utilisation") \
     X(G_UTIL_CV,        "utilisation_cv",        "coefficient of variation of unit utilisation") \
+    X(G_UTIL_MAXMIN,    "utilisation_max_min_ratio", "highest / lowest unit utilisation") \
+    X(G_JOBS_SHIFT,     "incidents_per_shift_mean", "incidents per unit shift (per day when unrostered), mean over units") \
+    X(G_JOBS_SHIFT_CV,  "incidents_per_shift_cv", "coefficient of variation of incidents per shift across units") \
+    X(G_DUTY_OFFICER_H, "officer_hours_on_duty", "officer-hours on duty (officers x unit hours)") \
+    X(G_OVERTIME_H,     "officer_overtime_hours", "officer-hours worked past the end of shifts") \
+    X(G_COMMUNITY_SHARE,"community_time_share",  "community units: share of on-duty time in the community") \
     X(G_HOURS,          "measured_hours",        "length of the measured period (warm-up to last event)")
 
 /* Per priority level (section "priority", key = the level). */
@@ -56,10 +72,16 @@
 
 /* Per unit (section "unit", key = unit id). */
 #define OPS_UNIT_METRICS(X) \
-    X(U_UTIL,      "utilisation",       "busy time / measured time") \
-    X(U_JOBS,      "incidents",         "incidents attended") \
-    X(U_JOBS_DAY,  "incidents_per_day", "incidents attended per day") \
-    X(U_AWAY,      "outside_home_share","share of its incidents outside its home grids")
+    X(U_UTIL,      "utilisation",        "busy time / on-duty time (overtime included)") \
+    X(U_JOBS,      "incidents",          "incidents attended") \
+    X(U_JOBS_SHIFT,"incidents_per_shift","incidents per shift worked (per day when unrostered)") \
+    X(U_AWAY,      "outside_home_share", "share of its incidents outside its home grids") \
+    X(U_DUTY_H,    "on_duty_hours",      "hours on duty in the measured period") \
+    X(U_OVERTIME_H,"overtime_hours",     "hours worked past the end of shifts") \
+    X(U_COMMUNITY_H,"community_hours",   "idle on-duty hours in the community (visits)") \
+    X(U_PATROL_H,  "patrol_hours",       "idle on-duty hours patrolling") \
+    X(U_FOLLOWUPS, "followups",          "follow-ups worked (case team)") \
+    X(U_SHIFTS,    "shifts",             "shifts worked")
 
 /* Per grid (section "grid", key = grid id). */
 #define OPS_GRID_METRICS(X) \
@@ -67,37 +89,69 @@
     X(R_RESP_MEAN,  "response_mean_min",  "response time, mean") \
     X(R_WITHIN,     "within_target_share","share within target") \
     X(R_FIRST,      "first_contact_rate", "share first reached by a home unit") \
+    X(R_RESOLVED,   "resolution_rate",    "share closed on scene by the first contact") \
     X(R_QUEUED,     "queued_share",       "share that waited")
+
+/* By hour of day of creation (section "hour", key = 00..23), by incident
+ * type (section "type"), by facility tier of the first unit's base
+ * (section "tier"), and by station (section "station"). */
+#define OPS_HOUR_METRICS(X) \
+    X(H_INCIDENTS,  "incidents",          "incidents created in this hour of day") \
+    X(H_RESP_MEAN,  "response_mean_min",  "response time, mean") \
+    X(H_WITHIN,     "within_target_share","share within target") \
+    X(H_FIRST,      "first_contact_rate", "first-contact rate") \
+    X(H_QUEUED,     "queued_share",       "share that waited")
+
+#define OPS_TYPE_METRICS(X) \
+    X(T_INCIDENTS,  "incidents",          "incidents of this type") \
+    X(T_RESP_MEAN,  "response_mean_min",  "response time, mean") \
+    X(T_RESP_P90,   "response_p90_min",   "response time, 90th percentile") \
+    X(T_WITHIN,     "within_target_share","share within target") \
+    X(T_FIRST,      "first_contact_rate", "first-contact rate") \
+    X(T_RESOLVED,   "resolution_rate",    "share closed on scene by the first contact") \
+    X(T_HANDOVER,   "handover_share",     "share handed over")
+
+#define OPS_TIER_METRICS(X) \
+    X(K_UNITS,      "units",              "units based at facilities of this tier") \
+    X(K_INCIDENTS,  "incidents_served",   "incidents whose first unit is based at this tier") \
+    X(K_RESP_MEAN,  "response_mean_min",  "response time of those, mean") \
+    X(K_UTIL,       "utilisation_mean",   "utilisation of its units, mean")
+
+#define OPS_STATION_METRICS(X) \
+    X(S_LOAD_DAY,     "load_per_day",       "handovers + calls first served by units based here, per day") \
+    X(S_HANDOVER_DAY, "handovers_per_day",  "handovers received per day") \
+    X(S_SERVED_DAY,   "served_per_day",     "calls first served by units based here, per day") \
+    X(S_FU_WAIT,      "followup_wait_mean_min", "wait of follow-ups for a case-team unit, mean") \
+    X(S_UNSTAFFED,    "handovers_unstaffed","handovers with no case team to take them")
 
 #define OPS_ENUM(e, name, desc) e,
 enum { OPS_GLOBAL_METRICS(OPS_ENUM) OPS_N_GLOBAL };
 enum { OPS_PRIO_METRICS(OPS_ENUM) OPS_N_PRIO };
 enum { OPS_UNIT_METRICS(OPS_ENUM) OPS_N_UNIT };
 enum { OPS_GRID_METRICS(OPS_ENUM) OPS_N_GRID };
+enum { OPS_HOUR_METRICS(OPS_ENUM) OPS_N_HOUR };
+enum { OPS_TYPE_METRICS(OPS_ENUM) OPS_N_TYPE };
+enum { OPS_TIER_METRICS(OPS_ENUM) OPS_N_TIER };
+enum { OPS_STATION_METRICS(OPS_ENUM) OPS_N_STATION };
 #undef OPS_ENUM
 
-/* Slot index helpers for a layout built by ops_layout. */
-static inline size_t ops_slot_prio(int p, int m) { return OPS_N_GLOBAL + (size_t)p * OPS_N_PRIO + (size_t)m; }
-static inline size_t ops_slot_unit(const struct scn *s, int u, int m)
-{
-    return OPS_N_GLOBAL + (size_t)s->n_priorities * OPS_N_PRIO + (size_t)u * OPS_N_UNIT + (size_t)m;
-}
-static inline size_t ops_slot_grid(const struct scn *s, int g, int m)
-{
-    return ops_slot_unit(s, s->n_units, 0) + (size_t)g * OPS_N_GRID + (size_t)m;
-}
-/* Observed timings (section "observed", inc.h INC_OBS_METRICS), present only
- * when the scenario's incident source observes them (ops_has_observed). */
-static inline size_t ops_slot_obs(const struct scn *s, int m)
-{
-    return ops_slot_grid(s, s->n_grids, 0) + (size_t)m;
-}
-int ops_has_observed(const struct scn *s);
+/* Where each section starts in a replication's result vector; global
+ * metrics come first, at their enum values. */
+struct ops_blocks {
+    size_t prio, unit, grid, hour, type, tier, station, obs, n;
+    int n_stations;
+    int *station_fac;      /* block row -> facility index */
+};
+/* Fills b for scenario s (b->station_fac is owned: ops_blocks_release). */
+void ops_blocks(const struct scn *s, struct ops_blocks *b);
+void ops_blocks_release(struct ops_blocks *b);
 
 /* The result layout of a scenario's replications. */
 void ops_layout(const struct scn *s, struct res_layout *L);
 /* Description of a metric name (for reports); "" if unknown. */
 const char *ops_metric_desc(const char *section, const char *metric);
+/* 1 if the scenario's incident source reports observed timings. */
+int ops_has_observed(const struct scn *s);
 
 /* Counts kept for checks (conservation) and benchmarks. */
 struct ops_totals {

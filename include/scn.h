@@ -33,10 +33,33 @@ enum loc_mode { LOC_GRID_WEIGHT, LOC_AREA };
 
 const char *fac_tier_name(enum fac_tier t);
 
+/* What a unit is (docs/policing-model.md).  Bit i of a role mask = role i. */
+enum unit_role {
+    ROLE_GRID_CAR, ROLE_POST_CAR, ROLE_STATION_DUTY, ROLE_COMMUNITY, ROLE_CASE_TEAM,
+    ROLE_SPECIAL, ROLE_N
+};
+#define ROLE_ALL_BUT_CASE (((1u << ROLE_N) - 1) & ~(1u << ROLE_CASE_TEAM))
+const char *unit_role_name(enum unit_role r);
+
+/* What an idle unit on duty does between calls. */
+enum idle_mode { IDLE_BASE, IDLE_PATROL, IDLE_COMMUNITY };
+
+enum inc_class {
+    CLS_CRIMINAL, CLS_PUBLIC_ORDER, CLS_DISPUTE, CLS_HELP, CLS_TRAFFIC, CLS_OTHER, CLS_N
+};
+const char *inc_class_name(enum inc_class c);
+/* Criminal and public-order incidents are cases: always handed over. */
+static inline bool inc_class_is_case(enum inc_class c)
+{
+    return c == CLS_CRIMINAL || c == CLS_PUBLIC_ORDER;
+}
+
 struct scn_grid {
     char *id;
     char *name;            /* may be "" */
     double weight;         /* relative share of incidents (grid_weight mode) */
+    int station;           /* responsible station (facility index), -1 if none */
+    int zone;              /* its station's zone, -1 if none */
     struct geo_poly poly;
     int line;              /* grids.csv line */
 };
@@ -47,6 +70,8 @@ struct scn_facility {
     enum fac_tier tier;
     double x, y;           /* km */
     int parent;            /* facility index, -1 for none */
+    int station;           /* the station above it (itself for a station), -1 */
+    int zone;              /* zone index (own, else inherited), -1 for none */
     int line;
 };
 
@@ -57,11 +82,30 @@ struct scn_mode {
 
 struct scn_unit {
     char *id;
+    char *name;            /* may be "" */
     int base;              /* facility index */
     int *home;             /* grid indices this unit is responsible for */
+    int *post;             /* per home grid: 0 = A, 1 = B, 2 = C post */
     int n_home;
     int officers, auxiliaries;
     int mode;              /* index into modes */
+    enum unit_role role;
+    int roster;            /* index into rosters, -1: always on duty */
+    int squad;             /* offset into the roster cycle, days */
+    enum idle_mode idle;
+    int line;
+};
+
+struct scn_shift {
+    char *code;
+    double start_h;        /* hour of day the shift starts, [0, 24) */
+    double hours;          /* length, (0, 24] */
+};
+
+struct scn_roster {
+    char *id;
+    int n_days;            /* cycle length, days */
+    int *day_shift;        /* per day of the cycle: shift index, -1 off */
     int line;
 };
 
@@ -75,6 +119,13 @@ struct scn_itype {
     double mean_min;       /* on-scene time mean, minutes, > 0 */
     double sd_min;         /* lognormal/gamma: sd > 0; otherwise 0 */
     double target_min;     /* response-time target, minutes, > 0 */
+    enum inc_class cls;
+    int units_required;    /* >= 1 */
+    unsigned roles;        /* mask of roles that may respond */
+    double resolve[ROLE_N];/* P(first contact of this role closes it on scene) */
+    bool has_followup;     /* follow-up work for the case team after handover */
+    enum svc_dist fu_dist;
+    double fu_mean_min, fu_sd_min;
     int line;
 };
 
@@ -101,17 +152,41 @@ struct scn {
     bool home_first;       /* nearest_idle: idle home units of the grid first */
     bool redispatch_returning; /* units driving back to base are dispatchable */
     int run_card_depth;    /* entries kept per grid; beyond: nearest by time */
+    bool zone_first;       /* after home units, units of the grid's zone first */
+    unsigned *levels;      /* tiered: role mask per level */
+    double *escalate_min;  /* tiered: per level but the last; INFINITY for it */
+    int n_levels;
+    bool preempt;
+    int preempt_gap;       /* priority levels between pre-empting and pre-empted */
+
+    /* [staffing] */
+    double absence_p;      /* per officer and shift */
+    double patrol_speed_factor;
+    double visit_min;
+    double community_share;
 
     /* [incidents] */
-    char *source;          /* "poisson" */
-    double rate_per_day;   /* > 0 */
+    char *source;          /* "poisson", "nhpp" or "replay" (models/inc.c) */
+    double rate_per_day;   /* > 0; for replay: used rows per day of data */
     enum loc_mode location;
+
+    /* Incident streams (docs/incident-streams.md): the calendar time of
+     * t = 0 (ts.h milliseconds, local time), the lat/lon projection ([geo],
+     * or centred on GeoJSON grids), and the replay/nhpp configuration,
+     * private to models/ (inc_priv.h). */
+    int64_t start_ms;      /* INT64_MIN until known */
+    bool has_proj;
+    struct geo_proj proj;
+    struct inc_streams *streams;
 
     struct scn_grid *grids;           int n_grids;
     struct scn_facility *facilities;  int n_facilities;
     struct scn_unit *units;           int n_units;
     struct scn_itype *itypes;         int n_itypes;
     int *priorities;                  int n_priorities;  /* distinct, ascending */
+    struct scn_shift *shifts;         int n_shifts;
+    struct scn_roster *rosters;       int n_rosters;
+    char **zones;                     int n_zones;       /* zone ids */
 
     /* Explicit run cards: for grid g, runcard[g][0..n_runcard[g]) are unit
      * indices in preference order (n_runcard[g] == 0: none given). */

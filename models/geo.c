@@ -72,12 +72,24 @@ static int self_intersecting(const pt *v, int n)
     return 0;
 }
 
-int geo_poly_finish(struct geo_poly *p)
+/* The rings of p; a single-ring polygon is described by *one. */
+static const struct geo_ring *rings(const struct geo_poly *p, struct geo_ring *one, int *nr)
 {
-    int n = p->n;
-    if (n < 3 || !p->v)
+    if (p->ring) {
+        *nr = p->nring;
+        return p->ring;
+    }
+    *one = (struct geo_ring){ 0, p->n, 0 };
+    *nr = 1;
+    return one;
+}
+
+/* Validates ring v[0..n), sets its signed doubled area *a2 and centroid,
+ * widens the bbox, and orients it counter-clockwise (ccw) or clockwise. */
+static int ring_finish(pt *v, int n, int ccw, double *a2out, pt *cen, double *bb)
+{
+    if (n < 3)
         return -1;
-    pt *v = p->v;
     double xmin = v[0].x, xmax = v[0].x, ymin = v[0].y, ymax = v[0].y;
     for (int i = 0; i < n; i++) {
         if (!isfinite(v[i].x) || !isfinite(v[i].y))
@@ -106,20 +118,139 @@ int geo_poly_finish(struct geo_poly *p)
         return -1;
     if (self_intersecting(v, n))
         return -1;
-    p->centroid.x = v[0].x + cx / (3 * a2);
-    p->centroid.y = v[0].y + cy / (3 * a2);
-    if (a2 < 0) {
+    cen->x = v[0].x + cx / (3 * a2);
+    cen->y = v[0].y + cy / (3 * a2);
+    if ((a2 < 0) == ccw) {
         for (int i = 0, j = n - 1; i < j; i++, j--) {
             pt t = v[i];
             v[i] = v[j];
             v[j] = t;
         }
     }
-    p->area = fabs(a2) / 2;
-    p->xmin = xmin;
-    p->xmax = xmax;
-    p->ymin = ymin;
-    p->ymax = ymax;
+    *a2out = fabs(a2);
+    bb[0] = fmin(bb[0], xmin);
+    bb[1] = fmin(bb[1], ymin);
+    bb[2] = fmax(bb[2], xmax);
+    bb[3] = fmax(bb[3], ymax);
+    return 0;
+}
+
+/* 1 if an edge of ring r properly crosses an edge of ring q (at interior
+ * points of both).  Rings may touch: a hole may meet its outer ring at a
+ * vertex, and two parts of a MultiPolygon may share an edge. */
+static int rings_cross(const pt *v, struct geo_ring r, struct geo_ring q)
+{
+    for (int i = 0; i < r.n; i++) {
+        pt a = v[r.start + i], b = v[r.start + (i + 1) % r.n];
+        for (int j = 0; j < q.n; j++) {
+            pt c = v[q.start + j], d = v[q.start + (j + 1) % q.n];
+            if (sgn(orient(a, b, c)) * sgn(orient(a, b, d)) < 0 &&
+                sgn(orient(c, d, a)) * sgn(orient(c, d, b)) < 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static double seg_dist(pt p, pt a, pt b)
+{
+    double dx = b.x - a.x, dy = b.y - a.y;
+    double t = ((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy);
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    return hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+}
+
+/* Even-odd containment of (x, y) in the outer rings of p only. */
+static int in_outers(const struct geo_poly *p, pt q)
+{
+    int in = 0;
+    for (int k = 0; k < p->nring; k++) {
+        if (p->ring[k].hole)
+            continue;
+        const pt *v = p->v + p->ring[k].start;
+        int n = p->ring[k].n;
+        for (int i = 0, j = n - 1; i < n; j = i++)
+            if ((v[j].y <= q.y) != (v[i].y <= q.y)) {
+                pt lo = v[j].y < v[i].y ? v[j] : v[i], hi = v[j].y < v[i].y ? v[i] : v[j];
+                if (orient(lo, hi, q) > 0)
+                    in ^= 1;
+            }
+    }
+    return in;
+}
+
+/* A hole must cut into an outer ring: since rings do not cross, one vertex
+ * or edge midpoint of it strictly inside the outers (not on their edges)
+ * puts the whole hole inside.  A "hole" outside every part would count as
+ * inside under even-odd while its area is subtracted. */
+static int hole_inside(const struct geo_poly *p, struct geo_ring h, double tol)
+{
+    for (int i = 0; i < h.n; i++) {
+        pt a = p->v[h.start + i], b = p->v[h.start + (i + 1) % h.n];
+        pt q[2] = { a, { (a.x + b.x) / 2, (a.y + b.y) / 2 } };
+        for (int m = 0; m < 2; m++) {
+            if (!in_outers(p, q[m]))
+                continue;
+            int on_edge = 0;
+            for (int k = 0; k < p->nring && !on_edge; k++) {
+                if (p->ring[k].hole)
+                    continue;
+                struct geo_ring o = p->ring[k];
+                for (int j = 0; j < o.n && !on_edge; j++)
+                    on_edge = seg_dist(q[m], p->v[o.start + j],
+                                       p->v[o.start + (j + 1) % o.n]) <= tol;
+            }
+            if (!on_edge)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+int geo_poly_finish(struct geo_poly *p)
+{
+    if (!p->v || p->n < 3)
+        return -1;
+    struct geo_ring one;
+    int nr;
+    const struct geo_ring *rg = rings(p, &one, &nr);
+    double bb[4] = { HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL };
+    double area2 = 0, cx = 0, cy = 0;
+    pt c0 = { 0, 0 };
+    for (int k = 0; k < nr; k++) {
+        double a2;
+        pt c;
+        if (rg[k].start < 0 || rg[k].n < 3 || rg[k].start + rg[k].n > p->n)
+            return -1;
+        if (ring_finish(p->v + rg[k].start, rg[k].n, !rg[k].hole, &a2, &c, bb) < 0)
+            return -1;
+        if (k == 0)
+            c0 = c;
+        double sa = rg[k].hole ? -a2 : a2;
+        area2 += sa;
+        cx += sa * c.x;
+        cy += sa * c.y;
+    }
+    for (int k = 0; k < nr; k++)
+        for (int m = k + 1; m < nr; m++)
+            if (rings_cross(p->v, rg[k], rg[m]))
+                return -1;
+    double box = (bb[2] - bb[0]) * (bb[3] - bb[1]);
+    if (!(area2 > 2e-12 * box))
+        return -1;
+    double tol = 1e-9 * fmax(fmax(fabs(bb[0]), fabs(bb[2])), fmax(fabs(bb[1]), fabs(bb[3])));
+    for (int k = 0; k < nr; k++)
+        if (rg[k].hole && !hole_inside(p, rg[k], tol))
+            return -1;
+    p->area = area2 / 2;
+    /* One ring: its own centroid rather than the area-weighted mean, which
+     * could differ in the last bit (a * c / a), so single-ring grids keep
+     * exactly the centroids they had before rings existed. */
+    p->centroid = nr == 1 ? c0 : (pt){ cx / area2, cy / area2 };
+    p->xmin = bb[0];
+    p->ymin = bb[1];
+    p->xmax = bb[2];
+    p->ymax = bb[3];
     return 0;
 }
 
@@ -128,14 +259,19 @@ int geo_poly_contains(const struct geo_poly *p, double x, double y)
     /* Outside the half-open box the crossing count is even anyway. */
     if (x < p->xmin || x >= p->xmax || y < p->ymin || y >= p->ymax)
         return 0;
-    const pt *v = p->v;
-    int in = 0;
-    for (int i = 0, j = p->n - 1; i < p->n; j = i++) {
-        pt a = v[j], b = v[i];
-        if ((a.y <= y) != (b.y <= y)) {
-            pt lo = a.y < b.y ? a : b, hi = a.y < b.y ? b : a;
-            if ((hi.x - lo.x) * (y - lo.y) - (hi.y - lo.y) * (x - lo.x) > 0)
-                in ^= 1;
+    struct geo_ring one;
+    int nr, in = 0;
+    const struct geo_ring *rg = rings(p, &one, &nr);
+    for (int k = 0; k < nr; k++) {
+        const pt *v = p->v + rg[k].start;
+        int n = rg[k].n;
+        for (int i = 0, j = n - 1; i < n; j = i++) {
+            pt a = v[j], b = v[i];
+            if ((a.y <= y) != (b.y <= y)) {
+                pt lo = a.y < b.y ? a : b, hi = a.y < b.y ? b : a;
+                if ((hi.x - lo.x) * (y - lo.y) - (hi.y - lo.y) * (x - lo.x) > 0)
+                    in ^= 1;
+            }
         }
     }
     return in;
@@ -177,13 +313,6 @@ void geo_poly_sample(const struct geo_poly *p, gsl_rng *r, double *x, double *y)
  * up to rounding still count as touching.
  */
 
-static double seg_dist(pt p, pt a, pt b)
-{
-    double dx = b.x - a.x, dy = b.y - a.y;
-    double t = ((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy);
-    t = t < 0 ? 0 : t > 1 ? 1 : t;
-    return hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -191,49 +320,64 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* 1 if some edge of a shows interior overlap with b per (a) or (b). */
+/* Edge i of ring r: v[r.start + i] -> its successor in the ring. */
+static pt edge_end(const struct geo_poly *p, struct geo_ring r, int i)
+{
+    return p->v[r.start + (i + 1) % r.n];
+}
+
+/* 1 if some edge of a shows interior overlap with b per (a) or (b).  With
+ * several rings every edge keeps the inside on its left, so "same way"
+ * still means interiors on the same side; parts sharing an edge list it
+ * twice, once each way, so every edge under a piece is examined. */
 static int edges_show_overlap(const struct geo_poly *a, const struct geo_poly *b,
                               double tol, double *ts)
 {
-    for (int i = 0; i < a->n; i++) {
-        pt p = a->v[i], q = a->v[(i + 1) % a->n];
+    struct geo_ring one_a, one_b;
+    int nra, nrb;
+    const struct geo_ring *ra = rings(a, &one_a, &nra), *rb = rings(b, &one_b, &nrb);
+    for (int ka = 0; ka < nra; ka++)
+    for (int i = 0; i < ra[ka].n; i++) {
+        pt p = a->v[ra[ka].start + i], q = edge_end(a, ra[ka], i);
         double dx = q.x - p.x, dy = q.y - p.y;
         double len = hypot(dx, dy);
         int nt = 0;
         ts[nt++] = 0;
         ts[nt++] = 1;
-        for (int j = 0; j < b->n; j++) {
-            pt r = b->v[j], s = b->v[(j + 1) % b->n];
-            double dr = orient(p, q, r) / len, ds = orient(p, q, s) / len;
-            if ((dr > tol && ds < -tol) || (dr < -tol && ds > tol)) {
-                double m = hypot(s.x - r.x, s.y - r.y);
-                double dp = orient(r, s, p) / m, dq = orient(r, s, q) / m;
-                if ((dp > tol && dq < -tol) || (dp < -tol && dq > tol))
-                    return 1;
+        for (int kb = 0; kb < nrb; kb++)
+            for (int j = 0; j < rb[kb].n; j++) {
+                pt r = b->v[rb[kb].start + j], s = edge_end(b, rb[kb], j);
+                double dr = orient(p, q, r) / len, ds = orient(p, q, s) / len;
+                if ((dr > tol && ds < -tol) || (dr < -tol && ds > tol)) {
+                    double m = hypot(s.x - r.x, s.y - r.y);
+                    double dp = orient(r, s, p) / m, dq = orient(r, s, q) / m;
+                    if ((dp > tol && dq < -tol) || (dp < -tol && dq > tol))
+                        return 1;
+                }
+                if (fabs(dr) <= tol) {
+                    double t = ((r.x - p.x) * dx + (r.y - p.y) * dy) / (len * len);
+                    if (t > 0 && t < 1)
+                        ts[nt++] = t;
+                }
             }
-            if (fabs(dr) <= tol) {
-                double t = ((r.x - p.x) * dx + (r.y - p.y) * dy) / (len * len);
-                if (t > 0 && t < 1)
-                    ts[nt++] = t;
-            }
-        }
         qsort(ts, (size_t)nt, sizeof *ts, cmp_double);
         for (int k = 0; k + 1 < nt; k++) {
             if ((ts[k + 1] - ts[k]) * len <= 4 * tol)
                 continue;
             double t = (ts[k] + ts[k + 1]) / 2;
             pt m = { p.x + t * dx, p.y + t * dy };
-            int on = -1;
-            for (int j = 0; j < b->n && on < 0; j++)
-                if (seg_dist(m, b->v[j], b->v[(j + 1) % b->n]) <= tol)
-                    on = j;
-            if (on >= 0) {
-                pt r = b->v[on], s = b->v[(on + 1) % b->n];
-                if (dx * (s.x - r.x) + dy * (s.y - r.y) > 0)
-                    return 1;
-            } else if (geo_poly_contains(b, m.x, m.y)) {
+            int on = 0;
+            for (int kb = 0; kb < nrb; kb++)
+                for (int j = 0; j < rb[kb].n; j++) {
+                    pt r = b->v[rb[kb].start + j], s = edge_end(b, rb[kb], j);
+                    if (seg_dist(m, r, s) <= tol) {
+                        on = 1;
+                        if (dx * (s.x - r.x) + dy * (s.y - r.y) > 0)
+                            return 1;
+                    }
+                }
+            if (!on && geo_poly_contains(b, m.x, m.y))
                 return 1;
-            }
         }
     }
     return 0;
@@ -255,6 +399,43 @@ int geo_poly_overlap(const struct geo_poly *a, const struct geo_poly *b)
     int r = edges_show_overlap(a, b, tol, ts) || edges_show_overlap(b, a, tol, ts);
     free(ts);
     return r;
+}
+
+double geo_poly_edge_dist(const struct geo_poly *p, double x, double y)
+{
+    struct geo_ring one;
+    int nr;
+    const struct geo_ring *rg = rings(p, &one, &nr);
+    double d = HUGE_VAL;
+    pt q = { x, y };
+    for (int k = 0; k < nr; k++)
+        for (int i = 0; i < rg[k].n; i++)
+            d = fmin(d, seg_dist(q, p->v[rg[k].start + i], edge_end(p, rg[k], i)));
+    return d;
+}
+
+/* ---- projection ------------------------------------------------------------ */
+
+void geo_proj_init(struct geo_proj *p, double lat0, double lon0)
+{
+    const double deg = 3.14159265358979323846 / 180.0;
+    const double k = GEO_EARTH_RADIUS_KM * deg;
+    p->lat0 = lat0;
+    p->lon0 = lon0;
+    p->ky = k;
+    p->kx = k * cos(lat0 * deg);
+}
+
+void geo_project(const struct geo_proj *p, double lat, double lon, double *x, double *y)
+{
+    *x = (lon - p->lon0) * p->kx;
+    *y = (lat - p->lat0) * p->ky;
+}
+
+void geo_unproject(const struct geo_proj *p, double x, double y, double *lat, double *lon)
+{
+    *lat = p->lat0 + y / p->ky;
+    *lon = p->lon0 + x / p->kx;
 }
 
 /* ---- index -------------------------------------------------------------- */

@@ -3,13 +3,14 @@
  * poisson: exponential inter-arrival times at [incidents] rate_per_day over
  * [0, horizon); a type by share; a place by grid weight then uniform inside
  * the grid, or uniform over the study area (location = area).  Each of the
- * four draws has its own stream.
+ * four draws has its own stream.  The other sources live in nhpp.c and
+ * replay.c; the placement and weight tables here are shared with nhpp.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
-#include "inc.h"
+#include "inc_priv.h"
 #include "rng.h"
 
 double inc_draw_service(const struct scn_itype *it, gsl_rng *r)
@@ -51,6 +52,43 @@ static void poisson_close(void *state)
     free(p);
 }
 
+gsl_ran_discrete_t *inc__type_table(const struct scn *s, struct perr *e)
+{
+    double *w = xmalloc((size_t)s->n_itypes * sizeof *w);
+    for (int i = 0; i < s->n_itypes; i++)
+        w[i] = s->itypes[i].share;
+    gsl_ran_discrete_t *t = gsl_ran_discrete_preproc((size_t)s->n_itypes, w);
+    free(w);
+    if (!t)
+        err_set(e, "%s: cannot prepare the incident type shares", s->ini_path);
+    return t;
+}
+
+gsl_ran_discrete_t *inc__grid_table(const struct scn *s, struct perr *e)
+{
+    double *w = xmalloc((size_t)s->n_grids * sizeof *w);
+    for (int g = 0; g < s->n_grids; g++)
+        w[g] = s->grids[g].weight;
+    gsl_ran_discrete_t *t = gsl_ran_discrete_preproc((size_t)s->n_grids, w);
+    free(w);
+    if (!t)
+        err_set(e, "%s: cannot prepare the grid weights", s->ini_path);
+    return t;
+}
+
+void inc__place(const struct scn *s, gsl_rng *loc, gsl_ran_discrete_t *grid_pick,
+                struct inc *out)
+{
+    if (s->location == LOC_GRID_WEIGHT) {
+        out->grid = (int)gsl_ran_discrete(loc, grid_pick);
+        geo_poly_sample(&s->grids[out->grid].poly, loc, &out->x, &out->y);
+    } else {
+        out->x = s->xmin + (s->xmax - s->xmin) * gsl_rng_uniform(loc);
+        out->y = s->ymin + (s->ymax - s->ymin) * gsl_rng_uniform(loc);
+        out->grid = geo_index_locate(s->grid_index, out->x, out->y);
+    }
+}
+
 static void *poisson_open(const struct scn *s, uint64_t seed, int rep, struct perr *e)
 {
     struct poisson *p = xcalloc(1, sizeof *p);
@@ -59,19 +97,10 @@ static void *poisson_open(const struct scn *s, uint64_t seed, int rep, struct pe
     p->loc = rng_stream_new(seed, (uint64_t)rep, RNG_LOCATIONS);
     p->typ = rng_stream_new(seed, (uint64_t)rep, RNG_TYPES);
     p->svc = rng_stream_new(seed, (uint64_t)rep, RNG_SERVICE);
-    double *w = xmalloc((size_t)(s->n_itypes > s->n_grids ? s->n_itypes : s->n_grids) * sizeof *w);
-    for (int i = 0; i < s->n_itypes; i++)
-        w[i] = s->itypes[i].share;
-    p->type_pick = gsl_ran_discrete_preproc((size_t)s->n_itypes, w);
-    if (s->location == LOC_GRID_WEIGHT) {
-        for (int g = 0; g < s->n_grids; g++)
-            w[g] = s->grids[g].weight;
-        p->grid_pick = gsl_ran_discrete_preproc((size_t)s->n_grids, w);
-    }
-    free(w);
-    if (!p->type_pick || (s->location == LOC_GRID_WEIGHT && !p->grid_pick)) {
+    p->type_pick = inc__type_table(s, e);
+    if (!p->type_pick ||
+        (s->location == LOC_GRID_WEIGHT && !(p->grid_pick = inc__grid_table(s, e)))) {
         poisson_close(p);
-        err_set(e, "%s: cannot prepare the incident type or grid weights", s->ini_path);
         return NULL;
     }
     p->horizon = s->horizon_days * 1440.0;
@@ -91,14 +120,7 @@ static int poisson_next(void *state, struct inc *out, struct perr *e)
     out->t = p->t;
     out->type = (int)gsl_ran_discrete(p->typ, p->type_pick);
     out->prio_idx = s->itypes[out->type].prio_idx;
-    if (s->location == LOC_GRID_WEIGHT) {
-        out->grid = (int)gsl_ran_discrete(p->loc, p->grid_pick);
-        geo_poly_sample(&s->grids[out->grid].poly, p->loc, &out->x, &out->y);
-    } else {
-        out->x = s->xmin + (s->xmax - s->xmin) * gsl_rng_uniform(p->loc);
-        out->y = s->ymin + (s->ymax - s->ymin) * gsl_rng_uniform(p->loc);
-        out->grid = geo_index_locate(s->grid_index, out->x, out->y);
-    }
+    inc__place(s, p->loc, p->grid_pick, out);
     out->service_min = inc_draw_service(&s->itypes[out->type], p->svc);
     return 1;
 }
@@ -107,7 +129,9 @@ static const struct inc_source_type poisson_type = {
     "poisson", poisson_open, poisson_next, poisson_close, NULL,
 };
 
-static const struct inc_source_type *const sources[] = { &poisson_type };
+static const struct inc_source_type *const sources[] = {
+    &poisson_type, &inc__nhpp_type, &inc__replay_type,
+};
 
 const struct inc_source_type *inc_source_find(const char *name)
 {

@@ -1,64 +1,86 @@
-/* ops.c - the operations model: event handlers, queue and collectors.
+/* ops.c - the operations model: units on shifts, calls, queue, handover.
  *
- * Events (kind, id = unit): ARRIVE_SCENE, LEAVE_SCENE, ARRIVE_BASE.  Only
- * ARRIVE_BASE is ever cancelled (a returning unit re-dispatched), by bumping
- * the unit's version.  Each unit has one live event; cancelled ones wait in
- * the calendar until their time, so the pool is sized at twice the units.
+ * Unit states (ops_priv.h): off duty -> idle (at base, patrolling, on a
+ * community visit or at the desk) -> en route -> on scene -> returning to
+ * base, or straight back to patrol / community work from the scene; case
+ * teams also work follow-ups at their base.  Idle and returning units are
+ * interruptible: a call takes them from where they are.
  *
- * Memory per replication: O(units + grids + incidents in the system); the
- * job table grows (amortised doubling) only when more incidents are active
- * at once than ever before in the run.
+ * Events (kind, id = unit): ARRIVE_SCENE, LEAVE_SCENE, ARRIVE_BASE, ACT (an
+ * idle activity reaches its next step), FU_END, SHIFT_START, SHIFT_END and
+ * one HORIZON event.  Activity events are cancelled lazily by bumping the
+ * unit's version; shift events are never cancelled.  A unit has at most one
+ * live activity event and one shift event, so the pool is sized at four
+ * per unit (room for stale events) and grows only if that proves short.
+ *
+ * Measured period: [warm-up, T], T = the later of the horizon and the moment
+ * the system has drained (every call served, every unit back at base or back
+ * at work).  At T all open periods are closed and the model stops scheduling
+ * shifts and activities, so the calendar empties and the run ends.
+ *
+ * Randomness that belongs to an incident (resolution draw, follow-up length)
+ * is drawn at its arrival from the outcome stream, whatever the layout, so
+ * layouts compared on one seed share it; absences are a hash of (seed, rep,
+ * unit, roster day, officer), independent of the order of events.
+ *
+ * Memory: O(units + grids + stations + incidents in the system).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_randist.h>
 #include "ops_priv.h"
+#include "rng.h"
 
-enum { EV_ARRIVE_SCENE, EV_LEAVE_SCENE, EV_ARRIVE_BASE };
+enum {
+    EV_ARRIVE_SCENE, EV_LEAVE_SCENE, EV_ARRIVE_BASE, EV_ACT, EV_FU_END,
+    EV_SHIFT_START, EV_SHIFT_END, EV_HORIZON
+};
 
 const char ops_trace_header[] =
-    "seq,created_min,x_km,y_km,grid,type,priority,unit,queued,dispatched_min,"
-    "arrived_min,cleared_min,first_contact\n";
+    "seq,created_min,x_km,y_km,grid,type,priority,first_unit,units,queued,dispatched_min,"
+    "arrived_min,cleared_min,first_contact,resolved\n";
 
 /* ---- result layout ---------------------------------------------------- */
 
 #define NAME(e, name, desc) name,
 #define DESC(e, name, desc) desc,
 static const char *const g_names[] = { OPS_GLOBAL_METRICS(NAME) };
-static const char *const p_names[] = { OPS_PRIO_METRICS(NAME) };
-static const char *const u_names[] = { OPS_UNIT_METRICS(NAME) };
-static const char *const r_names[] = { OPS_GRID_METRICS(NAME) };
 static const char *const g_descs[] = { OPS_GLOBAL_METRICS(DESC) };
+static const char *const p_names[] = { OPS_PRIO_METRICS(NAME) };
 static const char *const p_descs[] = { OPS_PRIO_METRICS(DESC) };
+static const char *const u_names[] = { OPS_UNIT_METRICS(NAME) };
 static const char *const u_descs[] = { OPS_UNIT_METRICS(DESC) };
+static const char *const r_names[] = { OPS_GRID_METRICS(NAME) };
 static const char *const r_descs[] = { OPS_GRID_METRICS(DESC) };
+static const char *const h_names[] = { OPS_HOUR_METRICS(NAME) };
+static const char *const h_descs[] = { OPS_HOUR_METRICS(DESC) };
+static const char *const t_names[] = { OPS_TYPE_METRICS(NAME) };
+static const char *const t_descs[] = { OPS_TYPE_METRICS(DESC) };
+static const char *const k_names[] = { OPS_TIER_METRICS(NAME) };
+static const char *const k_descs[] = { OPS_TIER_METRICS(DESC) };
+static const char *const s_names[] = { OPS_STATION_METRICS(NAME) };
+static const char *const s_descs[] = { OPS_STATION_METRICS(DESC) };
 static const char *const o_names[] = { INC_OBS_METRICS(NAME) };
 static const char *const o_descs[] = { INC_OBS_METRICS(DESC) };
 #undef NAME
 #undef DESC
 
-void ops_layout(const struct scn *s, struct res_layout *L)
-{
-    char key[32];
-    res_layout_init(L);
-    for (int m = 0; m < OPS_N_GLOBAL; m++)
-        res_add(L, "all", g_names[m], "");
-    for (int p = 0; p < s->n_priorities; p++) {
-        snprintf(key, sizeof key, "%d", s->priorities[p]);
-        for (int m = 0; m < OPS_N_PRIO; m++)
-            res_add(L, "priority", p_names[m], key);
-    }
-    for (int u = 0; u < s->n_units; u++)
-        for (int m = 0; m < OPS_N_UNIT; m++)
-            res_add(L, "unit", u_names[m], s->units[u].id);
-    for (int g = 0; g < s->n_grids; g++)
-        for (int m = 0; m < OPS_N_GRID; m++)
-            res_add(L, "grid", r_names[m], s->grids[g].id);
-    PS_ASSERT(L->n == ops_slot_obs(s, 0));
-    if (ops_has_observed(s))
-        for (int m = 0; m < INC_N_OBS; m++)
-            res_add(L, "observed", o_names[m], "");
-}
+static const struct section {
+    const char *name;
+    const char *const *names, *const *descs;
+    int n;
+} sections[] = {
+    { "all", g_names, g_descs, OPS_N_GLOBAL },
+    { "priority", p_names, p_descs, OPS_N_PRIO },
+    { "unit", u_names, u_descs, OPS_N_UNIT },
+    { "grid", r_names, r_descs, OPS_N_GRID },
+    { "hour", h_names, h_descs, OPS_N_HOUR },
+    { "type", t_names, t_descs, OPS_N_TYPE },
+    { "tier", k_names, k_descs, OPS_N_TIER },
+    { "station", s_names, s_descs, OPS_N_STATION },
+    { "observed", o_names, o_descs, INC_N_OBS },
+};
 
 int ops_has_observed(const struct scn *s)
 {
@@ -66,36 +88,155 @@ int ops_has_observed(const struct scn *s)
     return t && t->observed;
 }
 
+void ops_blocks(const struct scn *s, struct ops_blocks *b)
+{
+    memset(b, 0, sizeof *b);
+    b->station_fac = xmalloc((size_t)(s->n_facilities ? s->n_facilities : 1) * sizeof(int));
+    for (int f = 0; f < s->n_facilities; f++)
+        if (s->facilities[f].tier == FAC_STATION)
+            b->station_fac[b->n_stations++] = f;
+    b->prio = OPS_N_GLOBAL;
+    b->unit = b->prio + (size_t)s->n_priorities * OPS_N_PRIO;
+    b->grid = b->unit + (size_t)s->n_units * OPS_N_UNIT;
+    b->hour = b->grid + (size_t)s->n_grids * OPS_N_GRID;
+    b->type = b->hour + 24 * OPS_N_HOUR;
+    b->tier = b->type + (size_t)s->n_itypes * OPS_N_TYPE;
+    b->station = b->tier + FAC_N_TIERS * OPS_N_TIER;
+    b->obs = b->station + (size_t)b->n_stations * OPS_N_STATION;
+    b->n = b->obs + (ops_has_observed(s) ? INC_N_OBS : 0);
+}
+
+void ops_blocks_release(struct ops_blocks *b)
+{
+    free(b->station_fac);
+    b->station_fac = NULL;
+}
+
+static void add_block(struct res_layout *L, int sec, int n_keys,
+                      const char *(*key)(const struct scn *, const struct ops_blocks *, int, char *),
+                      const struct scn *s, const struct ops_blocks *b)
+{
+    char buf[32];
+    for (int i = 0; i < n_keys; i++) {
+        const char *k = key(s, b, i, buf);
+        for (int m = 0; m < sections[sec].n; m++)
+            res_add(L, sections[sec].name, sections[sec].names[m], k);
+    }
+}
+
+static const char *key_none(const struct scn *s, const struct ops_blocks *b, int i, char *buf)
+{
+    (void)s; (void)b; (void)i; (void)buf;
+    return "";
+}
+static const char *key_prio(const struct scn *s, const struct ops_blocks *b, int i, char *buf)
+{
+    (void)b;
+    snprintf(buf, 32, "%d", s->priorities[i]);
+    return buf;
+}
+static const char *key_unit(const struct scn *s, const struct ops_blocks *b, int i, char *buf)
+{
+    (void)b; (void)buf;
+    return s->units[i].id;
+}
+static const char *key_grid(const struct scn *s, const struct ops_blocks *b, int i, char *buf)
+{
+    (void)b; (void)buf;
+    return s->grids[i].id;
+}
+static const char *key_hour(const struct scn *s, const struct ops_blocks *b, int i, char *buf)
+{
+    (void)s; (void)b;
+    snprintf(buf, 32, "%02d", i);
+    return buf;
+}
+static const char *key_type(const struct scn *s, const struct ops_blocks *b, int i, char *buf)
+{
+    (void)b; (void)buf;
+    return s->itypes[i].id;
+}
+static const char *key_tier(const struct scn *s, const struct ops_blocks *b, int i, char *buf)
+{
+    (void)s; (void)b; (void)buf;
+    return fac_tier_name((enum fac_tier)i);
+}
+static const char *key_station(const struct scn *s, const struct ops_blocks *b, int i, char *buf)
+{
+    (void)buf;
+    return s->facilities[b->station_fac[i]].id;
+}
+
+void ops_layout(const struct scn *s, struct res_layout *L)
+{
+    struct ops_blocks b;
+    ops_blocks(s, &b);
+    res_layout_init(L);
+    add_block(L, 0, 1, key_none, s, &b);
+    add_block(L, 1, s->n_priorities, key_prio, s, &b);
+    add_block(L, 2, s->n_units, key_unit, s, &b);
+    add_block(L, 3, s->n_grids, key_grid, s, &b);
+    add_block(L, 4, 24, key_hour, s, &b);
+    add_block(L, 5, s->n_itypes, key_type, s, &b);
+    add_block(L, 6, FAC_N_TIERS, key_tier, s, &b);
+    add_block(L, 7, b.n_stations, key_station, s, &b);
+    if (ops_has_observed(s))
+        add_block(L, 8, 1, key_none, s, &b);
+    PS_ASSERT(L->n == b.n);
+    ops_blocks_release(&b);
+}
+
 const char *ops_metric_desc(const char *section, const char *metric)
 {
-    const char *const *names, *const *descs;
-    int n;
-    if (!strcmp(section, "all"))           names = g_names, descs = g_descs, n = OPS_N_GLOBAL;
-    else if (!strcmp(section, "priority")) names = p_names, descs = p_descs, n = OPS_N_PRIO;
-    else if (!strcmp(section, "unit"))     names = u_names, descs = u_descs, n = OPS_N_UNIT;
-    else if (!strcmp(section, "grid"))     names = r_names, descs = r_descs, n = OPS_N_GRID;
-    else if (!strcmp(section, "observed")) names = o_names, descs = o_descs, n = INC_N_OBS;
-    else return "";
-    for (int i = 0; i < n; i++)
-        if (!strcmp(names[i], metric))
-            return descs[i];
+    for (size_t k = 0; k < sizeof sections / sizeof *sections; k++)
+        if (!strcmp(sections[k].name, section))
+            for (int i = 0; i < sections[k].n; i++)
+                if (!strcmp(sections[k].names[i], metric))
+                    return sections[k].descs[i];
     return "";
 }
 
-/* ---- units ------------------------------------------------------------- */
+/* ---- time accounting ------------------------------------------------------ */
+
+/* Minutes of [a, b] inside the measured period (which starts at warm-up). */
+static double clip(const struct ops *o, double a, double b)
+{
+    double lo = a > o->warmup ? a : o->warmup;
+    return b > lo ? b - lo : 0;
+}
+
+static bool is_busy(enum unit_state st)
+{
+    return st == U_ENROUTE || st == U_ONSCENE || st == U_RETURNING || st == U_FOLLOWUP;
+}
+
+/* Every state change goes through here so that the count of busy units,
+ * which decides when the run has drained, stays exact. */
+static void set_state(struct ops *o, struct unit_rt *r, enum unit_state st)
+{
+    o->n_busy += (int)is_busy(st) - (int)is_busy(r->st);
+    r->st = st;
+}
+
+/* ---- positions and the availability indexes ------------------------------- */
+
+static const struct scn_facility *base_of(const struct ops *o, int u)
+{
+    return &o->s->facilities[o->s->units[u].base];
+}
 
 void ops_unit_pos(const struct ops *o, int u, double *x, double *y)
 {
     const struct unit_rt *r = &o->u[u];
-    if (r->st != U_RETURNING) {
-        const struct scn_facility *b = &o->s->facilities[o->s->units[u].base];
-        *x = b->x;
-        *y = b->y;
+    double now = sim_now(o->sim);
+    if (r->t1 <= r->t0 || now >= r->t1) {
+        *x = r->x1;
+        *y = r->y1;
         return;
     }
-    /* Straight-line interpolation: the remaining distance to base shrinks
-     * linearly in time under either metric, as both are norms. */
-    double now = sim_now(o->sim), f = r->t1 > r->t0 ? (now - r->t0) / (r->t1 - r->t0) : 1.0;
+    /* Straight-line interpolation: the remaining distance shrinks linearly
+     * in time under either metric, as both are norms. */
+    double f = (now - r->t0) / (r->t1 - r->t0);
     *x = r->x0 + (r->x1 - r->x0) * f;
     *y = r->y0 + (r->y1 - r->y0) * f;
 }
@@ -105,74 +246,232 @@ static double travel(const struct ops *o, int u, double x0, double y0, double x1
     return scn_distance(o->s, x0, y0, x1, y1) * o->u[u].min_per_km;
 }
 
-int ops_nearest_available(const struct ops *o, double x, double y, double *tt)
+double ops_travel_to(const struct ops *o, int u, double x, double y)
 {
+    double ux, uy;
+    ops_unit_pos(o, u, &ux, &uy);
+    return travel(o, u, ux, uy, x, y);
+}
+
+static int nn_slot(const struct scn *s, int u)
+{
+    return s->units[u].mode * ROLE_N + (int)s->units[u].role;
+}
+
+int ops_nearest_available(const struct ops *o, unsigned roles, double x, double y, double *tt)
+{
+    const struct scn *s = o->s;
     int best = -1;
     double bt = INFINITY;
-    for (int m = 0; m < o->s->n_modes; m++) {
-        double d;
-        int it = nn_nearest(o->nn[m], x, y, &d);
-        if (it < 0)
+    for (int m = 0; m < s->n_modes; m++)
+        for (int r = 0; r < ROLE_N; r++) {
+            if (!(roles >> r & 1))
+                continue;
+            const struct nn *t = o->nn[m * ROLE_N + r];
+            double d;
+            int it = nn_nearest(t, x, y, &d);
+            if (it < 0)
+                continue;
+            int u = o->nn_unit[m * ROLE_N + r][it];
+            double tu = d * s->circuity * o->u[u].min_per_km;
+            if (tu < bt || (tu == bt && u < best))
+                bt = tu, best = u;
+        }
+    for (int k = 0; k < o->n_mob; k++) {
+        int u = o->mob[k];
+        if (!(roles >> s->units[u].role & 1))
             continue;
-        int u = o->nn_unit[m][it];
-        double t = d * o->s->circuity * o->u[u].min_per_km;
-        if (t < bt || (t == bt && u < best))
-            bt = t, best = u;
-    }
-    for (int k = 0; k < o->n_ret; k++) {
-        int u = o->ret[k];
-        double ux, uy;
-        ops_unit_pos(o, u, &ux, &uy);
-        double t = travel(o, u, ux, uy, x, y);
-        if (t < bt || (t == bt && u < best))
-            bt = t, best = u;
+        double tu = ops_travel_to(o, u, x, y);
+        if (tu < bt || (tu == bt && u < best))
+            bt = tu, best = u;
     }
     if (tt)
         *tt = bt;
     return best;
 }
 
-static void ret_add(struct ops *o, int u)
+/* Takes u out of whichever index holds it. */
+static void unplace(struct ops *o, int u)
 {
-    o->u[u].ret_pos = o->n_ret;
-    o->ret[o->n_ret++] = u;
+    struct unit_rt *r = &o->u[u];
+    struct nn *t = o->nn[nn_slot(o->s, u)];
+    if (nn_contains(t, o->nn_item[u]))
+        nn_remove(t, o->nn_item[u]);
+    if (r->mobile) {
+        int last = o->mob[--o->n_mob];
+        o->mob[r->mob_pos] = last;
+        o->u[last].mob_pos = r->mob_pos;
+        r->mobile = false;
+    }
 }
 
-static void ret_remove(struct ops *o, int u)
+/* Puts u in the index its state calls for: idle at base -> spatial index;
+ * idle elsewhere, or returning when re-dispatch is allowed -> mobile list. */
+static void place(struct ops *o, int u)
 {
-    int k = o->u[u].ret_pos, last = o->ret[--o->n_ret];
-    o->ret[k] = last;
-    o->u[last].ret_pos = k;
-    o->u[u].ret_pos = -1;
+    struct unit_rt *r = &o->u[u];
+    unplace(o, u);
+    if (r->st == U_IDLE && r->act == ACT_BASE) {
+        nn_insert(o->nn[nn_slot(o->s, u)], o->nn_item[u]);
+    } else if (r->st == U_IDLE ||
+               (r->st == U_RETURNING && o->s->redispatch_returning && !r->shift_over)) {
+        r->mobile = true;
+        r->mob_pos = o->n_mob;
+        o->mob[o->n_mob++] = u;
+    }
 }
 
-static void idle_add(struct ops *o, int u)
+/* Sets a still position (at base, on a visit) or a leg to (x, y) at speed. */
+static void leg(struct ops *o, int u, double x, double y, double speed_factor)
 {
-    nn_insert(o->nn[o->s->units[u].mode], o->nn_item[u]);
+    struct unit_rt *r = &o->u[u];
+    double now = sim_now(o->sim), px, py;
+    ops_unit_pos(o, u, &px, &py);
+    r->x0 = px; r->y0 = py; r->t0 = now;
+    r->x1 = x; r->y1 = y;
+    r->t1 = now + travel(o, u, px, py, x, y) / speed_factor;
 }
 
-static void idle_remove(struct ops *o, int u)
+static void stay(struct ops *o, int u)
 {
-    nn_remove(o->nn[o->s->units[u].mode], o->nn_item[u]);
+    struct unit_rt *r = &o->u[u];
+    double x, y;
+    ops_unit_pos(o, u, &x, &y);
+    r->x0 = r->x1 = x;
+    r->y0 = r->y1 = y;
+    r->t0 = r->t1 = sim_now(o->sim);
 }
 
-static bool is_home(const struct scn *s, int u, int g)
+/* ---- shifts, absences, AB cover ----------------------------------------- */
+
+static long floor_day(double t)
 {
-    for (int k = 0; k < s->units[u].n_home; k++)
-        if (s->units[u].home[k] == g)
+    return (long)floor(t / 1440.0);
+}
+
+/* Shift of unit u on roster day d: 1 with [start, end), 0 if off. */
+static int shift_on(const struct ops *o, int u, long d, double *start, double *end)
+{
+    const struct scn *s = o->s;
+    const struct scn_unit *un = &s->units[u];
+    const struct scn_roster *ro = &s->rosters[un->roster];
+    long n = ro->n_days, k = ((d + un->squad) % n + n) % n;
+    int sh = ro->day_shift[k];
+    if (sh < 0)
+        return 0;
+    *start = (double)d * 1440.0 + s->shifts[sh].start_h * 60.0;
+    *end = *start + s->shifts[sh].hours * 60.0;
+    return 1;
+}
+
+/* First shift of u ending after t (shifts are at most 24 h long, so one
+ * that started the day before may still be running). */
+static void next_shift(const struct ops *o, int u, double t, long *day, double *start, double *end)
+{
+    for (long d = floor_day(t) - 1;; d++)
+        if (shift_on(o, u, d, start, end) && *end > t) {
+            *day = d;
+            return;
+        }
+}
+
+static double hash_u01(const struct ops *o, uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t h = rng_mix(rng_mix(o->seed, (uint64_t)o->rep, RNG_ABSENCE), a,
+                         rng_mix(b, c, 0x5bd1e995));
+    return (double)(h >> 11) * 0x1.0p-53;
+}
+
+/* Whether u's crew turns up for its shift of day d: absent only when every
+ * officer is absent (auxiliaries do not run a unit alone). */
+static bool present(const struct ops *o, int u, long d)
+{
+    double p = o->s->absence_p;
+    int officers = o->s->units[u].officers;
+    if (p <= 0 || officers == 0)
+        return true;
+    for (int i = 0; i < officers; i++)
+        if (hash_u01(o, (uint64_t)u, (uint64_t)d, (uint64_t)i) >= p)
             return true;
     return false;
 }
 
-/* Busy time is counted only inside the measured period. */
-static void busy_close(struct ops *o, int u, double now)
+/* On duty and present at time t, from the roster (order-independent). */
+static bool on_duty_at(const struct ops *o, int u, double t)
 {
-    double a = o->u[u].busy_since > o->warmup ? o->u[u].busy_since : o->warmup;
-    if (now > a)
-        o->u[u].busy += now - a;
+    if (o->s->units[u].roster < 0)
+        return true;
+    for (long d = floor_day(t) - 1; d <= floor_day(t); d++) {
+        double a, b;
+        if (shift_on(o, u, d, &a, &b) && a <= t && t < b)
+            return present(o, u, d);
+    }
+    return false;
 }
 
-/* ---- jobs and the queue -------------------------------------------------- */
+static void ab_cover(struct ops *o, int u)
+{
+    const struct scn *s = o->s;
+    const struct scn_unit *un = &s->units[u];
+    double now = sim_now(o->sim);
+    for (int k = 0; k < un->n_home; k++) {
+        if (un->post[k] != 0)
+            continue;
+        int g = un->home[k];
+        bool found = false;
+        for (int i = 0; i < o->n_grid_home[g] && !found; i++) {
+            int v = o->grid_home[g][i];
+            found = o->home_post[g][i] > 0 && on_duty_at(o, v, now);
+        }
+        if (now >= o->warmup) {
+            o->ab_needed++;
+            o->ab_found += found;
+        }
+    }
+}
+
+/* ---- queue: one FIFO per priority level --------------------------------- */
+
+static void q_push(struct ops *o, int j)
+{
+    struct job *jb = &o->job[j];
+    int p = jb->inc.prio_idx;
+    jb->in_queue = true;
+    jb->queued = true;
+    jb->qnext = -1;
+    jb->qprev = o->qtail[p];
+    if (o->qtail[p] >= 0)
+        o->job[o->qtail[p]].qnext = j;
+    else
+        o->qhead[p] = j;
+    o->qtail[p] = j;
+    o->qn++;
+    if (o->qn > o->max_queue && jb->inc.t >= o->warmup)
+        o->max_queue = o->qn;
+}
+
+static void q_remove(struct ops *o, int j)
+{
+    struct job *jb = &o->job[j];
+    int p = jb->inc.prio_idx;
+    if (jb->qprev >= 0) o->job[jb->qprev].qnext = jb->qnext; else o->qhead[p] = jb->qnext;
+    if (jb->qnext >= 0) o->job[jb->qnext].qprev = jb->qprev; else o->qtail[p] = jb->qprev;
+    jb->in_queue = false;
+    o->qn--;
+}
+
+/* First queued job (priority, then arrival) unit u may take; -1 if none. */
+static int q_first_for(const struct ops *o, int u)
+{
+    unsigned bit = 1u << o->s->units[u].role;
+    for (int p = 0; p < o->s->n_priorities; p++)
+        for (int j = o->qhead[p]; j >= 0; j = o->job[j].qnext)
+            if (o->s->itypes[o->job[j].inc.type].roles & bit)
+                return j;
+    return -1;
+}
+
+/* ---- jobs ------------------------------------------------------------------ */
 
 static int job_alloc(struct ops *o)
 {
@@ -187,6 +486,7 @@ static int job_alloc(struct ops *o)
     }
     int j = o->free_job;
     o->free_job = o->job[j].next_free;
+    o->active_jobs++;
     return j;
 }
 
@@ -194,104 +494,172 @@ static void job_free(struct ops *o, int j)
 {
     o->job[j].next_free = o->free_job;
     o->free_job = j;
+    o->active_jobs--;
 }
 
-/* Queue order: priority level, then creation order (seq).  Total. */
-static bool q_before(const struct ops *o, int a, int b)
-{
-    const struct inc *x = &o->job[a].inc, *y = &o->job[b].inc;
-    int px = x->prio_idx, py = y->prio_idx;
-    return px < py || (px == py && x->seq < y->seq);
-}
+/* ---- idle activities ---------------------------------------------------- */
 
-static void q_push(struct ops *o, int j)
-{
-    if (o->qn == o->qcap) {
-        o->qcap = o->qcap ? 2 * o->qcap : 64;
-        o->q = xrealloc(o->q, (size_t)o->qcap * sizeof *o->q);
-    }
-    int i = o->qn++;
-    while (i > 0 && q_before(o, j, o->q[(i - 1) / 2])) {
-        o->q[i] = o->q[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    o->q[i] = j;
-    if (o->qn > o->max_queue && o->job[j].inc.t >= o->warmup)
-        o->max_queue = o->qn;
-}
-
-static int q_pop(struct ops *o)
-{
-    int top = o->q[0], last = o->q[--o->qn], i = 0;
-    for (;;) {
-        int c = 2 * i + 1;
-        if (c >= o->qn)
-            break;
-        if (c + 1 < o->qn && q_before(o, o->q[c + 1], o->q[c]))
-            c++;
-        if (!q_before(o, o->q[c], last))
-            break;
-        o->q[i] = o->q[c];
-        i = c;
-    }
-    if (o->qn > 0)
-        o->q[i] = last;
-    return top;
-}
-
-/* ---- state transitions ------------------------------------------------- */
-
-static void dispatch(struct ops *o, int u, int j)
+/* Closes the bookkeeping of u's current idle activity at now. */
+static void end_activity(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
-    double now = sim_now(o->sim), x, y;
-    switch (r->st) {
-    case U_IDLE:
-        ops_unit_pos(o, u, &x, &y);
-        idle_remove(o, u);
-        r->busy_since = now;
-        break;
-    case U_RETURNING:
-        ops_unit_pos(o, u, &x, &y);
-        if (r->ret_pos >= 0)
-            ret_remove(o, u);
-        r->ver++;                       /* cancels the pending ARRIVE_BASE */
-        break;
-    case U_ONSCENE:                     /* straight on from the last scene */
-        x = r->x1;
-        y = r->y1;
-        break;
-    default:
-        PS_ASSERT(!"dispatching a unit that is en route");
+    if (r->st != U_IDLE)
         return;
-    }
-    struct job *jb = &o->job[j];
-    double tt = travel(o, u, x, y, jb->inc.x, jb->inc.y);
-    jb->unit = u;
-    jb->t_dispatch = now;
-    r->st = U_ENROUTE;
-    r->job = j;
-    r->x0 = x; r->y0 = y; r->t0 = now;
-    r->x1 = jb->inc.x; r->y1 = jb->inc.y; r->t1 = now + tt;
-    sim_at(o->sim, now + tt, EV_ARRIVE_SCENE, (uint32_t)u, r->ver);
+    double t = clip(o, r->act_since, sim_now(o->sim));
+    if (r->act == ACT_PATROL)
+        r->patrol += t;
+    else if (r->act == ACT_TO_VISIT || r->act == ACT_VISIT)
+        r->community += t;
+    r->act_since = sim_now(o->sim);
 }
 
-static void record_arrival(struct ops *o, int u, const struct job *jb, double now)
+static void random_home_point(struct ops *o, int u, double *x, double *y)
+{
+    const struct scn_unit *un = &o->s->units[u];
+    int k = un->n_home > 1 ? (int)gsl_rng_uniform_int(o->r_patrol, (unsigned long)un->n_home) : 0;
+    geo_poly_sample(&o->s->grids[un->home[k]].poly, o->r_patrol, x, y);
+}
+
+/* Starts u's next idle activity from where it is (no queue check). */
+static void next_activity(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    const struct scn *s = o->s;
+    double now = sim_now(o->sim), x, y;
+    r->act_since = now;
+    r->ver++;
+    switch (s->units[u].idle) {
+    case IDLE_BASE:
+        stay(o, u);
+        r->act = ACT_BASE;
+        break;
+    case IDLE_PATROL:
+        random_home_point(o, u, &x, &y);
+        leg(o, u, x, y, s->patrol_speed_factor);
+        r->act = ACT_PATROL;
+        sim_at(o->sim, r->t1, EV_ACT, (uint32_t)u, r->ver);
+        break;
+    case IDLE_COMMUNITY:
+        if (gsl_rng_uniform(o->r_patrol) < s->community_share) {
+            random_home_point(o, u, &x, &y);
+            leg(o, u, x, y, 1.0);
+            r->act = ACT_TO_VISIT;
+            sim_at(o->sim, r->t1, EV_ACT, (uint32_t)u, r->ver);
+        } else {
+            const struct scn_facility *b = base_of(o, u);
+            double px, py;
+            ops_unit_pos(o, u, &px, &py);
+            if (px == b->x && py == b->y) {
+                stay(o, u);
+                r->act = ACT_BASE;      /* desk time */
+                sim_at(o->sim, now + gsl_ran_exponential(o->r_patrol, s->visit_min),
+                       EV_ACT, (uint32_t)u, r->ver);
+            } else {
+                leg(o, u, b->x, b->y, 1.0);
+                r->act = ACT_TO_BASE;
+                sim_at(o->sim, r->t1, EV_ACT, (uint32_t)u, r->ver);
+            }
+        }
+        break;
+    }
+    place(o, u);
+}
+
+static void on_activity(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    double now = sim_now(o->sim);
+    end_activity(o, u);
+    switch (r->act) {
+    case ACT_PATROL:
+        next_activity(o, u);
+        break;
+    case ACT_TO_VISIT:
+        stay(o, u);
+        r->act = ACT_VISIT;
+        r->ver++;
+        sim_at(o->sim, now + gsl_ran_exponential(o->r_patrol, o->s->visit_min), EV_ACT,
+               (uint32_t)u, r->ver);
+        place(o, u);
+        break;
+    case ACT_TO_BASE:
+        stay(o, u);
+        r->act = ACT_BASE;
+        r->ver++;
+        sim_at(o->sim, now + gsl_ran_exponential(o->r_patrol, o->s->visit_min), EV_ACT,
+               (uint32_t)u, r->ver);
+        place(o, u);
+        break;
+    case ACT_VISIT:
+    case ACT_BASE:
+        next_activity(o, u);
+        break;
+    }
+}
+
+/* ---- work -------------------------------------------------------------- */
+
+static void assign(struct ops *o, int u, int j);
+static void start_followup(struct ops *o, int u);
+
+/* u has nothing assigned and is on duty where it stands: follow-ups (case
+ * team), then the queue, then its idle activity. */
+static void become_free(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    double now = sim_now(o->sim);
+    int sfac = o->unit_station[u];
+    if (o->s->units[u].role == ROLE_CASE_TEAM && sfac >= 0 && o->st[sfac].n > 0) {
+        start_followup(o, u);
+        return;
+    }
+    int j = q_first_for(o, u);
+    if (j >= 0) {
+        assign(o, u, j);
+        return;
+    }
+    if (is_busy(r->st)) {
+        r->busy += clip(o, r->busy_since, now);
+    }
+    set_state(o, r, U_IDLE);
+    next_activity(o, u);
+}
+
+/* Goes off duty: after a shift that ran over, or at the end of a shift. */
+static void go_off(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    double now = sim_now(o->sim);
+    if (is_busy(r->st))
+        r->busy += clip(o, r->busy_since, now);
+    if (r->shift_over) {
+        r->overtime += clip(o, r->shift_end, now);
+        r->shift_over = false;
+    }
+    end_activity(o, u);
+    unplace(o, u);
+    r->ver++;
+    set_state(o, r, U_OFF);
+    const struct scn_facility *b = base_of(o, u);
+    r->x0 = r->x1 = b->x;
+    r->y0 = r->y1 = b->y;
+    r->t0 = r->t1 = now;
+}
+
+static void record_first(struct ops *o, int u, struct job *jb, double now)
 {
     const struct scn *s = o->s;
     const struct inc *in = &jb->inc;
-    bool first = in->grid >= 0 && is_home(s, u, in->grid);
-    if (o->trace)
-        fprintf(o->trace, "%llu,%.4f,%.4f,%.4f,%s,%s,%d,%s,%d,%.4f,%.4f,%.4f,%d\n",
-                (unsigned long long)in->seq, in->t, in->x, in->y,
-                in->grid >= 0 ? s->grids[in->grid].id : "", s->itypes[in->type].id,
-                s->priorities[in->prio_idx], s->units[u].id, jb->queued,
-                jb->t_dispatch, now, now + in->service_min, first);
+    jb->t_first = now;
+    jb->first_unit = u;
     if (in->t < o->warmup)
         return;
     const struct scn_itype *it = &s->itypes[in->type];
-    double resp = now - in->t, wait = jb->t_dispatch - in->t;
+    double resp = now - in->t, wait = jb->t_dispatch - in->t, trav = now - o->u[u].t0;
     bool within = resp <= it->target_min;
+    bool first = false;
+    for (int k = 0; in->grid >= 0 && k < s->units[u].n_home; k++)
+        first |= s->units[u].home[k] == in->grid;
     int P = s->n_priorities;
     for (int k = 0; k < 2; k++) {
         int p = k ? P : in->prio_idx;
@@ -299,8 +667,8 @@ static void record_arrival(struct ops *o, int u, const struct job *jb, double no
         stat_hist_add(&o->p_hist[p], resp);
         o->p_within[p] += within;
     }
-    stat_acc_add(&o->travel, now - jb->t_dispatch);
-    stat_hist_add(&o->travel_hist, now - jb->t_dispatch);
+    stat_acc_add(&o->travel, trav);
+    stat_hist_add(&o->travel_hist, trav);
     stat_acc_add(&o->wait_all, wait);
     stat_hist_add(&o->wait_hist, wait);
     if (jb->queued) {
@@ -308,18 +676,373 @@ static void record_arrival(struct ops *o, int u, const struct job *jb, double no
         o->n_queued++;
     }
     o->n_first += first;
-    bool cross = !first && s->units[u].n_home > 0;
-    o->n_cross += cross;
-    o->u[u].jobs++;
-    o->u[u].away += in->grid < 0 || !is_home(s, u, in->grid);
+    o->n_cross += !first && s->units[u].n_home > 0;
+    int gz = in->grid >= 0 ? s->grids[in->grid].zone : -1;
+    o->n_cross_zone += gz >= 0 && o->unit_zone[u] >= 0 && o->unit_zone[u] != gz;
     if (in->grid >= 0) {
-        int g = in->grid;
-        o->g_n[g]++;
-        o->g_resp[g] += resp;
-        o->g_within[g] += within;
-        o->g_first[g] += first;
-        o->g_queued[g] += jb->queued;
+        double *g = &o->g_acc[(size_t)in->grid * OPS_N_GRID];
+        g[R_INCIDENTS] += 1;
+        g[R_RESP_MEAN] += resp;
+        g[R_WITHIN] += within;
+        g[R_FIRST] += first;
+        g[R_QUEUED] += jb->queued;
     }
+    int hr = (int)(fmod(in->t, 1440.0) / 60.0);
+    double *h = &o->h_acc[(size_t)hr * OPS_N_HOUR];
+    h[H_INCIDENTS] += 1;
+    h[H_RESP_MEAN] += resp;
+    h[H_WITHIN] += within;
+    h[H_FIRST] += first;
+    h[H_QUEUED] += jb->queued;
+    double *t = &o->t_acc[(size_t)in->type * OPS_N_TYPE];
+    t[T_INCIDENTS] += 1;
+    t[T_RESP_MEAN] += resp;
+    t[T_WITHIN] += within;
+    t[T_FIRST] += first;
+    stat_hist_add(&o->t_hist[in->type], resp);
+    double *k = &o->k_acc[(size_t)base_of(o, u)->tier * OPS_N_TIER];
+    k[K_INCIDENTS] += 1;
+    k[K_RESP_MEAN] += resp;
+    int sf = base_of(o, u)->tier == FAC_STATION ? s->units[u].base : -1;
+    if (sf >= 0) {
+        o->st[sf].served += 1;
+        o->st[sf].load += 1;
+    }
+}
+
+static void handover(struct ops *o, struct job *jb)
+{
+    const struct scn *s = o->s;
+    int g = jb->inc.grid;
+    int sf = g >= 0 ? s->grids[g].station : o->unit_station[jb->first_unit];
+    bool counted = jb->inc.t >= o->warmup;
+    if (sf < 0 || o->st[sf].n_team == 0) {
+        if (sf >= 0 && counted)
+            o->st[sf].unstaffed++, o->st[sf].handovers++, o->st[sf].load++;
+        return;
+    }
+    struct station_rt *st = &o->st[sf];
+    if (counted) {
+        st->handovers++;
+        st->load++;
+    }
+    if (st->n == st->cap) {
+        int nc = st->cap ? 2 * st->cap : 16;
+        double *nt = xmalloc((size_t)nc * sizeof *nt), *nm = xmalloc((size_t)nc * sizeof *nm);
+        for (int i = 0; i < st->n; i++) {
+            nt[i] = st->fu_t[(st->head + i) % st->cap];
+            nm[i] = st->fu_min[(st->head + i) % st->cap];
+        }
+        free(st->fu_t);
+        free(st->fu_min);
+        st->fu_t = nt;
+        st->fu_min = nm;
+        st->head = 0;
+        st->cap = nc;
+    }
+    int k = (st->head + st->n++) % st->cap;
+    o->pending_fu++;
+    st->fu_t[k] = counted ? sim_now(o->sim) : -1;  /* -1: not measured */
+    st->fu_min[k] = jb->fu_min;
+    for (int i = 0; i < st->n_team; i++)
+        if (o->u[st->team[i]].st == U_IDLE) {
+            start_followup(o, st->team[i]);
+            break;
+        }
+}
+
+static void start_followup(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    struct station_rt *st = &o->st[o->unit_station[u]];
+    double now = sim_now(o->sim);
+    double t = st->fu_t[st->head], d = st->fu_min[st->head];
+    st->head = (st->head + 1) % st->cap;
+    st->n--;
+    o->pending_fu--;
+    if (t >= 0)
+        stat_acc_add(&st->fu_wait, now - t);
+    end_activity(o, u);
+    unplace(o, u);
+    if (!is_busy(r->st))
+        r->busy_since = now;
+    set_state(o, r, U_FOLLOWUP);
+    r->ver++;
+    r->followups += now >= o->warmup;
+    sim_at(o->sim, now + d, EV_FU_END, (uint32_t)u, r->ver);
+}
+
+static void complete(struct ops *o, int j)
+{
+    const struct scn *s = o->s;
+    struct job *jb = &o->job[j];
+    const struct scn_itype *it = &s->itypes[jb->inc.type];
+    double now = sim_now(o->sim);
+    int fu = jb->first_unit;
+    bool resolved = !inc_class_is_case(it->cls) && jb->u_resolve < it->resolve[s->units[fu].role];
+    bool first = false;
+    for (int k = 0; jb->inc.grid >= 0 && k < s->units[fu].n_home; k++)
+        first |= s->units[fu].home[k] == jb->inc.grid;
+    if (jb->inc.t >= o->warmup) {
+        o->n_done++;
+        o->n_resolved += resolved;
+        o->n_handover += !resolved;
+        if (jb->inc.grid >= 0)
+            o->g_acc[(size_t)jb->inc.grid * OPS_N_GRID + R_RESOLVED] += resolved;
+        o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_RESOLVED] += resolved;
+        o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_HANDOVER] += !resolved;
+    }
+    if (o->trace)
+        fprintf(o->trace, "%llu,%.4f,%.4f,%.4f,%s,%s,%d,%s,%d,%d,%.4f,%.4f,%.4f,%d,%d\n",
+                (unsigned long long)jb->inc.seq, jb->inc.t, jb->inc.x, jb->inc.y,
+                jb->inc.grid >= 0 ? s->grids[jb->inc.grid].id : "", it->id,
+                s->priorities[jb->inc.prio_idx], s->units[fu].id, it->units_required,
+                jb->queued, jb->t_dispatch, jb->t_first, now, first, resolved);
+    if (!resolved)
+        handover(o, jb);
+    job_free(o, j);
+    o->tot.completed++;
+}
+
+/* Sends u (available, or on scene and just cleared) to job j. */
+static void assign(struct ops *o, int u, int j)
+{
+    struct unit_rt *r = &o->u[u];
+    struct job *jb = &o->job[j];
+    double now = sim_now(o->sim);
+    end_activity(o, u);
+    unplace(o, u);
+    if (!is_busy(r->st))
+        r->busy_since = now;
+    if (isnan(jb->t_dispatch))
+        jb->t_dispatch = now;
+    leg(o, u, jb->inc.x, jb->inc.y, 1.0);
+    set_state(o, r, U_ENROUTE);
+    r->job = j;
+    r->ver++;                           /* cancels any pending activity event */
+    if (--jb->need == 0 && jb->in_queue)
+        q_remove(o, j);
+    jb->active++;
+    sim_at(o->sim, r->t1, EV_ARRIVE_SCENE, (uint32_t)u, r->ver);
+}
+
+/* A unit serving a call at least preempt_gap levels less urgent than j,
+ * eligible for j, nearest first; -1 if none.  Only single-unit calls are
+ * pre-empted, so a pre-emption never splits a crew sent together. */
+static int find_preemptable(const struct ops *o, const struct job *j)
+{
+    const struct scn *s = o->s;
+    unsigned roles = s->itypes[j->inc.type].roles;
+    int best = -1;
+    double bt = INFINITY;
+    for (int u = 0; u < s->n_units; u++) {
+        const struct unit_rt *r = &o->u[u];
+        if ((r->st != U_ENROUTE && r->st != U_ONSCENE) || r->shift_over ||
+            !(roles >> s->units[u].role & 1))
+            continue;
+        const struct job *v = &o->job[r->job];
+        if (s->itypes[v->inc.type].units_required != 1 ||
+            s->priorities[v->inc.prio_idx] - s->priorities[j->inc.prio_idx] < s->preempt_gap)
+            continue;
+        double t = ops_travel_to(o, u, j->inc.x, j->inc.y);
+        if (t < bt || (t == bt && u < best))
+            bt = t, best = u;
+    }
+    return best;
+}
+
+static void preempt(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    int v = r->job;
+    struct job *vb = &o->job[v];
+    double now = sim_now(o->sim);
+    if (r->st == U_ONSCENE)
+        vb->remaining = r->t1 > now ? r->t1 - now : 0;
+    vb->active--;
+    vb->need++;
+    q_push(o, v);
+    if (vb->inc.t >= o->warmup)
+        o->preemptions++;
+    /* Still where it is: on scene its leg has ended, en route it is moving. */
+    set_state(o, r, U_RETURNING);                /* busy, not placed: assign takes it */
+    r->job = -1;
+}
+
+/* Sends units to j until it has all it needs or none qualifies, then
+ * pre-empts if allowed; what is still missing waits in the queue. */
+static void dispatch_job(struct ops *o, int j)
+{
+    while (o->job[j].need > 0) {
+        int u = o->pol->select(o, o->pol_state, &o->job[j]);
+        if (u < 0 && o->s->preempt) {
+            u = find_preemptable(o, &o->job[j]);
+            if (u >= 0)
+                preempt(o, u);
+        }
+        if (u < 0)
+            break;
+        assign(o, u, j);
+    }
+    if (o->job[j].need > 0 && !o->job[j].in_queue)
+        q_push(o, j);
+}
+
+/* ---- closing the measured period ------------------------------------------ */
+
+static bool closed(const struct ops *o)
+{
+    return o->tot.t_end > 0;
+}
+
+static void maybe_close(struct ops *o)
+{
+    double now = sim_now(o->sim);
+    if (closed(o) || now < o->horizon || o->has_next || o->active_jobs > 0)
+        return;
+    if (o->n_busy > 0 || o->pending_fu > 0)
+        return;
+    o->tot.t_end = now;
+    for (int u = 0; u < o->s->n_units; u++) {
+        struct unit_rt *r = &o->u[u];
+        if (r->st == U_OFF)
+            continue;
+        end_activity(o, u);
+        r->duty += clip(o, r->duty_since, now);
+        r->ver++;                       /* no further activity events */
+    }
+}
+
+/* ---- event handlers ------------------------------------------------------- */
+
+static void on_shift_start(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    double now = sim_now(o->sim), a, b;
+    long d;
+    next_shift(o, u, now, &d, &a, &b);
+    r->shift_day = (int)d;
+    bool here = present(o, u, d);
+    if (r->st != U_OFF) {
+        /* Still finishing work from the previous shift: its overtime ends
+         * here if the crew is on again, otherwise it goes off when done. */
+        if (here && r->shift_over) {
+            r->overtime += clip(o, r->shift_end, now);
+            r->shift_over = false;
+            place(o, u);
+        }
+    }
+    r->shift_end = b;
+    if (here) {
+        r->duty_since = now;
+        r->shifts += now >= o->warmup;
+        if (r->st == U_OFF) {
+            set_state(o, r, U_IDLE);
+            stay(o, u);
+            become_free(o, u);
+        }
+    } else {
+        o->absent_shifts += now >= o->warmup;
+        ab_cover(o, u);
+    }
+    sim_at(o->sim, b, EV_SHIFT_END, (uint32_t)u, 0);
+}
+
+static void on_shift_end(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    double now = sim_now(o->sim);
+    if (r->st != U_OFF) {
+        r->duty += clip(o, r->duty_since, now);
+        if (is_busy(r->st)) {
+            r->shift_over = true;
+            if (r->mobile)
+                unplace(o, u);          /* a returning unit stops being dispatchable */
+        } else {
+            go_off(o, u);
+        }
+    }
+    if (!closed(o)) {
+        long d;
+        double a, b;
+        next_shift(o, u, now, &d, &a, &b);
+        sim_at(o->sim, a > now ? a : now, EV_SHIFT_START, (uint32_t)u, 0);
+    }
+}
+
+static bool home_of(const struct scn *s, int u, int g)
+{
+    for (int k = 0; g >= 0 && k < s->units[u].n_home; k++)
+        if (s->units[u].home[k] == g)
+            return true;
+    return false;
+}
+
+static void on_arrive_scene(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    struct job *jb = &o->job[r->job];
+    double now = sim_now(o->sim);
+    if (isnan(jb->t_first))
+        record_first(o, u, jb, now);
+    if (jb->inc.t >= o->warmup) {
+        r->jobs++;
+        r->away += !home_of(o->s, u, jb->inc.grid);
+    }
+    double on_scene = jb->inc.service_min;
+    if (!isnan(jb->remaining)) {        /* resuming a pre-empted job */
+        on_scene = jb->remaining;
+        jb->remaining = NAN;
+    }
+    set_state(o, r, U_ONSCENE);
+    stay(o, u);
+    r->t1 = now + on_scene;             /* still, until it clears */
+    r->ver++;
+    sim_at(o->sim, r->t1, EV_LEAVE_SCENE, (uint32_t)u, r->ver);
+}
+
+static void on_leave_scene(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    int j = r->job;
+    r->job = -1;
+    if (--o->job[j].active == 0 && o->job[j].need == 0)
+        complete(o, j);
+    const struct scn *s = o->s;
+    const struct scn_facility *b = base_of(o, u);
+    if (!r->shift_over && s->units[u].idle != IDLE_BASE) {
+        become_free(o, u);              /* back to patrol / community work from here */
+        return;
+    }
+    if (!r->shift_over && s->redispatch_returning) {
+        int q = q_first_for(o, u);
+        if (q >= 0) {
+            assign(o, u, q);
+            return;
+        }
+    }
+    leg(o, u, b->x, b->y, 1.0);
+    set_state(o, r, U_RETURNING);
+    r->ver++;
+    place(o, u);
+    sim_at(o->sim, r->t1, EV_ARRIVE_BASE, (uint32_t)u, r->ver);
+}
+
+static void on_arrive_base(struct ops *o, int u)
+{
+    stay(o, u);
+    if (o->u[u].shift_over)
+        go_off(o, u);
+    else
+        become_free(o, u);
+}
+
+static void on_followup_end(struct ops *o, int u)
+{
+    if (o->u[u].shift_over)
+        go_off(o, u);
+    else
+        become_free(o, u);
 }
 
 static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct perr *e)
@@ -327,52 +1050,37 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
     (void)e;
     struct ops *o = m;
     int u = (int)ev->id;
-    struct unit_rt *r = &o->u[u];
-    if (ev->ver != r->ver)
-        return 1;
-    double now = sim_now(sim);
     switch (ev->kind) {
-    case EV_ARRIVE_SCENE: {
-        struct job *jb = &o->job[r->job];
-        record_arrival(o, u, jb, now);
-        r->st = U_ONSCENE;
-        sim_at(sim, now + jb->inc.service_min, EV_LEAVE_SCENE, (uint32_t)u, r->ver);
+    case EV_HORIZON:
+        maybe_close(o);
+        return 0;
+    case EV_SHIFT_START:
+        if (!closed(o))
+            on_shift_start(o, u);
+        return 0;
+    case EV_SHIFT_END:
+        if (!closed(o))
+            on_shift_end(o, u);
+        return 0;
+    default:
         break;
     }
-    case EV_LEAVE_SCENE: {
-        job_free(o, r->job);
-        r->job = -1;
-        o->tot.completed++;
-        if (o->qn > 0 && o->s->redispatch_returning) {
-            dispatch(o, u, q_pop(o));
-            break;
-        }
-        const struct scn_facility *b = &o->s->facilities[o->s->units[u].base];
-        double tt = travel(o, u, r->x1, r->y1, b->x, b->y);
-        r->st = U_RETURNING;
-        r->x0 = r->x1; r->y0 = r->y1; r->t0 = now;
-        r->x1 = b->x;  r->y1 = b->y;  r->t1 = now + tt;
-        if (o->s->redispatch_returning)
-            ret_add(o, u);
-        sim_at(sim, now + tt, EV_ARRIVE_BASE, (uint32_t)u, r->ver);
-        break;
-    }
-    case EV_ARRIVE_BASE:
-        if (r->ret_pos >= 0)
-            ret_remove(o, u);
-        r->st = U_IDLE;
-        if (o->qn > 0) {
-            r->st = U_RETURNING;        /* leaves from its base: same position */
-            r->t0 = r->t1 = now;
-            dispatch(o, u, q_pop(o));
-        } else {
-            busy_close(o, u, now);
-            idle_add(o, u);
-        }
+    if (ev->ver != o->u[u].ver)
+        return 1;
+    switch (ev->kind) {
+    case EV_ARRIVE_SCENE: on_arrive_scene(o, u); break;
+    case EV_LEAVE_SCENE:  on_leave_scene(o, u); break;
+    case EV_ARRIVE_BASE:  on_arrive_base(o, u); break;
+    case EV_FU_END:       on_followup_end(o, u); break;
+    case EV_ACT:
+        if (!closed(o))
+            on_activity(o, u);
         break;
     default:
         PS_ASSERT(!"unknown event kind");
     }
+    maybe_close(o);
+    (void)sim;
     return 0;
 }
 
@@ -397,20 +1105,31 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
 {
     (void)sim;
     struct ops *o = m;
+    const struct scn_itype *it = &o->s->itypes[o->next.type];
     int j = job_alloc(o);
-    o->job[j] = (struct job){ .inc = o->next, .unit = -1, .next_free = -1 };
-    o->tot.created++;
-    int u = o->pol->select(o, o->pol_state, &o->job[j]);
-    if (u >= 0) {
-        dispatch(o, u, j);
-    } else {
-        o->job[j].queued = true;
-        q_push(o, j);
+    struct job *jb = &o->job[j];
+    *jb = (struct job){ .inc = o->next, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
+                        .first_unit = -1, .need = it->units_required, .qprev = -1,
+                        .qnext = -1, .next_free = -1 };
+    /* Drawn for every call whatever happens to it, so that the outcome
+     * stream stays aligned across layouts (common random numbers). */
+    jb->u_resolve = gsl_rng_uniform(o->r_outcome);
+    if (it->has_followup) {
+        struct scn_itype fu = *it;
+        fu.dist = it->fu_dist;
+        fu.mean_min = it->fu_mean_min;
+        fu.sd_min = it->fu_sd_min;
+        jb->fu_min = inc_draw_service(&fu, o->r_outcome);
     }
-    return pull(o, e);
+    o->tot.created++;
+    dispatch_job(o, j);
+    if (pull(o, e) < 0)
+        return -1;
+    maybe_close(o);
+    return 0;
 }
 
-/* ---- set-up, run and results -------------------------------------------- */
+/* ---- set-up ---------------------------------------------------------------- */
 
 static void ops_release(struct ops *o)
 {
@@ -419,26 +1138,127 @@ static void ops_release(struct ops *o)
         o->pol->release(o->pol_state);
     if (o->src && o->src_state)
         o->src->close(o->src_state);
+    if (o->r_outcome)
+        gsl_rng_free(o->r_outcome);
+    if (o->r_patrol)
+        gsl_rng_free(o->r_patrol);
     sim_free(o->sim);
-    for (int m = 0; m < s->n_modes; m++) {
+    for (int k = 0; k < s->n_modes * ROLE_N; k++) {
         if (o->nn)
-            nn_free(o->nn[m]);
+            nn_free(o->nn[k]);
         if (o->nn_unit)
-            free(o->nn_unit[m]);
+            free(o->nn_unit[k]);
     }
-    free(o->nn); free(o->nn_unit); free(o->nn_item); free(o->ret); free(o->u);
-    for (int g = 0; g < s->n_grids && o->grid_home; g++)
+    free(o->nn); free(o->nn_unit); free(o->nn_item); free(o->mob); free(o->u);
+    for (int g = 0; g < s->n_grids && o->grid_home; g++) {
         free(o->grid_home[g]);
-    free(o->grid_home); free(o->n_grid_home);
-    free(o->job); free(o->q);
+        free(o->home_post[g]);
+    }
+    free(o->grid_home); free(o->home_post); free(o->n_grid_home);
+    for (int z = 0; z < s->n_zones && o->zone_units; z++)
+        free(o->zone_units[z]);
+    free(o->zone_units); free(o->n_zone_units); free(o->unit_zone); free(o->unit_station);
+    for (int f = 0; f < s->n_facilities && o->st; f++) {
+        free(o->st[f].fu_t);
+        free(o->st[f].fu_min);
+        free(o->st[f].team);
+    }
+    free(o->st);
+    free(o->job);
     for (int p = 0; p <= s->n_priorities && o->p_hist; p++)
         stat_hist_release(&o->p_hist[p]);
+    for (int t = 0; t < s->n_itypes && o->t_hist; t++)
+        stat_hist_release(&o->t_hist[t]);
     if (o->wait_hist.h)
         stat_hist_release(&o->wait_hist);
     if (o->travel_hist.h)
         stat_hist_release(&o->travel_hist);
-    free(o->p_resp); free(o->p_hist); free(o->p_within);
-    free(o->g_n); free(o->g_within); free(o->g_first); free(o->g_queued); free(o->g_resp);
+    free(o->p_resp); free(o->p_hist); free(o->p_within); free(o->t_hist);
+    free(o->g_acc); free(o->h_acc); free(o->t_acc); free(o->k_acc);
+    ops_blocks_release(&o->B);
+}
+
+static void *zalloc(size_t n, size_t size)
+{
+    return xcalloc(n ? n : 1, size);
+}
+
+/* Indexes that do not change during a run: per (mode, role) spatial indexes
+ * of bases, home units per grid in post order, units per zone, case teams
+ * per station. */
+static void build_indexes(struct ops *o)
+{
+    const struct scn *s = o->s;
+    int U = s->n_units, G = s->n_grids, NI = s->n_modes * ROLE_N;
+    o->u = zalloc((size_t)U, sizeof *o->u);
+    o->mob = zalloc((size_t)U, sizeof *o->mob);
+    o->nn_item = zalloc((size_t)U, sizeof *o->nn_item);
+    o->nn = zalloc((size_t)NI, sizeof *o->nn);
+    o->nn_unit = zalloc((size_t)NI, sizeof *o->nn_unit);
+    double *bx = zalloc((size_t)U, sizeof *bx), *by = zalloc((size_t)U, sizeof *by);
+    for (int k = 0; k < NI; k++) {
+        int n = 0;
+        o->nn_unit[k] = zalloc((size_t)U, sizeof(int));
+        for (int u = 0; u < U; u++) {
+            if (nn_slot(s, u) != k)
+                continue;
+            bx[n] = base_of(o, u)->x;
+            by[n] = base_of(o, u)->y;
+            o->nn_unit[k][n] = u;
+            o->nn_item[u] = n++;
+        }
+        o->nn[k] = nn_new(bx, by, n, s->metric);
+    }
+    free(bx);
+    free(by);
+
+    o->grid_home = zalloc((size_t)G, sizeof *o->grid_home);
+    o->home_post = zalloc((size_t)G, sizeof *o->home_post);
+    o->n_grid_home = zalloc((size_t)G, sizeof *o->n_grid_home);
+    for (int u = 0; u < U; u++)
+        for (int k = 0; k < s->units[u].n_home; k++)
+            o->n_grid_home[s->units[u].home[k]]++;
+    for (int g = 0; g < G; g++) {
+        o->grid_home[g] = zalloc((size_t)o->n_grid_home[g], sizeof(int));
+        o->home_post[g] = zalloc((size_t)o->n_grid_home[g], sizeof(int));
+        o->n_grid_home[g] = 0;
+    }
+    for (int post = 0; post < 3; post++)        /* A, then B, then C */
+        for (int u = 0; u < U; u++)
+            for (int k = 0; k < s->units[u].n_home; k++)
+                if (s->units[u].post[k] == post) {
+                    int g = s->units[u].home[k], n = o->n_grid_home[g]++;
+                    o->grid_home[g][n] = u;
+                    o->home_post[g][n] = post;
+                }
+
+    o->unit_zone = zalloc((size_t)U, sizeof *o->unit_zone);
+    o->unit_station = zalloc((size_t)U, sizeof *o->unit_station);
+    o->zone_units = zalloc((size_t)s->n_zones, sizeof *o->zone_units);
+    o->n_zone_units = zalloc((size_t)s->n_zones, sizeof *o->n_zone_units);
+    for (int u = 0; u < U; u++) {
+        o->unit_zone[u] = base_of(o, u)->zone;
+        o->unit_station[u] = base_of(o, u)->station;
+        if (o->unit_zone[u] >= 0)
+            o->n_zone_units[o->unit_zone[u]]++;
+    }
+    for (int z = 0; z < s->n_zones; z++) {
+        o->zone_units[z] = zalloc((size_t)o->n_zone_units[z], sizeof(int));
+        o->n_zone_units[z] = 0;
+    }
+    for (int u = 0; u < U; u++)
+        if (o->unit_zone[u] >= 0)
+            o->zone_units[o->unit_zone[u]][o->n_zone_units[o->unit_zone[u]]++] = u;
+
+    o->st = zalloc((size_t)s->n_facilities, sizeof *o->st);
+    for (int f = 0; f < s->n_facilities; f++)
+        stat_acc_init(&o->st[f].fu_wait);
+    for (int u = 0; u < U; u++)
+        if (s->units[u].role == ROLE_CASE_TEAM && o->unit_station[u] >= 0) {
+            struct station_rt *st = &o->st[o->unit_station[u]];
+            st->team = xrealloc(st->team, (size_t)(st->n_team + 1) * sizeof(int));
+            st->team[st->n_team++] = u;
+        }
 }
 
 static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params *p,
@@ -446,72 +1266,41 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
 {
     memset(o, 0, sizeof *o);
     o->s = s;
+    o->seed = p->seed;
+    o->rep = p->rep;
     o->warmup = s->warmup_days * 1440.0;
+    o->horizon = s->horizon_days * 1440.0;
     o->trace = p->trace;
     o->free_job = -1;
+    for (int k = 0; k < 10; k++)
+        o->qhead[k] = o->qtail[k] = -1;
+    ops_blocks(s, &o->B);
+    build_indexes(o);
     int U = s->n_units, G = s->n_grids, P = s->n_priorities;
 
-    o->u = xcalloc((size_t)U, sizeof *o->u);
-    o->ret = xmalloc((size_t)(U ? U : 1) * sizeof *o->ret);
-    o->nn_item = xmalloc((size_t)(U ? U : 1) * sizeof *o->nn_item);
-    o->nn = xcalloc((size_t)s->n_modes, sizeof *o->nn);
-    o->nn_unit = xcalloc((size_t)s->n_modes, sizeof *o->nn_unit);
-    double *bx = xmalloc((size_t)(U ? U : 1) * sizeof *bx), *by = xmalloc((size_t)(U ? U : 1) * sizeof *by);
-    for (int m = 0; m < s->n_modes; m++) {
-        int n = 0;
-        o->nn_unit[m] = xmalloc((size_t)(U ? U : 1) * sizeof(int));
-        for (int u = 0; u < U; u++) {
-            if (s->units[u].mode != m)
-                continue;
-            const struct scn_facility *b = &s->facilities[s->units[u].base];
-            bx[n] = b->x;
-            by[n] = b->y;
-            o->nn_unit[m][n] = u;
-            o->nn_item[u] = n++;
-        }
-        o->nn[m] = nn_new(bx, by, n, s->metric);
-    }
-    free(bx);
-    free(by);
-    for (int u = 0; u < U; u++) {
-        o->u[u] = (struct unit_rt){ .st = U_IDLE, .job = -1, .ret_pos = -1,
-                                    .min_per_km = 60.0 / s->modes[s->units[u].mode].speed_kmh };
-        idle_add(o, u);
-    }
-    o->grid_home = xcalloc((size_t)G, sizeof *o->grid_home);
-    o->n_grid_home = xcalloc((size_t)G, sizeof *o->n_grid_home);
-    for (int u = 0; u < U; u++)
-        for (int k = 0; k < s->units[u].n_home; k++)
-            o->n_grid_home[s->units[u].home[k]]++;
-    for (int g = 0; g < G; g++) {
-        o->grid_home[g] = xmalloc((size_t)(o->n_grid_home[g] ? o->n_grid_home[g] : 1) * sizeof(int));
-        o->n_grid_home[g] = 0;
-    }
-    for (int u = 0; u < U; u++)
-        for (int k = 0; k < s->units[u].n_home; k++) {
-            int g = s->units[u].home[k];
-            o->grid_home[g][o->n_grid_home[g]++] = u;
-        }
-
-    o->p_resp = xmalloc((size_t)(P + 1) * sizeof *o->p_resp);
-    o->p_hist = xcalloc((size_t)(P + 1), sizeof *o->p_hist);
-    o->p_within = xcalloc((size_t)(P + 1), sizeof *o->p_within);
+    o->p_resp = zalloc((size_t)P + 1, sizeof *o->p_resp);
+    o->p_hist = zalloc((size_t)P + 1, sizeof *o->p_hist);
+    o->p_within = zalloc((size_t)P + 1, sizeof *o->p_within);
     for (int k = 0; k <= P; k++) {
         stat_acc_init(&o->p_resp[k]);
         stat_hist_init(&o->p_hist[k]);
     }
+    o->t_hist = zalloc((size_t)s->n_itypes, sizeof *o->t_hist);
+    for (int t = 0; t < s->n_itypes; t++)
+        stat_hist_init(&o->t_hist[t]);
     stat_acc_init(&o->travel);
     stat_acc_init(&o->wait_all);
     stat_acc_init(&o->wait_queued);
     stat_hist_init(&o->wait_hist);
     stat_hist_init(&o->travel_hist);
-    o->g_n = xcalloc((size_t)G, sizeof *o->g_n);
-    o->g_within = xcalloc((size_t)G, sizeof *o->g_within);
-    o->g_first = xcalloc((size_t)G, sizeof *o->g_first);
-    o->g_queued = xcalloc((size_t)G, sizeof *o->g_queued);
-    o->g_resp = xcalloc((size_t)G, sizeof *o->g_resp);
+    o->g_acc = zalloc((size_t)G * OPS_N_GRID, sizeof(double));
+    o->h_acc = zalloc(24 * OPS_N_HOUR, sizeof(double));
+    o->t_acc = zalloc((size_t)s->n_itypes * OPS_N_TYPE, sizeof(double));
+    o->k_acc = zalloc(FAC_N_TIERS * OPS_N_TIER, sizeof(double));
 
-    o->sim = sim_new(2 * (size_t)U + 16);
+    o->sim = sim_new(4 * (size_t)U + 16);
+    o->r_outcome = rng_stream_new(p->seed, (uint64_t)p->rep, RNG_OUTCOME);
+    o->r_patrol = rng_stream_new(p->seed, (uint64_t)p->rep, RNG_PATROL);
     o->pol = disp_find(s->policy);
     if (!o->pol)
         return err_set(e, "%s: [dispatch] policy: unknown policy '%s'", s->ini_path, s->policy);
@@ -522,72 +1311,196 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     o->src_state = o->src->open(s, p->seed, p->rep, e);
     if (!o->src_state)
         return -1;
+
+    /* Units start at their base: on duty (unrostered, or inside a shift at
+     * time 0) or waiting for their first shift. */
+    for (int u = 0; u < U; u++) {
+        struct unit_rt *r = &o->u[u];
+        const struct scn_facility *b = base_of(o, u);
+        r->job = -1;
+        r->min_per_km = 60.0 / s->modes[s->units[u].mode].speed_kmh;
+        r->x0 = r->x1 = b->x;
+        r->y0 = r->y1 = b->y;
+        r->shift_end = INFINITY;
+        set_state(o, r, U_OFF);
+        if (s->units[u].roster < 0) {
+            set_state(o, r, U_IDLE);
+            next_activity(o, u);
+            continue;
+        }
+        long d;
+        double a, bnd;
+        next_shift(o, u, 0, &d, &a, &bnd);
+        sim_at(o->sim, a > 0 ? a : 0, EV_SHIFT_START, (uint32_t)u, 0);
+    }
+    sim_at(o->sim, o->horizon, EV_HORIZON, 0, 0);
     return pull(o, e);
 }
 
-static double ratio(uint64_t a, uint64_t b)
+/* ---- results ---------------------------------------------------------------- */
+
+static double ratio(double a, double b)
 {
-    return b ? (double)a / (double)b : NAN;
+    return b > 0 ? a / b : NAN;
 }
 
 static void results(const struct ops *o, double *out)
 {
     const struct scn *s = o->s;
+    const struct ops_blocks *B = &o->B;
     int P = s->n_priorities;
-    double span = o->tot.t_end - o->warmup;
+    double T = o->tot.t_end, span = T - o->warmup;
+    double days = (o->horizon - o->warmup) / 1440.0;   /* incidents are created over this */
     const struct stat_acc *all = &o->p_resp[P];
-    uint64_t n = all->n;
+    double n = (double)all->n;
 
-    out[G_INCIDENTS] = (double)n;
+    for (size_t i = 0; i < B->n; i++)
+        out[i] = NAN;
+    out[G_INCIDENTS] = n;
     out[G_RESP_MEAN] = stat_acc_mean(all);
     out[G_RESP_P50] = stat_hist_quantile(&o->p_hist[P], 0.50);
     out[G_RESP_P90] = stat_hist_quantile(&o->p_hist[P], 0.90);
     out[G_RESP_P95] = stat_hist_quantile(&o->p_hist[P], 0.95);
-    out[G_WITHIN] = ratio(o->p_within[P], n);
+    out[G_WITHIN] = ratio((double)o->p_within[P], n);
     out[G_TRAVEL_MEAN] = stat_acc_mean(&o->travel);
     out[G_TRAVEL_P50] = stat_hist_quantile(&o->travel_hist, 0.50);
     out[G_TRAVEL_P90] = stat_hist_quantile(&o->travel_hist, 0.90);
-    out[G_WAIT_P50] = stat_hist_quantile(&o->wait_hist, 0.50);
-    out[G_FIRST_CONTACT] = ratio(o->n_first, n);
-    out[G_CROSS_GRID] = ratio(o->n_cross, n);
-    out[G_QUEUED] = ratio(o->n_queued, n);
+    out[G_FIRST_CONTACT] = ratio((double)o->n_first, n);
+    out[G_RESOLVED] = ratio((double)o->n_resolved, (double)o->n_done);
+    out[G_HANDOVER] = ratio((double)o->n_handover, (double)o->n_done);
+    out[G_CROSS_GRID] = ratio((double)o->n_cross, n);
+    out[G_CROSS_ZONE] = ratio((double)o->n_cross_zone, n);
+    out[G_QUEUED] = ratio((double)o->n_queued, n);
     out[G_WAIT_MEAN] = stat_acc_mean(&o->wait_all);
     out[G_WAIT_QUEUED] = o->n_queued ? stat_acc_mean(&o->wait_queued) : 0.0;
+    out[G_WAIT_P50] = stat_hist_quantile(&o->wait_hist, 0.50);
     out[G_WAIT_P90] = stat_hist_quantile(&o->wait_hist, 0.90);
     out[G_MAX_QUEUE] = o->max_queue;
+    out[G_PREEMPTIONS] = (double)o->preemptions;
+    out[G_AB_NEEDED] = (double)o->ab_needed;
+    out[G_AB_FOUND] = ratio((double)o->ab_found, (double)o->ab_needed);
+    out[G_ABSENT_SHIFTS] = (double)o->absent_shifts;
     out[G_HOURS] = span / 60.0;
 
-    struct stat_acc util;
+    double st_load = 0, unstaffed = 0;
+    struct stat_acc fu_wait;
+    stat_acc_init(&fu_wait);
+    for (int i = 0; i < B->n_stations; i++) {
+        const struct station_rt *st = &o->st[B->station_fac[i]];
+        double *row = &out[B->station + (size_t)i * OPS_N_STATION];
+        row[S_LOAD_DAY] = st->load / days;
+        row[S_HANDOVER_DAY] = st->handovers / days;
+        row[S_SERVED_DAY] = st->served / days;
+        row[S_FU_WAIT] = stat_acc_mean(&st->fu_wait);
+        row[S_UNSTAFFED] = (double)st->unstaffed;
+        st_load += st->load;
+        unstaffed += (double)st->unstaffed;
+        stat_acc_merge(&fu_wait, &st->fu_wait);
+    }
+    out[G_STATION_LOAD] = B->n_stations ? st_load / days : NAN;
+    out[G_FOLLOWUP_WAIT] = stat_acc_mean(&fu_wait);
+    out[G_UNSTAFFED] = unstaffed;
+
+    struct stat_acc util, per_shift;
     stat_acc_init(&util);
+    stat_acc_init(&per_shift);
+    double duty_oh = 0, over_oh = 0, comm = 0, comm_duty = 0;
+    double tier_util[FAC_N_TIERS] = { 0 }, tier_units[FAC_N_TIERS] = { 0 };
     for (int u = 0; u < s->n_units; u++) {
-        double ut = span > 0 ? o->u[u].busy / span : NAN;
-        if (!isnan(ut))
+        const struct unit_rt *r = &o->u[u];
+        const struct scn_unit *un = &s->units[u];
+        double *row = &out[B->unit + (size_t)u * OPS_N_UNIT];
+        double worked = r->duty + r->overtime;
+        double ut = worked > 0 ? r->busy / worked : NAN;
+        double shifts = un->roster >= 0 ? (double)r->shifts : span / 1440.0;
+        row[U_UTIL] = ut;
+        row[U_JOBS] = r->jobs;
+        row[U_JOBS_SHIFT] = ratio(r->jobs, shifts);
+        row[U_AWAY] = ratio(r->away, r->jobs);
+        row[U_DUTY_H] = r->duty / 60.0;
+        row[U_OVERTIME_H] = r->overtime / 60.0;
+        row[U_COMMUNITY_H] = r->community / 60.0;
+        row[U_PATROL_H] = r->patrol / 60.0;
+        row[U_FOLLOWUPS] = r->followups;
+        row[U_SHIFTS] = shifts;
+        if (!isnan(ut)) {
             stat_acc_add(&util, ut);
-        out[ops_slot_unit(s, u, U_UTIL)] = ut;
-        out[ops_slot_unit(s, u, U_JOBS)] = o->u[u].jobs;
-        out[ops_slot_unit(s, u, U_JOBS_DAY)] = span > 0 ? o->u[u].jobs / (span / 1440.0) : NAN;
-        out[ops_slot_unit(s, u, U_AWAY)] = ratio(o->u[u].away, o->u[u].jobs);
+            int tier = base_of(o, u)->tier;
+            tier_util[tier] += ut;
+            tier_units[tier] += 1;
+        }
+        if (!isnan(row[U_JOBS_SHIFT]))
+            stat_acc_add(&per_shift, row[U_JOBS_SHIFT]);
+        int crew = un->officers > 0 ? un->officers : 1;
+        duty_oh += crew * r->duty / 60.0;
+        over_oh += crew * r->overtime / 60.0;
+        if (un->idle == IDLE_COMMUNITY) {
+            comm += r->community;
+            comm_duty += r->duty;
+        }
     }
     out[G_UTIL_MEAN] = stat_acc_mean(&util);
     out[G_UTIL_MIN] = util.n ? util.min : NAN;
     out[G_UTIL_MAX] = util.n ? util.max : NAN;
     out[G_UTIL_CV] = util.n > 1 && util.mean > 0 ? stat_acc_sd(&util) / util.mean : NAN;
+    out[G_UTIL_MAXMIN] = util.n && util.min > 0 ? util.max / util.min : NAN;
+    out[G_JOBS_SHIFT] = stat_acc_mean(&per_shift);
+    out[G_JOBS_SHIFT_CV] = per_shift.n > 1 && per_shift.mean > 0
+                         ? stat_acc_sd(&per_shift) / per_shift.mean : NAN;
+    out[G_DUTY_OFFICER_H] = duty_oh;
+    out[G_OVERTIME_H] = over_oh;
+    out[G_COMMUNITY_SHARE] = ratio(comm, comm_duty);
 
     for (int p = 0; p < P; p++) {
         const struct stat_acc *a = &o->p_resp[p];
-        out[ops_slot_prio(p, P_INCIDENTS)] = (double)a->n;
-        out[ops_slot_prio(p, P_RESP_MEAN)] = stat_acc_mean(a);
-        out[ops_slot_prio(p, P_RESP_P50)] = stat_hist_quantile(&o->p_hist[p], 0.50);
-        out[ops_slot_prio(p, P_RESP_P90)] = stat_hist_quantile(&o->p_hist[p], 0.90);
-        out[ops_slot_prio(p, P_RESP_P95)] = stat_hist_quantile(&o->p_hist[p], 0.95);
-        out[ops_slot_prio(p, P_WITHIN)] = ratio(o->p_within[p], a->n);
+        double *row = &out[B->prio + (size_t)p * OPS_N_PRIO];
+        row[P_INCIDENTS] = (double)a->n;
+        row[P_RESP_MEAN] = stat_acc_mean(a);
+        row[P_RESP_P50] = stat_hist_quantile(&o->p_hist[p], 0.50);
+        row[P_RESP_P90] = stat_hist_quantile(&o->p_hist[p], 0.90);
+        row[P_RESP_P95] = stat_hist_quantile(&o->p_hist[p], 0.95);
+        row[P_WITHIN] = ratio((double)o->p_within[p], (double)a->n);
     }
     for (int g = 0; g < s->n_grids; g++) {
-        out[ops_slot_grid(s, g, R_INCIDENTS)] = (double)o->g_n[g];
-        out[ops_slot_grid(s, g, R_RESP_MEAN)] = o->g_n[g] ? o->g_resp[g] / (double)o->g_n[g] : NAN;
-        out[ops_slot_grid(s, g, R_WITHIN)] = ratio(o->g_within[g], o->g_n[g]);
-        out[ops_slot_grid(s, g, R_FIRST)] = ratio(o->g_first[g], o->g_n[g]);
-        out[ops_slot_grid(s, g, R_QUEUED)] = ratio(o->g_queued[g], o->g_n[g]);
+        const double *a = &o->g_acc[(size_t)g * OPS_N_GRID];
+        double *row = &out[B->grid + (size_t)g * OPS_N_GRID];
+        double k = a[R_INCIDENTS];
+        row[R_INCIDENTS] = k;
+        row[R_RESP_MEAN] = ratio(a[R_RESP_MEAN], k);
+        row[R_WITHIN] = ratio(a[R_WITHIN], k);
+        row[R_FIRST] = ratio(a[R_FIRST], k);
+        row[R_RESOLVED] = ratio(a[R_RESOLVED], k);
+        row[R_QUEUED] = ratio(a[R_QUEUED], k);
+    }
+    for (int h = 0; h < 24; h++) {
+        const double *a = &o->h_acc[(size_t)h * OPS_N_HOUR];
+        double *row = &out[B->hour + (size_t)h * OPS_N_HOUR];
+        double k = a[H_INCIDENTS];
+        row[H_INCIDENTS] = k;
+        row[H_RESP_MEAN] = ratio(a[H_RESP_MEAN], k);
+        row[H_WITHIN] = ratio(a[H_WITHIN], k);
+        row[H_FIRST] = ratio(a[H_FIRST], k);
+        row[H_QUEUED] = ratio(a[H_QUEUED], k);
+    }
+    for (int t = 0; t < s->n_itypes; t++) {
+        const double *a = &o->t_acc[(size_t)t * OPS_N_TYPE];
+        double *row = &out[B->type + (size_t)t * OPS_N_TYPE];
+        double k = a[T_INCIDENTS], done = a[T_RESOLVED] + a[T_HANDOVER];
+        row[T_INCIDENTS] = k;
+        row[T_RESP_MEAN] = ratio(a[T_RESP_MEAN], k);
+        row[T_RESP_P90] = stat_hist_quantile(&o->t_hist[t], 0.90);
+        row[T_WITHIN] = ratio(a[T_WITHIN], k);
+        row[T_FIRST] = ratio(a[T_FIRST], k);
+        row[T_RESOLVED] = ratio(a[T_RESOLVED], done);
+        row[T_HANDOVER] = ratio(a[T_HANDOVER], done);
+    }
+    for (int k = 0; k < FAC_N_TIERS; k++) {
+        const double *a = &o->k_acc[(size_t)k * OPS_N_TIER];
+        double *row = &out[B->tier + (size_t)k * OPS_N_TIER];
+        row[K_UNITS] = tier_units[k];
+        row[K_INCIDENTS] = a[K_INCIDENTS];
+        row[K_RESP_MEAN] = ratio(a[K_RESP_MEAN], a[K_INCIDENTS]);
+        row[K_UTIL] = ratio(tier_util[k], tier_units[k]);
     }
 }
 
@@ -600,15 +1513,14 @@ int ops_run(const struct scn *s, const struct ops_params *p, double *out,
     if (rc == 0)
         rc = sim_run(o.sim, &model, &o, e);
     if (rc == 0) {
-        o.tot.t_end = sim_now(o.sim);
         o.tot.events = sim_counters(o.sim)->executed;
         o.tot.calendar_growths = sim_counters(o.sim)->calendar_growths;
         o.tot.in_system = o.tot.created - o.tot.completed;
         /* A drained run leaves nothing behind: conservation of incidents. */
-        PS_ASSERT(o.tot.in_system == 0 && o.qn == 0);
+        PS_ASSERT(closed(&o) && o.tot.in_system == 0 && o.qn == 0);
         results(&o, out);
         if (o.src->observed)
-            o.src->observed(o.src_state, o.warmup, out + ops_slot_obs(s, 0));
+            o.src->observed(o.src_state, o.warmup, out + o.B.obs);
         if (tot)
             *tot = o.tot;
     }

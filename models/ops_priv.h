@@ -9,33 +9,77 @@
 #include "sim.h"
 #include "stats.h"
 
-enum unit_state { U_IDLE, U_ENROUTE, U_ONSCENE, U_RETURNING };
+enum unit_state {
+    U_OFF,          /* off duty, or absent this shift */
+    U_IDLE,         /* on duty and free; what it does is `act` */
+    U_ENROUTE,
+    U_ONSCENE,
+    U_RETURNING,    /* driving back to base after a job */
+    U_FOLLOWUP,     /* case team working a follow-up at its base */
+};
+
+/* What an idle unit is doing (docs/policing-model.md). */
+enum idle_act {
+    ACT_BASE,       /* at its base (waiting, or desk time) */
+    ACT_PATROL,     /* driving to a patrol point */
+    ACT_TO_VISIT,   /* driving to a community visit */
+    ACT_VISIT,      /* on a community visit */
+    ACT_TO_BASE,    /* driving back for desk time */
+};
 
 struct unit_rt {
     enum unit_state st;
-    uint32_t ver;          /* bumped to cancel the pending event lazily */
+    enum idle_act act;
+    uint32_t ver;          /* bumped to cancel the pending activity event */
     int job;               /* job slot while en route / on scene, else -1 */
     double x0, y0, t0;     /* current leg: from (km) at t0 (min) ... */
-    double x1, y1, t1;     /* ... to (km) at t1 (min) */
-    double busy_since;     /* start of the current busy period, minutes */
-    double busy;           /* busy minutes inside the measured period */
+    double x1, y1, t1;     /* ... to (km) at t1 (min); x1,y1 = where it is when still */
+    double busy_since;     /* start of the current busy period, min */
+    double act_since;      /* start of the current idle activity, min */
+    double duty_since;     /* start of the current on-duty period, min */
+    double shift_end;      /* end of the current shift, INFINITY if none */
+    bool shift_over;       /* the shift ended while busy: off when free */
+    bool mobile;           /* in the mobile list (available away from base) */
+    int mob_pos;
+    int shift_day;         /* roster day of the current or next shift */
     double min_per_km;     /* travel minutes per km of road distance */
-    int ret_pos;           /* position in the returning list, or -1 */
-    uint32_t jobs, away;   /* counted incidents; those outside home grids */
+
+    /* accumulated inside the measured period, minutes */
+    double busy, duty, overtime, community, patrol;
+    uint32_t jobs, away, followups, shifts;
 };
 
 struct job {
     struct inc inc;
-    double t_dispatch;
-    int unit;
-    bool queued;
+    double t_dispatch;     /* first dispatch, min */
+    double t_first;        /* first arrival on scene, NAN before */
+    double u_resolve;      /* uniform for the on-scene resolution draw */
+    double fu_min;         /* follow-up work if handed over, min */
+    double remaining;      /* on-scene time left after a pre-emption, NAN none */
+    int first_unit;        /* first unit on scene, -1 before */
+    int need;              /* units still to send */
+    int active;            /* units sent and not yet cleared */
+    bool queued;           /* waited at some point */
+    bool in_queue;
+    int qprev, qnext;      /* links in its priority's FIFO */
     int next_free;         /* free-list link while unused */
+};
+
+/* A station's follow-up queue (FIFO ring of pending work). */
+struct station_rt {
+    double *fu_t, *fu_min; /* created at, duration */
+    int head, n, cap;
+    int *team;             /* case-team units of this station */
+    int n_team;
+    double load, handovers, served; /* counts in the measured period */
+    struct stat_acc fu_wait;
+    uint64_t unstaffed;
 };
 
 struct ops;
 
-/* A dispatch policy: candidate order over available units.  select returns
- * the unit to send, or -1 to queue the incident. */
+/* A dispatch policy: which available eligible units a call gets.  select
+ * returns the unit to send next, or -1 when none qualifies. */
 struct disp_policy {
     const char *name;
     void *(*init)(const struct ops *o);
@@ -47,30 +91,42 @@ const struct disp_policy *disp_find(const char *name);
 
 struct ops {
     const struct scn *s;
+    struct ops_blocks B;
     struct sim *sim;
     const struct disp_policy *pol;
     void *pol_state;
+    uint64_t seed;
+    int rep;
 
     struct unit_rt *u;
-    struct nn **nn;        /* per mode: idle units at their base */
-    int *nn_item;          /* unit -> item index in its mode's nn */
-    int **nn_unit;         /* per mode: item -> unit */
-    int *ret;              /* units returning and dispatchable */
-    int n_ret;
-    int **grid_home;       /* grid -> home units */
+    struct nn **nn;        /* per (mode, role): units idle at their base */
+    int *nn_item;          /* unit -> item in its (mode, role) index */
+    int **nn_unit;         /* per (mode, role): item -> unit */
+    int *mob;              /* available units away from base */
+    int n_mob;
+    int **grid_home;       /* grid -> home units, by post then file order */
     int *n_grid_home;
+    int **home_post;       /* grid -> post of each of those units */
+    int **zone_units;      /* zone -> units based in the zone */
+    int *n_zone_units;
+    int *unit_zone;        /* unit -> zone of its base, -1 */
+    int *unit_station;     /* unit -> station above its base, -1 */
+    struct station_rt *st; /* per facility (only stations used) */
 
     struct job *job;
-    int n_job, free_job;
-    int *q;                /* binary heap of queued job slots */
-    int qn, qcap;
+    int n_job, free_job, active_jobs;
+    int n_busy;            /* units en route, on scene, returning or on a follow-up */
+    int pending_fu;        /* follow-ups waiting for a case-team unit */
+    int qhead[10], qtail[10];  /* per priority index: FIFO of queued jobs */
+    int qn;
 
     const struct inc_source_type *src;
     void *src_state;
     struct inc next;
     bool has_next;
+    gsl_rng *r_outcome, *r_patrol;
 
-    double warmup;         /* minutes */
+    double warmup, horizon;   /* minutes */
     FILE *trace;
     struct ops_totals tot;
 
@@ -80,21 +136,28 @@ struct ops {
     uint64_t *p_within;
     struct stat_acc travel, wait_all, wait_queued;
     struct stat_hist wait_hist, travel_hist;
-    uint64_t n_first, n_cross, n_queued;
+    uint64_t n_first, n_cross, n_cross_zone, n_queued, n_resolved, n_handover, n_done;
+    uint64_t preemptions, ab_needed, ab_found, absent_shifts;
     int max_queue;
-    uint64_t *g_n, *g_within, *g_first, *g_queued;
-    double *g_resp;
+    double *g_acc;               /* per grid: OPS_N_GRID sums */
+    double *h_acc;               /* per hour: sums */
+    double *t_acc;               /* per type: sums */
+    struct stat_hist *t_hist;    /* per type response */
+    double *k_acc;               /* per tier: sums */
 };
 
-/* Available = idle at base, or returning when re-dispatch is allowed. */
+/* Can unit u take an incident now (on duty, free or interruptible)? */
 static inline bool ops_available(const struct ops *o, int u)
 {
-    return o->u[u].st == U_IDLE || (o->u[u].st == U_RETURNING && o->u[u].ret_pos >= 0);
+    const struct unit_rt *r = &o->u[u];
+    return (r->st == U_IDLE) || (r->st == U_RETURNING && r->mobile);
 }
-/* Where unit u is now (only meaningful for available units). */
+/* Where unit u is now. */
 void ops_unit_pos(const struct ops *o, int u, double *x, double *y);
-/* Available unit with the least travel time to (x, y), ties to the lowest
- * index; -1 if none.  *tt receives the travel minutes. */
-int ops_nearest_available(const struct ops *o, double x, double y, double *tt);
+/* Travel minutes for unit u from where it is to (x, y). */
+double ops_travel_to(const struct ops *o, int u, double x, double y);
+/* Available unit with a role in `roles` and the least travel time to (x, y),
+ * ties to the lowest index; -1 if none.  *tt receives the minutes. */
+int ops_nearest_available(const struct ops *o, unsigned roles, double x, double y, double *tt);
 
 #endif

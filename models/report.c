@@ -48,37 +48,47 @@ static const char *ci(char *buf, size_t n, double mean, double half, double k, i
     return buf;
 }
 
+/* One "label   value" line; label padded to the value column. */
+static void line(FILE *fp, const char *label, const char *value)
+{
+    pad(fp, label, 34);
+    fprintf(fp, "%s\n", value);
+}
+
 void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
                   const struct res_summary *S, const struct report_meta *m)
 {
     (void)L;
-    char a[64], b[64], c[64], d[64], f[64], g[64];
+    char a[64], b[64], c[64], d[64], f[64], g[64], buf[512];
     const double *M = S->mean, *H = S->half;
+    struct ops_blocks B;
+    ops_blocks(s, &B);
+#define CI(i, k, dec, unit) ci(a, sizeof a, M[i], H[i], k, dec, unit)
     fprintf(fp, "patrolsim %s  scenario: %s (%s)\n", PATROLSIM_VERSION, s->name, s->dir);
     fprintf(fp, "seed %llu, %d replication%s, %g days (first %g not counted)",
             (unsigned long long)m->seed, m->reps, m->reps == 1 ? "" : "s",
             m->horizon_days, m->warmup_days);
     fprintf(fp, m->reps > 1 ? ", ± = 95%% confidence half-width across replications\n\n" : "\n\n");
 
-    fprintf(fp, "incidents counted per replication: %s\n\n",
-            ci(a, sizeof a, M[G_INCIDENTS], H[G_INCIDENTS], 1, 0, ""));
+    fprintf(fp, "incidents counted per replication: %s\n\n", CI(G_INCIDENTS, 1, 0, ""));
     const char *head[6] = { "response time (min)", "mean", "median", "p90", "p95", "within target" };
     pad(fp, head[0], 23);
     for (int k = 1; k < 6; k++)
         pad(fp, head[k], k < 5 ? 17 : 0);
     fputc('\n', fp);
     for (int p = -1; p < s->n_priorities; p++) {
-        size_t mean_i = p < 0 ? G_RESP_MEAN : ops_slot_prio(p, P_RESP_MEAN);
-        size_t p50_i = p < 0 ? G_RESP_P50 : ops_slot_prio(p, P_RESP_P50);
-        size_t p90_i = p < 0 ? G_RESP_P90 : ops_slot_prio(p, P_RESP_P90);
-        size_t p95_i = p < 0 ? G_RESP_P95 : ops_slot_prio(p, P_RESP_P95);
-        size_t w_i = p < 0 ? G_WITHIN : ops_slot_prio(p, P_WITHIN);
-        size_t n_i = p < 0 ? G_INCIDENTS : ops_slot_prio(p, P_INCIDENTS);
+        size_t o = B.prio + (size_t)(p < 0 ? 0 : p) * OPS_N_PRIO;
+        size_t mean_i = p < 0 ? G_RESP_MEAN : o + P_RESP_MEAN;
+        size_t p50_i = p < 0 ? G_RESP_P50 : o + P_RESP_P50;
+        size_t p90_i = p < 0 ? G_RESP_P90 : o + P_RESP_P90;
+        size_t p95_i = p < 0 ? G_RESP_P95 : o + P_RESP_P95;
+        size_t w_i = p < 0 ? G_WITHIN : o + P_WITHIN;
         char label[40];
         if (p < 0)
             snprintf(label, sizeof label, "all");
         else
-            snprintf(label, sizeof label, "priority %d (%.0f)", s->priorities[p], M[n_i]);
+            snprintf(label, sizeof label, "priority %d (%.0f)", s->priorities[p],
+                     M[o + P_INCIDENTS]);
         fputs("  ", fp);
         pad(fp, label, 21);
         pad(fp, ci(a, sizeof a, M[mean_i], H[mean_i], 1, 2, ""), 17);
@@ -88,26 +98,54 @@ void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
         fprintf(fp, "%s\n", ci(f, sizeof f, M[w_i], H[w_i], 100, 1, "%"));
     }
     fputc('\n', fp);
-    pad(fp, "first-contact rate (首接率)", 29);
-    fprintf(fp, "%s\n", ci(a, sizeof a, M[G_FIRST_CONTACT], H[G_FIRST_CONTACT], 100, 1, "%"));
-    fprintf(fp, "%-28s %s\n", "cross-grid support share",
-            ci(a, sizeof a, M[G_CROSS_GRID], H[G_CROSS_GRID], 100, 1, "%"));
-    fprintf(fp, "%-28s %s\n", "travel time of first unit",
-            ci(a, sizeof a, M[G_TRAVEL_MEAN], H[G_TRAVEL_MEAN], 1, 2, " min"));
-    fprintf(fp, "%-28s %s of incidents; wait %s mean, %s p90, %s for those queued; longest queue %s\n",
-            "queued",
-            ci(a, sizeof a, M[G_QUEUED], H[G_QUEUED], 100, 1, "%"),
-            ci(b, sizeof b, M[G_WAIT_MEAN], H[G_WAIT_MEAN], 1, 2, " min"),
-            ci(c, sizeof c, M[G_WAIT_P90], H[G_WAIT_P90], 1, 2, " min"),
-            ci(d, sizeof d, M[G_WAIT_QUEUED], H[G_WAIT_QUEUED], 1, 2, " min"),
-            ci(f, sizeof f, M[G_MAX_QUEUE], H[G_MAX_QUEUE], 1, 1, ""));
+    line(fp, "first-contact rate (首接率)", CI(G_FIRST_CONTACT, 100, 1, "%"));
+    line(fp, "resolution rate (处结率)", CI(G_RESOLVED, 100, 1, "%"));
+    line(fp, "handover share (移交)", CI(G_HANDOVER, 100, 1, "%"));
+    snprintf(buf, sizeof buf, "%s grid, %s zone", CI(G_CROSS_GRID, 100, 1, "%"),
+             ci(b, sizeof b, M[G_CROSS_ZONE], H[G_CROSS_ZONE], 100, 1, "%"));
+    line(fp, "cross-grid / cross-zone support", buf);
+    line(fp, "travel time of first unit", CI(G_TRAVEL_MEAN, 1, 2, " min"));
+    snprintf(buf, sizeof buf, "%s of incidents; wait %s mean, %s p90, %s for those queued; "
+             "longest queue %s", CI(G_QUEUED, 100, 1, "%"),
+             ci(b, sizeof b, M[G_WAIT_MEAN], H[G_WAIT_MEAN], 1, 2, " min"),
+             ci(c, sizeof c, M[G_WAIT_P90], H[G_WAIT_P90], 1, 2, " min"),
+             ci(d, sizeof d, M[G_WAIT_QUEUED], H[G_WAIT_QUEUED], 1, 2, " min"),
+             ci(f, sizeof f, M[G_MAX_QUEUE], H[G_MAX_QUEUE], 1, 1, ""));
+    line(fp, "queued", buf);
+    if (s->preempt)
+        line(fp, "pre-emptions", CI(G_PREEMPTIONS, 1, 1, ""));
+    if (B.n_stations) {
+        snprintf(buf, sizeof buf, "%s calls/day (handovers + calls first served by "
+                 "station units); follow-up wait %s", CI(G_STATION_LOAD, 1, 1, ""),
+                 ci(b, sizeof b, M[G_FOLLOWUP_WAIT], H[G_FOLLOWUP_WAIT], 1, 1, " min"));
+        line(fp, "station load", buf);
+        for (int i = 0; i < B.n_stations; i++) {
+            size_t o = B.station + (size_t)i * OPS_N_STATION;
+            snprintf(buf, sizeof buf, "  %s", s->facilities[B.station_fac[i]].id);
+            snprintf(f, sizeof f, "%s", ci(b, sizeof b, M[o + S_HANDOVER_DAY], H[o + S_HANDOVER_DAY], 1, 1, ""));
+            char v[256];
+            snprintf(v, sizeof v, "%s /day: %s handed over, %s served by its units",
+                     ci(a, sizeof a, M[o + S_LOAD_DAY], H[o + S_LOAD_DAY], 1, 1, ""), f,
+                     ci(c, sizeof c, M[o + S_SERVED_DAY], H[o + S_SERVED_DAY], 1, 1, ""));
+            line(fp, buf, v);
+        }
+    }
+    if (M[G_UNSTAFFED] > 0)
+        line(fp, "handovers with no case team", CI(G_UNSTAFFED, 1, 1, ""));
+    if (s->absence_p > 0) {
+        snprintf(buf, sizeof buf, "%s unit-shifts not run; A post absent %s times, covered "
+                 "by B/C %s", CI(G_ABSENT_SHIFTS, 1, 1, ""),
+                 ci(b, sizeof b, M[G_AB_NEEDED], H[G_AB_NEEDED], 1, 1, ""),
+                 ci(c, sizeof c, M[G_AB_FOUND], H[G_AB_FOUND], 100, 1, "%"));
+        line(fp, "absences and AB cover (AB角)", buf);
+    }
     if (ops_has_observed(s)) {
         static const struct { const char *what; int sim[3], obs[3]; } rows[] = {
             { "received -> arrived", { G_RESP_MEAN, G_RESP_P50, G_RESP_P90 }, { O_RESP_MEAN, O_RESP_P50, O_RESP_P90 } },
             { "received -> dispatched", { G_WAIT_MEAN, G_WAIT_P50, G_WAIT_P90 }, { O_WAIT_MEAN, O_WAIT_P50, O_WAIT_P90 } },
             { "dispatched -> arrived", { G_TRAVEL_MEAN, G_TRAVEL_P50, G_TRAVEL_P90 }, { O_TRAVEL_MEAN, O_TRAVEL_P50, O_TRAVEL_P90 } },
         };
-        size_t o0 = ops_slot_obs(s, 0);
+        size_t o0 = B.obs;
         fprintf(fp, "\nobserved in the data vs simulated (min; %.0f observed incidents per replication)\n",
                 M[o0 + O_N_RESP]);
         const char *h2[7] = { "", "obs mean", "sim mean", "obs median", "sim median", "obs p90", "sim p90" };
@@ -126,11 +164,36 @@ void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
             fputc('\n', fp);
         }
     }
-    fprintf(fp, "%-28s mean %s, min %s, max %s, CV %s\n", "unit utilisation",
-            ci(a, sizeof a, M[G_UTIL_MEAN], H[G_UTIL_MEAN], 100, 1, "%"),
-            ci(b, sizeof b, M[G_UTIL_MIN], H[G_UTIL_MIN], 100, 1, "%"),
-            ci(c, sizeof c, M[G_UTIL_MAX], H[G_UTIL_MAX], 100, 1, "%"),
-            ci(g, sizeof g, M[G_UTIL_CV], H[G_UTIL_CV], 1, 3, ""));
+    fprintf(fp, "\nofficer load\n");
+    snprintf(buf, sizeof buf, "mean %s, min %s, max %s; CV %s, max/min %s",
+             CI(G_UTIL_MEAN, 100, 1, "%"), ci(b, sizeof b, M[G_UTIL_MIN], H[G_UTIL_MIN], 100, 1, "%"),
+             ci(c, sizeof c, M[G_UTIL_MAX], H[G_UTIL_MAX], 100, 1, "%"),
+             ci(d, sizeof d, M[G_UTIL_CV], H[G_UTIL_CV], 1, 3, ""),
+             ci(g, sizeof g, M[G_UTIL_MAXMIN], H[G_UTIL_MAXMIN], 1, 2, ""));
+    line(fp, "  utilisation (of on-duty time)", buf);
+    snprintf(buf, sizeof buf, "%s (CV across units %s)", CI(G_JOBS_SHIFT, 1, 2, ""),
+             ci(b, sizeof b, M[G_JOBS_SHIFT_CV], H[G_JOBS_SHIFT_CV], 1, 3, ""));
+    line(fp, "  incidents per unit shift", buf);
+    snprintf(buf, sizeof buf, "%s on duty, %s overtime", CI(G_DUTY_OFFICER_H, 1, 0, ""),
+             ci(b, sizeof b, M[G_OVERTIME_H], H[G_OVERTIME_H], 1, 1, ""));
+    line(fp, "  officer-hours", buf);
+    if (!isnan(M[G_COMMUNITY_SHARE]))
+        line(fp, "  community units in community", CI(G_COMMUNITY_SHARE, 100, 1, "% of on-duty time"));
+    for (int k = 0; k < FAC_N_TIERS; k++) {
+        size_t o = B.tier + (size_t)k * OPS_N_TIER;
+        if (!(M[o + K_UNITS] > 0))
+            continue;
+        snprintf(buf, sizeof buf, "  units based at %s %s", k == FAC_OFFICE ? "an" : "a",
+                 fac_tier_name((enum fac_tier)k));
+        char v[256];
+        snprintf(v, sizeof v, "%.0f units, utilisation %s; first to %s incidents, response %s",
+                 M[o + K_UNITS], CI(o + K_UTIL, 100, 1, "%"),
+                 ci(b, sizeof b, M[o + K_INCIDENTS], H[o + K_INCIDENTS], 1, 0, ""),
+                 ci(c, sizeof c, M[o + K_RESP_MEAN], H[o + K_RESP_MEAN], 1, 2, " min"));
+        line(fp, buf, v);
+    }
+#undef CI
+    ops_blocks_release(&B);
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -189,42 +252,83 @@ static void write_summary_csv(FILE *fp, const struct scn *s, const struct res_la
     }
 }
 
-/* One row per key of `section`: id columns then mean,half-width per metric. */
-static void write_pivot(FILE *fp, const struct scn *s, const struct res_layout *L,
-                        const struct res_summary *S, const char *section)
+static void put_sep_str(FILE *fp, const char *v)
 {
-    int is_unit = !strcmp(section, "unit");
-    size_t first = is_unit ? ops_slot_unit(s, 0, 0) : ops_slot_grid(s, 0, 0);
-    int nm = is_unit ? OPS_N_UNIT : OPS_N_GRID, nk = is_unit ? s->n_units : s->n_grids;
-    fputs(is_unit ? "unit,base,mode,officers,auxiliaries,home_grids" : "grid,name,area_km2,weight", fp);
+    fputc(',', fp);
+    put_str(fp, v);
+}
+
+/* One row per key of a keyed section: identifying columns, then the mean
+ * and 95% half-width of each metric. */
+static void write_pivot(FILE *fp, const struct scn *s, const struct res_layout *L,
+                        const struct res_summary *S, const struct ops_blocks *B,
+                        const char *section)
+{
+    static const struct { const char *name, *ids; } heads[] = {
+        { "unit", "unit,name,base,tier,station,zone,role,mode,officers,auxiliaries,home_grids" },
+        { "grid", "grid,name,station,zone,area_km2,weight" },
+        { "hour", "hour" },
+        { "type", "type,name,class,priority" },
+        { "tier", "tier" },
+        { "station", "station,name,zone" },
+    };
+    size_t first = 0;
+    int nm = 0, nk = 0, h = 0;
+    while (strcmp(heads[h].name, section))
+        h++;
+    switch (h) {
+    case 0: first = B->unit; nm = OPS_N_UNIT; nk = s->n_units; break;
+    case 1: first = B->grid; nm = OPS_N_GRID; nk = s->n_grids; break;
+    case 2: first = B->hour; nm = OPS_N_HOUR; nk = 24; break;
+    case 3: first = B->type; nm = OPS_N_TYPE; nk = s->n_itypes; break;
+    case 4: first = B->tier; nm = OPS_N_TIER; nk = FAC_N_TIERS; break;
+    default: first = B->station; nm = OPS_N_STATION; nk = B->n_stations; break;
+    }
+    fputs(heads[h].ids, fp);
     for (int k = 0; k < nm; k++)
         fprintf(fp, ",%s,%s_ci95", L->slot[first + (size_t)k].metric, L->slot[first + (size_t)k].metric);
     fputc('\n', fp);
     for (int i = 0; i < nk; i++) {
-        if (is_unit) {
+        size_t row = first + (size_t)i * (size_t)nm;
+        put_str(fp, L->slot[row].key);
+        if (h == 0) {
             const struct scn_unit *u = &s->units[i];
-            put_str(fp, u->id); fputc(',', fp);
-            put_str(fp, s->facilities[u->base].id); fputc(',', fp);
-            put_str(fp, s->modes[u->mode].name);
+            const struct scn_facility *b = &s->facilities[u->base];
+            put_sep_str(fp, u->name);
+            put_sep_str(fp, b->id);
+            put_sep_str(fp, fac_tier_name(b->tier));
+            put_sep_str(fp, b->station >= 0 ? s->facilities[b->station].id : "");
+            put_sep_str(fp, b->zone >= 0 ? s->zones[b->zone] : "");
+            put_sep_str(fp, unit_role_name(u->role));
+            put_sep_str(fp, s->modes[u->mode].name);
             fprintf(fp, ",%d,%d,", u->officers, u->auxiliaries);
             char homes[1024] = "";
             size_t len = 0;
-            for (int h = 0; h < u->n_home && len < sizeof homes; h++)
-                len += (size_t)snprintf(homes + len, sizeof homes - len, "%s%s", h ? ";" : "",
-                                        s->grids[u->home[h]].id);
+            for (int k = 0; k < u->n_home && len < sizeof homes; k++)
+                len += (size_t)snprintf(homes + len, sizeof homes - len, "%s%s:%c", k ? ";" : "",
+                                        s->grids[u->home[k]].id, 'A' + u->post[k]);
             put_str(fp, homes);
-        } else {
+        } else if (h == 1) {
             const struct scn_grid *g = &s->grids[i];
-            put_str(fp, g->id); fputc(',', fp);
-            put_str(fp, g->name);
+            put_sep_str(fp, g->name);
+            put_sep_str(fp, g->station >= 0 ? s->facilities[g->station].id : "");
+            put_sep_str(fp, g->zone >= 0 ? s->zones[g->zone] : "");
             fprintf(fp, ",%.6g,%.6g", g->poly.area, g->weight);
+        } else if (h == 3) {
+            const struct scn_itype *t = &s->itypes[i];
+            put_sep_str(fp, t->name);
+            put_sep_str(fp, inc_class_name(t->cls));
+            fprintf(fp, ",%d", t->priority);
+        } else if (h == 5) {
+            const struct scn_facility *f = &s->facilities[B->station_fac[i]];
+            put_sep_str(fp, f->name);
+            put_sep_str(fp, f->zone >= 0 ? s->zones[f->zone] : "");
         }
         for (int k = 0; k < nm; k++) {
-            size_t j = first + (size_t)i * (size_t)nm + (size_t)k;
             fputc(',', fp);
-            put_num(fp, S->mean[j]);
+            put_num(fp, S->mean[row + (size_t)k]);
             fputc(',', fp);
-            put_num(fp, S->half[j]);
+            put_num(fp, S->half[row + (size_t)k]);
         }
         fputc('\n', fp);
     }
@@ -278,24 +382,38 @@ static int write_json(FILE *fp, const struct scn *s, const struct res_layout *L,
 int report_write(const char *dir, const struct scn *s, const struct res_layout *L,
                  const struct res_summary *S, const struct report_meta *m, struct perr *e)
 {
+    static const char *const pivots[] = { "unit", "grid", "hour", "type", "tier", "station" };
     struct outf o;
     outf_init(&o);
     if (outf_mkdir(dir, e) < 0)
         return -1;
-    FILE *f1 = outf_open(&o, dir, "summary.csv", e);
-    FILE *f2 = f1 ? outf_open(&o, dir, "by_unit.csv", e) : NULL;
-    FILE *f3 = f2 ? outf_open(&o, dir, "by_grid.csv", e) : NULL;
-    FILE *f4 = f3 ? outf_open(&o, dir, "summary.json", e) : NULL;
-    if (!f4) {
-        outf_abort(&o);
-        return -1;
+    struct ops_blocks B;
+    ops_blocks(s, &B);
+    int rc = -1;
+    FILE *sum = outf_open(&o, dir, "summary.csv", e);
+    if (!sum)
+        goto fail;
+    write_summary_csv(sum, s, L, S, m);
+    for (size_t k = 0; k < sizeof pivots / sizeof *pivots; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "by_%s.csv", pivots[k]);
+        FILE *fp = outf_open(&o, dir, name, e);
+        if (!fp)
+            goto fail;
+        write_pivot(fp, s, L, S, &B, pivots[k]);
     }
-    write_summary_csv(f1, s, L, S, m);
-    write_pivot(f2, s, L, S, "unit");
-    write_pivot(f3, s, L, S, "grid");
-    if (write_json(f4, s, L, S, m) != 0) {
-        outf_abort(&o);
-        return err_set(e, "%s/summary.json: cannot encode JSON", dir);
+    FILE *js = outf_open(&o, dir, "summary.json", e);
+    if (!js)
+        goto fail;
+    if (write_json(js, s, L, S, m) != 0) {
+        err_set(e, "%s/summary.json: cannot encode JSON", dir);
+        goto fail;
     }
-    return outf_commit(&o, e);
+    rc = outf_commit(&o, e);
+    ops_blocks_release(&B);
+    return rc;
+fail:
+    outf_abort(&o);
+    ops_blocks_release(&B);
+    return -1;
 }

@@ -38,6 +38,7 @@
 #include <ini.h>
 #include "csvr.h"
 #include "scn.h"
+#include "scn_priv.h"
 
 /* ---- arena -------------------------------------------------------------- */
 
@@ -131,6 +132,8 @@ struct priv {
     struct arena a;
     struct idref *grid_ix, *fac_ix, *unit_ix;   /* sorted by id */
     struct geo_poly *polys;                     /* grid polygons, contiguous */
+    char **grid_station;                        /* grids.csv station ids as written */
+    char **fac_zone;                            /* facilities.csv zone ids as written */
 };
 
 static int cmp_idref(const void *pa, const void *pb)
@@ -297,22 +300,52 @@ static char *join_path(struct arena *a, const char *dir, const char *file)
     return p;
 }
 
+/* The arena and paths for the incident-stream loaders (scn_priv.h). */
+void *scn__alloc(struct scn *s, size_t n)
+{
+    return a_zalloc(&((struct priv *)s->priv_)->a, n);
+}
+
+char *scn__strdup(struct scn *s, const char *str)
+{
+    return a_strdup(&((struct priv *)s->priv_)->a, str);
+}
+
+char *scn__path(struct scn *s, const char *file)
+{
+    return join_path(&((struct priv *)s->priv_)->a, s->dir, file);
+}
+
 /* ---- scenario.ini -------------------------------------------------------- */
 
 enum key {
     K_NAME, K_DESCRIPTION,
     K_SEED, K_REPS, K_HORIZON, K_WARMUP,
-    K_T_GRIDS, K_T_FACILITIES, K_T_UNITS, K_T_ITYPES, K_T_RUNCARDS,
+    K_T_GRIDS, K_T_FACILITIES, K_T_UNITS, K_T_ITYPES, K_T_RUNCARDS, K_T_SHIFTS, K_T_ROSTERS,
     K_METRIC, K_CIRCUITY,
     K_POLICY, K_HOME_FIRST, K_REDISPATCH, K_DEPTH,
+    K_ZONE_FIRST, K_LEVELS, K_ESCALATE, K_PREEMPT, K_PREEMPT_GAP,
+    K_ABSENCE, K_PATROL_SPEED, K_VISIT, K_COMMUNITY,
     K_SOURCE, K_RATE, K_LOCATION,
+    /* incident streams (streams.c, docs/incident-streams.md) */
+    K_IN_START, K_IN_GRID_WEIGHTS, K_IN_TYPE_MIX,
+    K_RP_FILE, K_RP_TFMT, K_RP_UTC, K_RP_SERVICE, K_RP_ROLLOVER, K_RP_FROM, K_RP_TO,
+    K_RP_WINDOW, K_RP_LOCATION, K_RP_GRID_MAP, K_RP_GRID_PLACE, K_RP_OUTSIDE, K_RP_TYPE_MAP,
+    K_RP_UNMAPPED, K_RP_DEFAULT_TYPE, K_RP_FILTER_VALUES,
+    K_RP_C_DATE, K_RP_C_RECEIVED, K_RP_C_DISPATCHED, K_RP_C_ARRIVED, K_RP_C_CLEARED,
+    K_RP_C_SERVICE, K_RP_C_X, K_RP_C_Y, K_RP_C_LAT, K_RP_C_LON, K_RP_C_GRID, K_RP_C_TYPE,
+    K_RP_C_PRIORITY, K_RP_C_FILTER, K_RP_C_DEDUP,
+    K_NH_PROFILE, K_NH_SEASONAL, K_NH_HOTSPOTS,
+    K_GEO_LAT, K_GEO_LON, K_GEO_ID, K_GEO_NAME, K_GEO_WEIGHT,
     K_N
 };
 
 static const char *const sections[] = {
-    "scenario", "run", "tables", "travel", "modes", "dispatch", "incidents", NULL
+    "scenario", "run", "tables", "travel", "modes", "dispatch", "staffing", "incidents",
+    "replay", "nhpp", "geo", NULL
 };
-#define SECTION_LIST "scenario, run, tables, travel, modes, dispatch, incidents"
+#define SECTION_LIST "scenario, run, tables, travel, modes, dispatch, staffing, incidents, " \
+    "replay, nhpp, geo"
 
 static const struct { const char *sec, *key; } keys[K_N] = {
     [K_NAME] = { "scenario", "name" },
@@ -326,15 +359,68 @@ static const struct { const char *sec, *key; } keys[K_N] = {
     [K_T_UNITS] = { "tables", "units" },
     [K_T_ITYPES] = { "tables", "incident_types" },
     [K_T_RUNCARDS] = { "tables", "run_cards" },
+    [K_T_SHIFTS] = { "tables", "shifts" },
+    [K_T_ROSTERS] = { "tables", "rosters" },
     [K_METRIC] = { "travel", "metric" },
     [K_CIRCUITY] = { "travel", "circuity" },
     [K_POLICY] = { "dispatch", "policy" },
     [K_HOME_FIRST] = { "dispatch", "home_first" },
     [K_REDISPATCH] = { "dispatch", "redispatch_returning" },
     [K_DEPTH] = { "dispatch", "run_card_depth" },
+    [K_ZONE_FIRST] = { "dispatch", "zone_first" },
+    [K_LEVELS] = { "dispatch", "levels" },
+    [K_ESCALATE] = { "dispatch", "escalate_min" },
+    [K_PREEMPT] = { "dispatch", "preempt" },
+    [K_PREEMPT_GAP] = { "dispatch", "preempt_priority_gap" },
+    [K_ABSENCE] = { "staffing", "absence_probability" },
+    [K_PATROL_SPEED] = { "staffing", "patrol_speed_factor" },
+    [K_VISIT] = { "staffing", "visit_min" },
+    [K_COMMUNITY] = { "staffing", "community_share" },
     [K_SOURCE] = { "incidents", "source" },
     [K_RATE] = { "incidents", "rate_per_day" },
     [K_LOCATION] = { "incidents", "location" },
+    [K_IN_START] = { "incidents", "start" },
+    [K_IN_GRID_WEIGHTS] = { "incidents", "grid_weights" },
+    [K_IN_TYPE_MIX] = { "incidents", "type_mix" },
+    [K_RP_FILE] = { "replay", "file" },
+    [K_RP_TFMT] = { "replay", "time_format" },
+    [K_RP_UTC] = { "replay", "utc_offset" },
+    [K_RP_SERVICE] = { "replay", "service" },
+    [K_RP_ROLLOVER] = { "replay", "rollover_hours" },
+    [K_RP_FROM] = { "replay", "from" },
+    [K_RP_TO] = { "replay", "to" },
+    [K_RP_WINDOW] = { "replay", "reorder_window" },
+    [K_RP_LOCATION] = { "replay", "location" },
+    [K_RP_GRID_MAP] = { "replay", "grid_map" },
+    [K_RP_GRID_PLACE] = { "replay", "grid_place" },
+    [K_RP_OUTSIDE] = { "replay", "outside" },
+    [K_RP_TYPE_MAP] = { "replay", "type_map" },
+    [K_RP_UNMAPPED] = { "replay", "unmapped_type" },
+    [K_RP_DEFAULT_TYPE] = { "replay", "default_type" },
+    [K_RP_FILTER_VALUES] = { "replay", "filter_values" },
+    [K_RP_C_DATE] = { "replay", "date_column" },
+    [K_RP_C_RECEIVED] = { "replay", "received_column" },
+    [K_RP_C_DISPATCHED] = { "replay", "dispatched_column" },
+    [K_RP_C_ARRIVED] = { "replay", "arrived_column" },
+    [K_RP_C_CLEARED] = { "replay", "cleared_column" },
+    [K_RP_C_SERVICE] = { "replay", "service_column" },
+    [K_RP_C_X] = { "replay", "x_column" },
+    [K_RP_C_Y] = { "replay", "y_column" },
+    [K_RP_C_LAT] = { "replay", "lat_column" },
+    [K_RP_C_LON] = { "replay", "lon_column" },
+    [K_RP_C_GRID] = { "replay", "grid_column" },
+    [K_RP_C_TYPE] = { "replay", "type_column" },
+    [K_RP_C_PRIORITY] = { "replay", "priority_column" },
+    [K_RP_C_FILTER] = { "replay", "filter_column" },
+    [K_RP_C_DEDUP] = { "replay", "dedup_column" },
+    [K_NH_PROFILE] = { "nhpp", "profile" },
+    [K_NH_SEASONAL] = { "nhpp", "seasonal" },
+    [K_NH_HOTSPOTS] = { "nhpp", "hotspots" },
+    [K_GEO_LAT] = { "geo", "origin_lat" },
+    [K_GEO_LON] = { "geo", "origin_lon" },
+    [K_GEO_ID] = { "geo", "id_property" },
+    [K_GEO_NAME] = { "geo", "name_property" },
+    [K_GEO_WEIGHT] = { "geo", "weight_property" },
 };
 
 #define MAX_SPEED_KMH 500.0
@@ -348,8 +434,10 @@ struct ld {
     struct perr *e;
     const char *ini_path;
     int kline[K_N];         /* 0 unset, > 0 line in scenario.ini, -1 override */
-    const char *table[5];   /* [tables] values in key order, NULL = default */
+    const char *table[K_T_ROSTERS - K_T_GRIDS + 1]; /* [tables] values, NULL = default */
+    const char *levels, *escalate;  /* [dispatch] lists, parsed after the file */
     int modes_cap;
+    int gs_cap;
     int failed;             /* the INI handler stored an error */
     int fail_line;
 };
@@ -478,7 +566,7 @@ static int set_key(struct ld *L, const char *sec, const char *key, const char *v
     while (k < K_N && !(strcmp(keys[k].sec, sec) == 0 && strcmp(keys[k].key, key) == 0))
         k++;
     if (k == K_N) {
-        char list[256];
+        char list[768];     /* [replay] alone has 32 keys */
         size_t used = 0;
         list[0] = '\0';
         for (int j = 0; j < K_N; j++)
@@ -552,7 +640,9 @@ static int set_key(struct ld *L, const char *sec, const char *key, const char *v
     case K_T_UNITS:
     case K_T_ITYPES:
     case K_T_RUNCARDS:
-        if (!*val && k != K_T_RUNCARDS)
+    case K_T_SHIFTS:
+    case K_T_ROSTERS:
+        if (!*val && k < K_T_RUNCARDS)
             return bad_value(L, w, sec, key, "a file name", val);
         rc = key_text(L, w, k, val);
         if (rc == 0)
@@ -569,8 +659,8 @@ static int set_key(struct ld *L, const char *sec, const char *key, const char *v
         rc = key_double(L, w, k, val, (struct range){ 0.5, 5, 0, 0 }, &s->circuity);
         break;
     case K_POLICY: {
-        static const char *const p[] = { "nearest_idle", "run_card", NULL };
-        rc = key_word(L, w, k, val, p, "nearest_idle or run_card", &idx);
+        static const char *const p[] = { "nearest_idle", "run_card", "tiered", NULL };
+        rc = key_word(L, w, k, val, p, "nearest_idle, run_card or tiered", &idx);
         if (rc == 0)
             s->policy = a_strdup(L->a, p[idx]);
         break;
@@ -584,9 +674,38 @@ static int set_key(struct ld *L, const char *sec, const char *key, const char *v
     case K_DEPTH:
         rc = key_int(L, w, k, val, 1, MAX_DEPTH, &s->run_card_depth);
         break;
+    case K_ZONE_FIRST:
+        rc = key_bool(L, w, k, val, &s->zone_first);
+        break;
+    case K_LEVELS:
+    case K_ESCALATE:
+        rc = key_text(L, w, k, val);
+        if (rc == 0)
+            *(k == K_LEVELS ? &L->levels : &L->escalate) = a_strdup(L->a, val);
+        break;
+    case K_PREEMPT:
+        rc = key_bool(L, w, k, val, &s->preempt);
+        break;
+    case K_PREEMPT_GAP:
+        rc = key_int(L, w, k, val, 1, 8, &s->preempt_gap);
+        break;
+    case K_ABSENCE:
+        rc = key_double(L, w, k, val, (struct range){ 0, 1, 0, 0 }, &s->absence_p);
+        break;
+    case K_PATROL_SPEED:
+        rc = key_double(L, w, k, val, (struct range){ 0, 1, 1, 0 }, &s->patrol_speed_factor);
+        break;
+    case K_VISIT:
+        rc = key_double(L, w, k, val, R_POS, &s->visit_min);
+        break;
+    case K_COMMUNITY:
+        rc = key_double(L, w, k, val, (struct range){ 0, 1, 0, 0 }, &s->community_share);
+        break;
     case K_SOURCE: {
-        static const char *const p[] = { "poisson", NULL };
-        rc = key_word(L, w, k, val, p, "poisson (the only source for now)", &idx);
+        static const char *const p[] = { "poisson", "nhpp", "replay", NULL };
+        rc = key_word(L, w, k, val, p, "poisson, nhpp or replay", &idx);
+        if (rc == 0)
+            s->source = a_strdup(L->a, p[idx]);
         break;
     }
     case K_RATE:
@@ -599,12 +718,145 @@ static int set_key(struct ld *L, const char *sec, const char *key, const char *v
             s->location = idx == 0 ? LOC_GRID_WEIGHT : LOC_AREA;
         break;
     }
+    case K_IN_START: case K_IN_GRID_WEIGHTS: case K_IN_TYPE_MIX:
+    case K_RP_FILE: case K_RP_TFMT: case K_RP_UTC: case K_RP_SERVICE: case K_RP_ROLLOVER:
+    case K_RP_FROM: case K_RP_TO: case K_RP_WINDOW: case K_RP_LOCATION: case K_RP_GRID_MAP:
+    case K_RP_GRID_PLACE: case K_RP_OUTSIDE: case K_RP_TYPE_MAP: case K_RP_UNMAPPED:
+    case K_RP_DEFAULT_TYPE: case K_RP_FILTER_VALUES:
+    case K_RP_C_DATE: case K_RP_C_RECEIVED: case K_RP_C_DISPATCHED: case K_RP_C_ARRIVED:
+    case K_RP_C_CLEARED: case K_RP_C_SERVICE: case K_RP_C_X: case K_RP_C_Y: case K_RP_C_LAT:
+    case K_RP_C_LON: case K_RP_C_GRID: case K_RP_C_TYPE: case K_RP_C_PRIORITY:
+    case K_RP_C_FILTER: case K_RP_C_DEDUP:
+    case K_NH_PROFILE: case K_NH_SEASONAL: case K_NH_HOTSPOTS:
+    case K_GEO_LAT: case K_GEO_LON: case K_GEO_ID: case K_GEO_NAME: case K_GEO_WEIGHT:
+        rc = key_text(L, w, k, val);
+        if (rc == 0)
+            rc = scn__stream_key(s, sec, key, val, line, w, L->e);
+        break;
     case K_N:
         break;
     }
     if (rc == 0)
         L->kline[k] = line;
     return rc;
+}
+
+/* ---- policing vocabulary: roles, incident classes, dispatch levels --------- */
+
+static const char *const role_words[ROLE_N] = {
+    "grid_car", "post_car", "station_duty", "community", "case_team", "special"
+};
+#define ROLE_LIST "grid_car, post_car, station_duty, community, case_team or special"
+
+const char *unit_role_name(enum unit_role r)
+{
+    return (unsigned)r < ROLE_N ? role_words[r] : "?";
+}
+
+static const char *const class_words[CLS_N] = {
+    "criminal", "public_order", "dispute", "help", "traffic", "other"
+};
+
+const char *inc_class_name(enum inc_class c)
+{
+    return (unsigned)c < CLS_N ? class_words[c] : "?";
+}
+
+static int role_find(const char *w, size_t len)
+{
+    for (int i = 0; i < ROLE_N; i++)
+        if (strlen(role_words[i]) == len && strncmp(role_words[i], w, len) == 0)
+            return i;
+    return -1;
+}
+
+static int is_sep(char c)
+{
+    return c == ' ' || c == '\t' || c == ',' || c == ';';
+}
+
+/* Roles separated by spaces, ',' or ';' into a mask; on an unknown word
+ * returns -1 with the word in bad. */
+static int parse_roles(const char *s, unsigned *mask, char *bad, size_t nbad)
+{
+    *mask = 0;
+    for (const char *p = s;;) {
+        while (is_sep(*p))
+            p++;
+        if (!*p)
+            return 0;
+        const char *q = p;
+        while (*q && !is_sep(*q))
+            q++;
+        int r = role_find(p, (size_t)(q - p));
+        if (r < 0) {
+            snprintf(bad, nbad, "%.*s", (int)(q - p), p);
+            return -1;
+        }
+        *mask |= 1u << r;
+        p = q;
+    }
+}
+
+/* [dispatch] levels and escalate_min, once the whole file and the overrides
+ * are in (either may come first). */
+static int parse_levels(struct ld *L)
+{
+    struct scn *s = L->s;
+    char w[1024];
+    int n = 1;
+    for (const char *p = L->levels ? L->levels : ""; *p; p++)
+        n += *p == '|';
+    s->levels = a_alloc(L->a, (size_t)n * sizeof *s->levels);
+    s->escalate_min = a_alloc(L->a, (size_t)n * sizeof *s->escalate_min);
+    s->n_levels = n;
+    for (int i = 0; i < n; i++)
+        s->escalate_min[i] = INFINITY;
+    if (!L->levels) {
+        s->levels[0] = (1u << ROLE_N) - 1;
+    } else {
+        where(L, L->kline[K_LEVELS], w, sizeof w);
+        const char *p = L->levels;
+        for (int i = 0; i < n; i++) {
+            const char *q = strchr(p, '|');
+            size_t len = q ? (size_t)(q - p) : strlen(p);
+            char buf[256], bad[64];
+            snprintf(buf, sizeof buf, "%.*s", (int)len, p);
+            if (parse_roles(buf, &s->levels[i], bad, sizeof bad) < 0)
+                return err_set(L->e, "%s[dispatch] levels: unknown role '%s' in level %d; "
+                               "expected " ROLE_LIST, w, bad, i + 1);
+            if (!s->levels[i])
+                return err_set(L->e, "%s[dispatch] levels: level %d is empty; expected roles "
+                               "separated by spaces and levels by '|', got '%s'", w, i + 1,
+                               L->levels);
+            p += len + (q != NULL);
+        }
+    }
+    if (L->escalate) {
+        where(L, L->kline[K_ESCALATE], w, sizeof w);
+        int k = 0;
+        const char *p = L->escalate;
+        for (;;) {
+            while (is_sep(*p) || *p == '|')
+                p++;
+            if (!*p)
+                break;
+            char *end;
+            double v = strtod(p, &end);
+            if (end == p || !(v > 0) || !isfinite(v) || (*end && !is_sep(*end) && *end != '|') ||
+                k >= n - 1)
+                return err_set(L->e, "%s[dispatch] escalate_min: expected %d number%s > 0 "
+                               "(minutes, one per level but the last), got '%s'", w, n - 1,
+                               n - 1 == 1 ? "" : "s", L->escalate);
+            s->escalate_min[k++] = v;
+            p = end;
+        }
+        if (k != n - 1)
+            return err_set(L->e, "%s[dispatch] escalate_min: expected %d number%s > 0 "
+                           "(minutes, one per level but the last), got '%s'", w, n - 1,
+                           n - 1 == 1 ? "" : "s", L->escalate);
+    }
+    return 0;
 }
 
 static int on_ini(void *user, const char *sec, const char *key, const char *val, int lineno)
@@ -633,6 +885,11 @@ static int load_ini(struct ld *L, const struct scn_override *ov, int n_ov)
     s->home_first = true;
     s->redispatch_returning = true;
     s->run_card_depth = 64;
+    s->zone_first = true;
+    s->preempt_gap = 1;
+    s->patrol_speed_factor = 0.5;
+    s->visit_min = 30;
+    s->community_share = 0.8;
     s->source = a_strdup(L->a, "poisson");
     s->location = LOC_GRID_WEIGHT;
     s->description = a_strdup(L->a, "");
@@ -659,11 +916,14 @@ static int load_ini(struct ld *L, const struct scn_override *ov, int n_ov)
 
     if (!L->kline[K_NAME])
         return err_set(L->e, "%s: [scenario] name is required", L->ini_path);
-    if (!L->kline[K_RATE])
-        return err_set(L->e, "%s: [incidents] rate_per_day is required", L->ini_path);
+    if (!L->kline[K_RATE] && strcmp(s->source, "replay") != 0)
+        return err_set(L->e, "%s: [incidents] rate_per_day is required (except with "
+                       "source = replay)", L->ini_path);
     if (s->n_modes == 0)
         return err_set(L->e, "%s: [modes] needs at least one mode (name = speed_kmh, "
                        "e.g. car = 40)", L->ini_path);
+    if (parse_levels(L) < 0)
+        return -1;
     if (!(s->warmup_days < s->horizon_days)) {
         char w[1024];
         int k = L->kline[K_WARMUP] ? K_WARMUP : K_HORIZON;
@@ -676,7 +936,7 @@ static int load_ini(struct ld *L, const struct scn_override *ov, int n_ov)
 
 /* ---- tables --------------------------------------------------------------- */
 
-#define TAB_MAXCOL 12
+#define TAB_MAXCOL 24
 
 struct tab {
     struct ld *L;
@@ -856,9 +1116,9 @@ static struct idref *index_ids(const struct tab *t, int k_id, const void *rows, 
 
 /* ---- grids.csv ------------------------------------------------------------ */
 
-enum { G_ID, G_NAME, G_WEIGHT, G_XMIN, G_YMIN, G_XMAX, G_YMAX, G_POLYGON };
+enum { G_ID, G_NAME, G_WEIGHT, G_XMIN, G_YMIN, G_XMAX, G_YMAX, G_POLYGON, G_STATION };
 static const char *const grid_cols[] = {
-    "id", "name", "weight", "xmin", "ymin", "xmax", "ymax", "polygon", NULL
+    "id", "name", "weight", "xmin", "ymin", "xmax", "ymax", "polygon", "station", NULL
 };
 static const char *const grid_req[] = { "id", NULL };
 
@@ -937,6 +1197,11 @@ static int read_grid_row(struct tab *t, struct scn_grid *g, struct vbuf *vb)
     g->name = a_strdup(a, tab_str(t, G_NAME));
     if (tab_num(t, G_WEIGHT, R_NONNEG, &one, &g->weight) < 0)
         return -1;
+    /* The station is resolved once facilities are read (resolve_police). */
+    int gi = (int)(g - t->L->s->grids);
+    t->L->pv->grid_station = a_grow(a, t->L->pv->grid_station, sizeof(char *), gi,
+                                    &t->L->gs_cap);
+    t->L->pv->grid_station[gi] = a_strdup(a, tab_str(t, G_STATION));
 
     int rect = 0;
     for (int k = G_XMIN; k <= G_YMAX; k++)
@@ -1085,15 +1350,38 @@ static int check_coverage(struct tab *t)
                    s->xmin, s->xmax, s->ymin, s->ymax, sum, total);
 }
 
+/* Grids from a GeoJSON file (geojson.c) instead of CSV rows: t is set up
+ * for the whole-table checks below, which then name feature numbers as
+ * lines; GeoJSON grids have no station column. */
+static int geojson_grids(struct ld *L, struct tab *t, const char *path)
+{
+    t->L = L;
+    t->path = path;
+    t->names = grid_cols;
+    for (int k = 0; k < TAB_MAXCOL; k++)
+        t->col[k] = -1;
+    if (scn__geojson_grids(L->s, path, L->e) < 0)
+        return -1;
+    L->pv->grid_station = a_alloc(L->a, (size_t)L->s->n_grids * sizeof(char *));
+    for (int g = 0; g < L->s->n_grids; g++)
+        L->pv->grid_station[g] = "";
+    return 0;
+}
+
 static int load_grids(struct ld *L)
 {
     struct scn *s = L->s;
     struct tab t = { 0 };
     struct vbuf vb = { 0 };
     int cap = 0, rc = -1;
-    if (tab_open(L, &t, table_path(L, K_T_GRIDS, "grids.csv"), grid_cols, grid_req) < 0)
+    const char *gpath = table_path(L, K_T_GRIDS, "grids.csv");
+    if (scn__is_geojson(gpath)) {
+        if (geojson_grids(L, &t, gpath) < 0)
+            goto out;
+    } else if (tab_open(L, &t, gpath, grid_cols, grid_req) < 0) {
         goto out;
-    for (;;) {
+    }
+    while (t.r) {
         int r = tab_next(&t, s->n_grids);
         if (r < 0)
             goto out;
@@ -1136,8 +1424,8 @@ out:
 
 /* ---- facilities.csv -------------------------------------------------------- */
 
-enum { F_ID, F_NAME, F_TIER, F_X, F_Y, F_PARENT };
-static const char *const fac_cols[] = { "id", "name", "tier", "x", "y", "parent", NULL };
+enum { F_ID, F_NAME, F_TIER, F_X, F_Y, F_PARENT, F_ZONE };
+static const char *const fac_cols[] = { "id", "name", "tier", "x", "y", "parent", "zone", NULL };
 static const char *const fac_req[] = { "id", "tier", "x", "y", NULL };
 
 static const struct { const char *word; enum fac_tier tier; } tier_words[] = {
@@ -1188,7 +1476,7 @@ static int load_facilities(struct ld *L)
 {
     struct scn *s = L->s;
     struct tab t = { 0 };
-    int cap = 0, pcap = 0, rc = -1;
+    int cap = 0, pcap = 0, zcap = 0, rc = -1;
     char **parent = NULL;       /* parent ids as written, resolved at the end */
     if (tab_open(L, &t, table_path(L, K_T_FACILITIES, "facilities.csv"), fac_cols,
                  fac_req) < 0)
@@ -1222,6 +1510,8 @@ static int load_facilities(struct ld *L)
         if (tab_num(&t, F_X, R_ANY, NULL, &f->x) < 0 || tab_num(&t, F_Y, R_ANY, NULL, &f->y) < 0)
             goto out;
         parent[s->n_facilities] = a_strdup(L->a, tab_str(&t, F_PARENT));
+        L->pv->fac_zone = a_grow(L->a, L->pv->fac_zone, sizeof(char *), s->n_facilities, &zcap);
+        L->pv->fac_zone[s->n_facilities] = a_strdup(L->a, tab_str(&t, F_ZONE));
         s->n_facilities++;
     }
     L->pv->fac_ix = index_ids(&t, F_ID, s->facilities, s->n_facilities,
@@ -1256,18 +1546,188 @@ out:
 
 /* ---- units.csv -------------------------------------------------------------- */
 
-enum { U_ID, U_NAME, U_BASE, U_HOME, U_OFFICERS, U_AUX, U_MODE };
+enum { U_ID, U_NAME, U_BASE, U_HOME, U_OFFICERS, U_AUX, U_MODE, U_ROLE, U_ROSTER, U_SQUAD,
+       U_IDLE };
 static const char *const unit_cols[] = {
-    "id", "name", "base", "home_grids", "officers", "auxiliaries", "mode", NULL
+    "id", "name", "base", "home_grids", "officers", "auxiliaries", "mode", "role", "roster",
+    "squad", "between_calls", NULL
 };
 static const char *const unit_req[] = { "id", "base", "mode", NULL };
+
+/* ---- shifts.csv and rosters.csv (optional) --------------------------------- */
+
+/* Path of an optional table: NULL when absent (or named empty). */
+static const char *optional_table(struct ld *L, int k, const char *dflt)
+{
+    const char *v = L->table[k - K_T_GRIDS];
+    if (v)
+        return *v ? join_path(L->a, L->s->dir, v) : NULL;
+    const char *path = join_path(L->a, L->s->dir, dflt);
+    return access(path, F_OK) == 0 ? path : NULL;
+}
+
+enum { SH_CODE, SH_START, SH_HOURS };
+static const char *const shift_cols[] = { "code", "start_h", "hours", NULL };
+
+static int load_shifts(struct ld *L)
+{
+    struct scn *s = L->s;
+    const char *path = optional_table(L, K_T_SHIFTS, "shifts.csv");
+    if (!path)
+        return 0;
+    struct tab t = { 0 };
+    int cap = 0, rc = -1;
+    if (tab_open(L, &t, path, shift_cols, shift_cols) < 0)
+        goto out;
+    for (;;) {
+        int r = tab_next(&t, s->n_shifts);
+        if (r < 0)
+            goto out;
+        if (r == 0)
+            break;
+        s->shifts = a_grow(L->a, s->shifts, sizeof *s->shifts, s->n_shifts, &cap);
+        struct scn_shift *sh = &s->shifts[s->n_shifts];
+        if (tab_id(&t, SH_CODE, &sh->code) < 0)
+            goto out;
+        if (!strcmp(sh->code, "-")) {
+            tab_err(&t, SH_CODE, "'-' means a day off in rosters and cannot be a shift code");
+            goto out;
+        }
+        for (int i = 0; i < s->n_shifts; i++)
+            if (!strcmp(s->shifts[i].code, sh->code)) {
+                tab_err(&t, SH_CODE, "duplicate shift code '%s'", sh->code);
+                goto out;
+            }
+        if (tab_num(&t, SH_START, (struct range){ 0, 24, 0, 1 }, NULL, &sh->start_h) < 0 ||
+            tab_num(&t, SH_HOURS, (struct range){ 0, 24, 1, 0 }, NULL, &sh->hours) < 0)
+            goto out;
+        s->n_shifts++;
+    }
+    rc = 0;
+out:
+    tab_close(&t);
+    return rc;
+}
+
+enum { RO_ID, RO_PATTERN };
+static const char *const roster_cols[] = { "id", "pattern", NULL };
+
+static int load_rosters(struct ld *L)
+{
+    struct scn *s = L->s;
+    const char *path = optional_table(L, K_T_ROSTERS, "rosters.csv");
+    if (!path)
+        return 0;
+    struct tab t = { 0 };
+    int cap = 0, rc = -1;
+    if (tab_open(L, &t, path, roster_cols, roster_cols) < 0)
+        goto out;
+    for (;;) {
+        int r = tab_next(&t, s->n_rosters);
+        if (r < 0)
+            goto out;
+        if (r == 0)
+            break;
+        s->rosters = a_grow(L->a, s->rosters, sizeof *s->rosters, s->n_rosters, &cap);
+        struct scn_roster *ro = &s->rosters[s->n_rosters];
+        memset(ro, 0, sizeof *ro);
+        ro->line = (int)csvr_line(t.r);
+        if (tab_id(&t, RO_ID, &ro->id) < 0)
+            goto out;
+        for (int i = 0; i < s->n_rosters; i++)
+            if (!strcmp(s->rosters[i].id, ro->id)) {
+                tab_err(&t, RO_ID, "duplicate id '%s' (first at line %d)", ro->id,
+                        s->rosters[i].line);
+                goto out;
+            }
+        int dcap = 0, on = 0;
+        for (const char *p = tab_str(&t, RO_PATTERN);;) {
+            while (is_sep(*p))
+                p++;
+            if (!*p)
+                break;
+            const char *q = p;
+            while (*q && !is_sep(*q))
+                q++;
+            int k = -1;
+            if (!(q - p == 1 && *p == '-'))
+                for (int i = 0; i < s->n_shifts && k < 0; i++)
+                    if (strlen(s->shifts[i].code) == (size_t)(q - p) &&
+                        !strncmp(s->shifts[i].code, p, (size_t)(q - p)))
+                        k = i;
+            if (k < 0 && !(q - p == 1 && *p == '-')) {
+                tab_err(&t, RO_PATTERN, "unknown shift code '%.*s'; expected a code from "
+                        "shifts.csv or '-' for a day off", (int)(q - p), p);
+                goto out;
+            }
+            ro->day_shift = a_grow(L->a, ro->day_shift, sizeof(int), ro->n_days, &dcap);
+            ro->day_shift[ro->n_days++] = k;
+            on += k >= 0;
+            p = q;
+        }
+        if (ro->n_days == 0 || on == 0) {
+            tab_err(&t, RO_PATTERN, "expected shift codes per day of the cycle separated by "
+                    "spaces ('-' = off) with at least one shift, got '%s'",
+                    tab_str(&t, RO_PATTERN));
+            goto out;
+        }
+        s->n_rosters++;
+    }
+    rc = 0;
+out:
+    tab_close(&t);
+    return rc;
+}
+
+/* Role, roster, squad and between-calls mode of a units.csv row. */
+static int unit_police(struct ld *L, struct tab *t, struct scn_unit *u)
+{
+    struct scn *s = L->s;
+    static const long zero = 0;
+    const char *v = tab_str(t, U_ROLE);
+    u->role = ROLE_GRID_CAR;
+    if (*v) {
+        int r = role_find(v, strlen(v));
+        if (r < 0)
+            return tab_err(t, U_ROLE, "unknown role '%s'; expected " ROLE_LIST, v);
+        u->role = (enum unit_role)r;
+    }
+    v = tab_str(t, U_ROSTER);
+    u->roster = -1;
+    if (*v) {
+        for (int i = 0; i < s->n_rosters; i++)
+            if (!strcmp(s->rosters[i].id, v))
+                u->roster = i;
+        if (u->roster < 0)
+            return tab_err(t, U_ROSTER, "unknown roster '%s'%s", v,
+                           s->n_rosters ? "; rosters.csv does not define it"
+                                        : " (the scenario has no rosters.csv)");
+    }
+    if (tab_int(t, U_SQUAD, 0, 100000, &zero, &u->squad) < 0)
+        return -1;
+    static const char *const idle_words[] = { "base", "patrol", "community" };
+    v = tab_str(t, U_IDLE);
+    u->idle = IDLE_BASE;
+    if (*v) {
+        int k = 0;
+        while (k < 3 && strcmp(idle_words[k], v))
+            k++;
+        if (k == 3)
+            return tab_err(t, U_IDLE, "expected base, patrol or community, got '%s'", v);
+        u->idle = (enum idle_mode)k;
+    }
+    if (u->idle != IDLE_BASE && u->n_home == 0)
+        return tab_err(t, U_IDLE, "between_calls = %s needs home grids to work in, but unit "
+                       "'%s' has none", idle_words[u->idle], u->id);
+    return 0;
+}
 
 static int parse_home(struct tab *t, struct scn_unit *u)
 {
     struct ld *L = t->L;
     const char *s = tab_str(t, U_HOME);
-    int n = 0, cap = 0;
-    int *home = NULL;
+    int n = 0, cap = 0, pcap = 0;
+    int *home = NULL, *post = NULL;
     const char *p = s;
     for (;;) {
         while (*p == ';' || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
@@ -1283,6 +1743,16 @@ static int parse_home(struct tab *t, struct scn_unit *u)
             return tab_err(t, U_HOME, "unknown grid '%.60s...'", p);
         memcpy(tok, p, len);
         tok[len] = '\0';
+        /* "G1:B" holds the B post of G1 (AB角); no suffix means A. */
+        int pst = 0;
+        char *colon = strrchr(tok, ':');
+        if (colon) {
+            if (!(colon[1] >= 'A' && colon[1] <= 'C' && colon[2] == '\0'))
+                return tab_err(t, U_HOME, "post '%s' in '%s': expected A, B or C after ':'",
+                               colon + 1, tok);
+            pst = colon[1] - 'A';
+            *colon = '\0';
+        }
         int g = ix_find(L->pv->grid_ix, L->s->n_grids, tok);
         if (g < 0)
             return tab_err(t, U_HOME, "unknown grid '%s'", tok);
@@ -1290,10 +1760,13 @@ static int parse_home(struct tab *t, struct scn_unit *u)
             if (home[i] == g)
                 return tab_err(t, U_HOME, "grid '%s' is listed twice", tok);
         home = a_grow(L->a, home, sizeof *home, n, &cap);
+        post = a_grow(L->a, post, sizeof *post, n, &pcap);
+        post[n] = pst;
         home[n++] = g;
         p = q;
     }
     u->home = home;
+    u->post = post;
     u->n_home = n;
     return 0;
 }
@@ -1318,6 +1791,7 @@ static int load_units(struct ld *L)
         u->line = (int)csvr_line(t.r);
         if (tab_id(&t, U_ID, &u->id) < 0)
             goto out;
+        u->name = a_strdup(L->a, tab_str(&t, U_NAME));
         const char *base = tab_str(&t, U_BASE);
         u->base = ix_find(L->pv->fac_ix, s->n_facilities, base);
         if (u->base < 0) {
@@ -1357,6 +1831,8 @@ static int load_units(struct ld *L)
                     mode, list);
             goto out;
         }
+        if (unit_police(L, &t, u) < 0)
+            goto out;
         s->n_units++;
     }
     L->pv->unit_ix = index_ids(&t, U_ID, s->units, s->n_units, sizeof *s->units,
@@ -1369,13 +1845,118 @@ out:
 
 /* ---- incident_types.csv ------------------------------------------------------ */
 
-enum { I_ID, I_NAME, I_PRIORITY, I_SHARE, I_SERVICE, I_MEAN, I_SD, I_TARGET };
+enum { I_ID, I_NAME, I_PRIORITY, I_SHARE, I_SERVICE, I_MEAN, I_SD, I_TARGET, I_CLASS,
+       I_UNITS, I_ROLES, I_RESOLVE, I_FU, I_FU_MEAN, I_FU_SD };
 static const char *const itype_cols[] = {
-    "id", "name", "priority", "share", "service", "mean_min", "sd_min", "target_min", NULL
+    "id", "name", "priority", "share", "service", "mean_min", "sd_min", "target_min",
+    "class", "units_required", "roles", "resolve_prob", "followup", "followup_mean_min",
+    "followup_sd_min", NULL
 };
 static const char *const itype_req[] = {
     "id", "priority", "share", "service", "mean_min", "target_min", NULL
 };
+
+/* Class, crews, roles, resolution and follow-up of an incident_types.csv row. */
+static int itype_police(struct ld *L, struct tab *t, struct scn_itype *it)
+{
+    (void)L;
+    static const long one = 1;
+    const char *v = tab_str(t, I_CLASS);
+    it->cls = CLS_OTHER;
+    if (*v) {
+        int k = 0;
+        while (k < CLS_N && strcmp(class_words[k], v))
+            k++;
+        if (k == CLS_N)
+            return tab_err(t, I_CLASS, "expected criminal, public_order, dispute, help, traffic "
+                           "or other, got '%s'", v);
+        it->cls = (enum inc_class)k;
+    }
+    bool is_case = inc_class_is_case(it->cls);
+    if (tab_int(t, I_UNITS, 1, 50, &one, &it->units_required) < 0)
+        return -1;
+    v = tab_str(t, I_ROLES);
+    it->roles = ROLE_ALL_BUT_CASE;
+    if (*v) {
+        char bad[64];
+        if (parse_roles(v, &it->roles, bad, sizeof bad) < 0)
+            return tab_err(t, I_ROLES, "unknown role '%s'; expected " ROLE_LIST, bad);
+        if (!it->roles)
+            return tab_err(t, I_ROLES, "expected at least one role, got '%s'", v);
+    }
+    for (int r = 0; r < ROLE_N; r++)
+        it->resolve[r] = is_case ? 0 : 1;
+    v = tab_str(t, I_RESOLVE);
+    if (*v) {
+        double p;
+        if (parse_double(v, &p) == 0) {
+            if (!(p >= 0 && p <= 1))
+                return tab_err(t, I_RESOLVE, "expected a probability in [0, 1], got '%s'", v);
+            for (int r = 0; r < ROLE_N; r++)
+                it->resolve[r] = p;
+        } else {
+            for (int r = 0; r < ROLE_N; r++)
+                it->resolve[r] = 0;
+            for (const char *p0 = v;;) {
+                while (is_sep(*p0))
+                    p0++;
+                if (!*p0)
+                    break;
+                const char *q = p0;
+                while (*q && !is_sep(*q))
+                    q++;
+                const char *colon = memchr(p0, ':', (size_t)(q - p0));
+                int r = colon ? role_find(p0, (size_t)(colon - p0)) : -1;
+                char *end = NULL;
+                double pr = colon ? strtod(colon + 1, &end) : NAN;
+                if (r < 0 || end != q || !(pr >= 0 && pr <= 1))
+                    return tab_err(t, I_RESOLVE, "expected a probability or role:probability "
+                                   "pairs (e.g. grid_car:0.9;station_duty:0.8), got '%.*s'",
+                                   (int)(q - p0), p0);
+                it->resolve[r] = pr;
+                p0 = q;
+            }
+        }
+        if (is_case)
+            for (int r = 0; r < ROLE_N; r++)
+                if (it->resolve[r] > 0)
+                    return tab_err(t, I_RESOLVE, "%s incidents are cases, always handed over "
+                                   "(移交): resolve_prob must be empty or 0, got '%s'",
+                                   class_words[it->cls], v);
+    }
+    bool handover = false;
+    for (int r = 0; r < ROLE_N; r++)
+        handover |= (it->roles >> r & 1) && it->resolve[r] < 1;
+    v = tab_str(t, I_FU);
+    if (*v) {
+        static const char *const dists[] = { "exponential", "lognormal", "gamma", "fixed" };
+        static const enum svc_dist dist_of[] = { SVC_EXPONENTIAL, SVC_LOGNORMAL, SVC_GAMMA,
+                                                 SVC_FIXED };
+        int d = 0;
+        while (d < 4 && strcmp(dists[d], v))
+            d++;
+        if (d == 4)
+            return tab_err(t, I_FU, "expected exponential, lognormal, gamma or fixed, got '%s'",
+                           v);
+        it->has_followup = true;
+        it->fu_dist = dist_of[d];
+        if (tab_num(t, I_FU_MEAN, R_POS, NULL, &it->fu_mean_min) < 0)
+            return -1;
+        if (it->fu_dist == SVC_LOGNORMAL || it->fu_dist == SVC_GAMMA) {
+            if (tab_num(t, I_FU_SD, R_POS, NULL, &it->fu_sd_min) < 0)
+                return -1;
+        } else if (*tab_str(t, I_FU_SD)) {
+            return tab_err(t, I_FU_SD, "must be empty for %s follow-up, got '%s'", dists[d],
+                           tab_str(t, I_FU_SD));
+        }
+    } else if (handover) {
+        return tab_err(t, I_FU, "incidents of type '%s' can be handed over (%s), so their "
+                       "follow-up work for the case team is required: followup, "
+                       "followup_mean_min (and followup_sd_min)", it->id,
+                       is_case ? "a case class" : "resolve_prob < 1");
+    }
+    return 0;
+}
 
 static int load_itypes(struct ld *L)
 {
@@ -1433,6 +2014,8 @@ static int load_itypes(struct ld *L)
             }
         }
         if (tab_num(&t, I_TARGET, R_POS, NULL, &it->target_min) < 0)
+            goto out;
+        if (itype_police(L, &t, it) < 0)
             goto out;
         s->n_itypes++;
     }
@@ -1589,6 +2172,76 @@ out:
     return rc;
 }
 
+/* ---- cross-table resolution: stations, zones, grid stations ------------------ */
+
+static int resolve_police(struct ld *L)
+{
+    struct scn *s = L->s;
+    struct priv *pv = L->pv;
+    /* Zones in order of first appearance; inheritance goes down parent links,
+     * which are at most three deep (office -> workstation -> station). */
+    int zcap = 0;
+    for (int i = 0; i < s->n_facilities; i++) {
+        const char *z = pv->fac_zone[i];
+        s->facilities[i].zone = -1;
+        if (!*z)
+            continue;
+        int k = 0;
+        while (k < s->n_zones && strcmp(s->zones[k], z))
+            k++;
+        if (k == s->n_zones) {
+            s->zones = a_grow(L->a, s->zones, sizeof *s->zones, s->n_zones, &zcap);
+            s->zones[s->n_zones++] = a_strdup(L->a, z);
+        }
+        s->facilities[i].zone = k;
+    }
+    for (int i = 0; i < s->n_facilities; i++) {
+        struct scn_facility *f = &s->facilities[i];
+        int p = i;
+        while (p >= 0 && s->facilities[p].tier != FAC_STATION)
+            p = s->facilities[p].parent;
+        f->station = p;
+        for (p = i; f->zone < 0 && p >= 0; p = s->facilities[p].parent)
+            f->zone = s->facilities[p].zone;
+    }
+    for (int g = 0; g < s->n_grids; g++) {
+        struct scn_grid *gr = &s->grids[g];
+        const char *id = pv->grid_station[g];
+        gr->station = -1;
+        if (*id) {
+            int f = ix_find(pv->fac_ix, s->n_facilities, id);
+            if (f < 0 || s->facilities[f].tier != FAC_STATION) {
+                const char *gpath = table_path(L, K_T_GRIDS, "grids.csv");
+                return err_set(L->e, "%s:%d: column 'station': %s '%s'%s", gpath, gr->line,
+                               f < 0 ? "unknown facility" : "expected a station, got", id,
+                               f < 0 ? "" : " which is not a station");
+            }
+            gr->station = f;
+        }
+        /* Default: the station of the first unit holding the grid's A post. */
+        for (int u = 0; u < s->n_units && gr->station < 0; u++)
+            for (int k = 0; k < s->units[u].n_home; k++)
+                if (s->units[u].home[k] == g && s->units[u].post[k] == 0 &&
+                    s->facilities[s->units[u].base].station >= 0) {
+                    gr->station = s->facilities[s->units[u].base].station;
+                    break;
+                }
+        /* Else the station nearest to the centroid. */
+        if (gr->station < 0) {
+            double best = INFINITY;
+            for (int f = 0; f < s->n_facilities; f++)
+                if (s->facilities[f].tier == FAC_STATION) {
+                    double d = scn_distance(s, s->facilities[f].x, s->facilities[f].y,
+                                            gr->poly.centroid.x, gr->poly.centroid.y);
+                    if (d < best)
+                        best = d, gr->station = f;
+                }
+        }
+        gr->zone = gr->station >= 0 ? s->facilities[gr->station].zone : -1;
+    }
+    return 0;
+}
+
 /* ---- entry points -------------------------------------------------------------- */
 
 struct scn *scn_load(const char *dir, const struct scn_override *ov, int n_ov,
@@ -1603,7 +2256,9 @@ struct scn *scn_load(const char *dir, const struct scn_override *ov, int n_ov,
     L.ini_path = s->ini_path;
 
     if (load_ini(&L, ov, n_ov) < 0 || load_grids(&L) < 0 || load_facilities(&L) < 0 ||
-        load_units(&L) < 0 || load_itypes(&L) < 0 || load_runcards(&L) < 0) {
+        load_shifts(&L) < 0 || load_rosters(&L) < 0 ||
+        load_units(&L) < 0 || load_itypes(&L) < 0 || load_runcards(&L) < 0 ||
+        resolve_police(&L) < 0 || scn__streams_finish(s, e) < 0) {
         scn_free(s);
         return NULL;
     }

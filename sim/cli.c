@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "inc.h"
 
 void cli_ov_add(struct cli_ov *c, const char *section, const char *key, const char *value)
 {
@@ -47,5 +48,7 @@ struct scn *cli_load(const char *dir, const struct cli_ov *c)
     struct scn *s = scn_load(dir, c->ov, c->n, &e);
     if (!s)
         fprintf(stderr, "patrolsim: %s\n", e.msg);
+    else
+        inc_source_report(s, stderr);   /* a replay's row counts, once per command */
     return s;
 }

@@ -13,6 +13,8 @@ static const struct cmd {
     { "run", cmd_run, "simulate a scenario and report response times, first contact and load" },
     { "validate", cmd_validate, "check a scenario's files without running it" },
     { "bench", cmd_bench, "run the reference benchmark model and print its figures" },
+    { "fit", cmd_fit, "estimate arrival profile, grid shares and type mix from a CAD export" },
+    { "gen", cmd_gen, "write a scenario's synthetic incident stream as a replayable CSV" },
 };
 
 static void usage(FILE *fp)

@@ -29,8 +29,8 @@ expect_exit 2 "--set without a dot" "$P" run scenarios/demo --set nodot=1
 expect_exit 2 "--jobs 0" "$P" run scenarios/demo --jobs 0
 
 # --- bundled scenarios validate --------------------------------------------------
-for d in scenarios/*/; do
-    d=${d%/}
+for ini in $(find scenarios -name scenario.ini | sort); do
+    d=${ini%/scenario.ini}
     expect_exit 0 "validate $d" "$P" validate "$d"
 done
 
