@@ -2204,6 +2204,19 @@ static int resolve_police(struct ld *L)
         for (p = i; f->zone < 0 && p >= 0; p = s->facilities[p].parent)
             f->zone = s->facilities[p].zone;
     }
+    int n_stations = 0;
+    int *stations = a_alloc(L->a, (size_t)(s->n_facilities ? s->n_facilities : 1) * sizeof(int));
+    for (int f = 0; f < s->n_facilities; f++)
+        if (s->facilities[f].tier == FAC_STATION)
+            stations[n_stations++] = f;
+    /* The station of the first unit holding each grid's A post: one pass. */
+    int *a_station = a_alloc(L->a, (size_t)(s->n_grids ? s->n_grids : 1) * sizeof(int));
+    for (int g = 0; g < s->n_grids; g++)
+        a_station[g] = -1;
+    for (int u = s->n_units - 1; u >= 0; u--)
+        for (int k = 0; k < s->units[u].n_home; k++)
+            if (s->units[u].post[k] == 0 && s->facilities[s->units[u].base].station >= 0)
+                a_station[s->units[u].home[k]] = s->facilities[s->units[u].base].station;
     for (int g = 0; g < s->n_grids; g++) {
         struct scn_grid *gr = &s->grids[g];
         const char *id = pv->grid_station[g];
@@ -2218,24 +2231,17 @@ static int resolve_police(struct ld *L)
             }
             gr->station = f;
         }
-        /* Default: the station of the first unit holding the grid's A post. */
-        for (int u = 0; u < s->n_units && gr->station < 0; u++)
-            for (int k = 0; k < s->units[u].n_home; k++)
-                if (s->units[u].home[k] == g && s->units[u].post[k] == 0 &&
-                    s->facilities[s->units[u].base].station >= 0) {
-                    gr->station = s->facilities[s->units[u].base].station;
-                    break;
-                }
+        if (gr->station < 0)
+            gr->station = a_station[g];
         /* Else the station nearest to the centroid. */
         if (gr->station < 0) {
             double best = INFINITY;
-            for (int f = 0; f < s->n_facilities; f++)
-                if (s->facilities[f].tier == FAC_STATION) {
-                    double d = scn_distance(s, s->facilities[f].x, s->facilities[f].y,
-                                            gr->poly.centroid.x, gr->poly.centroid.y);
-                    if (d < best)
-                        best = d, gr->station = f;
-                }
+            for (int k = 0; k < n_stations; k++) {
+                const struct scn_facility *f = &s->facilities[stations[k]];
+                double d = scn_distance(s, f->x, f->y, gr->poly.centroid.x, gr->poly.centroid.y);
+                if (d < best)
+                    best = d, gr->station = stations[k];
+            }
         }
         gr->zone = gr->station >= 0 ? s->facilities[gr->station].zone : -1;
     }
