@@ -49,6 +49,10 @@ int csvr_double(const struct csvr *r, int col, const char *name,
                 double lo, double hi, double *out, struct perr *e);
 int csvr_int(const struct csvr *r, int col, const char *name,
              long lo, long hi, long *out, struct perr *e);
+/* -1 if s[0..n) is valid UTF-8 (RFC 3629) without NUL bytes, otherwise the
+ * offending byte; shared with the INI loader. */
+int csvr_utf8_bad(const unsigned char *s, size_t n);
+
 /* Formats "path:line: column N 'name': " + message; returns -1. */
 int csvr_error(const struct csvr *r, int col, const char *name,
                struct perr *e, const char *fmt, ...) ERR_PRINTF(5, 6);

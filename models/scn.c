@@ -182,42 +182,10 @@ const char *fac_tier_name(enum fac_tier t)
 
 /* ---- small parsers shared by the INI and CSV code ----------------------- */
 
-/* -1 if valid UTF-8 without NUL, else the offending (lead) byte. */
+/* -1 if valid UTF-8, else the offending byte. */
 static int utf8_bad(const char *str)
 {
-    const unsigned char *s = (const unsigned char *)str;
-    while (*s) {
-        unsigned c = *s;
-        if (c < 0x80) {
-            s++;
-            continue;
-        }
-        int k;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF)
-            k = 1;
-        else if (c == 0xE0)
-            k = 2, lo = 0xA0;
-        else if (c == 0xED)
-            k = 2, hi = 0x9F;
-        else if (c >= 0xE1 && c <= 0xEF)
-            k = 2;
-        else if (c == 0xF0)
-            k = 3, lo = 0x90;
-        else if (c == 0xF4)
-            k = 3, hi = 0x8F;
-        else if (c >= 0xF1 && c <= 0xF3)
-            k = 3;
-        else
-            return (int)c;
-        if (s[1] < lo || s[1] > hi)
-            return (int)c;
-        for (int j = 2; j <= k; j++)
-            if ((s[j] & 0xC0) != 0x80)
-                return (int)c;
-        s += k + 1;
-    }
-    return -1;
+    return csvr_utf8_bad((const unsigned char *)str, strlen(str));
 }
 
 /* Plain decimal notation only ("inf", "nan" and hex floats are refused). */
@@ -1403,7 +1371,8 @@ static int load_grids(struct ld *L)
     L->pv->polys = a_alloc(L->a, (size_t)s->n_grids * sizeof *L->pv->polys);
     for (int i = 0; i < s->n_grids; i++)
         L->pv->polys[i] = s->grids[i].poly;
-    if (check_overlaps(&t) < 0)
+    /* GeoJSON grids were checked by geojson.c, which tolerates GIS slivers. */
+    if (!scn__is_geojson(gpath) && check_overlaps(&t) < 0)
         goto out;
     s->xmin = s->ymin = HUGE_VAL;
     s->xmax = s->ymax = -HUGE_VAL;

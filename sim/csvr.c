@@ -73,7 +73,7 @@ struct csvr {
  * offending byte: the lead byte of a broken sequence, a stray continuation
  * byte, or 0 for NUL.  Follows RFC 3629: no overlong forms, no surrogates,
  * nothing above U+10FFFF. */
-static int utf8_bad(const unsigned char *s, size_t n)
+int csvr_utf8_bad(const unsigned char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -146,7 +146,7 @@ static void on_field(void *data, size_t len, void *user)
         while (i < len && s[i] != 0 && s[i] < 0x80)
             i++;
         if (i < len) {
-            int b = utf8_bad(s + i, len - i);
+            int b = csvr_utf8_bad(s + i, len - i);
             if (b >= 0) {
                 r->bad = 1;
                 r->bad_byte = b;
