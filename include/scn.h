@@ -21,11 +21,14 @@
 #include <math.h>
 #include <stdint.h>
 #include "err.h"
+#include <gsl/gsl_histogram.h>
 #include "geo.h"
 
 enum fac_tier { FAC_STATION, FAC_WORKSTATION, FAC_OFFICE, FAC_POST, FAC_N_TIERS };
 enum trv_metric { TRV_EUCLIDEAN, TRV_MANHATTAN };
-enum svc_dist { SVC_EXPONENTIAL, SVC_LOGNORMAL, SVC_GAMMA, SVC_FIXED };
+/* On-scene time distributions; EMPIRICAL samples binned observations
+ * (service_times.csv) through a GSL histogram PDF. */
+enum svc_dist { SVC_EXPONENTIAL, SVC_LOGNORMAL, SVC_GAMMA, SVC_FIXED, SVC_EMPIRICAL };
 /* Where synthetic incidents fall: pick a grid by weight then a uniform point
  * in it, or a uniform point over the study area (the grids' bounding box,
  * which the grids must then cover without holes). */
@@ -116,8 +119,9 @@ struct scn_itype {
     int prio_idx;          /* index into scn.priorities */
     double share;          /* relative share of incidents (> 0 in sum) */
     enum svc_dist dist;
-    double mean_min;       /* on-scene time mean, minutes, > 0 */
+    double mean_min;       /* on-scene time mean, minutes, > 0 (empirical: of the bins) */
     double sd_min;         /* lognormal/gamma: sd > 0; otherwise 0 */
+    gsl_histogram_pdf *emp;/* empirical: the binned on-scene times (owned) */
     double target_min;     /* response-time target, minutes, > 0 */
     enum inc_class cls;
     int units_required;    /* >= 1 */

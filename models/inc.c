@@ -4,7 +4,7 @@
  * [0, horizon); a type by share; a place by grid weight then uniform inside
  * the grid, or uniform over the study area (location = area).  Each of the
  * four draws has its own stream.  The other sources live in nhpp.c and
- * replay.c; the placement and weight tables here are shared with nhpp.
+ * replay.c; the weight tables here are shared with nhpp.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -27,6 +27,8 @@ double inc_draw_service(const struct scn_itype *it, gsl_rng *r)
         return gsl_ran_gamma(r, m * m / (sd * sd), sd * sd / m);
     case SVC_FIXED:
         return m;
+    case SVC_EMPIRICAL:
+        return gsl_histogram_pdf_sample(it->emp, gsl_rng_uniform(r));
     }
     PS_ASSERT(!"unknown service distribution");
     return 0;
@@ -76,8 +78,10 @@ gsl_ran_discrete_t *inc__grid_table(const struct scn *s, struct perr *e)
     return t;
 }
 
-void inc__place(const struct scn *s, gsl_rng *loc, gsl_ran_discrete_t *grid_pick,
-                struct inc *out)
+/* A grid by weight then a uniform point in it, or a uniform point over the
+ * study area. */
+static void place(const struct scn *s, gsl_rng *loc, gsl_ran_discrete_t *grid_pick,
+                  struct inc *out)
 {
     if (s->location == LOC_GRID_WEIGHT) {
         out->grid = (int)gsl_ran_discrete(loc, grid_pick);
@@ -120,7 +124,7 @@ static int poisson_next(void *state, struct inc *out, struct perr *e)
     out->t = p->t;
     out->type = (int)gsl_ran_discrete(p->typ, p->type_pick);
     out->prio_idx = s->itypes[out->type].prio_idx;
-    inc__place(s, p->loc, p->grid_pick, out);
+    place(s, p->loc, p->grid_pick, out);
     out->service_min = inc_draw_service(&s->itypes[out->type], p->svc);
     return 1;
 }

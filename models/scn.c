@@ -290,6 +290,7 @@ enum key {
     K_NAME, K_DESCRIPTION,
     K_SEED, K_REPS, K_HORIZON, K_WARMUP,
     K_T_GRIDS, K_T_FACILITIES, K_T_UNITS, K_T_ITYPES, K_T_RUNCARDS, K_T_SHIFTS, K_T_ROSTERS,
+    K_T_SERVICE_TIMES,
     K_METRIC, K_CIRCUITY,
     K_POLICY, K_HOME_FIRST, K_REDISPATCH, K_DEPTH,
     K_ZONE_FIRST, K_LEVELS, K_ESCALATE, K_PREEMPT, K_PREEMPT_GAP,
@@ -329,6 +330,7 @@ static const struct { const char *sec, *key; } keys[K_N] = {
     [K_T_RUNCARDS] = { "tables", "run_cards" },
     [K_T_SHIFTS] = { "tables", "shifts" },
     [K_T_ROSTERS] = { "tables", "rosters" },
+    [K_T_SERVICE_TIMES] = { "tables", "service_times" },
     [K_METRIC] = { "travel", "metric" },
     [K_CIRCUITY] = { "travel", "circuity" },
     [K_POLICY] = { "dispatch", "policy" },
@@ -402,7 +404,7 @@ struct ld {
     struct perr *e;
     const char *ini_path;
     int kline[K_N];         /* 0 unset, > 0 line in scenario.ini, -1 override */
-    const char *table[K_T_ROSTERS - K_T_GRIDS + 1]; /* [tables] values, NULL = default */
+    const char *table[K_T_SERVICE_TIMES - K_T_GRIDS + 1]; /* [tables] values, NULL = default */
     const char *levels, *escalate;  /* [dispatch] lists, parsed after the file */
     int modes_cap;
     int gs_cap;
@@ -610,6 +612,7 @@ static int set_key(struct ld *L, const char *sec, const char *key, const char *v
     case K_T_RUNCARDS:
     case K_T_SHIFTS:
     case K_T_ROSTERS:
+    case K_T_SERVICE_TIMES:
         if (!*val && k < K_T_RUNCARDS)
             return bad_value(L, w, sec, key, "a file name", val);
         rc = key_text(L, w, k, val);
@@ -1932,9 +1935,10 @@ static int load_itypes(struct ld *L)
     struct scn *s = L->s;
     struct tab t = { 0 };
     int cap = 0, rc = -1;
-    static const char *const dists[] = { "exponential", "lognormal", "gamma", "fixed" };
+    static const char *const dists[] = { "exponential", "lognormal", "gamma", "fixed",
+                                         "empirical" };
     static const enum svc_dist dist_of[] = { SVC_EXPONENTIAL, SVC_LOGNORMAL, SVC_GAMMA,
-                                             SVC_FIXED };
+                                             SVC_FIXED, SVC_EMPIRICAL };
     if (tab_open(L, &t, table_path(L, K_T_ITYPES, "incident_types.csv"), itype_cols,
                  itype_req) < 0)
         goto out;
@@ -1956,17 +1960,26 @@ static int load_itypes(struct ld *L)
             goto out;
         const char *svc = tab_str(&t, I_SERVICE);
         int d = 0;
-        while (d < 4 && strcmp(dists[d], svc) != 0)
+        while (d < 5 && strcmp(dists[d], svc) != 0)
             d++;
-        if (d == 4) {
-            tab_err(&t, I_SERVICE, "expected exponential, lognormal, gamma or fixed, got '%s'",
-                    svc);
+        if (d == 5) {
+            tab_err(&t, I_SERVICE, "expected exponential, lognormal, gamma, fixed or empirical, "
+                    "got '%s'", svc);
             goto out;
         }
         it->dist = dist_of[d];
-        if (tab_num(&t, I_MEAN, R_POS, NULL, &it->mean_min) < 0)
-            goto out;
         const char *sd = tab_str(&t, I_SD);
+        if (it->dist == SVC_EMPIRICAL) {
+            /* The bins of service_times.csv give the distribution and its mean. */
+            if (*tab_str(&t, I_MEAN) || *sd) {
+                tab_err(&t, *sd ? I_SD : I_MEAN, "must be empty for empirical service (the "
+                        "distribution comes from service_times.csv), got '%s'",
+                        *sd ? sd : tab_str(&t, I_MEAN));
+                goto out;
+            }
+        } else if (tab_num(&t, I_MEAN, R_POS, NULL, &it->mean_min) < 0) {
+            goto out;
+        }
         if (it->dist == SVC_LOGNORMAL || it->dist == SVC_GAMMA) {
             double v;
             if (parse_double(sd, &v) < 0 || !(v > 0)) {
@@ -2016,6 +2029,141 @@ static int load_itypes(struct ld *L)
     rc = 0;
 out:
     tab_close(&t);
+    return rc;
+}
+
+/* ---- service_times.csv (optional): binned on-scene times ------------------- */
+
+enum { SV_TYPE, SV_FROM, SV_TO, SV_WEIGHT };
+static const char *const svc_cols[] = { "type", "from_min", "to_min", "weight", NULL };
+
+struct sv_bin {
+    double lo, hi, w;
+    int line;
+};
+
+static int cmp_bin(const void *pa, const void *pb)
+{
+    const struct sv_bin *a = pa, *b = pb;
+    return (a->lo > b->lo) - (a->lo < b->lo);
+}
+
+/* Builds type it's histogram PDF from its bins (sorted here); gaps between
+ * bins become empty bins, overlaps are errors. */
+static int build_empirical(struct tab *t, struct scn_itype *it, struct sv_bin *b, int n)
+{
+    qsort(b, (size_t)n, sizeof *b, cmp_bin);
+    double *edge = xmalloc((size_t)(2 * n + 1) * sizeof *edge);
+    double *w = xmalloc((size_t)(2 * n) * sizeof *w);
+    int ne = 0, nb = 0, rc = -1;
+    double sum = 0, mean = 0;
+    edge[ne++] = b[0].lo;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && b[i].lo < b[i - 1].hi) {
+            tab_err_at(t, b[i].line, SV_FROM, "bin [%g, %g) of type '%s' overlaps [%g, %g) "
+                       "(line %d)", b[i].lo, b[i].hi, it->id, b[i - 1].lo, b[i - 1].hi,
+                       b[i - 1].line);
+            goto out;
+        }
+        if (b[i].lo > edge[ne - 1]) {           /* a gap: an empty bin */
+            w[nb++] = 0;
+            edge[ne++] = b[i].lo;
+        }
+        w[nb++] = b[i].w;
+        edge[ne++] = b[i].hi;
+        sum += b[i].w;
+        mean += b[i].w * (b[i].lo + b[i].hi) / 2;
+    }
+    if (!(sum > 0)) {
+        tab_err_at(t, b[0].line, SV_WEIGHT, "the weights of type '%s' sum to 0", it->id);
+        goto out;
+    }
+    gsl_histogram *h = gsl_histogram_alloc((size_t)nb);
+    it->emp = gsl_histogram_pdf_alloc((size_t)nb);
+    PS_ASSERT(h && it->emp);
+    PS_ASSERT(gsl_histogram_set_ranges(h, edge, (size_t)ne) == 0);
+    for (int i = 0; i < nb; i++)
+        h->bin[i] = w[i];
+    PS_ASSERT(gsl_histogram_pdf_init(it->emp, h) == 0);
+    gsl_histogram_free(h);
+    it->mean_min = mean / sum;
+    rc = 0;
+out:
+    free(edge);
+    free(w);
+    return rc;
+}
+
+static int load_service_times(struct ld *L)
+{
+    struct scn *s = L->s;
+    const char *path = optional_table(L, K_T_SERVICE_TIMES, "service_times.csv");
+    struct tab t = { 0 };
+    struct sv_bin **bins = xcalloc((size_t)s->n_itypes, sizeof *bins);
+    int *nb = xcalloc((size_t)s->n_itypes, sizeof *nb), *cap = xcalloc((size_t)s->n_itypes, sizeof *cap);
+    int rows = 0, rc = -1;
+    if (path) {
+        if (tab_open(L, &t, path, svc_cols, svc_cols) < 0)
+            goto out;
+        for (;;) {
+            int r = tab_next(&t, rows);
+            if (r < 0)
+                goto out;
+            if (r == 0)
+                break;
+            rows++;
+            const char *id = tab_str(&t, SV_TYPE);
+            int k = 0;
+            while (k < s->n_itypes && strcmp(s->itypes[k].id, id))
+                k++;
+            if (k == s->n_itypes) {
+                tab_err(&t, SV_TYPE, "unknown incident type '%s'", id);
+                goto out;
+            }
+            if (s->itypes[k].dist != SVC_EMPIRICAL) {
+                tab_err(&t, SV_TYPE, "type '%s' does not have service = empirical", id);
+                goto out;
+            }
+            struct sv_bin b = { 0, 0, 0, (int)csvr_line(t.r) };
+            if (tab_num(&t, SV_FROM, R_NONNEG, NULL, &b.lo) < 0 ||
+                tab_num(&t, SV_TO, R_POS, NULL, &b.hi) < 0 ||
+                tab_num(&t, SV_WEIGHT, R_NONNEG, NULL, &b.w) < 0)
+                goto out;
+            if (!(b.hi > b.lo)) {
+                tab_err(&t, SV_TO, "expected a number > from_min (%g), got '%s'", b.lo,
+                        tab_str(&t, SV_TO));
+                goto out;
+            }
+            if (nb[k] == cap[k]) {
+                cap[k] = cap[k] ? 2 * cap[k] : 16;
+                bins[k] = xrealloc(bins[k], (size_t)cap[k] * sizeof **bins);
+            }
+            bins[k][nb[k]++] = b;
+        }
+    }
+    for (int k = 0; k < s->n_itypes; k++) {
+        struct scn_itype *it = &s->itypes[k];
+        if (it->dist != SVC_EMPIRICAL)
+            continue;
+        if (nb[k] == 0) {
+            const char *ipath = table_path(L, K_T_ITYPES, "incident_types.csv");
+            err_set(L->e, "%s:%d: column 'service': type '%s' is empirical but %s has no "
+                    "bins for it (columns type, from_min, to_min, weight)", ipath, it->line,
+                    it->id, path ? path : "service_times.csv (absent)");
+            goto out;
+        }
+        if (build_empirical(&t, it, bins[k], nb[k]) < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    for (int k = 0; k < s->n_itypes; k++)
+        free(bins[k]);
+    free(bins);
+    free(nb);
+    free(cap);
+    if (path)
+        tab_close(&t);
     return rc;
 }
 
@@ -2232,7 +2380,8 @@ struct scn *scn_load(const char *dir, const struct scn_override *ov, int n_ov,
 
     if (load_ini(&L, ov, n_ov) < 0 || load_grids(&L) < 0 || load_facilities(&L) < 0 ||
         load_shifts(&L) < 0 || load_rosters(&L) < 0 ||
-        load_units(&L) < 0 || load_itypes(&L) < 0 || load_runcards(&L) < 0 ||
+        load_units(&L) < 0 || load_itypes(&L) < 0 || load_service_times(&L) < 0 ||
+        load_runcards(&L) < 0 ||
         resolve_police(&L) < 0 || scn__streams_finish(s, e) < 0) {
         scn_free(s);
         return NULL;
@@ -2245,6 +2394,9 @@ void scn_free(struct scn *s)
     if (!s)
         return;
     geo_index_free(s->grid_index);
+    for (int i = 0; i < s->n_itypes; i++)
+        if (s->itypes[i].emp)
+            gsl_histogram_pdf_free(s->itypes[i].emp);
     struct priv *pv = s->priv_;
     if (pv) {
         a_release(&pv->a);

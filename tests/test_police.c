@@ -433,6 +433,44 @@ static void crews(void)
     free(d);
 }
 
+/* ---- empirical on-scene times --------------------------------------------- */
+
+static void empirical(void)
+{
+    char *d = tu_tmpdir();
+    tu_write(d, "scenario.ini",
+             "[scenario]\nname = empirical\n[run]\nseed = 23\nhorizon_days = 60\n"
+             "[modes]\ncar = 40\n[incidents]\nrate_per_day = 20\n");
+    tu_write(d, "grids.csv", "id,xmin,ymin,xmax,ymax\nG,0,0,2,2\n");
+    tu_write(d, "facilities.csv", "id,tier,x,y\nP,post,1,1\n");
+    tu_write(d, "units.csv", "id,base,home_grids,mode\nU1,P,G,car\nU2,P,G,car\nU3,P,G,car\n");
+    tu_write(d, "incident_types.csv",
+             "id,priority,share,service,mean_min,target_min\nvisit,1,1,empirical,,15\n");
+    /* Listed out of order, with a gap between 20 and 40 min. */
+    tu_write(d, "service_times.csv", "type,from_min,to_min,weight\nvisit,40,50,3\nvisit,10,20,1\n");
+    struct run R;
+    if (run(d, NULL, &R) == 0) {
+        int outside = 0, high = 0;
+        double sum = 0;
+        for (int i = 0; i < R.n; i++) {
+            double on = R.r[i].cleared - R.r[i].arrived;
+            outside += !((on >= 10 && on < 20) || (on >= 40 && on < 50));
+            high += on >= 40;
+            sum += on;
+        }
+        CHECK(outside == 0 && R.n > 1000, "every on-scene time falls in a bin (%d of %d outside)",
+              outside, R.n);
+        double share = (double)high / R.n, se = sqrt(0.75 * 0.25 / R.n);
+        CHECK(fabs(share - 0.75) < 4 * se, "bins drawn by weight: %.4f in [40, 50), expected 0.75",
+              share);
+        CHECK(fabs(R.s->itypes[0].mean_min - 37.5) < 1e-12 && fabs(sum / R.n - 37.5) < 1.0,
+              "mean of the bins 37.5 min; sampled %.2f", sum / R.n);
+    }
+    run_free(&R);
+    tu_rmrf(d);
+    free(d);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -443,5 +481,6 @@ int main(void)
     escalation();
     preemption();
     crews();
+    empirical();
     return tc_done();
 }
