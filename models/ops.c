@@ -646,20 +646,26 @@ static void go_off(struct ops *o, int u)
     r->t0 = r->t1 = now;
 }
 
+static bool home_of(const struct scn *s, int u, int g)
+{
+    for (int k = 0; g >= 0 && k < s->units[u].n_home; k++)
+        if (s->units[u].home[k] == g)
+            return true;
+    return false;
+}
+
 static void record_first(struct ops *o, int u, struct job *jb, double now)
 {
     const struct scn *s = o->s;
     const struct inc *in = &jb->inc;
     jb->t_first = now;
     jb->first_unit = u;
+    jb->first_contact = home_of(s, u, in->grid);
     if (in->t < o->warmup)
         return;
     const struct scn_itype *it = &s->itypes[in->type];
     double resp = now - in->t, wait = jb->t_dispatch - in->t, trav = now - o->u[u].t0;
-    bool within = resp <= it->target_min;
-    bool first = false;
-    for (int k = 0; in->grid >= 0 && k < s->units[u].n_home; k++)
-        first |= s->units[u].home[k] == in->grid;
+    bool within = resp <= it->target_min, first = jb->first_contact;
     int P = s->n_priorities;
     for (int k = 0; k < 2; k++) {
         int p = k ? P : in->prio_idx;
@@ -780,9 +786,6 @@ static void complete(struct ops *o, int j)
     double now = sim_now(o->sim);
     int fu = jb->first_unit;
     bool resolved = !inc_class_is_case(it->cls) && jb->u_resolve < it->resolve[s->units[fu].role];
-    bool first = false;
-    for (int k = 0; jb->inc.grid >= 0 && k < s->units[fu].n_home; k++)
-        first |= s->units[fu].home[k] == jb->inc.grid;
     if (jb->inc.t >= o->warmup) {
         o->n_done++;
         o->n_resolved += resolved;
@@ -797,7 +800,7 @@ static void complete(struct ops *o, int j)
                 (unsigned long long)jb->inc.seq, jb->inc.t, jb->inc.x, jb->inc.y,
                 jb->inc.grid >= 0 ? s->grids[jb->inc.grid].id : "", it->id,
                 s->priorities[jb->inc.prio_idx], s->units[fu].id, it->units_required,
-                jb->queued, jb->t_dispatch, jb->t_first, now, first, resolved);
+                jb->queued, jb->t_dispatch, jb->t_first, now, jb->first_contact, resolved);
     if (!resolved)
         handover(o, jb);
     job_free(o, j);
@@ -968,14 +971,6 @@ static void on_shift_end(struct ops *o, int u)
         next_shift(o, u, now, &d, &a, &b);
         sim_at(o->sim, a > now ? a : now, EV_SHIFT_START, (uint32_t)u, 0);
     }
-}
-
-static bool home_of(const struct scn *s, int u, int g)
-{
-    for (int k = 0; g >= 0 && k < s->units[u].n_home; k++)
-        if (s->units[u].home[k] == g)
-            return true;
-    return false;
 }
 
 static void on_arrive_scene(struct ops *o, int u)

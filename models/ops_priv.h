@@ -57,6 +57,7 @@ struct job {
     double fu_min;         /* follow-up work if handed over, min */
     double remaining;      /* on-scene time left after a pre-emption, NAN none */
     int first_unit;        /* first unit on scene, -1 before */
+    bool first_contact;    /* that unit is a home unit of the incident's grid */
     int need;              /* units still to send */
     int active;            /* units sent and not yet cleared */
     bool queued;           /* waited at some point */
