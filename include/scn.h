@@ -162,6 +162,9 @@ struct scn {
     int n_levels;
     bool preempt;
     int preempt_gap;       /* priority levels between pre-empting and pre-empted */
+    enum svc_dist cp_dist; /* call processing: receipt to dispatch decision */
+    double cp_mean_min;    /* 0: dispatch at once */
+    double cp_sd_min;      /* lognormal/gamma only */
 
     /* [staffing] */
     double absence_p;      /* per officer and shift */
@@ -178,7 +181,7 @@ struct scn {
      * t = 0 (ts.h milliseconds, local time), the lat/lon projection ([geo],
      * or centred on GeoJSON grids), and the replay/nhpp configuration,
      * private to models/ (inc_priv.h). */
-    int64_t start_ms;      /* INT64_MIN until known */
+    int64_t start_ms;      /* [incidents] start; a replay's first row; else 2024-01-01 */
     bool has_proj;
     struct geo_proj proj;
     struct inc_streams *streams;

@@ -34,7 +34,7 @@
 
 enum {
     EV_ARRIVE_SCENE, EV_LEAVE_SCENE, EV_ARRIVE_BASE, EV_ACT, EV_FU_END,
-    EV_SHIFT_START, EV_SHIFT_END, EV_HORIZON
+    EV_SHIFT_START, EV_SHIFT_END, EV_HORIZON, EV_DISPATCH  /* id = job slot */
 };
 
 const char ops_trace_header[] =
@@ -1049,6 +1049,9 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
     case EV_HORIZON:
         maybe_close(o);
         return 0;
+    case EV_DISPATCH:                   /* call processing done (id = job) */
+        dispatch_job(o, (int)ev->id);
+        return 0;
     case EV_SHIFT_START:
         if (!closed(o))
             on_shift_start(o, u);
@@ -1117,7 +1120,16 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
         jb->fu_min = inc_draw_service(&fu, o->r_outcome);
     }
     o->tot.created++;
-    dispatch_job(o, j);
+    if (o->s->cp_mean_min > 0) {
+        /* Call processing: the dispatch decision comes after taking the call. */
+        struct scn_itype cp = *it;
+        cp.dist = o->s->cp_dist;
+        cp.mean_min = o->s->cp_mean_min;
+        cp.sd_min = o->s->cp_sd_min;
+        sim_after(o->sim, inc_draw_service(&cp, o->r_outcome), EV_DISPATCH, (uint32_t)j, 0);
+    } else {
+        dispatch_job(o, j);
+    }
     if (pull(o, e) < 0)
         return -1;
     maybe_close(o);

@@ -293,7 +293,7 @@ enum key {
     K_T_SERVICE_TIMES,
     K_METRIC, K_CIRCUITY,
     K_POLICY, K_HOME_FIRST, K_REDISPATCH, K_DEPTH,
-    K_ZONE_FIRST, K_LEVELS, K_ESCALATE, K_PREEMPT, K_PREEMPT_GAP,
+    K_ZONE_FIRST, K_LEVELS, K_ESCALATE, K_PREEMPT, K_PREEMPT_GAP, K_CP, K_CP_MEAN, K_CP_SD,
     K_ABSENCE, K_PATROL_SPEED, K_VISIT, K_COMMUNITY,
     K_SOURCE, K_RATE, K_LOCATION,
     /* incident streams (streams.c, docs/incident-streams.md) */
@@ -342,6 +342,9 @@ static const struct { const char *sec, *key; } keys[K_N] = {
     [K_ESCALATE] = { "dispatch", "escalate_min" },
     [K_PREEMPT] = { "dispatch", "preempt" },
     [K_PREEMPT_GAP] = { "dispatch", "preempt_priority_gap" },
+    [K_CP] = { "dispatch", "call_processing" },
+    [K_CP_MEAN] = { "dispatch", "call_processing_min" },
+    [K_CP_SD] = { "dispatch", "call_processing_sd_min" },
     [K_ABSENCE] = { "staffing", "absence_probability" },
     [K_PATROL_SPEED] = { "staffing", "patrol_speed_factor" },
     [K_VISIT] = { "staffing", "visit_min" },
@@ -660,6 +663,20 @@ static int set_key(struct ld *L, const char *sec, const char *key, const char *v
     case K_PREEMPT_GAP:
         rc = key_int(L, w, k, val, 1, 8, &s->preempt_gap);
         break;
+    case K_CP: {
+        static const char *const p[] = { "exponential", "lognormal", "gamma", "fixed", NULL };
+        static const enum svc_dist d[] = { SVC_EXPONENTIAL, SVC_LOGNORMAL, SVC_GAMMA, SVC_FIXED };
+        rc = key_word(L, w, k, val, p, "exponential, lognormal, gamma or fixed", &idx);
+        if (rc == 0)
+            s->cp_dist = d[idx];
+        break;
+    }
+    case K_CP_MEAN:
+        rc = key_double(L, w, k, val, R_NONNEG, &s->cp_mean_min);
+        break;
+    case K_CP_SD:
+        rc = key_double(L, w, k, val, R_POS, &s->cp_sd_min);
+        break;
     case K_ABSENCE:
         rc = key_double(L, w, k, val, (struct range){ 0, 1, 0, 0 }, &s->absence_p);
         break;
@@ -858,6 +875,7 @@ static int load_ini(struct ld *L, const struct scn_override *ov, int n_ov)
     s->run_card_depth = 64;
     s->zone_first = true;
     s->preempt_gap = 1;
+    s->cp_dist = SVC_FIXED;
     s->patrol_speed_factor = 0.5;
     s->visit_min = 30;
     s->community_share = 0.8;
@@ -895,6 +913,13 @@ static int load_ini(struct ld *L, const struct scn_override *ov, int n_ov)
                        "e.g. car = 40)", L->ini_path);
     if (parse_levels(L) < 0)
         return -1;
+    if ((s->cp_dist == SVC_LOGNORMAL || s->cp_dist == SVC_GAMMA) && s->cp_mean_min > 0 &&
+        !L->kline[K_CP_SD]) {
+        char w[1024];
+        where(L, L->kline[K_CP], w, sizeof w);
+        return err_set(L->e, "%s[dispatch] call_processing: a %s delay needs "
+                       "call_processing_sd_min", w, s->cp_dist == SVC_GAMMA ? "gamma" : "lognormal");
+    }
     if (!(s->warmup_days < s->horizon_days)) {
         char w[1024];
         int k = L->kline[K_WARMUP] ? K_WARMUP : K_HORIZON;

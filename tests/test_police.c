@@ -471,6 +471,44 @@ static void empirical(void)
     free(d);
 }
 
+/* ---- call processing ------------------------------------------------------ */
+
+static void call_processing(void)
+{
+    char *d = tu_tmpdir();
+    tu_write(d, "scenario.ini",
+             "[scenario]\nname = processing\n[run]\nseed = 29\nhorizon_days = 30\n"
+             "[modes]\ncar = 40\n[dispatch]\ncall_processing = fixed\ncall_processing_min = 2.5\n"
+             "[incidents]\nrate_per_day = 20\n");
+    tu_write(d, "grids.csv", "id,xmin,ymin,xmax,ymax\nG,0,0,2,2\n");
+    tu_write(d, "facilities.csv", "id,tier,x,y\nP,post,1,1\n");
+    tu_write(d, "units.csv", "id,base,home_grids,mode\nU1,P,G,car\nU2,P,G,car\nU3,P,G,car\n");
+    tu_write(d, "incident_types.csv",
+             "id,priority,share,service,mean_min,target_min\ncall,1,1,exponential,20,15\n");
+    struct run R;
+    if (run(d, NULL, &R) == 0) {
+        int early = 0, exact = 0;
+        for (int i = 0; i < R.n; i++) {
+            double w = R.r[i].dispatched - R.r[i].created;
+            early += w < 2.5 - 1e-3;
+            exact += fabs(w - 2.5) < 1e-3;
+        }
+        CHECK(early == 0 && exact > 0.95 * R.n, "dispatch comes 2.5 min after the call: %d earlier, "
+              "%d of %d exactly then", early, exact, R.n);
+    }
+    run_free(&R);
+    const char *expo[] = { "dispatch.call_processing=exponential", NULL };
+    if (run(d, expo, &R) == 0) {
+        /* 4 standard errors of an exponential mean, plus rare queueing. */
+        double w = slot(&R, "all", "wait_mean_min", NULL), tol = 4 * 2.5 / sqrt(R.n) + 0.05;
+        CHECK(fabs(w - 2.5) < tol, "exponential processing of mean 2.5 min: mean wait %.3f "
+              "(tolerance %.3f over %d calls)", w, tol, R.n);
+    }
+    run_free(&R);
+    tu_rmrf(d);
+    free(d);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -482,5 +520,6 @@ int main(void)
     preemption();
     crews();
     empirical();
+    call_processing();
     return tc_done();
 }
