@@ -1,4 +1,5 @@
-/* geo.c - planar polygons: validation, point location, overlap, sampling.
+/* geo.c - planar polygons: validation, point location, overlap, sampling,
+ * and the lat/lon projection.
  *
  * Polygons are small (a grid is a rectangle or a few dozen vertices), so the
  * validity and overlap tests are plain O(n*m) edge loops; what matters is
@@ -11,6 +12,19 @@
  * always evaluated from lo to hi, so an edge shared by two polygons gives the
  * same answer in both, and the polygons of a partition claim every point
  * exactly once.  For rectangles this is [xmin, xmax) x [ymin, ymax).
+ *
+ * Multi-ring polygons (GIS grids with holes or several parts) count the
+ * crossings of every ring's edges together: even-odd containment, with the
+ * same half-open rule, so holes and shared edges between parts need no
+ * special case.  Rings are validated one by one (simple, positive area),
+ * then pairwise (no proper crossing), and every hole must cut into an outer
+ * ring.  Orienting outer rings counter-clockwise and holes clockwise keeps
+ * the interior on the left of every edge, which is all the overlap test
+ * relies on.  Single-ring polygons take exactly the code path they had.
+ *
+ * The equirectangular projection (geo_project) scales longitude by the
+ * cosine of the origin's latitude: exact along the origin's parallel and
+ * meridian, within 0.1% over a city.
  *
  * geo_index: a uniform grid of about one cell per polygon over the common
  * bounding box; each cell lists (ascending) the polygons whose bounding box

@@ -21,6 +21,8 @@ enum rp_col {
     RC_X, RC_Y, RC_LAT, RC_LON, RC_GRID, RC_TYPE, RC_PRIORITY, RC_FILTER, RC_DEDUP,
     RC_N
 };
+/* Their [replay] keys ("received_column", ...), in that order. */
+extern const char *const inc__col_key[RC_N];
 
 enum rp_tfmt { RP_ISO, RP_EPOCH, RP_MDY_HM };
 enum rp_loc { RP_XY_KM, RP_XY_FT, RP_LATLON, RP_GRID };
@@ -107,9 +109,11 @@ struct nhpp_cfg {
     int n_hot;
 };
 
+/* Room for the line of every stream key (streams.c numbers them). */
+#define INC_STREAM_KEYS 48
+
 struct inc_streams {
-    int line[64];                   /* scenario.ini line of each stream key, by index */
-    const char *start_text;
+    int line[INC_STREAM_KEYS];      /* scenario.ini line of each key; < 0 an override */
     const char *grid_weights_file, *type_mix_file;
     bool start_set;
     struct rp_cfg rp;
@@ -120,11 +124,8 @@ struct inc_streams {
     const char *id_property, *name_property, *weight_property;
 };
 
-/* The synthetic placement shared by poisson and nhpp: a grid by weight then
- * a uniform point in it, or a uniform point over the study area. */
-void inc__place(const struct scn *s, gsl_rng *loc, gsl_ran_discrete_t *grid_pick,
-                struct inc *out);
-/* gsl_ran_discrete table of grid weights (NULL with e set). */
+/* gsl_ran_discrete tables of the grid weights and type shares, for the
+ * synthetic sources (NULL with e set). */
 gsl_ran_discrete_t *inc__grid_table(const struct scn *s, struct perr *e);
 gsl_ran_discrete_t *inc__type_table(const struct scn *s, struct perr *e);
 

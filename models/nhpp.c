@@ -15,9 +15,9 @@
  * the same incidents.  Expected cost: lambda_max / mean lambda candidates
  * per incident (about 2-3 for a police day curve).
  *
- * Creation times are rounded to the millisecond, the resolution of
- * `patrolsim gen`'s timestamps, so a generated file replays to exactly the
- * same incidents.
+ * Creation times are rounded to the millisecond, places to the millimetre and
+ * on-scene times to 1e-6 minutes: the resolution `patrolsim gen` writes, so
+ * a generated file replays to exactly the same incidents (and parses fast).
  *
  * Places: a grid by weight then a uniform point in it, a uniform point over
  * the area (as the poisson source), or -- with [nhpp] hotspots -- a hotspot
@@ -89,6 +89,14 @@ fail:
     return NULL;
 }
 
+/* Rounded to 6 decimals (1 mm, 0.06 s): what `patrolsim gen` writes, so a
+ * generated file replays to the same doubles.  round(v * 1e6) / 1e6 is the
+ * double nearest to the 6-decimal text, which is what parsing it gives. */
+static double q6(double v)
+{
+    return round(v * 1e6) / 1e6;
+}
+
 static double rate(const struct nhpp *p, double t)
 {
     struct ts_civil cv;
@@ -119,14 +127,26 @@ static int nhpp_next(void *state, struct inc *out, struct perr *e)
     if (c->n_hot) {
         const struct nhpp_hotspot *h = &c->hot[gsl_ran_discrete(p->loc, p->hot_pick)];
         do {
-            out->x = h->x + gsl_ran_gaussian(p->loc, h->sd_km);
-            out->y = h->y + gsl_ran_gaussian(p->loc, h->sd_km);
+            out->x = q6(h->x + gsl_ran_gaussian(p->loc, h->sd_km));
+            out->y = q6(h->y + gsl_ran_gaussian(p->loc, h->sd_km));
             out->grid = geo_index_locate(s->grid_index, out->x, out->y);
         } while (out->grid < 0);
+    } else if (s->location == LOC_GRID_WEIGHT) {
+        /* A point rounded onto the grid's edge may belong to its neighbour:
+         * draw again, so the grid is the one the point lies in. */
+        out->grid = (int)gsl_ran_discrete(p->loc, p->grid_pick);
+        const struct geo_poly *poly = &s->grids[out->grid].poly;
+        do {
+            geo_poly_sample(poly, p->loc, &out->x, &out->y);
+            out->x = q6(out->x);
+            out->y = q6(out->y);
+        } while (!geo_poly_contains(poly, out->x, out->y));
     } else {
-        inc__place(s, p->loc, p->grid_pick, out);
+        out->x = q6(s->xmin + (s->xmax - s->xmin) * gsl_rng_uniform(p->loc));
+        out->y = q6(s->ymin + (s->ymax - s->ymin) * gsl_rng_uniform(p->loc));
+        out->grid = geo_index_locate(s->grid_index, out->x, out->y);
     }
-    out->service_min = inc_draw_service(&s->itypes[out->type], p->svc);
+    out->service_min = fmax(q6(inc_draw_service(&s->itypes[out->type], p->svc)), 1e-6);
     return 1;
 }
 

@@ -17,15 +17,18 @@
  * a value that is present but malformed is an error naming file:line and
  * the column, because a silently dropped row would bias every figure.
  *
- * Order: rows pass through a min-heap of at most reorder_window rows keyed
- * by (received time, file order), so a file sorted only roughly (CAD exports
- * sorted by case number, say) still yields incidents in time order.  A row
- * earlier than one already released is an error.  Memory is this window plus
- * csvr's buffers: constant in the length of the file.
+ * Order: rows wait in a window of at most reorder_window rows kept sorted by
+ * received time (ties in file order), so a file sorted only roughly (CAD
+ * exports sorted by case number, say) still yields incidents in time order.
+ * The window is a ring filled by insertion from its tail: a row in order
+ * costs O(1), a row d places early O(d), which beats a heap's O(log window)
+ * on the nearly sorted files CAD systems write.  A row earlier than one
+ * already released is an error.  Memory is this window plus csvr's buffers:
+ * constant in the length of the file.
  *
  * Cost per row: one csvr record, one or a few fixed-format timestamp
  * parses (ts.h), a binary search for the type code, a spatial-index lookup
- * for points, O(log window) heap work on 24-byte keys.
+ * for points, and O(1) window work when the row is in order.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -38,10 +41,16 @@
 
 #define FT_KM 0.0003048
 
-struct hkey {
-    int64_t ms;             /* received, local */
-    uint64_t ord;           /* file order */
-    int slot;
+/* What happened to a row on the way in, counted only if the row is used
+ * (a row may still fall before the start or after the horizon). */
+enum {
+    F_DEFAULT = 1,          /* unmapped type given the default type */
+    F_NEAREST = 2,          /* outside every grid, given the nearest */
+    F_KEPT = 4,             /* outside every grid, kept with grid -1 */
+    F_DRAWN = 8,            /* service = data, but the row had none */
+    F_ARR_REC = 16,         /* arrived before received */
+    F_DIS_REC = 32,         /* dispatched before received */
+    F_ARR_DIS = 64,         /* arrived before dispatched */
 };
 
 struct inc_replay {
@@ -56,10 +65,14 @@ struct inc_replay {
 
     struct inc_row *pool;   /* window + 1 rows */
     long *pool_line;
+    unsigned *pool_flag;    /* F_* */
+    double *pool_snap;      /* F_NEAREST: distance to the grid, km */
+    unsigned flag;          /* of the row being parsed */
+    double snap;
     int *free_slot, nfree;
-    struct hkey *heap;
-    int nheap;
-    uint64_t ord, seq;
+    int *ring;              /* pool slots by received time, from ring[head] */
+    int head, nring, mask;  /* ring size is mask + 1, a power of two */
+    uint64_t seq;
     int64_t last_ms;        /* received time of the last released row */
     long last_line;
     int released;
@@ -94,35 +107,21 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void heap_up(struct hkey *h, int i)
+/* Inserts pool slot `slot` into the sorted window, after every row with an
+ * equal or earlier time (so ties keep their file order). */
+static void ring_insert(struct inc_replay *R, int slot)
 {
-    struct hkey k = h[i];
-    while (i > 0) {
-        int p = (i - 1) / 2;
-        if (h[p].ms < k.ms || (h[p].ms == k.ms && h[p].ord < k.ord))
+    int64_t ms = R->pool[slot].received_ms;
+    int pos = R->nring;
+    while (pos > 0) {
+        int prev = R->ring[(R->head + pos - 1) & R->mask];
+        if (R->pool[prev].received_ms <= ms)
             break;
-        h[i] = h[p];
-        i = p;
+        R->ring[(R->head + pos) & R->mask] = prev;
+        pos--;
     }
-    h[i] = k;
-}
-
-static void heap_down(struct hkey *h, int n, int i)
-{
-    struct hkey k = h[i];
-    for (;;) {
-        int c = 2 * i + 1;
-        if (c >= n)
-            break;
-        if (c + 1 < n && (h[c + 1].ms < h[c].ms || (h[c + 1].ms == h[c].ms &&
-                                                     h[c + 1].ord < h[c].ord)))
-            c++;
-        if (k.ms < h[c].ms || (k.ms == h[c].ms && k.ord < h[c].ord))
-            break;
-        h[i] = h[c];
-        i = c;
-    }
-    h[i] = k;
+    R->ring[(R->head + pos) & R->mask] = slot;
+    R->nring++;
 }
 
 /* ---- open / close ------------------------------------------------------------ */
@@ -140,8 +139,10 @@ void inc_replay_close(struct inc_replay *R)
     free(R->ids.idx);
     free(R->pool);
     free(R->pool_line);
+    free(R->pool_flag);
+    free(R->pool_snap);
     free(R->free_slot);
-    free(R->heap);
+    free(R->ring);
     free(R->prev_key);
     free(R);
 }
@@ -170,12 +171,6 @@ static int map_header(struct inc_replay *R, struct perr *e)
                 break;
             }
         if (R->col[k] < 0) {
-            static const char *const keyname[RC_N] = {
-                "date_column", "received_column", "dispatched_column", "arrived_column",
-                "cleared_column", "service_column", "x_column", "y_column", "lat_column",
-                "lon_column", "grid_column", "type_column", "priority_column",
-                "filter_column", "dedup_column",
-            };
             char list[600];
             size_t used = 0;
             list[0] = '\0';
@@ -187,7 +182,7 @@ static int map_header(struct inc_replay *R, struct perr *e)
                 used += (size_t)w;
             }
             return err_set(e, "%s:%ld: unknown column '%s' ([replay] %s); the header has: %s",
-                           csvr_path(R->r), csvr_line(R->r), c->col[k], keyname[k], list);
+                           csvr_path(R->r), csvr_line(R->r), c->col[k], inc__col_key[k], list);
         }
     }
     return 0;
@@ -225,8 +220,14 @@ static struct inc_replay *replay_open(const struct scn *s, uint64_t seed, int re
     int cap = c->reorder_window + 1;
     R->pool = xmalloc((size_t)cap * sizeof *R->pool);
     R->pool_line = xmalloc((size_t)cap * sizeof *R->pool_line);
+    R->pool_flag = xmalloc((size_t)cap * sizeof *R->pool_flag);
+    R->pool_snap = xmalloc((size_t)cap * sizeof *R->pool_snap);
     R->free_slot = xmalloc((size_t)cap * sizeof *R->free_slot);
-    R->heap = xmalloc((size_t)cap * sizeof *R->heap);
+    int rsz = 1;
+    while (rsz < cap)
+        rsz *= 2;
+    R->ring = xmalloc((size_t)rsz * sizeof *R->ring);
+    R->mask = rsz - 1;
     for (int i = 0; i < cap; i++)
         R->free_slot[i] = cap - 1 - i;
     R->nfree = cap;
@@ -302,9 +303,52 @@ static int get_time(struct inc_replay *R, int k, int64_t day0, int64_t ref, int6
     return 1;
 }
 
+/* Clinger's fast path: a decimal with at most 15 significant digits and a
+ * power of ten within 10^22 is m * 10^k or m / 10^-k with m and 10^|k|
+ * exact doubles, so one correctly rounded operation gives exactly what
+ * strtod gives.  Coordinates and durations in CAD exports almost always
+ * qualify; strtod's general path costs several times more (it dominated
+ * the replay profile).  Returns 0, or -1 to leave the field to strtod. */
+static int fast_double(const char *s, double *out)
+{
+    static const double p10[23] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+                                    1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+                                    1e20, 1e21, 1e22 };
+    int neg = *s == '-';
+    if (*s == '-' || *s == '+')
+        s++;
+    uint64_t m = 0;
+    int nd = 0, exp10 = 0, any = 0;
+    for (; *s >= '0' && *s <= '9'; s++, any = 1) {
+        if (m || *s != '0') {
+            m = m * 10 + (uint64_t)(*s - '0');
+            nd++;
+        }
+    }
+    if (*s == '.') {
+        for (s++; *s >= '0' && *s <= '9'; s++, any = 1) {
+            if (m || *s != '0') {
+                m = m * 10 + (uint64_t)(*s - '0');
+                nd++;
+            }
+            exp10--;
+        }
+    }
+    if (*s || !any || nd > 15 || exp10 < -22)
+        return -1;
+    double v = exp10 ? (double)m / p10[-exp10] : (double)m;
+    *out = neg ? -v : v;
+    return 0;
+}
+
 static int get_double(struct inc_replay *R, int k, double lo, double hi, double *out,
                       struct perr *e)
 {
+    double v;
+    if (fast_double(csvr_get(R->r, R->col[k]), &v) == 0 && v >= lo && v <= hi) {
+        *out = v;
+        return 0;
+    }
     return csvr_double(R->r, R->col[k], R->c->col[k], lo, hi, out, e);
 }
 
@@ -367,7 +411,7 @@ static int get_location(struct inc_replay *R, struct inc *in, struct perr *e)
     case RP_OUT_SKIP:
         return R->cnt.skipped[SK_OUTSIDE]++, 0;
     case RP_OUT_KEEP:
-        R->cnt.kept_outside++;
+        R->flag |= F_KEPT;
         return 1;
     case RP_OUT_NEAREST: {
         double best = HUGE_VAL;
@@ -376,9 +420,8 @@ static int get_location(struct inc_replay *R, struct inc *in, struct perr *e)
             if (d < best)
                 best = d, in->grid = g;
         }
-        R->cnt.nearest++;
-        if (best > R->cnt.nearest_max_km)
-            R->cnt.nearest_max_km = best;
+        R->flag |= F_NEAREST;
+        R->snap = best;
         return 1;
     }
     case RP_OUT_ERROR:
@@ -454,7 +497,7 @@ static int parse_row(struct inc_replay *R, struct inc_row *row, struct perr *e)
                                   "(unmapped_type = error); map it, or set [replay] "
                                   "unmapped_type = default or skip", code,
                                   c->type_map.n ? "not in type_map" : "not an incident type id");
-            R->cnt.to_default++;
+            R->flag |= F_DEFAULT;
             in->type = c->default_type;
         }
     } else {
@@ -466,9 +509,12 @@ static int parse_row(struct inc_replay *R, struct inc_row *row, struct perr *e)
         return rc;
 
     in->prio_idx = s->itypes[in->type].prio_idx;
-    if (R->col[RC_PRIORITY] >= 0 && *csvr_get(r, R->col[RC_PRIORITY])) {
-        long p;
-        if (csvr_int(r, R->col[RC_PRIORITY], c->col[RC_PRIORITY], 1, 9, &p, e) < 0)
+    const char *pv = csvr_get(r, R->col[RC_PRIORITY]);
+    if (R->col[RC_PRIORITY] >= 0 && *pv) {
+        /* One digit is the only valid form; csvr_int words the error. */
+        long p = pv[0] - '0';
+        if ((pv[1] || p < 1 || p > 9) &&
+            csvr_int(r, R->col[RC_PRIORITY], c->col[RC_PRIORITY], 1, 9, &p, e) < 0)
             return -1;
         int k = 0;
         while (k < s->n_priorities && s->priorities[k] != p)
@@ -496,13 +542,13 @@ static int parse_row(struct inc_replay *R, struct inc_row *row, struct perr *e)
         if (arr >= rec)
             row->response = minutes(rec, arr);
         else
-            R->cnt.arr_before_rec++;
+            R->flag |= F_ARR_REC;
     }
     if (has_d && has_a) {
         if (dis < rec)
-            R->cnt.disp_before_rec++;
+            R->flag |= F_DIS_REC;
         else if (arr < dis)
-            R->cnt.arr_before_disp++;
+            R->flag |= F_ARR_DIS;
         else {
             row->wait = minutes(rec, dis);
             row->travel = minutes(dis, arr);
@@ -520,7 +566,7 @@ static int parse_row(struct inc_replay *R, struct inc_row *row, struct perr *e)
         in->service_min = row->onscene;
     } else {
         if (c->service_data)
-            R->cnt.service_drawn++;
+            R->flag |= F_DRAWN;
         const struct scn_itype *it = &s->itypes[in->type];
         in->service_min = R->svc ? inc_draw_service(it, R->svc) : it->mean_min;
     }
@@ -533,34 +579,44 @@ int inc_replay_next(struct inc_replay *R, struct inc_row *out, struct perr *e)
 {
     const struct rp_cfg *c = R->c;
     for (;;) {
-        if (R->nheap > c->reorder_window || (R->eof && R->nheap > 0)) {
-            struct hkey top = R->heap[0];
-            R->heap[0] = R->heap[--R->nheap];
-            if (R->nheap)
-                heap_down(R->heap, R->nheap, 0);
-            *out = R->pool[top.slot];
-            R->free_slot[R->nfree++] = top.slot;
-            R->last_ms = top.ms;
-            R->last_line = R->pool_line[top.slot];
+        if (R->nring > c->reorder_window || (R->eof && R->nring > 0)) {
+            int slot = R->ring[R->head];
+            R->head = (R->head + 1) & R->mask;
+            R->nring--;
+            *out = R->pool[slot];
+            int64_t ms = out->received_ms;
+            R->free_slot[R->nfree++] = slot;
+            R->last_ms = ms;
+            R->last_line = R->pool_line[slot];
             R->released = 1;
             if (!R->start_known) {
-                R->start_ms = top.ms;
+                R->start_ms = ms;
                 R->start_known = 1;
             }
-            if (top.ms < R->start_ms) {
+            if (ms < R->start_ms) {
                 R->cnt.skipped[SK_BEFORE]++;
                 continue;
             }
-            out->inc.t = minutes(R->start_ms, top.ms);
+            out->inc.t = minutes(R->start_ms, ms);
             if (out->inc.t >= R->horizon_min) {
                 R->cnt.skipped[SK_HORIZON]++;
                 continue;
             }
             out->inc.seq = R->seq++;
             R->cnt.used++;
-            if (top.ms < R->cnt.first_ms)
-                R->cnt.first_ms = top.ms;
-            R->cnt.last_ms = top.ms;
+            unsigned f = R->pool_flag[slot];
+            R->cnt.to_default += !!(f & F_DEFAULT);
+            R->cnt.nearest += !!(f & F_NEAREST);
+            R->cnt.kept_outside += !!(f & F_KEPT);
+            R->cnt.service_drawn += !!(f & F_DRAWN);
+            R->cnt.arr_before_rec += !!(f & F_ARR_REC);
+            R->cnt.disp_before_rec += !!(f & F_DIS_REC);
+            R->cnt.arr_before_disp += !!(f & F_ARR_DIS);
+            if ((f & F_NEAREST) && R->pool_snap[slot] > R->cnt.nearest_max_km)
+                R->cnt.nearest_max_km = R->pool_snap[slot];
+            if (ms < R->cnt.first_ms)
+                R->cnt.first_ms = ms;
+            R->cnt.last_ms = ms;
             return 1;
         }
         if (R->eof)
@@ -574,6 +630,7 @@ int inc_replay_next(struct inc_replay *R, struct inc_row *out, struct perr *e)
         }
         R->cnt.read++;
         int slot = R->free_slot[R->nfree - 1];
+        R->flag = 0;
         rc = parse_row(R, &R->pool[slot], e);
         if (rc < 0)
             return -1;
@@ -592,8 +649,9 @@ int inc_replay_next(struct inc_replay *R, struct inc_row *out, struct perr *e)
         }
         R->nfree--;
         R->pool_line[slot] = csvr_line(R->r);
-        R->heap[R->nheap] = (struct hkey){ ms, R->ord++, slot };
-        heap_up(R->heap, R->nheap++);
+        R->pool_flag[slot] = R->flag;
+        R->pool_snap[slot] = R->snap;
+        ring_insert(R, slot);
     }
 }
 

@@ -139,7 +139,8 @@ void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
                  ci(c, sizeof c, M[G_AB_FOUND], H[G_AB_FOUND], 100, 1, "%"));
         line(fp, "absences and AB cover (AB角)", buf);
     }
-    if (ops_has_observed(s)) {
+    /* A replay without timing columns observes nothing: no table then. */
+    if (ops_has_observed(s) && M[B.obs + O_N_RESP] > 0) {
         static const struct { const char *what; int sim[3], obs[3]; } rows[] = {
             { "received -> arrived", { G_RESP_MEAN, G_RESP_P50, G_RESP_P90 }, { O_RESP_MEAN, O_RESP_P50, O_RESP_P90 } },
             { "received -> dispatched", { G_WAIT_MEAN, G_WAIT_P50, G_WAIT_P90 }, { O_WAIT_MEAN, O_WAIT_P50, O_WAIT_P90 } },

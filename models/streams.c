@@ -33,8 +33,7 @@ enum q {
     Q_N
 };
 
-/* The *_column keys of [replay], in enum rp_col order. */
-static const char *const col_keys[RC_N] = {
+const char *const inc__col_key[RC_N] = {
     "date_column", "received_column", "dispatched_column", "arrived_column",
     "cleared_column", "service_column", "x_column", "y_column", "lat_column",
     "lon_column", "grid_column", "type_column", "priority_column", "filter_column",
@@ -72,6 +71,8 @@ static const struct { const char *sec, *key; enum q q; } qkeys[] = {
 };
 
 #define MAX_WINDOW 1000000
+
+_Static_assert((int)Q_N + RC_N <= INC_STREAM_KEYS, "inc_streams.line is too short");
 
 /* The stream configuration of s, created with its defaults on first use. */
 static struct inc_streams *cfg(struct scn *s)
@@ -169,7 +170,7 @@ int scn__stream_key(struct scn *s, const char *sec, const char *key, const char 
     if (i < nq) {
         q = qkeys[i].q;
     } else if (strcmp(sec, "replay") == 0) {
-        for (col = 0; col < RC_N && strcmp(col_keys[col], key) != 0; col++)
+        for (col = 0; col < RC_N && strcmp(inc__col_key[col], key) != 0; col++)
             ;
         if (col < RC_N)
             q = Q_COLUMN;
@@ -186,7 +187,6 @@ int scn__stream_key(struct scn *s, const char *sec, const char *key, const char 
             return bad(e, w, sec, key, "a local date and time YYYY-MM-DD[THH:MM[:SS]] "
                        "without offset", val);
         c->start_set = true;
-        c->start_text = scn__strdup(s, val);
         return 0;
     case Q_FROM:
     case Q_TO:

@@ -2,10 +2,11 @@
  *
  * The stream is exactly what `patrolsim run` would simulate in the given
  * replication (same source, same random streams), written in a format the
- * replay source reads back unchanged: creation times to the millisecond
- * (nhpp rounds its times to that resolution, so they replay exactly), x/y
- * and on-scene minutes with 17 significant digits (the round trip of a
- * double).  The [replay] lines that read the file back are printed.
+ * replay source reads back unchanged: creation times to the millisecond,
+ * x/y in km and on-scene minutes with 6 decimals.  nhpp rounds its draws to
+ * exactly that resolution, so its file replays to the same doubles; a
+ * poisson or replay stream is rounded to it.  The [replay] lines that read
+ * the file back are printed.
  */
 #define _DEFAULT_SOURCE
 #include <getopt.h>
@@ -30,7 +31,7 @@ static const char help[] =
 "\n"
 "options:\n"
 "  --days D        length of the stream in days (required)\n"
-"  --out FILE      output CSV (written whole or not at all)\n"
+"  --out FILE      output CSV, written whole or not at all (its folder is created)\n"
 "  --seed N        random seed (default: the scenario's)\n"
 "  --rep R         replication index whose stream to write (default 0)\n"
 "  --set S.K=V     override key K of section [S] of scenario.ini (repeatable)\n"
@@ -55,7 +56,7 @@ static int write_stream(const struct scn *s, int rep, FILE *fp, uint64_t *n, str
     while ((rc = src->next(st, &in, e)) == 1) {
         char ts[TS_ISO_MAX];
         ts_format(s->start_ms + llround(in.t * (double)TS_MS_MIN), 1, ts);
-        fprintf(fp, "%llu,%s,%s,%d,%s,%.17g,%.17g,", (unsigned long long)in.seq + 1, ts,
+        fprintf(fp, "%llu,%s,%s,%d,%s,%.6f,%.6f,", (unsigned long long)in.seq + 1, ts,
                 s->itypes[in.type].id, s->priorities[in.prio_idx],
                 in.grid >= 0 ? s->grids[in.grid].id : "", in.x, in.y);
         if (s->has_proj) {
@@ -63,7 +64,7 @@ static int write_stream(const struct scn *s, int rep, FILE *fp, uint64_t *n, str
             geo_unproject(&s->proj, in.x, in.y, &lat, &lon);
             fprintf(fp, "%.9f,%.9f,", lat, lon);
         }
-        fprintf(fp, "%.17g\n", in.service_min);
+        fprintf(fp, "%.6f\n", in.service_min);
         (*n)++;
     }
     src->close(st);
@@ -126,7 +127,8 @@ int cmd_gen(int argc, char **argv)
         *slash = '\0';
     uint64_t n = 0;
     rc = EXIT_FAIL;
-    FILE *fp = outf_open(&of, slash ? (*dir ? dir : "/") : ".", name, &e);
+    const char *odir = slash ? (*dir ? dir : "/") : ".";
+    FILE *fp = outf_mkdir(odir, &e) < 0 ? NULL : outf_open(&of, odir, name, &e);
     int step = !fp ? 1 : write_stream(s, rep, fp, &n, &e) < 0 ? 2
                                                              : outf_commit(&of, &e) < 0 ? 3 : 0;
     if (step) {

@@ -31,6 +31,11 @@ expect_exit 2 "--jobs 0" "$P" run scenarios/demo --jobs 0
 # --- bundled scenarios validate --------------------------------------------------
 for ini in $(find scenarios -name scenario.ini | sort); do
     d=${ini%/scenario.ini}
+    # Replays of the real logs read ../shared/data, which may be absent.
+    if grep -q "shared/data" "$ini" && [ ! -d ../shared/data ]; then
+        ok "validate $d skipped: ../shared/data is absent"
+        continue
+    fi
     expect_exit 0 "validate $d" "$P" validate "$d"
 done
 
