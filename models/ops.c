@@ -646,10 +646,13 @@ static void go_off(struct ops *o, int u)
     r->t0 = r->t1 = now;
 }
 
-static bool home_of(const struct scn *s, int u, int g)
+static bool home_of(const struct ops *o, int u, int g)
 {
-    for (int k = 0; g >= 0 && k < s->units[u].n_home; k++)
-        if (s->units[u].home[k] == g)
+    if (o->unit_home1[u] != -2)
+        return g >= 0 && o->unit_home1[u] == g;
+    const struct scn_unit *un = &o->s->units[u];
+    for (int k = 0; g >= 0 && k < un->n_home; k++)
+        if (un->home[k] == g)
             return true;
     return false;
 }
@@ -660,7 +663,7 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     const struct inc *in = &jb->inc;
     jb->t_first = now;
     jb->first_unit = u;
-    jb->first_contact = home_of(s, u, in->grid);
+    jb->first_contact = home_of(o, u, in->grid);
     if (in->t < o->warmup)
         return;
     const struct scn_itype *it = &s->itypes[in->type];
@@ -683,7 +686,7 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     }
     o->n_first += first;
     o->n_cross += !first && s->units[u].n_home > 0;
-    int gz = in->grid >= 0 ? s->grids[in->grid].zone : -1;
+    int gz = in->grid >= 0 ? o->grid_zone[in->grid] : -1;
     o->n_cross_zone += gz >= 0 && o->unit_zone[u] >= 0 && o->unit_zone[u] != gz;
     if (in->grid >= 0) {
         double *g = &o->g_acc[(size_t)in->grid * OPS_N_GRID];
@@ -706,10 +709,10 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     t[T_WITHIN] += within;
     t[T_FIRST] += first;
     stat_hist_add(&o->t_hist[in->type], resp);
-    double *k = &o->k_acc[(size_t)base_of(o, u)->tier * OPS_N_TIER];
+    double *k = &o->k_acc[(size_t)o->unit_tier[u] * OPS_N_TIER];
     k[K_INCIDENTS] += 1;
     k[K_RESP_MEAN] += resp;
-    int sf = base_of(o, u)->tier == FAC_STATION ? s->units[u].base : -1;
+    int sf = o->unit_tier[u] == FAC_STATION ? s->units[u].base : -1;
     if (sf >= 0) {
         o->st[sf].served += 1;
         o->st[sf].load += 1;
@@ -982,7 +985,7 @@ static void on_arrive_scene(struct ops *o, int u)
         record_first(o, u, jb, now);
     if (jb->inc.t >= o->warmup) {
         r->jobs++;
-        r->away += !home_of(o->s, u, jb->inc.grid);
+        r->away += u == jb->first_unit ? !jb->first_contact : !home_of(o, u, jb->inc.grid);
     }
     double on_scene = jb->inc.service_min;
     if (!isnan(jb->remaining)) {        /* resuming a pre-empted job */
@@ -1165,6 +1168,7 @@ static void ops_release(struct ops *o)
     for (int z = 0; z < s->n_zones && o->zone_units; z++)
         free(o->zone_units[z]);
     free(o->zone_units); free(o->n_zone_units); free(o->unit_zone); free(o->unit_station);
+    free(o->unit_home1); free(o->unit_tier); free(o->grid_zone);
     for (int f = 0; f < s->n_facilities && o->st; f++) {
         free(o->st[f].fu_t);
         free(o->st[f].fu_min);
@@ -1239,6 +1243,16 @@ static void build_indexes(struct ops *o)
                     o->home_post[g][n] = post;
                 }
 
+    o->unit_home1 = zalloc((size_t)U, sizeof *o->unit_home1);
+    o->unit_tier = zalloc((size_t)U, sizeof *o->unit_tier);
+    o->grid_zone = zalloc((size_t)G, sizeof *o->grid_zone);
+    for (int u = 0; u < U; u++) {
+        const struct scn_unit *un = &s->units[u];
+        o->unit_home1[u] = un->n_home == 0 ? -1 : un->n_home == 1 ? un->home[0] : -2;
+        o->unit_tier[u] = (signed char)base_of(o, u)->tier;
+    }
+    for (int g = 0; g < G; g++)
+        o->grid_zone[g] = s->grids[g].zone;
     o->unit_zone = zalloc((size_t)U, sizeof *o->unit_zone);
     o->unit_station = zalloc((size_t)U, sizeof *o->unit_station);
     o->zone_units = zalloc((size_t)s->n_zones, sizeof *o->zone_units);

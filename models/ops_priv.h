@@ -112,6 +112,11 @@ struct ops {
     int *n_zone_units;
     int *unit_zone;        /* unit -> zone of its base, -1 */
     int *unit_station;     /* unit -> station above its base, -1 */
+    /* Compact copies of scenario fields read for every incident, so the hot
+     * path touches small arrays instead of scattered scenario records. */
+    int *unit_home1;       /* unit -> its only home grid, -1 none, -2 several */
+    signed char *unit_tier;/* unit -> tier of its base */
+    int *grid_zone;        /* grid -> zone, -1 */
     struct station_rt *st; /* per facility (only stations used) */
 
     struct job *job;
