@@ -24,6 +24,8 @@ static const char help[] =
 "  --horizon-days D    create incidents over D days, then drain\n"
 "  --warmup-days W     simulate but do not count the first W days\n"
 "  --set S.K=V         override key K of section [S] of scenario.ini (repeatable)\n"
+"  --from T, --to T    replay only calls received in [T, T'), local date-time\n"
+"                      such as 2021-10-01 or 2021-10-01T08:00 (replay.from/to)\n"
 "  --out DIR           write summary.csv, by_unit.csv, by_grid.csv and\n"
 "                      summary.json to DIR (created if needed)\n"
 "  --trace FILE        write every incident of replication 1 to FILE (CSV)\n"
@@ -55,6 +57,8 @@ int cmd_run(int argc, char **argv)
         { "horizon-days", required_argument, 0, 'H' },
         { "warmup-days", required_argument, 0, 'W' },
         { "set", required_argument, 0, 'S' },
+        { "from", required_argument, 0, 'F' },
+        { "to", required_argument, 0, 'T' },
         { "out", required_argument, 0, 'o' },
         { "trace", required_argument, 0, 't' },
         { "jobs", required_argument, 0, 'j' },
@@ -73,6 +77,8 @@ int cmd_run(int argc, char **argv)
         case 'H': cli_ov_add(&ov, "run", "horizon_days", optarg); break;
         case 'W': cli_ov_add(&ov, "run", "warmup_days", optarg); break;
         case 'S': if (cli_ov_set(&ov, optarg) < 0) goto done; break;
+        case 'F': cli_ov_add(&ov, "replay", "from", optarg); break;
+        case 'T': cli_ov_add(&ov, "replay", "to", optarg); break;
         case 'o': out_dir = optarg; break;
         case 't': trace_path = optarg; break;
         case 'j': {

@@ -67,6 +67,16 @@ cut -d, -f1-6 "$T/t1.csv" | sort >"$T/i1"; cut -d, -f1-6 "$T/t2.csv" | sort >"$T
 check "both policies face identical incidents (common random numbers)" cmp -s "$T/i1" "$T/i2"
 check "trace has a row per incident" test "$(wc -l <"$T/t1.csv")" -gt 100
 
+# --- a replay slice from the command line (needs ../shared/data) ------------------
+if [ -d ../shared/data/slo-pd-calllog-2021-22 ]; then
+    expect_exit 0 "run slo-replay --from/--to" "$P" run scenarios/slo-replay --reps 1 --quiet \
+        --from 2021-10-01 --to 2021-11-01 --out "$T/slice"
+    check "--from/--to replays only that month" grep -q "rows read, 2367 used" "$T/err"
+    check "the slice's incidents are counted" test "$(awk -F, '$1 == "all" && $2 == "incidents" { print $4 }' "$T/slice/summary.csv")" -gt 2000
+else
+    ok "replay slice skipped: ../shared/data is absent"
+fi
+
 # --- bench-city ---------------------------------------------------------------------
 sh scenarios/bench-city/generate.sh 8 "$T/bc" 365 >/dev/null
 check "bundled bench-city matches its generator" diff -r -q scenarios/bench-city "$T/bc" -x generate.sh -x README.md
