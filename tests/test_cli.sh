@@ -1,19 +1,7 @@
 #!/bin/sh
 # End-to-end tests of the patrolsim command line on the bundled scenarios and
 # the broken fixtures: exit codes, messages, output files, determinism.
-BIN=${BIN:-bin}
-P="$BIN/patrolsim"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); echo "PASS $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else bad "$desc"; fi; }
-# expect_exit CODE DESC CMD...: runs CMD (stdout+stderr to $T/out), checks its exit code.
-expect_exit() {
-    code=$1; desc=$2; shift 2
-    "$@" >"$T/out" 2>"$T/err"; rc=$?
-    if [ "$rc" -eq "$code" ]; then ok "$desc (exit $rc)"; else bad "$desc: exit $rc, expected $code; stderr: $(head -c 300 "$T/err")"; fi
-}
+. tests/lib.sh
 
 # --- help and usage -----------------------------------------------------------
 expect_exit 0 "patrolsim --help" "$P" --help
@@ -102,5 +90,4 @@ expect_exit 2 "missing scenario folder" "$P" validate "$T/nope"
 mkdir -p "$T/ro"; touch "$T/ro/file"
 expect_exit 1 "unwritable output (a file in the way)" "$P" run scenarios/demo --reps 1 --horizon-days 1 --warmup-days 0 --out "$T/ro/file/sub" --quiet
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,10 +5,7 @@
 # wide enough for another seed, narrow enough to catch a broken rule.  Also:
 # a policing scenario with rosters, absences and patrols gives byte-identical
 # files whatever the thread count.
-BIN=${BIN:-bin}
-P="$BIN/patrolsim"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
+. tests/lib.sh
 
 # metric NAME FILE: the mean of an overall metric in summary.csv.
 metric() { awk -F, -v m="$1" '$1 == "all" && $2 == m { print $4 }' "$2/summary.csv"; }
@@ -17,17 +14,17 @@ metric() { awk -F, -v m="$1" '$1 == "all" && $2 == m { print $4 }' "$2/summary.c
 range() {
     v=$(metric "$2" "$T/$1")
     if [ -n "$v" ] && awk -v v="$v" -v lo="$3" -v hi="$4" 'BEGIN { exit !(v >= lo && v <= hi) }'; then
-        pass=$((pass + 1)); echo "PASS $1 $2 = $v in [$3, $4]"
+        ok "$1 $2 = $v in [$3, $4]"
     else
-        fail=$((fail + 1)); echo "FAIL $1 $2 = '$v' not in [$3, $4]"
+        bad "$1 $2 = '$v' not in [$3, $4]"
     fi
 }
 
 run() {
     if "$P" run "scenarios/$1" --quiet --out "$T/$1" 2>"$T/err"; then
-        pass=$((pass + 1)); echo "PASS run scenarios/$1"
+        ok "run scenarios/$1"
     else
-        fail=$((fail + 1)); echo "FAIL run scenarios/$1: $(cat "$T/err")"
+        bad "run scenarios/$1: $(cat "$T/err")"
     fi
 }
 
@@ -64,9 +61,9 @@ range haidian-suozhanshi/three-tier ab_cover_found_share 0.95 1.00
 d2=$(metric response_mean_min "$T/haidian-suozhanshi/two-tier")
 d3=$(metric response_mean_min "$T/haidian-suozhanshi/three-tier")
 if awk -v a="$d2" -v b="$d3" 'BEGIN { d = a - b; exit !(d >= 0.6 && d <= 2.0) }'; then
-    pass=$((pass + 1)); echo "PASS haidian two-tier minus three-tier response = $d2 - $d3 in [0.6, 2.0]"
+    ok "haidian two-tier minus three-tier response = $d2 - $d3 in [0.6, 2.0]"
 else
-    fail=$((fail + 1)); echo "FAIL haidian two-tier minus three-tier response = $d2 - $d3 not in [0.6, 2.0]"
+    bad "haidian two-tier minus three-tier response = $d2 - $d3 not in [0.6, 2.0]"
 fi
 
 run taizhou-tianloubai/before
@@ -100,11 +97,10 @@ for j in 1 2; do
 done
 for f in summary.csv by_unit.csv by_grid.csv by_hour.csv by_type.csv by_tier.csv by_station.csv summary.json; do
     if [ -s "$T/det1/$f" ] && cmp -s "$T/det1/$f" "$T/det2/$f"; then
-        pass=$((pass + 1)); echo "PASS taizhou after: $f identical with 1 and 2 threads"
+        ok "taizhou after: $f identical with 1 and 2 threads"
     else
-        fail=$((fail + 1)); echo "FAIL taizhou after: $f differs between 1 and 2 threads"
+        bad "taizhou after: $f differs between 1 and 2 threads"
     fi
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

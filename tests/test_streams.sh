@@ -5,19 +5,7 @@
 # same simulation; fit on a generated stream; and the real-data scenarios
 # (slo-replay, takoma-replay) when ../shared/data is beside the repository,
 # skipped with a message otherwise.
-BIN=${BIN:-bin}
-P="$BIN/patrolsim"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); echo "PASS $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else bad "$desc"; fi; }
-# expect_exit CODE DESC CMD...: runs CMD (stdout to $T/out, stderr to $T/err).
-expect_exit() {
-    code=$1; desc=$2; shift 2
-    "$@" >"$T/out" 2>"$T/err"; rc=$?
-    if [ "$rc" -eq "$code" ]; then ok "$desc (exit $rc)"; else bad "$desc: exit $rc, expected $code; stderr: $(head -c 300 "$T/err")"; fi
-}
+. tests/lib.sh
 has() { grep -qF -- "$2" "$1"; }
 FX=tests/fixtures/replay
 
@@ -133,5 +121,4 @@ else
     ok "skipped: takoma-replay: $TP absent"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
