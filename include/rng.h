@@ -14,6 +14,9 @@
 
 /* 64-bit mix of the triple; exposed for tests and for seeding sub-streams. */
 uint64_t rng_mix(uint64_t seed, uint64_t rep, uint64_t purpose);
+/* 64-bit key of an entity's stable identity (its id string), so streams
+ * keyed by entity follow the entity when tables are reordered. */
+uint64_t rng_key_str(const char *id);
 /* A new generator (mt19937) for the triple; gsl_rng_free releases it. */
 gsl_rng *rng_stream_new(uint64_t seed, uint64_t rep, uint64_t purpose);
 /* Reseeds an existing generator for the triple (no allocation). */

@@ -391,7 +391,7 @@ static bool present(const struct ops *o, int u, long d)
     if (p <= 0 || officers == 0)
         return true;
     for (int i = 0; i < officers; i++)
-        if (hash_u01(o, (uint64_t)u, (uint64_t)d, (uint64_t)i) >= p)
+        if (hash_u01(o, rng_key_str(o->s->units[u].id), (uint64_t)d, (uint64_t)i) >= p)
             return true;
     return false;
 }

@@ -20,6 +20,14 @@ uint64_t rng_mix(uint64_t seed, uint64_t rep, uint64_t purpose)
     return splitmix(splitmix(splitmix(seed) ^ rep) ^ (purpose * 0x632be59bd9b4e019ULL));
 }
 
+uint64_t rng_key_str(const char *id)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;          /* FNV-1a, then a finaliser */
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ULL;
+    return splitmix(h);
+}
+
 void rng_stream_seed(gsl_rng *r, uint64_t seed, uint64_t rep, uint64_t purpose)
 {
     uint64_t m = rng_mix(seed, rep, purpose);
