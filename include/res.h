@@ -13,10 +13,21 @@
 
 #include <stddef.h>
 
+/* What a slot holds, for intervals and plain-language comparisons.
+ * res_add infers them from the metric name by a convention every model
+ * follows: "..._share", "..._rate" are proportions in [0, 1]; names ending
+ * "_min", "_hours", "_per_day", "_per_shift", "incidents", "units" or
+ * containing "utilisation" are non-negative.  res_set_flags overrides. */
+enum {
+    RES_PROPORTION = 1u << 0,  /* in [0, 1]; interval clipped, shown in points */
+    RES_NONNEG = 1u << 1,      /* >= 0; interval clipped at 0 */
+};
+
 struct res_slot {
     const char *section;   /* static string */
     const char *metric;    /* static string */
     char *key;             /* owned; "" when the section has no keys */
+    unsigned flags;        /* RES_* */
 };
 
 struct res_layout {
@@ -29,9 +40,19 @@ void res_layout_release(struct res_layout *L);
 /* Appends a slot and returns its index. */
 size_t res_add(struct res_layout *L, const char *section, const char *metric, const char *key);
 
+void res_set_flags(struct res_layout *L, size_t i, unsigned flags);
+unsigned res_infer_flags(const char *metric);
+/* Index of the slot (section, metric, key); key NULL means "". -1 if absent. */
+long res_find(const struct res_layout *L, const char *section, const char *metric,
+              const char *key);
+/* Parses "metric", "section.metric" or "section.metric.key" (section
+ * defaults to "all") and finds the slot; -1 if absent. */
+long res_lookup(const struct res_layout *L, const char *name);
+
 /* Across-replication summary of every slot: x is n_reps rows of L->n. */
 struct res_summary {
     double *mean, *half;   /* half-width of the `level` Student-t interval */
+    double *lo, *hi;       /* the interval, clipped to the slot's range */
     double level;
     int reps;
 };
@@ -39,5 +60,7 @@ struct res_summary {
 void res_summarise(const struct res_layout *L, const double *x, int n_reps,
                    double level, struct res_summary *out);
 void res_summary_release(struct res_summary *s);
+/* mean +- half clipped to the range the flags allow (NAN half: NAN bounds). */
+void res_interval(unsigned flags, double mean, double half, double *lo, double *hi);
 
 #endif

@@ -1,5 +1,7 @@
 /* res.c - result layouts and their across-replication summaries. */
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "err.h"
 #include "res.h"
 #include "stats.h"
@@ -23,15 +25,67 @@ size_t res_add(struct res_layout *L, const char *section, const char *metric, co
         L->cap = L->cap ? 2 * L->cap : 64;
         L->slot = xrealloc(L->slot, L->cap * sizeof *L->slot);
     }
-    L->slot[L->n] = (struct res_slot){ section, metric, xstrdup(key ? key : "") };
+    L->slot[L->n] = (struct res_slot){ section, metric, xstrdup(key ? key : ""),
+                                       res_infer_flags(metric) };
     return L->n++;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+unsigned res_infer_flags(const char *m)
+{
+    if (ends_with(m, "_share") || ends_with(m, "_rate"))
+        return RES_PROPORTION | RES_NONNEG;
+    if (ends_with(m, "_min") || ends_with(m, "_hours") || ends_with(m, "_per_day") ||
+        ends_with(m, "_per_shift") || ends_with(m, "incidents") || ends_with(m, "units") ||
+        strstr(m, "utilisation"))
+        return RES_NONNEG;
+    return 0;
+}
+
+void res_set_flags(struct res_layout *L, size_t i, unsigned flags)
+{
+    L->slot[i].flags = flags;
+}
+
+long res_find(const struct res_layout *L, const char *section, const char *metric,
+              const char *key)
+{
+    if (!key)
+        key = "";
+    for (size_t i = 0; i < L->n; i++)
+        if (!strcmp(L->slot[i].metric, metric) && !strcmp(L->slot[i].section, section) &&
+            !strcmp(L->slot[i].key, key))
+            return (long)i;
+    return -1;
+}
+
+long res_lookup(const struct res_layout *L, const char *name)
+{
+    const char *d1 = strchr(name, '.');
+    if (!d1)
+        return res_find(L, "all", name, "");
+    char sec[64], met[128];
+    const char *d2 = strchr(d1 + 1, '.');
+    snprintf(sec, sizeof sec, "%.*s", (int)(d1 - name), name);
+    if (!d2)
+        return res_find(L, sec, d1 + 1, "");
+    snprintf(met, sizeof met, "%.*s", (int)(d2 - d1 - 1), d1 + 1);
+    return res_find(L, sec, met, d2 + 1);
 }
 
 void res_summarise(const struct res_layout *L, const double *x, int n_reps,
                    double level, struct res_summary *out)
 {
-    out->mean = xmalloc((L->n ? L->n : 1) * sizeof(double));
-    out->half = xmalloc((L->n ? L->n : 1) * sizeof(double));
+    size_t n = L->n ? L->n : 1;
+    out->mean = xmalloc(n * sizeof(double));
+    out->half = xmalloc(n * sizeof(double));
+    out->lo = xmalloc(n * sizeof(double));
+    out->hi = xmalloc(n * sizeof(double));
     out->level = level;
     out->reps = n_reps;
     double *col = xmalloc((size_t)(n_reps ? n_reps : 1) * sizeof(double));
@@ -39,13 +93,28 @@ void res_summarise(const struct res_layout *L, const double *x, int n_reps,
         for (int r = 0; r < n_reps; r++)
             col[r] = x[(size_t)r * L->n + j];
         stat_ci(col, (size_t)n_reps, level, &out->mean[j], &out->half[j]);
+        res_interval(L->slot[j].flags, out->mean[j], out->half[j], &out->lo[j], &out->hi[j]);
     }
     free(col);
+}
+
+void res_interval(unsigned flags, double mean, double half, double *lo, double *hi)
+{
+    *lo = mean - half;
+    *hi = mean + half;
+    if (isnan(half))
+        return;
+    if ((flags & RES_NONNEG) && *lo < 0)
+        *lo = 0;
+    if ((flags & RES_PROPORTION) && *hi > 1)
+        *hi = 1;
 }
 
 void res_summary_release(struct res_summary *s)
 {
     free(s->mean);
     free(s->half);
-    s->mean = s->half = NULL;
+    free(s->lo);
+    free(s->hi);
+    s->mean = s->half = s->lo = s->hi = NULL;
 }
