@@ -4,7 +4,7 @@
 # benchmark of ../shared/bench/SPEC.md.
 
 CC      ?= cc
-PKGS    := gsl inih jansson
+PKGS    := gsl inih jansson sqlite3
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wundef -Wvla
 OPT     ?= -O2 -DNDEBUG
@@ -22,7 +22,7 @@ LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC   := $(wildcard tests/test_*.c)
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(BIN)/%)
 
-DEB_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libjansson-dev gnuplot-nox
+DEB_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libjansson-dev libsqlite3-dev gnuplot-nox
 
 .SECONDARY:
 .PHONY: all deps demo test check-deps asan bench clean update-bench-city
