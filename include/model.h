@@ -53,6 +53,12 @@ struct model_cmd {
     const char *summary;
 };
 
+/* A command-line option of run/compare/sweep that stands for an override:
+ * `--from T` = replay.from=T.  option is the long name without dashes. */
+struct model_alias {
+    const char *option, *section, *key, *help;
+};
+
 struct model_type {
     const char *name;          /* e.g. "police" */
     const char *summary;
@@ -85,6 +91,8 @@ struct model_type {
                  const struct res_layout *L, const struct res_summary *S,
                  const struct prov *pv, struct perr *e);
 
+    const struct model_alias *aliases;
+    int n_aliases;
     const struct model_cmd *cmds;  /* the model's own commands */
     int n_cmds;
 };

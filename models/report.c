@@ -18,6 +18,7 @@
 #include "inc.h"
 #include "ops.h"
 #include "outf.h"
+#include "prov.h"
 #include "report.h"
 
 /* Writes s left-aligned in `width` terminal columns: printf pads by bytes,
@@ -56,7 +57,7 @@ static void line(FILE *fp, const char *label, const char *value)
 }
 
 void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
-                  const struct res_summary *S, const struct report_meta *m)
+                  const struct res_summary *S, const struct prov *m)
 {
     (void)L;
     char a[64], b[64], c[64], d[64], f[64], g[64], buf[512];
@@ -210,23 +211,20 @@ static void put_num(FILE *fp, double v)
         fprintf(fp, "%.10g", v);
 }
 
-static void put_mean_ci(FILE *fp, double mean, double half)
+/* mean, ci95_low, ci95_high (clipped to the slot's range), half_width. */
+static void put_mean_ci(FILE *fp, const struct res_summary *S, size_t j)
 {
-    put_num(fp, mean);
+    put_num(fp, S->mean[j]);
     fputc(',', fp);
-    if (!isnan(half)) {
-        put_num(fp, mean - half);
-        fputc(',', fp);
-        put_num(fp, mean + half);
-    } else {
-        fputc(',', fp);
-    }
+    put_num(fp, S->lo[j]);
     fputc(',', fp);
-    put_num(fp, half);
+    put_num(fp, S->hi[j]);
+    fputc(',', fp);
+    put_num(fp, S->half[j]);
 }
 
 static void write_summary_csv(FILE *fp, const struct scn *s, const struct res_layout *L,
-                              const struct res_summary *S, const struct report_meta *m)
+                              const struct res_summary *S, const struct prov *m)
 {
     fputs("section,metric,key,mean,ci95_low,ci95_high,half_width,replications,description\n", fp);
     fputs("run,scenario,,", fp);
@@ -246,7 +244,7 @@ static void write_summary_csv(FILE *fp, const struct scn *s, const struct res_la
         fprintf(fp, "%s,%s,", sl->section, sl->metric);
         put_str(fp, sl->key);
         fputc(',', fp);
-        put_mean_ci(fp, S->mean[j], S->half[j]);
+        put_mean_ci(fp, S, j);
         fprintf(fp, ",%d,", S->reps);
         put_str(fp, ops_metric_desc(sl->section, sl->metric));
         fputc('\n', fp);
@@ -287,7 +285,7 @@ static void write_pivot(FILE *fp, const struct scn *s, const struct res_layout *
     }
     fputs(heads[h].ids, fp);
     for (int k = 0; k < nm; k++)
-        fprintf(fp, ",%s,%s_ci95", L->slot[first + (size_t)k].metric, L->slot[first + (size_t)k].metric);
+        fprintf(fp, ",%s,%s_half_width", L->slot[first + (size_t)k].metric, L->slot[first + (size_t)k].metric);
     fputc('\n', fp);
     for (int i = 0; i < nk; i++) {
         size_t row = first + (size_t)i * (size_t)nm;
@@ -341,7 +339,7 @@ static json_t *jnum(double v)
 }
 
 static int write_json(FILE *fp, const struct scn *s, const struct res_layout *L,
-                      const struct res_summary *S, const struct report_meta *m)
+                      const struct res_summary *S, const struct prov *m)
 {
     json_t *root = json_object(), *all = json_object(), *prio = json_object();
     json_object_set_new(root, "patrolsim", json_string(PATROLSIM_VERSION));
@@ -369,52 +367,49 @@ static int write_json(FILE *fp, const struct scn *s, const struct res_layout *L,
             continue;
         json_t *v = json_object();
         json_object_set_new(v, "mean", jnum(S->mean[j]));
+        json_object_set_new(v, "ci95_low", jnum(S->lo[j]));
+        json_object_set_new(v, "ci95_high", jnum(S->hi[j]));
         json_object_set_new(v, "half_width", jnum(S->half[j]));
         json_object_set_new(parent, sl->metric, v);
     }
     json_object_set_new(root, "all", all);
     json_object_set_new(root, "by_priority", prio);
+    json_object_set_new(root, "provenance", prov_json(m));
     int rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_REAL_PRECISION(10) | JSON_PRESERVE_ORDER);
     fputc('\n', fp);
     json_decref(root);
     return rc;
 }
 
-int report_write(const char *dir, const struct scn *s, const struct res_layout *L,
-                 const struct res_summary *S, const struct report_meta *m, struct perr *e)
+int report_write(struct outf *o, const char *dir, const struct scn *s,
+                 const struct res_layout *L, const struct res_summary *S,
+                 const struct prov *m, struct perr *e)
 {
     static const char *const pivots[] = { "unit", "grid", "hour", "type", "tier", "station" };
-    struct outf o;
-    outf_init(&o);
-    if (outf_mkdir(dir, e) < 0)
-        return -1;
     struct ops_blocks B;
     ops_blocks(s, &B);
     int rc = -1;
-    FILE *sum = outf_open(&o, dir, "summary.csv", e);
+    FILE *sum = outf_open(o, dir, "summary.csv", e);
     if (!sum)
         goto fail;
     write_summary_csv(sum, s, L, S, m);
     for (size_t k = 0; k < sizeof pivots / sizeof *pivots; k++) {
         char name[32];
         snprintf(name, sizeof name, "by_%s.csv", pivots[k]);
-        FILE *fp = outf_open(&o, dir, name, e);
+        FILE *fp = outf_open(o, dir, name, e);
         if (!fp)
             goto fail;
         write_pivot(fp, s, L, S, &B, pivots[k]);
     }
-    FILE *js = outf_open(&o, dir, "summary.json", e);
+    FILE *js = outf_open(o, dir, "summary.json", e);
     if (!js)
         goto fail;
     if (write_json(js, s, L, S, m) != 0) {
         err_set(e, "%s/summary.json: cannot encode JSON", dir);
         goto fail;
     }
-    rc = outf_commit(&o, e);
+    rc = 0;
+fail:
     ops_blocks_release(&B);
     return rc;
-fail:
-    outf_abort(&o);
-    ops_blocks_release(&B);
-    return -1;
 }
