@@ -33,7 +33,9 @@
  * The reference's own difference fields are NAN (n_pairs 0): it is not
  * compared with itself.
  *
- * Cost: O(n k^2) for the MCB pairs, no allocation beyond O(n) scratch.
+ *   - both arms constant: Welch half-width 0 and its df NAN.
+ *
+ * Cost: O(n k^2) for the MCB pairs, O(n + k^2) scratch memory.
  */
 #ifndef PATROLSIM_CMP_H
 #define PATROLSIM_CMP_H

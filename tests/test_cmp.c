@@ -89,6 +89,15 @@ static void known_answers(void)
     CHECK(g[1].mcb_excluded && !g[1].mcb_best, "larger better: B excluded");
     CHECK(g[2].diff == r[2].diff && g[2].diff_half == r[2].diff_half, "direction-free diffs");
 
+    /* The sentences of these results: -1.133 +- 0.355 and 0.217 +- 0.588
+     * rounded to the half-width's first digit. */
+    char buf[200];
+    cmp_sentence(buf, sizeof buf, "B", "mean response time", 0, "min", &r[1]);
+    CHECK_STR(buf, "B lowers mean response time by 1.1 min (95% CI 0.8 to 1.5)");
+    cmp_sentence(buf, sizeof buf, "C", "mean response time", 0, "min", &r[2]);
+    CHECK_STR(buf, "C changes mean response time by +0.2 min (95% CI -0.4 to 0.8), "
+                   "not significant at 95%");
+
     /* k = 2: Bonferroni over one comparison is the paired interval. */
     double two[N6][2];
     for (int i = 0; i < N6; i++) {
