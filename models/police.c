@@ -84,6 +84,54 @@ static int p_write(const struct model *m, struct outf *o, const char *dir,
     return report_write(o, dir, police_scn(m), L, S, pv, e);
 }
 
+/* Short labels of the headline metrics, for compare's plain-language lines. */
+static const struct { const char *metric, *label; int better; } labels[] = {
+    { "response_mean_min", "mean response time", -1 },
+    { "response_p50_min", "median response time", -1 },
+    { "response_p90_min", "90th-percentile response time", -1 },
+    { "response_p95_min", "95th-percentile response time", -1 },
+    { "within_target_share", "share within target", +1 },
+    { "travel_mean_min", "mean travel time", -1 },
+    { "first_contact_rate", "first-contact rate (首接率)", +1 },
+    { "resolution_rate", "resolution rate (处结率)", +1 },
+    { "handover_share", "handover share", 0 },
+    { "cross_grid_share", "cross-grid support share", 0 },
+    { "queued_share", "share that waited", -1 },
+    { "wait_mean_min", "mean queue wait", -1 },
+    { "station_load_per_day", "station load per day", 0 },
+    { "utilisation_mean", "mean utilisation", 0 },
+    { "utilisation_cv", "utilisation CV across units", -1 },
+    { "officer_overtime_hours", "officer overtime", -1 },
+};
+
+static int label_find(const char *section, const char *metric)
+{
+    if (strcmp(section, "all") && strcmp(section, "priority"))
+        return -1;
+    for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
+        if (!strcmp(labels[i].metric, metric))
+            return (int)i;
+    return -1;
+}
+
+static const char *p_label(const char *section, const char *metric)
+{
+    int i = label_find(section, metric);
+    return i < 0 ? NULL : labels[i].label;
+}
+
+static int p_better(const char *section, const char *metric)
+{
+    int i = label_find(section, metric);
+    return i < 0 ? 0 : labels[i].better;
+}
+
+static const char *const headline[] = {
+    "response_mean_min", "response_p90_min", "within_target_share", "first_contact_rate",
+    "resolution_rate", "cross_grid_share", "queued_share", "station_load_per_day",
+    "utilisation_mean", "officer_overtime_hours", NULL,
+};
+
 static const struct model_cmd police_cmds[] = {
     { "fit", cmd_fit, "estimate arrival profile, grid shares and type mix from a CAD export" },
     { "gen", cmd_gen, "write a scenario's synthetic incident stream as a replayable CSV" },
@@ -107,6 +155,9 @@ const struct model_type police_model = {
     .run = p_run,
     .trace_header = ops_trace_header,
     .metric_desc = ops_metric_desc,
+    .metric_label = p_label,
+    .metric_better = p_better,
+    .headline = headline,
     .describe = p_describe,
     .print = p_print,
     .write = p_write,

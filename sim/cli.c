@@ -231,6 +231,7 @@ static const struct gcmd {
     { "run", cmd_run, "simulate a scenario: replications, summary with confidence intervals" },
 
 
+    { "compare", cmd_compare, "run variants on common random numbers; paired differences" },
     { "validate", cmd_validate, "check a scenario's files without running it" },
 };
 #define N_GENERIC ((int)(sizeof generic / sizeof *generic))

@@ -266,6 +266,15 @@ static int t_run(const struct model *m, uint64_t seed, int rep, FILE *trace, dou
     return rc;
 }
 
+static int t_better(const char *section, const char *metric)
+{
+    (void)section;
+    return strstr(metric, "_min") || strstr(metric, "share") ? -1 : 0;
+}
+
+static const char *const t_headline[] = { "wait_mean_min", "queued_share",
+                                          "utilisation_mean", NULL };
+
 static void t_describe(const struct model *m, FILE *fp)
 {
     fprintf(fp, "M/M/%d, lambda %g/min, mean service %g min, rho %.4g", m->servers, m->lambda,
@@ -308,6 +317,9 @@ static const struct model_type mmc_model = {
     .run = t_run,
     .trace_header = "",
     .metric_desc = t_desc,
+    .metric_label = t_desc,
+    .metric_better = t_better,
+    .headline = t_headline,
     .describe = t_describe,
     .print = t_print,
     .write = t_write,
