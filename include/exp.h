@@ -27,8 +27,8 @@ struct exp_opts {
     exp_done_fn done;          /* may be NULL */
     void *done_ctx;
     struct prog *progress;     /* may be NULL: ticked once per finished task */
-    /* Set asynchronously (by a signal handler) to stop handing out tasks;
-     * exp_run then returns -1 with "interrupted".  May be NULL. */
+    /* When set (by another thread or a signal handler) no new task starts
+     * and exp_run returns -1 with "interrupted".  May be NULL. */
     volatile sig_atomic_t *stop;
 };
 
@@ -43,10 +43,5 @@ int exp_run(int n_tasks, int jobs, size_t row_len, exp_task_fn fn, void *ctx,
 
 /* Number of online CPUs (at least 1). */
 int exp_ncpu(void);
-
-/* SIGINT/SIGTERM set *exp_stop_flag() instead of killing the process, so
- * commands can stop cleanly (finished tasks kept, temporaries removed). */
-void exp_catch_signals(void);
-volatile sig_atomic_t *exp_stop_flag(void);
 
 #endif

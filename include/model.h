@@ -53,6 +53,12 @@ struct model_cmd {
     const char *summary;
 };
 
+/* A command-line option of run/compare/sweep that stands for an override:
+ * `--from T` = replay.from=T.  option is the long name without dashes. */
+struct model_alias {
+    const char *option, *section, *key, *help;
+};
+
 struct model_type {
     const char *name;          /* e.g. "police" */
     const char *summary;
@@ -75,6 +81,13 @@ struct model_type {
     /* Human description of a metric (for tables and plain-language lines);
      * "" when unknown. */
     const char *(*metric_desc)(const char *section, const char *metric);
+    /* Short label for plain-language lines ("mean response time"); NULL
+     * or "" falls back to the metric name. */
+    const char *(*metric_label)(const char *section, const char *metric);
+    /* Which way is better: -1 smaller, +1 larger, 0 neither (utilisation). */
+    int (*metric_better)(const char *section, const char *metric);
+    /* The metrics a comparison leads with (res_lookup names), NULL-ended. */
+    const char *const *headline;
     /* validate's one-line description of a loaded scenario (no newline). */
     void (*describe)(const struct model *m, FILE *fp);
     /* The printed summary of a run and its result files (written into the
@@ -85,6 +98,8 @@ struct model_type {
                  const struct res_layout *L, const struct res_summary *S,
                  const struct prov *pv, struct perr *e);
 
+    const struct model_alias *aliases;
+    int n_aliases;
     const struct model_cmd *cmds;  /* the model's own commands */
     int n_cmds;
 };

@@ -28,5 +28,8 @@ FILE *outf_open(struct outf *o, const char *dir, const char *name, struct perr *
 int outf_commit(struct outf *o, struct perr *e);
 /* Closes and removes every temporary file (after an error elsewhere). */
 void outf_abort(struct outf *o);
+/* SIGINT, SIGTERM and SIGHUP remove the temporary files of every open set,
+ * print one line and end the process with the signal's usual status. */
+void outf_catch_signals(void);
 
 #endif

@@ -1,23 +1,21 @@
-/* report.h - what a run shows: the printed summary and the result files
- * (summary.csv, by_unit.csv, by_grid.csv, summary.json). */
+/* report.h - what a police run shows: the printed summary and the result
+ * files (summary.csv, by_unit.csv, by_grid.csv, by_hour.csv, by_type.csv,
+ * by_tier.csv, by_station.csv, summary.json). */
 #ifndef PATROLSIM_REPORT_H
 #define PATROLSIM_REPORT_H
 
 #include <stdio.h>
+#include "outf.h"
+#include "prov.h"
 #include "res.h"
 #include "scn.h"
 
-struct report_meta {
-    uint64_t seed;
-    int reps;
-    double horizon_days, warmup_days;
-};
-
 void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
-                  const struct res_summary *S, const struct report_meta *m);
-/* Writes the result files into dir, all or nothing; 0, or -1 with e set. */
-int report_write(const char *dir, const struct scn *s, const struct res_layout *L,
-                 const struct res_summary *S, const struct report_meta *m,
-                 struct perr *e);
+                  const struct res_summary *S, const struct prov *pv);
+/* Adds the result files to the caller's output set o (under dir), which
+ * commits them all or none; 0, or -1 with e set. */
+int report_write(struct outf *o, const char *dir, const struct scn *s,
+                 const struct res_layout *L, const struct res_summary *S,
+                 const struct prov *pv, struct perr *e);
 
 #endif

@@ -49,6 +49,10 @@ long res_find(const struct res_layout *L, const char *section, const char *metri
  * defaults to "all") and finds the slot; -1 if absent. */
 long res_lookup(const struct res_layout *L, const char *name);
 
+/* The slot's name as res_lookup reads it: "metric" in section "all",
+ * "section.metric" without a key, else "section.metric.key". */
+const char *res_name(const struct res_slot *sl, char *buf, size_t n);
+
 /* Across-replication summary of every slot: x is n_reps rows of L->n. */
 struct res_summary {
     double *mean, *half;   /* half-width of the `level` Student-t interval */

@@ -218,6 +218,8 @@ struct scn_override {
 struct scn *scn_load(const char *dir, const struct scn_override *ov, int n_ov,
                      struct perr *e);
 void scn_free(struct scn *s);
+/* Every file the loader read, in load order (paths as opened); the count. */
+int scn_inputs(const struct scn *s, const char *const **paths);
 
 /* Lookups by id; -1 if absent.  O(log n). */
 int scn_grid_find(const struct scn *s, const char *id);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-#include "cli.h"
+#include "police.h"
 #include "inc.h"
 #include "ops.h"
 
@@ -95,7 +95,7 @@ int cmd_bench(int argc, char **argv)
         goto done;
     }
     double t0 = now_s();
-    struct scn *s = cli_load(dir, &ov);
+    struct scn *s = police_load(dir, &ov);
     if (!s)
         goto done;
     double t1 = now_s();

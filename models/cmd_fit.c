@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cli.h"
+#include "police.h"
 #include "inc.h"
 #include "outf.h"
 #include "stats.h"
@@ -224,7 +224,7 @@ int cmd_fit(int argc, char **argv)
     cli_ov_add(&ov, "run", "horizon_days", "1e7");
     cli_ov_add(&ov, "run", "warmup_days", "0");
     free(abs);
-    struct scn *s = cli_load(mapping, &ov);
+    struct scn *s = police_load(mapping, &ov);
     if (!s)
         goto done;
 

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
+#include "police.h"
 #include "inc.h"
 #include "outf.h"
 #include "ts.h"
@@ -114,7 +114,7 @@ int cmd_gen(int argc, char **argv)
     }
     cli_ov_add(&ov, "run", "horizon_days", days);
     cli_ov_add(&ov, "run", "warmup_days", "0");
-    struct scn *s = cli_load(argv[optind], &ov);
+    struct scn *s = police_load(argv[optind], &ov);
     if (!s)
         goto done;
 

@@ -18,6 +18,7 @@
 #include "inc.h"
 #include "ops.h"
 #include "outf.h"
+#include "prov.h"
 #include "report.h"
 
 /* Writes s left-aligned in `width` terminal columns: printf pads by bytes,
@@ -55,14 +56,34 @@ static void line(FILE *fp, const char *label, const char *value)
     fprintf(fp, "%s\n", value);
 }
 
-void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
-                  const struct res_summary *S, const struct report_meta *m)
+/* Metric names by their enum, from the same X-macro lists as the layout;
+ * report_print finds every value through the layout by (section, metric,
+ * key), never by offset. */
+#define NAME_OF(e, name, desc) name,
+static const char *const g_name[] = { OPS_GLOBAL_METRICS(NAME_OF) };
+static const char *const p_name[] = { OPS_PRIO_METRICS(NAME_OF) };
+static const char *const k_name[] = { OPS_TIER_METRICS(NAME_OF) };
+static const char *const s_name[] = { OPS_STATION_METRICS(NAME_OF) };
+static const char *const o_name[] = { INC_OBS_METRICS(NAME_OF) };
+#undef NAME_OF
+
+static size_t at(const struct res_layout *L, const char *section, const char *metric,
+                 const char *key)
 {
-    (void)L;
+    long i = res_find(L, section, metric, key);
+    PS_ASSERT(i >= 0);     /* the layout and these lists come from one source */
+    return (size_t)i;
+}
+
+void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
+                  const struct res_summary *S, const struct prov *m)
+{
     char a[64], b[64], c[64], d[64], f[64], g[64], buf[512];
     const double *M = S->mean, *H = S->half;
     struct ops_blocks B;
     ops_blocks(s, &B);
+    char key[64];
+#define G(e) at(L, "all", g_name[e], "")
 #define CI(i, k, dec, unit) ci(a, sizeof a, M[i], H[i], k, dec, unit)
     fprintf(fp, "patrolsim %s  scenario: %s (%s)\n", PATROLSIM_VERSION, s->name, s->dir);
     fprintf(fp, "seed %llu, %d replication%s, %g days (first %g not counted)",
@@ -70,25 +91,25 @@ void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
             m->horizon_days, m->warmup_days);
     fprintf(fp, m->reps > 1 ? ", ± = 95%% confidence half-width across replications\n\n" : "\n\n");
 
-    fprintf(fp, "incidents counted per replication: %s\n\n", CI(G_INCIDENTS, 1, 0, ""));
+    fprintf(fp, "incidents counted per replication: %s\n\n", CI(G(G_INCIDENTS), 1, 0, ""));
     const char *head[6] = { "response time (min)", "mean", "median", "p90", "p95", "within target" };
     pad(fp, head[0], 23);
     for (int k = 1; k < 6; k++)
         pad(fp, head[k], k < 5 ? 17 : 0);
     fputc('\n', fp);
     for (int p = -1; p < s->n_priorities; p++) {
-        size_t o = B.prio + (size_t)(p < 0 ? 0 : p) * OPS_N_PRIO;
-        size_t mean_i = p < 0 ? G_RESP_MEAN : o + P_RESP_MEAN;
-        size_t p50_i = p < 0 ? G_RESP_P50 : o + P_RESP_P50;
-        size_t p90_i = p < 0 ? G_RESP_P90 : o + P_RESP_P90;
-        size_t p95_i = p < 0 ? G_RESP_P95 : o + P_RESP_P95;
-        size_t w_i = p < 0 ? G_WITHIN : o + P_WITHIN;
+        snprintf(key, sizeof key, "%d", p < 0 ? 0 : s->priorities[p]);
+#define PR(pe, ge) (p < 0 ? G(ge) : at(L, "priority", p_name[pe], key))
+        size_t mean_i = PR(P_RESP_MEAN, G_RESP_MEAN), p50_i = PR(P_RESP_P50, G_RESP_P50);
+        size_t p90_i = PR(P_RESP_P90, G_RESP_P90), p95_i = PR(P_RESP_P95, G_RESP_P95);
+        size_t w_i = PR(P_WITHIN, G_WITHIN);
         char label[40];
         if (p < 0)
             snprintf(label, sizeof label, "all");
         else
             snprintf(label, sizeof label, "priority %d (%.0f)", s->priorities[p],
-                     M[o + P_INCIDENTS]);
+                     M[PR(P_INCIDENTS, G_INCIDENTS)]);
+#undef PR
         fputs("  ", fp);
         pad(fp, label, 21);
         pad(fp, ci(a, sizeof a, M[mean_i], H[mean_i], 1, 2, ""), 17);
@@ -98,57 +119,59 @@ void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
         fprintf(fp, "%s\n", ci(f, sizeof f, M[w_i], H[w_i], 100, 1, "%"));
     }
     fputc('\n', fp);
-    line(fp, "first-contact rate (首接率)", CI(G_FIRST_CONTACT, 100, 1, "%"));
-    line(fp, "resolution rate (处结率)", CI(G_RESOLVED, 100, 1, "%"));
-    line(fp, "handover share (移交)", CI(G_HANDOVER, 100, 1, "%"));
-    snprintf(buf, sizeof buf, "%s grid, %s zone", CI(G_CROSS_GRID, 100, 1, "%"),
-             ci(b, sizeof b, M[G_CROSS_ZONE], H[G_CROSS_ZONE], 100, 1, "%"));
+    line(fp, "first-contact rate (首接率)", CI(G(G_FIRST_CONTACT), 100, 1, "%"));
+    line(fp, "resolution rate (处结率)", CI(G(G_RESOLVED), 100, 1, "%"));
+    line(fp, "handover share (移交)", CI(G(G_HANDOVER), 100, 1, "%"));
+    snprintf(buf, sizeof buf, "%s grid, %s zone", CI(G(G_CROSS_GRID), 100, 1, "%"),
+             ci(b, sizeof b, M[G(G_CROSS_ZONE)], H[G(G_CROSS_ZONE)], 100, 1, "%"));
     line(fp, "cross-grid / cross-zone support", buf);
-    line(fp, "travel time of first unit", CI(G_TRAVEL_MEAN, 1, 2, " min"));
+    line(fp, "travel time of first unit", CI(G(G_TRAVEL_MEAN), 1, 2, " min"));
     snprintf(buf, sizeof buf, "%s of incidents; wait %s mean, %s p90, %s for those queued; "
-             "longest queue %s", CI(G_QUEUED, 100, 1, "%"),
-             ci(b, sizeof b, M[G_WAIT_MEAN], H[G_WAIT_MEAN], 1, 2, " min"),
-             ci(c, sizeof c, M[G_WAIT_P90], H[G_WAIT_P90], 1, 2, " min"),
-             ci(d, sizeof d, M[G_WAIT_QUEUED], H[G_WAIT_QUEUED], 1, 2, " min"),
-             ci(f, sizeof f, M[G_MAX_QUEUE], H[G_MAX_QUEUE], 1, 1, ""));
+             "longest queue %s", CI(G(G_QUEUED), 100, 1, "%"),
+             ci(b, sizeof b, M[G(G_WAIT_MEAN)], H[G(G_WAIT_MEAN)], 1, 2, " min"),
+             ci(c, sizeof c, M[G(G_WAIT_P90)], H[G(G_WAIT_P90)], 1, 2, " min"),
+             ci(d, sizeof d, M[G(G_WAIT_QUEUED)], H[G(G_WAIT_QUEUED)], 1, 2, " min"),
+             ci(f, sizeof f, M[G(G_MAX_QUEUE)], H[G(G_MAX_QUEUE)], 1, 1, ""));
     line(fp, "queued", buf);
     if (s->preempt)
-        line(fp, "pre-emptions", CI(G_PREEMPTIONS, 1, 1, ""));
+        line(fp, "pre-emptions", CI(G(G_PREEMPTIONS), 1, 1, ""));
     if (B.n_stations) {
         snprintf(buf, sizeof buf, "%s calls/day (handovers + calls first served by "
-                 "station units); follow-up wait %s", CI(G_STATION_LOAD, 1, 1, ""),
-                 ci(b, sizeof b, M[G_FOLLOWUP_WAIT], H[G_FOLLOWUP_WAIT], 1, 1, " min"));
+                 "station units); follow-up wait %s", CI(G(G_STATION_LOAD), 1, 1, ""),
+                 ci(b, sizeof b, M[G(G_FOLLOWUP_WAIT)], H[G(G_FOLLOWUP_WAIT)], 1, 1, " min"));
         line(fp, "station load", buf);
         for (int i = 0; i < B.n_stations; i++) {
-            size_t o = B.station + (size_t)i * OPS_N_STATION;
-            snprintf(buf, sizeof buf, "  %s", s->facilities[B.station_fac[i]].id);
-            snprintf(f, sizeof f, "%s", ci(b, sizeof b, M[o + S_HANDOVER_DAY], H[o + S_HANDOVER_DAY], 1, 1, ""));
+            const char *sid = s->facilities[B.station_fac[i]].id;
+#define ST(e) at(L, "station", s_name[e], sid)
+            snprintf(buf, sizeof buf, "  %s", sid);
+            snprintf(f, sizeof f, "%s", ci(b, sizeof b, M[ST(S_HANDOVER_DAY)], H[ST(S_HANDOVER_DAY)], 1, 1, ""));
             char v[256];
             snprintf(v, sizeof v, "%s /day: %s handed over, %s served by its units",
-                     ci(a, sizeof a, M[o + S_LOAD_DAY], H[o + S_LOAD_DAY], 1, 1, ""), f,
-                     ci(c, sizeof c, M[o + S_SERVED_DAY], H[o + S_SERVED_DAY], 1, 1, ""));
+                     ci(a, sizeof a, M[ST(S_LOAD_DAY)], H[ST(S_LOAD_DAY)], 1, 1, ""), f,
+                     ci(c, sizeof c, M[ST(S_SERVED_DAY)], H[ST(S_SERVED_DAY)], 1, 1, ""));
+#undef ST
             line(fp, buf, v);
         }
     }
-    if (M[G_UNSTAFFED] > 0)
-        line(fp, "handovers with no case team", CI(G_UNSTAFFED, 1, 1, ""));
+    if (M[G(G_UNSTAFFED)] > 0)
+        line(fp, "handovers with no case team", CI(G(G_UNSTAFFED), 1, 1, ""));
     if (s->absence_p > 0) {
         snprintf(buf, sizeof buf, "%s unit-shifts not run; A post absent %s times, covered "
-                 "by B/C %s", CI(G_ABSENT_SHIFTS, 1, 1, ""),
-                 ci(b, sizeof b, M[G_AB_NEEDED], H[G_AB_NEEDED], 1, 1, ""),
-                 ci(c, sizeof c, M[G_AB_FOUND], H[G_AB_FOUND], 100, 1, "%"));
+                 "by B/C %s", CI(G(G_ABSENT_SHIFTS), 1, 1, ""),
+                 ci(b, sizeof b, M[G(G_AB_NEEDED)], H[G(G_AB_NEEDED)], 1, 1, ""),
+                 ci(c, sizeof c, M[G(G_AB_FOUND)], H[G(G_AB_FOUND)], 100, 1, "%"));
         line(fp, "absences and AB cover (AB角)", buf);
     }
     /* A replay without timing columns observes nothing: no table then. */
-    if (ops_has_observed(s) && M[B.obs + O_N_RESP] > 0) {
+#define OB(e) at(L, "observed", o_name[e], "")
+    if (ops_has_observed(s) && M[OB(O_N_RESP)] > 0) {
         static const struct { const char *what; int sim[3], obs[3]; } rows[] = {
             { "received -> arrived", { G_RESP_MEAN, G_RESP_P50, G_RESP_P90 }, { O_RESP_MEAN, O_RESP_P50, O_RESP_P90 } },
             { "received -> dispatched", { G_WAIT_MEAN, G_WAIT_P50, G_WAIT_P90 }, { O_WAIT_MEAN, O_WAIT_P50, O_WAIT_P90 } },
             { "dispatched -> arrived", { G_TRAVEL_MEAN, G_TRAVEL_P50, G_TRAVEL_P90 }, { O_TRAVEL_MEAN, O_TRAVEL_P50, O_TRAVEL_P90 } },
         };
-        size_t o0 = B.obs;
         fprintf(fp, "\nobserved in the data vs simulated (min; %.0f observed incidents per replication)\n",
-                M[o0 + O_N_RESP]);
+                M[OB(O_N_RESP)]);
         const char *h2[7] = { "", "obs mean", "sim mean", "obs median", "sim median", "obs p90", "sim p90" };
         pad(fp, h2[0], 25);
         for (int k = 1; k < 7; k++)
@@ -158,7 +181,7 @@ void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
             fputs("  ", fp);
             pad(fp, rows[r].what, 23);
             for (int k = 0; k < 3; k++) {
-                size_t oi = o0 + (size_t)rows[r].obs[k], si = (size_t)rows[r].sim[k];
+                size_t oi = OB(rows[r].obs[k]), si = G(rows[r].sim[k]);
                 pad(fp, ci(a, sizeof a, M[oi], H[oi], 1, 2, ""), 17);
                 pad(fp, ci(b, sizeof b, M[si], H[si], 1, 2, ""), k < 2 ? 17 : 0);
             }
@@ -167,33 +190,37 @@ void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
     }
     fprintf(fp, "\nofficer load\n");
     snprintf(buf, sizeof buf, "mean %s, min %s, max %s; CV %s, max/min %s",
-             CI(G_UTIL_MEAN, 100, 1, "%"), ci(b, sizeof b, M[G_UTIL_MIN], H[G_UTIL_MIN], 100, 1, "%"),
-             ci(c, sizeof c, M[G_UTIL_MAX], H[G_UTIL_MAX], 100, 1, "%"),
-             ci(d, sizeof d, M[G_UTIL_CV], H[G_UTIL_CV], 1, 3, ""),
-             ci(g, sizeof g, M[G_UTIL_MAXMIN], H[G_UTIL_MAXMIN], 1, 2, ""));
+             CI(G(G_UTIL_MEAN), 100, 1, "%"), ci(b, sizeof b, M[G(G_UTIL_MIN)], H[G(G_UTIL_MIN)], 100, 1, "%"),
+             ci(c, sizeof c, M[G(G_UTIL_MAX)], H[G(G_UTIL_MAX)], 100, 1, "%"),
+             ci(d, sizeof d, M[G(G_UTIL_CV)], H[G(G_UTIL_CV)], 1, 3, ""),
+             ci(g, sizeof g, M[G(G_UTIL_MAXMIN)], H[G(G_UTIL_MAXMIN)], 1, 2, ""));
     line(fp, "  utilisation (of on-duty time)", buf);
-    snprintf(buf, sizeof buf, "%s (CV across units %s)", CI(G_JOBS_SHIFT, 1, 2, ""),
-             ci(b, sizeof b, M[G_JOBS_SHIFT_CV], H[G_JOBS_SHIFT_CV], 1, 3, ""));
+    snprintf(buf, sizeof buf, "%s (CV across units %s)", CI(G(G_JOBS_SHIFT), 1, 2, ""),
+             ci(b, sizeof b, M[G(G_JOBS_SHIFT_CV)], H[G(G_JOBS_SHIFT_CV)], 1, 3, ""));
     line(fp, "  incidents per unit shift", buf);
-    snprintf(buf, sizeof buf, "%s on duty, %s overtime", CI(G_DUTY_OFFICER_H, 1, 0, ""),
-             ci(b, sizeof b, M[G_OVERTIME_H], H[G_OVERTIME_H], 1, 1, ""));
+    snprintf(buf, sizeof buf, "%s on duty, %s overtime", CI(G(G_DUTY_OFFICER_H), 1, 0, ""),
+             ci(b, sizeof b, M[G(G_OVERTIME_H)], H[G(G_OVERTIME_H)], 1, 1, ""));
     line(fp, "  officer-hours", buf);
-    if (!isnan(M[G_COMMUNITY_SHARE]))
-        line(fp, "  community units in community", CI(G_COMMUNITY_SHARE, 100, 1, "% of on-duty time"));
+    if (!isnan(M[G(G_COMMUNITY_SHARE)]))
+        line(fp, "  community units in community", CI(G(G_COMMUNITY_SHARE), 100, 1, "% of on-duty time"));
     for (int k = 0; k < FAC_N_TIERS; k++) {
-        size_t o = B.tier + (size_t)k * OPS_N_TIER;
-        if (!(M[o + K_UNITS] > 0))
+        const char *tn = fac_tier_name((enum fac_tier)k);
+#define TI(e) at(L, "tier", k_name[e], tn)
+        if (!(M[TI(K_UNITS)] > 0))
             continue;
         snprintf(buf, sizeof buf, "  units based at %s %s", k == FAC_OFFICE ? "an" : "a",
                  fac_tier_name((enum fac_tier)k));
         char v[256];
         snprintf(v, sizeof v, "%.0f units, utilisation %s; first to %s incidents, response %s",
-                 M[o + K_UNITS], CI(o + K_UTIL, 100, 1, "%"),
-                 ci(b, sizeof b, M[o + K_INCIDENTS], H[o + K_INCIDENTS], 1, 0, ""),
-                 ci(c, sizeof c, M[o + K_RESP_MEAN], H[o + K_RESP_MEAN], 1, 2, " min"));
+                 M[TI(K_UNITS)], CI(TI(K_UTIL), 100, 1, "%"),
+                 ci(b, sizeof b, M[TI(K_INCIDENTS)], H[TI(K_INCIDENTS)], 1, 0, ""),
+                 ci(c, sizeof c, M[TI(K_RESP_MEAN)], H[TI(K_RESP_MEAN)], 1, 2, " min"));
+#undef TI
         line(fp, buf, v);
     }
+#undef OB
 #undef CI
+#undef G
     ops_blocks_release(&B);
 }
 
@@ -210,23 +237,20 @@ static void put_num(FILE *fp, double v)
         fprintf(fp, "%.10g", v);
 }
 
-static void put_mean_ci(FILE *fp, double mean, double half)
+/* mean, ci95_low, ci95_high (clipped to the slot's range), half_width. */
+static void put_mean_ci(FILE *fp, const struct res_summary *S, size_t j)
 {
-    put_num(fp, mean);
+    put_num(fp, S->mean[j]);
     fputc(',', fp);
-    if (!isnan(half)) {
-        put_num(fp, mean - half);
-        fputc(',', fp);
-        put_num(fp, mean + half);
-    } else {
-        fputc(',', fp);
-    }
+    put_num(fp, S->lo[j]);
     fputc(',', fp);
-    put_num(fp, half);
+    put_num(fp, S->hi[j]);
+    fputc(',', fp);
+    put_num(fp, S->half[j]);
 }
 
 static void write_summary_csv(FILE *fp, const struct scn *s, const struct res_layout *L,
-                              const struct res_summary *S, const struct report_meta *m)
+                              const struct res_summary *S, const struct prov *m)
 {
     fputs("section,metric,key,mean,ci95_low,ci95_high,half_width,replications,description\n", fp);
     fputs("run,scenario,,", fp);
@@ -246,7 +270,7 @@ static void write_summary_csv(FILE *fp, const struct scn *s, const struct res_la
         fprintf(fp, "%s,%s,", sl->section, sl->metric);
         put_str(fp, sl->key);
         fputc(',', fp);
-        put_mean_ci(fp, S->mean[j], S->half[j]);
+        put_mean_ci(fp, S, j);
         fprintf(fp, ",%d,", S->reps);
         put_str(fp, ops_metric_desc(sl->section, sl->metric));
         fputc('\n', fp);
@@ -287,7 +311,7 @@ static void write_pivot(FILE *fp, const struct scn *s, const struct res_layout *
     }
     fputs(heads[h].ids, fp);
     for (int k = 0; k < nm; k++)
-        fprintf(fp, ",%s,%s_ci95", L->slot[first + (size_t)k].metric, L->slot[first + (size_t)k].metric);
+        fprintf(fp, ",%s,%s_half_width", L->slot[first + (size_t)k].metric, L->slot[first + (size_t)k].metric);
     fputc('\n', fp);
     for (int i = 0; i < nk; i++) {
         size_t row = first + (size_t)i * (size_t)nm;
@@ -341,7 +365,7 @@ static json_t *jnum(double v)
 }
 
 static int write_json(FILE *fp, const struct scn *s, const struct res_layout *L,
-                      const struct res_summary *S, const struct report_meta *m)
+                      const struct res_summary *S, const struct prov *m)
 {
     json_t *root = json_object(), *all = json_object(), *prio = json_object();
     json_object_set_new(root, "patrolsim", json_string(PATROLSIM_VERSION));
@@ -369,52 +393,49 @@ static int write_json(FILE *fp, const struct scn *s, const struct res_layout *L,
             continue;
         json_t *v = json_object();
         json_object_set_new(v, "mean", jnum(S->mean[j]));
+        json_object_set_new(v, "ci95_low", jnum(S->lo[j]));
+        json_object_set_new(v, "ci95_high", jnum(S->hi[j]));
         json_object_set_new(v, "half_width", jnum(S->half[j]));
         json_object_set_new(parent, sl->metric, v);
     }
     json_object_set_new(root, "all", all);
     json_object_set_new(root, "by_priority", prio);
+    json_object_set_new(root, "provenance", prov_json(m));
     int rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_REAL_PRECISION(10) | JSON_PRESERVE_ORDER);
     fputc('\n', fp);
     json_decref(root);
     return rc;
 }
 
-int report_write(const char *dir, const struct scn *s, const struct res_layout *L,
-                 const struct res_summary *S, const struct report_meta *m, struct perr *e)
+int report_write(struct outf *o, const char *dir, const struct scn *s,
+                 const struct res_layout *L, const struct res_summary *S,
+                 const struct prov *m, struct perr *e)
 {
     static const char *const pivots[] = { "unit", "grid", "hour", "type", "tier", "station" };
-    struct outf o;
-    outf_init(&o);
-    if (outf_mkdir(dir, e) < 0)
-        return -1;
     struct ops_blocks B;
     ops_blocks(s, &B);
     int rc = -1;
-    FILE *sum = outf_open(&o, dir, "summary.csv", e);
+    FILE *sum = outf_open(o, dir, "summary.csv", e);
     if (!sum)
         goto fail;
     write_summary_csv(sum, s, L, S, m);
     for (size_t k = 0; k < sizeof pivots / sizeof *pivots; k++) {
         char name[32];
         snprintf(name, sizeof name, "by_%s.csv", pivots[k]);
-        FILE *fp = outf_open(&o, dir, name, e);
+        FILE *fp = outf_open(o, dir, name, e);
         if (!fp)
             goto fail;
         write_pivot(fp, s, L, S, &B, pivots[k]);
     }
-    FILE *js = outf_open(&o, dir, "summary.json", e);
+    FILE *js = outf_open(o, dir, "summary.json", e);
     if (!js)
         goto fail;
     if (write_json(js, s, L, S, m) != 0) {
         err_set(e, "%s/summary.json: cannot encode JSON", dir);
         goto fail;
     }
-    rc = outf_commit(&o, e);
+    rc = 0;
+fail:
     ops_blocks_release(&B);
     return rc;
-fail:
-    outf_abort(&o);
-    ops_blocks_release(&B);
-    return -1;
 }

@@ -1,43 +1,38 @@
-/* cmd_run.c - `patrolsim run`: replications of one scenario. */
-#define _DEFAULT_SOURCE
-#include <getopt.h>
+/* cmd_run.c - `patrolsim run`: replications of one scenario, any model. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "exp.h"
-#include "ops.h"
 #include "outf.h"
-#include "report.h"
+#include "prog.h"
+#include "prov.h"
+#include "runout.h"
 
-static const char help[] =
-"usage: patrolsim run SCENARIO [options]\n"
-"\n"
-"Simulates the scenario folder SCENARIO (scenario.ini + CSV tables) for R\n"
-"replications and prints response times by priority, first-contact rate,\n"
-"cross-grid support, queueing and unit utilisation, with 95% confidence\n"
-"intervals across replications when R > 1.\n"
-"\n"
-"options (defaults come from the scenario's [run] section):\n"
-"  --seed N            base random seed (echoed in every output)\n"
-"  --reps R            number of replications\n"
-"  --horizon-days D    create incidents over D days, then drain\n"
-"  --warmup-days W     simulate but do not count the first W days\n"
-"  --set S.K=V         override key K of section [S] of scenario.ini (repeatable)\n"
-"  --from T, --to T    replay only calls received in [T, T'), local date-time\n"
-"                      such as 2021-10-01 or 2021-10-01T08:00 (replay.from/to)\n"
-"  --out DIR           write summary.csv, by_unit.csv, by_grid.csv and\n"
-"                      summary.json to DIR (created if needed)\n"
-"  --trace FILE        write every incident of replication 1 to FILE (CSV)\n"
-"  --jobs J            worker threads (default: number of CPUs); results do\n"
-"                      not depend on J\n"
-"  --quiet             do not print the summary\n"
-"  -h, --help          show this help\n"
-"\n"
-"Exit status: 0 success, 1 system failure, 2 bad usage or bad scenario.\n";
+static void help(const struct model_type *mt)
+{
+    fputs("usage: patrolsim run SCENARIO [options]\n"
+          "\n"
+          "Simulates the scenario folder SCENARIO (scenario.ini + CSV tables) for R\n"
+          "replications and prints response times by priority, first-contact rate,\n"
+          "cross-grid support, queueing and unit utilisation, with 95% confidence\n"
+          "intervals across replications when R > 1.\n"
+          "\n"
+          "options (defaults come from the scenario's [run] section):\n", stdout);
+    cli_common_help(stdout, mt);
+    fputs("  --out DIR           write the result files to DIR (created if needed): the\n"
+          "                      model's summary and breakdowns, replications.csv (one\n"
+          "                      row per replication, every metric) and provenance.json\n"
+          "  --trace FILE        write every incident of replication 1 to FILE (CSV)\n"
+          "  -h, --help          show this help\n"
+          "\n"
+          "Exit status: 0 success, 1 system failure, 2 bad usage or bad scenario.\n", stdout);
+}
 
 struct run_ctx {
-    const struct scn *s;
+    const struct model_type *mt;
+    const struct model *m;
     uint64_t seed;
     FILE *trace;
 };
@@ -45,112 +40,110 @@ struct run_ctx {
 static int run_task(void *ctx, int rep, double *row, struct perr *e)
 {
     const struct run_ctx *c = ctx;
-    struct ops_params p = { c->seed, rep, rep == 0 ? c->trace : NULL };
-    return ops_run(c->s, &p, row, NULL, e);
+    return c->mt->run(c->m, c->seed, rep, rep == 0 ? c->trace : NULL, row, e);
 }
 
-int cmd_run(int argc, char **argv)
+/* Opens the trace file of path as a one-file output set. */
+static FILE *open_trace(struct outf *o, const char *path, struct perr *e)
 {
-    static const struct option opts[] = {
-        { "seed", required_argument, 0, 's' },
-        { "reps", required_argument, 0, 'r' },
-        { "horizon-days", required_argument, 0, 'H' },
-        { "warmup-days", required_argument, 0, 'W' },
-        { "set", required_argument, 0, 'S' },
-        { "from", required_argument, 0, 'F' },
-        { "to", required_argument, 0, 'T' },
-        { "out", required_argument, 0, 'o' },
-        { "trace", required_argument, 0, 't' },
-        { "jobs", required_argument, 0, 'j' },
-        { "quiet", no_argument, 0, 'q' },
-        { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 },
-    };
-    struct cli_ov ov = { .n = 0 };
-    const char *out_dir = NULL, *trace_path = NULL;
-    int jobs = exp_ncpu(), quiet = 0, c, rc = EXIT_USAGE;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 's': cli_ov_add(&ov, "run", "seed", optarg); break;
-        case 'r': cli_ov_add(&ov, "run", "replications", optarg); break;
-        case 'H': cli_ov_add(&ov, "run", "horizon_days", optarg); break;
-        case 'W': cli_ov_add(&ov, "run", "warmup_days", optarg); break;
-        case 'S': if (cli_ov_set(&ov, optarg) < 0) goto done; break;
-        case 'F': cli_ov_add(&ov, "replay", "from", optarg); break;
-        case 'T': cli_ov_add(&ov, "replay", "to", optarg); break;
-        case 'o': out_dir = optarg; break;
-        case 't': trace_path = optarg; break;
-        case 'j': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 1024) {
-                fprintf(stderr, "patrolsim run: --jobs: expected an integer 1..1024, got '%s'\n", optarg);
-                goto done;
-            }
-            jobs = (int)v;
-            break;
-        }
-        case 'q': quiet = 1; break;
-        case 'h': fputs(help, stdout); rc = EXIT_OK; goto done;
-        default: fputs("see 'patrolsim run --help'\n", stderr); goto done;
+    char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+    const char *name = slash ? slash + 1 : path;
+    if (slash)
+        *slash = '\0';
+    FILE *fp = outf_open(o, slash ? (*dir ? dir : "/") : ".", name, e);
+    free(dir);
+    return fp;
+}
+
+int cmd_run(int argc, char **argv, const struct model_type *mt)
+{
+    struct cli_common c;
+    cli_common_init(&c);
+    const char *dir = NULL, *trace_path = NULL;
+    int rc = EXIT_USAGE;
+    for (int i = 1; i < argc; i++) {
+        int r = cli_common_opt(&c, mt, "run", argc, argv, &i);
+        if (r < 0)
+            goto done;
+        if (r > 0)
+            continue;
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            help(mt);
+            rc = EXIT_OK;
+            goto done;
+        } else if (!strcmp(argv[i], "--trace") && i + 1 < argc) {
+            trace_path = argv[++i];
+        } else if (argv[i][0] == '-' || dir) {
+            fprintf(stderr, "patrolsim run: unexpected argument '%s'; see 'patrolsim run --help'\n",
+                    argv[i]);
+            goto done;
+        } else {
+            dir = argv[i];
         }
     }
-    if (optind != argc - 1) {
+    if (!dir) {
         fputs("patrolsim run: expected one SCENARIO folder; see 'patrolsim run --help'\n", stderr);
         goto done;
     }
-    struct scn *s = cli_load(argv[optind], &ov);
-    if (!s)
+    if (c.out && cli_check_out("run", c.out) < 0)
+        goto done;
+    struct model *m = cli_load(mt, dir, &c.ov);
+    if (!m)
         goto done;
 
     struct perr e;
+    struct prov pv;
     struct res_layout L;
-    ops_layout(s, &L);
-    double *x = xmalloc((size_t)s->reps * L.n * sizeof *x);
+    struct res_summary S = { 0 };
     struct outf trace_out;
     outf_init(&trace_out);
-    struct run_ctx ctx = { s, s->seed, NULL };
+    outf_catch_signals();
+    mt->layout(m, &L);
     rc = EXIT_FAIL;
+    double *x = NULL;
+    if (prov_init(&pv, mt, m, dir, c.ov.ov, c.ov.n, &e) < 0) {
+        fprintf(stderr, "patrolsim run: %s\n", e.msg);
+        goto cleanup_noprov;
+    }
+    x = xmalloc((size_t)pv.reps * (L.n ? L.n : 1) * sizeof *x);
+    struct run_ctx ctx = { mt, m, pv.seed, NULL };
     if (trace_path) {
-        char *dir = xstrdup(trace_path), *slash = strrchr(dir, '/');
-        const char *name = slash ? slash + 1 : trace_path;
-        if (slash)
-            *slash = '\0';
-        ctx.trace = outf_open(&trace_out, slash ? (*dir ? dir : "/") : ".", name, &e);
-        free(dir);
+        ctx.trace = open_trace(&trace_out, trace_path, &e);
         if (!ctx.trace)
             goto fail;
-        fputs(ops_trace_header, ctx.trace);
+        fputs(mt->trace_header, ctx.trace);
     }
-    if (exp_run(s->reps, jobs, L.n, run_task, &ctx, x, &e) < 0)
+    struct prog *pg = prog_new((enum prog_mode)c.progress, "run", pv.reps);
+    struct exp_opts eo = { .jobs = c.jobs, .progress = pg };
+    int erc = exp_run_opts(pv.reps, L.n, run_task, &ctx, x, &eo, &e);
+    prog_free(pg);
+    if (erc < 0)
         goto fail;
     if (trace_path && outf_commit(&trace_out, &e) < 0)
         goto fail;
 
-    struct res_summary S;
-    struct report_meta m = { s->seed, s->reps, s->horizon_days, s->warmup_days };
-    res_summarise(&L, x, s->reps, 0.95, &S);
-    if (!quiet)
-        report_print(stdout, s, &L, &S, &m);
-    int wrc = 0;
-    if (out_dir)
-        wrc = report_write(out_dir, s, &L, &S, &m, &e);
-    res_summary_release(&S);
-    if (wrc < 0)
-        goto fail;
-    if (out_dir && !quiet)
-        printf("\nresults written to %s/\n", out_dir);
+    res_summarise(&L, x, pv.reps, 0.95, &S);
+    if (!c.quiet)
+        mt->print(m, stdout, &L, &S, &pv);
+    if (c.out) {
+        if (runout_write(mt, m, c.out, &L, x, &S, &pv, &e) < 0)
+            goto fail;
+        if (!c.quiet)
+            printf("\nresults written to %s/\n", c.out);
+    }
     rc = EXIT_OK;
     goto cleanup;
 fail:
     fprintf(stderr, "patrolsim run: %s\n", e.msg);
     outf_abort(&trace_out);
 cleanup:
+    prov_release(&pv);
+cleanup_noprov:
+    res_summary_release(&S);
     free(x);
     res_layout_release(&L);
-    scn_free(s);
+    mt->free(m);
 done:
-    cli_ov_release(&ov);
+    cli_common_release(&c);
     return rc;
 }

@@ -11,9 +11,9 @@ static const char help[] =
 "Prints a one-line description on success; on the first problem prints\n"
 "'file:line: ...' and exits with status 2.\n";
 
-int cmd_validate(int argc, char **argv)
+int cmd_validate(int argc, char **argv, const struct model_type *mt)
 {
-    struct cli_ov ov = { .n = 0 };
+    struct cli_ov ov = { 0 };
     const char *dir = NULL;
     int rc = EXIT_USAGE;
     for (int i = 1; i < argc; i++) {
@@ -35,16 +35,13 @@ int cmd_validate(int argc, char **argv)
         fputs("patrolsim validate: expected one SCENARIO folder; see --help\n", stderr);
         goto done;
     }
-    struct scn *s = cli_load(dir, &ov);
-    if (!s)
+    struct model *m = cli_load(mt, dir, &ov);
+    if (!m)
         goto done;
-    int n_station = 0;
-    for (int i = 0; i < s->n_facilities; i++)
-        n_station += s->facilities[i].tier == FAC_STATION;
-    printf("%s: ok: '%s', %d grids, %d facilities (%d stations), %d units, %d incident types, "
-           "%.6g incidents/day\n", dir, s->name, s->n_grids, s->n_facilities, n_station,
-           s->n_units, s->n_itypes, s->rate_per_day);
-    scn_free(s);
+    printf("%s: ok: ", dir);
+    mt->describe(m, stdout);
+    putchar('\n');
+    mt->free(m);
     rc = EXIT_OK;
 done:
     cli_ov_release(&ov);

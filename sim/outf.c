@@ -1,10 +1,53 @@
 /* outf.c - temporary-then-rename output sets (see outf.h). */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "outf.h"
+
+/* Temporary files of every open set, for the signal handler: it may run at
+ * any moment, so a slot is cleared before its string is freed. */
+#define REG_MAX 64
+static char *volatile reg[REG_MAX];
+
+static void reg_add(char *path)
+{
+    for (int i = 0; i < REG_MAX; i++)
+        if (__sync_bool_compare_and_swap(&reg[i], NULL, path))
+            return;
+}
+
+static void reg_del(const char *path)
+{
+    for (int i = 0; i < REG_MAX; i++)
+        if (reg[i] == path)
+            reg[i] = NULL;
+}
+
+static void on_signal(int sig)
+{
+    static const char msg[] = "\npatrolsim: interrupted; no partial output kept\n";
+    for (int i = 0; i < REG_MAX; i++)
+        if (reg[i])
+            unlink(reg[i]);
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void outf_catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
 
 void outf_init(struct outf *o)
 {
@@ -51,6 +94,7 @@ FILE *outf_open(struct outf *o, const char *dir, const char *name, struct perr *
     }
     o->final[o->n] = final;
     o->tmp[o->n] = tmp;
+    reg_add(tmp);
     o->fp[o->n++] = fp;
     return fp;
 }
@@ -62,6 +106,7 @@ static void release(struct outf *o, int remove_tmp)
             fclose(o->fp[i]);
         if (remove_tmp)
             unlink(o->tmp[i]);
+        reg_del(o->tmp[i]);
         free(o->final[i]);
         free(o->tmp[i]);
     }

@@ -1,5 +1,6 @@
 /* res.c - result layouts and their across-replication summaries. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "err.h"
@@ -45,6 +46,17 @@ unsigned res_infer_flags(const char *m)
         strstr(m, "utilisation"))
         return RES_NONNEG;
     return 0;
+}
+
+const char *res_name(const struct res_slot *sl, char *buf, size_t n)
+{
+    if (!strcmp(sl->section, "all") && !*sl->key)
+        snprintf(buf, n, "%s", sl->metric);
+    else if (!*sl->key)
+        snprintf(buf, n, "%s.%s", sl->section, sl->metric);
+    else
+        snprintf(buf, n, "%s.%s.%s", sl->section, sl->metric, sl->key);
+    return buf;
 }
 
 void res_set_flags(struct res_layout *L, size_t i, unsigned flags)

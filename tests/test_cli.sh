@@ -88,6 +88,10 @@ check "bad override wrote nothing" test ! -e "$T/ov"
 check "bad override message names the key" grep -q "horizon_days" "$T/err"
 expect_exit 2 "missing scenario folder" "$P" validate "$T/nope"
 mkdir -p "$T/ro"; touch "$T/ro/file"
-expect_exit 1 "unwritable output (a file in the way)" "$P" run scenarios/demo --reps 1 --horizon-days 1 --warmup-days 0 --out "$T/ro/file/sub" --quiet
+# --out is checked before anything runs: a usage error, said in one line.
+expect_exit 2 "unwritable output (a file in the way)" "$P" run scenarios/demo --reps 1 --horizon-days 1 --warmup-days 0 --out "$T/ro/file/sub" --quiet
+check "a file in the way is named" grep -q "is not a folder" "$T/err"
+expect_exit 2 "output over an existing file" "$P" run scenarios/demo --reps 1 --out "$T/ro/file" --quiet
+check "... is refused before the run" grep -q "exists and is not a folder" "$T/err"
 
 finish

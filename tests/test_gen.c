@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <gsl/gsl_cdf.h>
-#include "cli.h"
+#include "police.h"
 #include "csvr.h"
 #include "inc.h"
 #include "scn.h"

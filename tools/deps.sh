@@ -8,6 +8,7 @@ have_header gsl/gsl_rng.h || missing=1
 have_header csv.h        || missing=1
 have_header ini.h        || missing=1
 have_header jansson.h    || missing=1
+have_header nettle/sha2.h || missing=1
 have_header sqlite3.h    || missing=1
 command -v pkg-config >/dev/null 2>&1 || missing=1
 command -v cc >/dev/null 2>&1 || missing=1
