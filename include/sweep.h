@@ -91,4 +91,24 @@ void sweep_points_release(struct sweep_points *P);
  * text used to recognise the same point across runs.  Caller frees. */
 char *sweep_assignment(const struct sweep_points *P, int i);
 
+/* One unit of work: replication `rep` of point `point`, named in the result
+ * store by `key`.  A sweep's work is a plain array of these in (point, rep)
+ * order, holding no pointers, so that it can be copied as it is to other
+ * processes: the cluster layer can hand index ranges of the same array to
+ * MPI ranks, each of which loads the points it needs and stores or returns
+ * (key, row) pairs.  Nothing about a task depends on which process or
+ * thread runs it. */
+#define SWEEP_KEY_HEX 65           /* 64 hex digits + NUL */
+struct sweep_task {
+    int point, rep;
+    char key[SWEEP_KEY_HEX];
+};
+
+/* The task key: SHA-256 of "scenario_hash\nrep\nversion\n", as hex.  The
+ * scenario hash already covers every input, the overrides, seed and
+ * horizon (prov.h); the version is named again so that a key never
+ * survives a program change, whatever the hash covers. */
+void sweep_task_key(const char *scenario_hash, int rep, const char *version,
+                    char key[SWEEP_KEY_HEX]);
+
 #endif

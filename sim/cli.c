@@ -229,8 +229,7 @@ static const struct gcmd {
     const char *summary;
 } generic[] = {
     { "run", cmd_run, "simulate a scenario: replications, summary with confidence intervals" },
-
-
+    { "sweep", cmd_sweep, "run a parameter sweep into a resumable SQLite result store" },
     { "compare", cmd_compare, "run variants on common random numbers; paired differences" },
     { "validate", cmd_validate, "check a scenario's files without running it" },
 };

@@ -8,8 +8,14 @@
  *   layout(point, pos, slot)                         their result slots, in order
  *   slot(id, section, metric, key, flags)            every slot name ever stored
  *   provenance(scenario, key, value)                 per resolved scenario
- *   task(key PRIMARY KEY, scenario, point, rep, seed)
+ *   task(id, key UNIQUE, scenario, point, rep, seed)
  *   value(task, slot, value)  WITHOUT ROWID          per-replication results
+ *
+ * A task is identified by its hex key (UNIQUE, what the caller looks up);
+ * value rows refer to it by the integer id, because a model has hundreds of
+ * slots (the police model about 640) and repeating a 64-byte key in each
+ * row would make the store about five times larger.  The id is the rowid
+ * alias, so VACUUM never renumbers it.
  *
  * Tasks and provenance hang off the scenario hash, not the point index, so
  * they stay valid when a new specification renumbers the points.  A NAN
@@ -46,10 +52,11 @@ static const char schema[] =
     " PRIMARY KEY (point, pos)) WITHOUT ROWID;"
     "CREATE TABLE provenance(scenario TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
     " PRIMARY KEY (scenario, key)) WITHOUT ROWID;"
-    "CREATE TABLE task(key TEXT PRIMARY KEY, scenario TEXT NOT NULL, point INTEGER NOT NULL,"
-    " rep INTEGER NOT NULL, seed INTEGER NOT NULL);"
+    "CREATE TABLE task(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+    " scenario TEXT NOT NULL, point INTEGER NOT NULL, rep INTEGER NOT NULL,"
+    " seed INTEGER NOT NULL);"
     "CREATE INDEX task_scenario ON task(scenario, rep);"
-    "CREATE TABLE value(task TEXT NOT NULL REFERENCES task(key) ON DELETE CASCADE,"
+    "CREATE TABLE value(task INTEGER NOT NULL REFERENCES task(id) ON DELETE CASCADE,"
     " slot INTEGER NOT NULL REFERENCES slot(id), value REAL,"
     " PRIMARY KEY (task, slot)) WITHOUT ROWID;";
 
@@ -497,7 +504,7 @@ int store_put(struct store *s, const char *key, int point, int rep, uint64_t see
         goto fail;
     /* Stored already (by an earlier run or another process): keep it. */
     if (sqlite3_changes(s->db) == 1) {
-        sqlite3_bind_text(v, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(v, 1, sqlite3_last_insert_rowid(s->db));
         for (size_t j = 0; j < q->n; j++) {
             sqlite3_bind_int64(v, 2, q->slot[j]);
             if (isnan(row[j]))
@@ -792,7 +799,7 @@ int store_export(struct store *s, FILE *fp, int per_rep, const char *metrics, st
     for (int j = 0; j < nc; j++)
         col_of[cols[j]] = j;
     if (prepare(s, "SELECT t.key, t.rep, v.slot, v.value FROM task t JOIN value v ON "
-                   "v.task = t.key WHERE t.scenario = ?1 AND t.rep >= 0 AND t.rep < ?2 "
+                   "v.task = t.id WHERE t.scenario = ?1 AND t.rep >= 0 AND t.rep < ?2 "
                    "ORDER BY t.rep, t.key", &st, e) < 0)
         goto done;
 

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "prov.h"
 #include "sweep.h"
 
 #define PATH_MAX_ORIGIN 512   /* "path:line: word" */
@@ -1142,4 +1143,13 @@ int sweep_read_file(struct sweep_spec *s, const char *path, struct perr *e)
     if (rc == 0 && lineno == 0)
         return err_set(e, "%s: empty sweep file", path);
     return rc;
+}
+
+void sweep_task_key(const char *scenario_hash, int rep, const char *version,
+                    char key[SWEEP_KEY_HEX])
+{
+    char buf[256];
+    int n = snprintf(buf, sizeof buf, "%s\n%d\n%s\n", scenario_hash, rep, version);
+    PS_ASSERT(n > 0 && (size_t)n < sizeof buf);
+    prov_sha256(buf, (size_t)n, key);
 }

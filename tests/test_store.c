@@ -485,7 +485,7 @@ static void test_sigkill(void)
         free(ic);
         long n = query_long(path, "SELECT count(*) FROM task");
         long bad = query_long(path, "SELECT count(*) FROM task t WHERE (SELECT count(*) FROM "
-                                    "value v WHERE v.task = t.key) != 4");
+                                    "value v WHERE v.task = t.id) != 4");
         CHECK_INT(bad, 0);
         CHECK(n - last >= reported, "round %d: %ld tasks stored, %ld before, %ld reported "
               "committed by the killed child", round, n, last, reported);
