@@ -108,6 +108,18 @@ static void kv_add(struct kv *k, const char *key, const char *val)
     k->val[k->n++] = xstrdup(val);
 }
 
+/* Sets key to val, replacing an earlier value of the same key. */
+static void kv_set(struct kv *k, const char *key, const char *val)
+{
+    for (int i = 0; i < k->n; i++)
+        if (!strcmp(k->key[i], key)) {
+            free(k->val[i]);
+            k->val[i] = xstrdup(val);
+            return;
+        }
+    kv_add(k, key, val);
+}
+
 static void kv_release(struct kv *k)
 {
     for (int i = 0; i < k->n; i++) {
@@ -120,8 +132,9 @@ static void kv_release(struct kv *k)
 }
 
 /* Flattens JSON into dotted keys; array elements that are objects with a
- * "path" are named by it (inputs[units.csv].sha256), so that a refusal
- * names the file whose checksum changed. */
+ * "path" are named by it (inputs[dir/units.csv].sha256), so that a refusal
+ * names the file whose checksum changed, and overrides by their key
+ * (overrides[incidents.rate_per_day] = 40). */
 static void flatten(struct kv *k, const char *prefix, json_t *j)
 {
     char key[1024], num[64];
@@ -137,6 +150,16 @@ static void flatten(struct kv *k, const char *prefix, json_t *j)
         json_t *v;
         json_array_foreach(j, i, v) {
             json_t *path = json_is_object(v) ? json_object_get(v, "path") : NULL;
+            const char *sv = json_is_string(v) ? json_string_value(v) : NULL;
+            const char *eq = sv ? strchr(sv, '=') : NULL;
+            if (!strcmp(prefix, "overrides") && eq) {
+                /* By key, so that one more override does not shift the
+                 * others; a repeated key keeps the last value, the one
+                 * that takes effect. */
+                snprintf(key, sizeof key, "%s[%.*s]", prefix, (int)(eq - sv), sv);
+                kv_set(k, key, eq + 1);
+                continue;
+            }
             if (json_is_string(path))
                 snprintf(key, sizeof key, "%s[%s]", prefix, json_string_value(path));
             else

@@ -361,7 +361,8 @@ static int check_stale(struct store *s, const struct store_sweep *sw, int force,
         char diff[600];
         if (prov_diff(s, first_old, p, diff, sizeof diff, e) < 0)
             goto done;
-        err_set(e, "%s: the inputs changed since its results were computed: point %d (%s) has "
+        err_set(e, "%s: the scenario changed (input files, overrides, seed or horizon) since "
+                "its results were computed: point %d (%s) has "
                 "%ld stored replication%s of scenario %.12s, the same parameters now give "
                 "scenario %.12s (%s); %d point%s with %ld task%s in all. Use --force to "
                 "discard those results, or another output directory",

@@ -334,7 +334,8 @@ static void test_changed_inputs(void)
     f.pt[1].hash = f.hash[1];
     f.pv[1][1] = "feedbeef";
     CHECK(store_begin(s, &f.sw, 0, &e) < 0, "changed inputs refused");
-    CHECK_HAS(e.msg, "changed.sqlite: the inputs changed since its results were computed: "
+    CHECK_HAS(e.msg, "changed.sqlite: the scenario changed (input files, overrides, seed or "
+                     "horizon) since its results were computed: "
                      "point 1 (a.n=2 b.s=\"two words\") has 2 stored replications of scenario "
                      "bbbb1111, the same parameters now give scenario dddd3333 "
                      "('inputs[0].sha256' was 'd41d8cd9', now 'feedbeef'); 1 point with 2 "
