@@ -7,7 +7,7 @@
  *   periods  - with rosters, the on-duty set for every hour of the roster
  *              cycle; hours with the same set form one staffing period, each
  *              solved as a steady state and weighted by its share of time;
- *   atoms    - each grid sampled on an 8 x 8 lattice of points inside it;
+ *   atoms    - each grid sampled on an 16 x 16 lattice of points inside it;
  *              points whose preference lists agree (over the first
  *              ATOM_DEPTH units when the approximation is used, in full
  *              otherwise) form one atom, with the grid's rate split by count;
@@ -31,7 +31,7 @@
 #include <unistd.h>
 #include <gsl/gsl_cdf.h>
 #include "analytic.h"
-#include "cli.h"
+#include "police.h"
 #include "erlang.h"
 #include "exp.h"
 #include "hcq.h"
@@ -40,7 +40,7 @@
 #include "res.h"
 #include "stats.h"
 
-#define LATTICE 8          /* sample points per grid side */
+#define LATTICE 16          /* sample points per grid side */
 #define ATOM_DEPTH 6       /* list prefix that separates atoms (approximation) */
 #define MAX_CYCLE_DAYS 84  /* longest roster cycle scanned hour by hour */
 
@@ -793,7 +793,7 @@ static int run_check(const char *dir, struct cli_ov *ov, enum hcq_method meth, i
         perror("patrolsim analytic: mkdtemp");
         return EXIT_FAIL;
     }
-    struct scn *s0 = cli_load(dir, ov);
+    struct scn *s0 = police_load(dir, ov);
     if (!s0) {
         rmdir(tmp);
         return EXIT_USAGE;
@@ -810,7 +810,7 @@ static int run_check(const char *dir, struct cli_ov *ov, enum hcq_method meth, i
     cli_ov_add(ov, "dispatch", "preempt", "false");
     cli_ov_add(ov, "staffing", "absence_probability", "0");
     cli_ov_add(ov, "tables", "incident_types", types);
-    struct scn *s = cli_load(dir, ov);
+    struct scn *s = police_load(dir, ov);
     unlink(types);
     rmdir(tmp);
     free(types);
@@ -971,7 +971,7 @@ int cmd_analytic(int argc, char **argv)
               stderr);
         goto done;
     }
-    struct scn *s = cli_load(argv[optind], &ov);
+    struct scn *s = police_load(argv[optind], &ov);
     if (!s)
         goto done;
     struct analysis an;
