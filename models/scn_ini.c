@@ -317,8 +317,7 @@ int scn__set_key(struct ld *L, const char *sec, const char *key, const char *val
             return -1;
         if (scn__set_key(L, sec, key, buf, line) < 0) {
             size_t m = strlen(L->e->msg);
-            snprintf(L->e->msg + m, sizeof L->e->msg - m, " (the override '%s' of [%s] %s)",
-                     val, sec, key);
+            snprintf(L->e->msg + m, sizeof L->e->msg - m, " (from '%s')", val);
             return -1;
         }
         return 0;

@@ -126,8 +126,9 @@ static int check_cells(struct tab *t)
                            ids);
         }
         if (c->scaled && !c->consumed)
-            return err_set(t->L->e, "%s: column '%s' of %s is not a number; '*' scales "
-                           "numeric cells only", name, t->names[c->col], t->path);
+            return err_set(t->L->e, "%s: '*' scales a number, but no number was read from "
+                           "column '%s' of row '%s' in %s (not a numeric column, or unused "
+                           "in that row)", name, t->names[c->col], c->row, t->path);
     }
     return 0;
 }
