@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include "scn.h"
 #include "tcheck.h"
 #include "testutil.h"
@@ -402,6 +404,55 @@ static void test_docs(const char *argv0)
     free(gen);
 }
 
+/* scn_cmd_keys with stdout and stderr captured into a file; returns its
+ * exit code. */
+static int run_keys_cmd(int argc, char **argv, const char *out)
+{
+    fflush(stdout);
+    fflush(stderr);
+    int s1 = dup(1), s2 = dup(2), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (s1 < 0 || s2 < 0 || fd < 0)
+        return -100;
+    dup2(fd, 1);
+    dup2(fd, 2);
+    close(fd);
+    int rc = scn_cmd_keys(argc, argv);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(s1, 1);
+    dup2(s2, 2);
+    close(s1);
+    close(s2);
+    return rc;
+}
+
+static void test_cmd(const char *dir)
+{
+    char out[1024];
+    snprintf(out, sizeof out, "%s/keys.out", dir);
+    char *help[] = { "keys", "--help", NULL }, *md[] = { "keys", "--markdown", NULL },
+         *plain[] = { "keys", NULL }, *bad[] = { "keys", "--bogus", NULL };
+    CHECK_INT(run_keys_cmd(2, help, out), EXIT_OK);
+    char *text = read_file(out);
+    CHECK(text && strstr(text, "usage: patrolsim keys [--markdown]"), "keys --help prints usage");
+    free(text);
+    CHECK_INT(run_keys_cmd(2, md, out), EXIT_OK);
+    char *gen = generated();
+    text = read_file(out);
+    CHECK(text && !strcmp(text, gen), "keys --markdown prints the reference");
+    free(text);
+    free(gen);
+    CHECK_INT(run_keys_cmd(1, plain, out), EXIT_OK);
+    text = read_file(out);
+    CHECK(text && strstr(text, "[replay]\n") && strstr(text, "  received_column "),
+          "keys lists every section and key");
+    free(text);
+    CHECK_INT(run_keys_cmd(2, bad, out), EXIT_USAGE);
+    text = read_file(out);
+    CHECK(text && strstr(text, "unknown option '--bogus'"), "a bad option is named");
+    free(text);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--update-docs"))
@@ -413,6 +464,7 @@ int main(int argc, char **argv)
     test_bad_values(dir);
     test_scaling(dir);
     test_docs(argv[0]);
+    test_cmd(dir);
     tu_rmrf(dir);
     free(dir);
     return tc_done();
