@@ -29,20 +29,20 @@ static int check_parent(const struct tab *t, const struct scn_facility *f,
     case FAC_WORKSTATION:
         if (p->tier != FAC_STATION)
             return scn__tab_err_at(t, f->line, F_PARENT, "a workstation's parent must be a "
-                              "station, but '%s' is %s %s", pname, tier_article(p->tier),
-                              fac_tier_name(p->tier));
+                                   "station, but '%s' is %s %s", pname, tier_article(p->tier),
+                                   fac_tier_name(p->tier));
         return 0;
     case FAC_OFFICE:
         if (p->tier != FAC_STATION && p->tier != FAC_WORKSTATION)
             return scn__tab_err_at(t, f->line, F_PARENT, "an office's parent must be a "
-                              "workstation or a station, but '%s' is %s %s", pname,
-                              tier_article(p->tier), fac_tier_name(p->tier));
+                                   "workstation or a station, but '%s' is %s %s", pname,
+                                   tier_article(p->tier), fac_tier_name(p->tier));
         return 0;
     case FAC_POST:
         if (p->tier != FAC_STATION)
             return scn__tab_err_at(t, f->line, F_PARENT, "a post's parent must be a station "
-                              "(or none), but '%s' is %s %s", pname, tier_article(p->tier),
-                              fac_tier_name(p->tier));
+                                   "(or none), but '%s' is %s %s", pname, tier_article(p->tier),
+                                   fac_tier_name(p->tier));
         return 0;
     case FAC_N_TIERS:
         break;
@@ -65,7 +65,7 @@ int scn__load_facilities(struct ld *L)
         if (r == 0)
             break;
         s->facilities = scn__a_grow(L->a, s->facilities, sizeof *s->facilities, s->n_facilities,
-                               &cap);
+                                    &cap);
         parent = scn__a_grow(L->a, parent, sizeof *parent, s->n_facilities, &pcap);
         struct scn_facility *f = &s->facilities[s->n_facilities];
         memset(f, 0, sizeof *f);
@@ -78,19 +78,21 @@ int scn__load_facilities(struct ld *L)
         int tier_k = scn__tier_find(tier);
         if (tier_k < 0) {
             scn__tab_err(&t, F_TIER, "unknown tier '%s'; expected station, workstation, "
-                    "office or post (派出所, 工作站, 工作室, 驻巡站)", tier);
+                         "office or post (派出所, 工作站, 工作室, 驻巡站)", tier);
             goto out;
         }
         f->tier = (enum fac_tier)tier_k;
-        if (scn__tab_num(&t, F_X, R_ANY, NULL, &f->x) < 0 || scn__tab_num(&t, F_Y, R_ANY, NULL, &f->y) < 0)
+        if (scn__tab_num(&t, F_X, R_ANY, NULL, &f->x) < 0 ||
+            scn__tab_num(&t, F_Y, R_ANY, NULL, &f->y) < 0)
             goto out;
         parent[s->n_facilities] = scn__a_strdup(L->a, scn__tab_str(&t, F_PARENT));
-        L->pv->fac_zone = scn__a_grow(L->a, L->pv->fac_zone, sizeof(char *), s->n_facilities, &zcap);
+        L->pv->fac_zone = scn__a_grow(L->a, L->pv->fac_zone, sizeof(char *), s->n_facilities,
+                                      &zcap);
         L->pv->fac_zone[s->n_facilities] = scn__a_strdup(L->a, scn__tab_str(&t, F_ZONE));
         s->n_facilities++;
     }
     L->pv->fac_ix = scn__index_ids(&t, F_ID, s->facilities, s->n_facilities,
-                              sizeof *s->facilities, offsetof(struct scn_facility, line));
+                                   sizeof *s->facilities, offsetof(struct scn_facility, line));
     if (!L->pv->fac_ix)
         goto out;
     for (int i = 0; i < s->n_facilities; i++) {
@@ -98,8 +100,8 @@ int scn__load_facilities(struct ld *L)
         if (!*parent[i]) {
             if (f->tier == FAC_WORKSTATION || f->tier == FAC_OFFICE) {
                 scn__tab_err_at(&t, f->line, F_PARENT, "%s %s needs a parent %s, got an "
-                           "empty value", tier_article(f->tier), fac_tier_name(f->tier),
-                           f->tier == FAC_OFFICE ? "workstation or station" : "station");
+                                "empty value", tier_article(f->tier), fac_tier_name(f->tier),
+                                f->tier == FAC_OFFICE ? "workstation or station" : "station");
                 goto out;
             }
             continue;

@@ -52,7 +52,7 @@ static int parse_polygon(const struct tab *t, const char *s, struct vbuf *vb)
         }
         if ((size_t)(e - b) >= sizeof piece)
             return scn__tab_err(t, G_POLYGON, "vertex %d: expected 'x y' (two numbers, km), "
-                           "got '%.40s...'", vertex, b);
+                                "got '%.40s...'", vertex, b);
         memcpy(piece, b, (size_t)(e - b));
         piece[e - b] = '\0';
         char *sp = piece;
@@ -71,7 +71,7 @@ static int parse_polygon(const struct tab *t, const char *s, struct vbuf *vb)
             memcpy(piece, b, (size_t)(e - b));
             piece[e - b] = '\0';
             return scn__tab_err(t, G_POLYGON, "vertex %d: expected 'x y' (two numbers, km), "
-                           "got '%s'", vertex, piece);
+                                "got '%s'", vertex, piece);
         }
         if (vb->n == vb->cap) {
             vb->cap = vb->cap ? 2 * vb->cap : 16;
@@ -85,7 +85,7 @@ static int parse_polygon(const struct tab *t, const char *s, struct vbuf *vb)
         vb->n--;
     if (vb->n < 3)
         return scn__tab_err(t, G_POLYGON, "a polygon needs at least 3 distinct vertices, got %d "
-                       "in '%s'", vb->n, s);
+                            "in '%s'", vb->n, s);
     return 0;
 }
 
@@ -101,7 +101,7 @@ static int read_grid_row(struct tab *t, struct scn_grid *g, struct vbuf *vb)
     /* The station is resolved once facilities are read (resolve_police). */
     int gi = (int)(g - t->L->s->grids);
     t->L->pv->grid_station = scn__a_grow(a, t->L->pv->grid_station, sizeof(char *), gi,
-                                    &t->L->gs_cap);
+                                         &t->L->gs_cap);
     t->L->pv->grid_station[gi] = scn__a_strdup(a, scn__tab_str(t, G_STATION));
 
     int rect = 0;
@@ -110,10 +110,10 @@ static int read_grid_row(struct tab *t, struct scn_grid *g, struct vbuf *vb)
     int poly = *scn__tab_str(t, G_POLYGON) != '\0';
     if (rect && poly)
         return scn__tab_err(t, G_POLYGON, "grid '%s' gives both a rectangle (xmin, ymin, xmax, "
-                       "ymax) and a polygon; give one of them", g->id);
+                            "ymax) and a polygon; give one of them", g->id);
     if (!rect && !poly)
         return scn__tab_err(t, -1, "grid '%s' has no shape: give xmin, ymin, xmax, ymax "
-                       "(a rectangle) or polygon", g->id);
+                            "(a rectangle) or polygon", g->id);
     if (rect) {
         double c[4];
         for (int k = G_XMIN; k <= G_YMAX; k++)
@@ -121,10 +121,10 @@ static int read_grid_row(struct tab *t, struct scn_grid *g, struct vbuf *vb)
                 return -1;
         if (!(c[2] > c[0]))
             return scn__tab_err(t, G_XMAX, "expected a number > xmin (%.15g), got '%s'", c[0],
-                           scn__tab_str(t, G_XMAX));
+                                scn__tab_str(t, G_XMAX));
         if (!(c[3] > c[1]))
             return scn__tab_err(t, G_YMAX, "expected a number > ymin (%.15g), got '%s'", c[1],
-                           scn__tab_str(t, G_YMAX));
+                                scn__tab_str(t, G_YMAX));
         vb->n = 4;
         if (vb->cap < 4) {
             vb->cap = 16;
@@ -159,9 +159,9 @@ static int read_grid_row(struct tab *t, struct scn_grid *g, struct vbuf *vb)
                                  (v[far].y - v[0].y) * (v[i].x - v[0].x)) / dmax);
         if (off <= 1e-9 * dmax)
             return scn__tab_err(t, G_POLYGON, "degenerate polygon (zero area): '%s'",
-                           scn__tab_str(t, G_POLYGON));
+                                scn__tab_str(t, G_POLYGON));
         return scn__tab_err(t, G_POLYGON, "self-intersecting polygon (edges cross or touch): '%s'",
-                       scn__tab_str(t, G_POLYGON));
+                            scn__tab_str(t, G_POLYGON));
     }
     return 0;
 }
@@ -209,8 +209,8 @@ static int check_overlaps(struct tab *t)
     free(order);
     if (best_j >= 0)
         return scn__tab_err_at(t, s->grids[best_j].line, -1, "grid '%s' overlaps grid '%s' "
-                          "(line %d); grids must not overlap", s->grids[best_j].id,
-                          s->grids[best_i].id, s->grids[best_i].line);
+                               "(line %d); grids must not overlap", s->grids[best_j].id,
+                               s->grids[best_i].id, s->grids[best_i].line);
     return 0;
 }
 
@@ -306,7 +306,7 @@ int scn__load_grids(struct ld *L)
         s->n_grids++;
     }
     L->pv->grid_ix = scn__index_ids(&t, G_ID, s->grids, s->n_grids, sizeof *s->grids,
-                               offsetof(struct scn_grid, line));
+                                    offsetof(struct scn_grid, line));
     if (!L->pv->grid_ix)
         goto out;
 

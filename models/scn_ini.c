@@ -488,7 +488,8 @@ int scn__load_ini(struct ld *L, const struct scn_override *ov, int n_ov)
         char w[1024];
         scn__where(s, scn__key_line(s, "dispatch", "call_processing"), w, sizeof w);
         return err_set(L->e, "%s[dispatch] call_processing: a %s delay needs "
-                       "call_processing_sd_min", w, s->cp_dist == SVC_GAMMA ? "gamma" : "lognormal");
+                       "call_processing_sd_min", w,
+                       s->cp_dist == SVC_GAMMA ? "gamma" : "lognormal");
     }
     if (!(s->warmup_days < s->horizon_days)) {
         char w[1024];

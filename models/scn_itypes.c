@@ -35,8 +35,9 @@ static int itype_police(struct ld *L, struct tab *t, struct scn_itype *it)
         while (k < CLS_N && strcmp(scn__class_words[k], v))
             k++;
         if (k == CLS_N)
-            return scn__tab_err(t, I_CLASS, "expected criminal, public_order, dispute, help, traffic "
-                           "or other, got '%s'", v);
+            return scn__tab_err(t, I_CLASS, "expected criminal, public_order, dispute, help, "
+                                "traffic "
+                                "or other, got '%s'", v);
         it->cls = (enum inc_class)k;
     }
     bool is_case = inc_class_is_case(it->cls);
@@ -78,8 +79,8 @@ static int itype_police(struct ld *L, struct tab *t, struct scn_itype *it)
                 double pr = colon ? strtod(colon + 1, &end) : NAN;
                 if (r < 0 || end != q || !(pr >= 0 && pr <= 1))
                     return scn__tab_err(t, I_RESOLVE, "expected a probability or role:probability "
-                                   "pairs (e.g. grid_car:0.9;station_duty:0.8), got '%.*s'",
-                                   (int)(q - p0), p0);
+                                        "pairs (e.g. grid_car:0.9;station_duty:0.8), got '%.*s'",
+                                        (int)(q - p0), p0);
                 it->resolve[r] = pr;
                 p0 = q;
             }
@@ -88,8 +89,8 @@ static int itype_police(struct ld *L, struct tab *t, struct scn_itype *it)
             for (int r = 0; r < ROLE_N; r++)
                 if (it->resolve[r] > 0)
                     return scn__tab_err(t, I_RESOLVE, "%s incidents are cases, always handed over "
-                                   "(移交): resolve_prob must be empty or 0, got '%s'",
-                                   scn__class_words[it->cls], v);
+                                        "(移交): resolve_prob must be empty or 0, got '%s'",
+                                        scn__class_words[it->cls], v);
     }
     bool handover = false;
     for (int r = 0; r < ROLE_N; r++)
@@ -103,8 +104,9 @@ static int itype_police(struct ld *L, struct tab *t, struct scn_itype *it)
         while (d < 4 && strcmp(dists[d], v))
             d++;
         if (d == 4)
-            return scn__tab_err(t, I_FU, "expected exponential, lognormal, gamma or fixed, got '%s'",
-                           v);
+            return scn__tab_err(t, I_FU, "expected exponential, lognormal, gamma or fixed, "
+                                "got '%s'",
+                                v);
         it->has_followup = true;
         it->fu_dist = dist_of[d];
         if (scn__tab_num(t, I_FU_MEAN, R_POS, NULL, &it->fu_mean_min) < 0)
@@ -114,13 +116,13 @@ static int itype_police(struct ld *L, struct tab *t, struct scn_itype *it)
                 return -1;
         } else if (*scn__tab_str(t, I_FU_SD)) {
             return scn__tab_err(t, I_FU_SD, "must be empty for %s follow-up, got '%s'", dists[d],
-                           scn__tab_str(t, I_FU_SD));
+                                scn__tab_str(t, I_FU_SD));
         }
     } else if (handover) {
         return scn__tab_err(t, I_FU, "incidents of type '%s' can be handed over (%s), so their "
-                       "follow-up work for the case team is required: followup, "
-                       "followup_mean_min (and followup_sd_min)", it->id,
-                       is_case ? "a case class" : "resolve_prob < 1");
+                            "follow-up work for the case team is required: followup, "
+                            "followup_mean_min (and followup_sd_min)", it->id,
+                            is_case ? "a case class" : "resolve_prob < 1");
     }
     return 0;
 }
@@ -157,8 +159,9 @@ int scn__load_itypes(struct ld *L)
         while (d < 5 && strcmp(dists[d], svc) != 0)
             d++;
         if (d == 5) {
-            scn__tab_err(&t, I_SERVICE, "expected exponential, lognormal, gamma, fixed or empirical, "
-                    "got '%s'", svc);
+            scn__tab_err(&t, I_SERVICE, "expected exponential, lognormal, gamma, fixed or "
+                         "empirical, "
+                         "got '%s'", svc);
             goto out;
         }
         it->dist = dist_of[d];
@@ -167,8 +170,8 @@ int scn__load_itypes(struct ld *L)
             /* The bins of service_times.csv give the distribution and its mean. */
             if (*scn__tab_str(&t, I_MEAN) || *sd) {
                 scn__tab_err(&t, *sd ? I_SD : I_MEAN, "must be empty for empirical service (the "
-                        "distribution comes from service_times.csv), got '%s'",
-                        *sd ? sd : scn__tab_str(&t, I_MEAN));
+                             "distribution comes from service_times.csv), got '%s'",
+                             *sd ? sd : scn__tab_str(&t, I_MEAN));
                 goto out;
             }
         } else if (scn__tab_num(&t, I_MEAN, R_POS, NULL, &it->mean_min) < 0) {
@@ -182,14 +185,15 @@ int scn__load_itypes(struct ld *L)
             double v;
             if (scn__parse_double(sd, &v) < 0 || !(v > 0)) {
                 scn__tab_err(&t, I_SD, "expected a number > 0 (%s service needs a standard "
-                        "deviation), got '%s'", dists[d], sd);
+                             "deviation), got '%s'", dists[d], sd);
                 goto out;
             }
             it->sd_min = v;
         } else if (*sd) {
             double v;
             if (scn__parse_double(sd, &v) < 0 || v != 0) {
-                scn__tab_err(&t, I_SD, "must be empty or 0 for %s service, got '%s'", dists[d], sd);
+                scn__tab_err(&t, I_SD, "must be empty or 0 for %s service, got '%s'", dists[d],
+                             sd);
                 goto out;
             }
         }
@@ -200,7 +204,7 @@ int scn__load_itypes(struct ld *L)
         s->n_itypes++;
     }
     if (!scn__index_ids(&t, I_ID, s->itypes, s->n_itypes, sizeof *s->itypes,
-                   offsetof(struct scn_itype, line)))
+                        offsetof(struct scn_itype, line)))
         goto out;
     double total = 0;
     for (int i = 0; i < s->n_itypes; i++)
@@ -301,7 +305,8 @@ int scn__load_service_times(struct ld *L)
     const char *path = scn__optional_table(L, TB_SERVICE_TIMES);
     struct tab t = { 0 };
     struct sv_bin **bins = xcalloc((size_t)s->n_itypes, sizeof *bins);
-    int *nb = xcalloc((size_t)s->n_itypes, sizeof *nb), *cap = xcalloc((size_t)s->n_itypes, sizeof *cap);
+    int *nb = xcalloc((size_t)s->n_itypes, sizeof *nb);
+    int *cap = xcalloc((size_t)s->n_itypes, sizeof *cap);
     int rows = 0, rc = -1;
     if (path) {
         if (scn__tab_open(L, &t, &scn__tab_service_times, path) < 0)
@@ -332,7 +337,7 @@ int scn__load_service_times(struct ld *L)
                 goto out;
             if (!(b.hi > b.lo)) {
                 scn__tab_err(&t, SV_TO, "expected a number > from_min (%g), got '%s'", b.lo,
-                        scn__tab_str(&t, SV_TO));
+                             scn__tab_str(&t, SV_TO));
                 goto out;
             }
             if (nb[k] == cap[k]) {

@@ -68,7 +68,8 @@ static const char *const w_unmapped[] = { "default", "skip", "error", NULL };
  * inc__col_key (replay.c's messages) both come from this list. */
 #define RP_COLUMNS(X) \
     X(RC_DATE, "date_column", "`mdy_hm` only: the MM/DD/YY date of the row.") \
-    X(RC_RECEIVED, "received_column", "When the call was received: the incident's creation time (required).") \
+    X(RC_RECEIVED, "received_column", \
+      "When the call was received: the incident's creation time (required).") \
     X(RC_DISPATCHED, "dispatched_column", "First unit dispatched (observed timings).") \
     X(RC_ARRIVED, "arrived_column", "First unit on scene (observed timings, on-scene times).") \
     X(RC_CLEARED, "cleared_column", "Call cleared (on-scene times).") \
@@ -79,7 +80,8 @@ static const char *const w_unmapped[] = { "default", "skip", "error", NULL };
     X(RC_LON, "lon_column", "`latlon`: longitude, decimal degrees.") \
     X(RC_GRID, "grid_column", "`grid`: a code naming the grid.") \
     X(RC_TYPE, "type_column", "The call type; without it every incident gets `default_type`.") \
-    X(RC_PRIORITY, "priority_column", "A priority level 1..9 of incident_types.csv; empty: the type's.") \
+    X(RC_PRIORITY, "priority_column", \
+      "A priority level 1..9 of incident_types.csv; empty: the type's.") \
     X(RC_FILTER, "filter_column", "Keep only rows whose value here is in `filter_values`.") \
     X(RC_DEDUP, "dedup_column", "Skip a row whose value here repeats the previous row's.")
 

@@ -39,7 +39,8 @@ int scn__resolve_police(struct ld *L)
             f->zone = s->facilities[p].zone;
     }
     int n_stations = 0;
-    int *stations = scn__a_alloc(L->a, (size_t)(s->n_facilities ? s->n_facilities : 1) * sizeof(int));
+    int *stations = scn__a_alloc(L->a, (size_t)(s->n_facilities ? s->n_facilities : 1) *
+                                           sizeof(int));
     for (int f = 0; f < s->n_facilities; f++)
         if (s->facilities[f].tier == FAC_STATION)
             stations[n_stations++] = f;

@@ -84,7 +84,7 @@ int scn__load_rosters(struct ld *L)
         for (int i = 0; i < s->n_rosters; i++)
             if (!strcmp(s->rosters[i].id, ro->id)) {
                 scn__tab_err(&t, RO_ID, "duplicate id '%s' (first at line %d)", ro->id,
-                        s->rosters[i].line);
+                             s->rosters[i].line);
                 goto out;
             }
         int dcap = 0, on = 0;
@@ -104,7 +104,7 @@ int scn__load_rosters(struct ld *L)
                         k = i;
             if (k < 0 && !(q - p == 1 && *p == '-')) {
                 scn__tab_err(&t, RO_PATTERN, "unknown shift code '%.*s'; expected a code from "
-                        "shifts.csv or '-' for a day off", (int)(q - p), p);
+                             "shifts.csv or '-' for a day off", (int)(q - p), p);
                 goto out;
             }
             ro->day_shift = scn__a_grow(L->a, ro->day_shift, sizeof(int), ro->n_days, &dcap);
@@ -114,8 +114,8 @@ int scn__load_rosters(struct ld *L)
         }
         if (ro->n_days == 0 || on == 0) {
             scn__tab_err(&t, RO_PATTERN, "expected shift codes per day of the cycle separated by "
-                    "spaces ('-' = off) with at least one shift, got '%s'",
-                    scn__tab_str(&t, RO_PATTERN));
+                         "spaces ('-' = off) with at least one shift, got '%s'",
+                         scn__tab_str(&t, RO_PATTERN));
             goto out;
         }
         s->n_rosters++;

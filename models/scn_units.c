@@ -43,7 +43,7 @@ static int unit_police(struct ld *L, struct tab *t, struct scn_unit *u)
                 u->roster = i;
         if (u->roster < 0)
             return scn__tab_err(t, U_ROSTER, "unknown roster '%s'%s", v,
-                           s->n_rosters ? "; rosters.csv does not define it"
+                                s->n_rosters ? "; rosters.csv does not define it"
                                         : " (the scenario has no rosters.csv)");
     }
     if (scn__tab_int(t, U_SQUAD, 0, 100000, &zero, &u->squad) < 0)
@@ -61,7 +61,7 @@ static int unit_police(struct ld *L, struct tab *t, struct scn_unit *u)
     }
     if (u->idle != IDLE_BASE && u->n_home == 0)
         return scn__tab_err(t, U_IDLE, "between_calls = %s needs home grids to work in, but unit "
-                       "'%s' has none", idle_words[u->idle], u->id);
+                            "'%s' has none", idle_words[u->idle], u->id);
     return 0;
 }
 
@@ -92,7 +92,7 @@ static int parse_home(struct tab *t, struct scn_unit *u)
         if (colon) {
             if (!(colon[1] >= 'A' && colon[1] <= 'C' && colon[2] == '\0'))
                 return scn__tab_err(t, U_HOME, "post '%s' in '%s': expected A, B or C after ':'",
-                               colon + 1, tok);
+                                    colon + 1, tok);
             pst = colon[1] - 'A';
             *colon = '\0';
         }
