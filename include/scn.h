@@ -9,7 +9,9 @@
  * missing or unknown columns, bad numbers, negative durations, duplicate ids,
  * references to unknown ids, overlapping grids and holes where incidents
  * fall.  The first error is reported as "path:line: ..." and nothing else
- * happens.  The file format is documented in docs/scenario-format.md.
+ * happens.  The file format is documented in docs/scenario-format.md; every
+ * scenario.ini key is a row of one key table (scn_keys below), which the
+ * loader, the overrides and the generated key reference all read.
  *
  * Indices: rows are referred to by their 0-based position in their CSV file;
  * "lowest id" in tie-breaks means "listed first".
@@ -86,7 +88,7 @@ struct scn_mode {
 };
 
 struct scn_unit {
-    char *id;
+    char *id;              /* units.csv id, or ID#n for crew n of a row with count > 1 */
     char *name;            /* may be "" */
     int base;              /* facility index */
     int *home;             /* grid indices this unit is responsible for */
