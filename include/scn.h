@@ -229,9 +229,6 @@ struct scn_override {
 struct scn *scn_load(const char *dir, const struct scn_override *ov, int n_ov,
                      struct perr *e);
 void scn_free(struct scn *s);
-/* Every file the loader read, in load order (paths as opened); the count. */
-int scn_inputs(const struct scn *s, const char *const **paths);
-
 /* The files scn_load read, in the order it opened them (scenario.ini, each
  * CSV, GeoJSON, the replayed data, swapped tables), as opened (joined to the
  * folder).  Returns their number; *paths stays valid until scn_free. */
