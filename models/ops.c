@@ -516,8 +516,8 @@ static void end_activity(struct ops *o, int u)
 static void random_home_point(struct ops *o, int u, double *x, double *y)
 {
     const struct scn_unit *un = &o->s->units[u];
-    int k = un->n_home > 1 ? (int)gsl_rng_uniform_int(o->r_patrol, (unsigned long)un->n_home) : 0;
-    geo_poly_sample(&o->s->grids[un->home[k]].poly, o->r_patrol, x, y);
+    int k = un->n_home > 1 ? (int)gsl_rng_uniform_int(&o->r_patrol[u], (unsigned long)un->n_home) : 0;
+    geo_poly_sample(&o->s->grids[un->home[k]].poly, &o->r_patrol[u], x, y);
 }
 
 /* Starts u's next idle activity from where it is (no queue check). */
@@ -540,7 +540,7 @@ static void next_activity(struct ops *o, int u)
         sim_at(o->sim, r->t1, EV_ACT, (uint32_t)u, r->ver);
         break;
     case IDLE_COMMUNITY:
-        if (gsl_rng_uniform(o->r_patrol) < s->community_share) {
+        if (rng_u01(&o->r_patrol[u]) < s->community_share) {
             random_home_point(o, u, &x, &y);
             leg(o, u, x, y, 1.0);
             r->act = ACT_TO_VISIT;
@@ -552,7 +552,7 @@ static void next_activity(struct ops *o, int u)
             if (px == b->x && py == b->y) {
                 stay(o, u);
                 r->act = ACT_BASE;      /* desk time */
-                sim_at(o->sim, now + gsl_ran_exponential(o->r_patrol, s->visit_min),
+                sim_at(o->sim, now + rng_exponential(&o->r_patrol[u], s->visit_min),
                        EV_ACT, (uint32_t)u, r->ver);
             } else {
                 leg(o, u, b->x, b->y, 1.0);
@@ -578,7 +578,7 @@ static void on_activity(struct ops *o, int u)
         stay(o, u);
         r->act = ACT_VISIT;
         r->ver++;
-        sim_at(o->sim, now + gsl_ran_exponential(o->r_patrol, o->s->visit_min), EV_ACT,
+        sim_at(o->sim, now + rng_exponential(&o->r_patrol[u], o->s->visit_min), EV_ACT,
                (uint32_t)u, r->ver);
         place(o, u);
         break;
@@ -586,7 +586,7 @@ static void on_activity(struct ops *o, int u)
         stay(o, u);
         r->act = ACT_BASE;
         r->ver++;
-        sim_at(o->sim, now + gsl_ran_exponential(o->r_patrol, o->s->visit_min), EV_ACT,
+        sim_at(o->sim, now + rng_exponential(&o->r_patrol[u], o->s->visit_min), EV_ACT,
                (uint32_t)u, r->ver);
         place(o, u);
         break;
@@ -1113,8 +1113,11 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
                         .first_unit = -1, .need = it->units_required, .qprev = -1,
                         .qnext = -1, .next_free = -1 };
     /* Drawn for every call whatever happens to it, so that the outcome
-     * stream stays aligned across layouts (common random numbers). */
-    jb->u_resolve = gsl_rng_uniform(o->r_outcome);
+     * stream stays aligned across layouts (common random numbers), unless
+     * every resolution probability is 0 or 1: then any u in [0, 1) gives
+     * the same outcome, and the scenario's types decide this, not its
+     * layout. */
+    jb->u_resolve = o->draw_resolve ? rng_u01(o->r_outcome) : 0.5;
     if (it->has_followup) {
         struct scn_itype fu = *it;
         fu.dist = it->fu_dist;
@@ -1150,8 +1153,8 @@ static void ops_release(struct ops *o)
         o->src->close(o->src_state);
     if (o->r_outcome)
         gsl_rng_free(o->r_outcome);
-    if (o->r_patrol)
-        gsl_rng_free(o->r_patrol);
+    free(o->r_patrol);
+    free(o->patrol_st);
     sim_free(o->sim);
     for (int k = 0; k < s->n_modes * ROLE_N; k++) {
         if (o->nn)
@@ -1321,7 +1324,18 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
 
     o->sim = sim_new(4 * (size_t)U + 16);
     o->r_outcome = rng_stream_new(p->seed, (uint64_t)p->rep, RNG_OUTCOME);
-    o->r_patrol = rng_stream_new(p->seed, (uint64_t)p->rep, RNG_PATROL);
+    /* One patrol stream per unit, keyed by its id: reordering units.csv
+     * leaves every unit's patrol points and visit times as they were. */
+    o->r_patrol = zalloc((size_t)U, sizeof *o->r_patrol);
+    o->patrol_st = zalloc((size_t)U, sizeof *o->patrol_st);
+    for (int u = 0; u < U; u++) {
+        rng_stream_bind(&o->r_patrol[u], &o->patrol_st[u]);
+        rng_stream_seed_key(&o->r_patrol[u], rng_mix4(p->seed, (uint64_t)p->rep, RNG_PATROL,
+                                                      rng_key_str(s->units[u].id)));
+    }
+    for (int t = 0; t < s->n_itypes; t++)
+        for (int r = 0; r < ROLE_N && !inc_class_is_case(s->itypes[t].cls); r++)
+            o->draw_resolve |= s->itypes[t].resolve[r] > 0 && s->itypes[t].resolve[r] < 1;
     o->pol = disp_find(s->policy);
     if (!o->pol)
         return err_set(e, "%s: [dispatch] policy: unknown policy '%s'", s->ini_path, s->policy);
