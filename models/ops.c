@@ -234,6 +234,11 @@ void ops_unit_pos(const struct ops *o, int u, double *x, double *y)
         *y = r->y1;
         return;
     }
+    if (now <= r->t0) {             /* a leg that starts later (whole_cycle) */
+        *x = r->x0;
+        *y = r->y0;
+        return;
+    }
     /* Straight-line interpolation: the remaining distance shrinks linearly
      * in time under either metric, as both are norms. */
     double f = (now - r->t0) / (r->t1 - r->t0);
@@ -810,6 +815,37 @@ static void complete(struct ops *o, int j)
     o->tot.completed++;
 }
 
+/* The busy cycle of u on job j in one go, when nothing can observe its
+ * middle (ops_setup sets one_event): the arrival on scene, the clearing
+ * and the return leg follow from the leg times, so only the arrival back
+ * at base is scheduled.  What arrival and clearing do is done here with
+ * their times: the first-arrival statistics (taken at the arrival time),
+ * counts that do not depend on when they are made, and completing the job
+ * (no follow-up work can start, no trace is written).  The unit stays
+ * U_ENROUTE until it is back, which only is_busy() reads. */
+static void whole_cycle(struct ops *o, int u, int j)
+{
+    struct unit_rt *r = &o->u[u];
+    struct job *jb = &o->job[j];
+    double t_arrive = r->t1, t_leave = t_arrive + jb->inc.service_min;
+    if (isnan(jb->t_first))
+        record_first(o, u, jb, t_arrive);
+    if (jb->inc.t >= o->warmup) {   /* u is the job's only unit, so its first */
+        r->jobs++;
+        r->away += !jb->first_contact;
+    }
+    double sx = jb->inc.x, sy = jb->inc.y;
+    r->job = -1;
+    --jb->active;
+    complete(o, j);
+    /* The return leg, as on_leave_scene would set it at t_leave. */
+    const struct scn_facility *b = base_of(o, u);
+    r->x0 = sx; r->y0 = sy; r->t0 = t_leave;
+    r->x1 = b->x; r->y1 = b->y;
+    r->t1 = t_leave + travel(o, u, sx, sy, b->x, b->y);
+    sim_at(o->sim, r->t1, EV_ARRIVE_BASE, (uint32_t)u, r->ver);
+}
+
 /* Sends u (available, or on scene and just cleared) to job j. */
 static void assign(struct ops *o, int u, int j)
 {
@@ -829,7 +865,10 @@ static void assign(struct ops *o, int u, int j)
     if (--jb->need == 0 && jb->in_queue)
         q_remove(o, j);
     jb->active++;
-    sim_at(o->sim, r->t1, EV_ARRIVE_SCENE, (uint32_t)u, r->ver);
+    if (o->one_event)
+        whole_cycle(o, u, j);
+    else
+        sim_at(o->sim, r->t1, EV_ARRIVE_SCENE, (uint32_t)u, r->ver);
 }
 
 /* A unit serving a call at least preempt_gap levels less urgent than j,
@@ -1285,6 +1324,27 @@ static void build_indexes(struct ops *o)
         }
 }
 
+/* Whether a busy cycle can run as one event (whole_cycle): nothing may
+ * look at a unit between dispatch and its return to base.  Observers are
+ * pre-emption (reads en-route and on-scene units), re-dispatch of
+ * returning units, idle activities resumed from the scene, crews of
+ * several units (a job completes when the last one clears), follow-ups
+ * (a handover starts case-team work at the clearing time) and the trace
+ * (written in clearing order). */
+static bool one_event_ok(const struct ops *o)
+{
+    const struct scn *s = o->s;
+    if (s->preempt || s->redispatch_returning || o->trace)
+        return false;
+    for (int u = 0; u < s->n_units; u++)
+        if (s->units[u].idle != IDLE_BASE || s->units[u].role == ROLE_CASE_TEAM)
+            return false;
+    for (int t = 0; t < s->n_itypes; t++)
+        if (s->itypes[t].units_required != 1)
+            return false;
+    return true;
+}
+
 static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params *p,
                      struct perr *e)
 {
@@ -1336,6 +1396,7 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     for (int t = 0; t < s->n_itypes; t++)
         for (int r = 0; r < ROLE_N && !inc_class_is_case(s->itypes[t].cls); r++)
             o->draw_resolve |= s->itypes[t].resolve[r] > 0 && s->itypes[t].resolve[r] < 1;
+    o->one_event = one_event_ok(o);
     o->pol = disp_find(s->policy);
     if (!o->pol)
         return err_set(e, "%s: [dispatch] policy: unknown policy '%s'", s->ini_path, s->policy);

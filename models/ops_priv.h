@@ -135,6 +135,7 @@ struct ops {
     gsl_rng *r_patrol;         /* per unit, over patrol_st (rng_stream_bind) */
     struct rng_state *patrol_st;
     bool draw_resolve;         /* some resolution probability is in (0, 1) */
+    bool one_event;            /* one calendar event per busy cycle (ops.c) */
 
     double warmup, horizon;   /* minutes */
     FILE *trace;
