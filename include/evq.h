@@ -1,4 +1,8 @@
-/* evq.h - the event calendar: a 4-ary min-heap of small plain records.
+/* evq.h - the event calendar: small plain records in (time, seq) order,
+ * kept by a 4-ary min-heap (EVQ_HEAP) or a timing wheel of fixed-width
+ * buckets with an overflow heap for far events (EVQ_WHEEL).  Both pop the
+ * same sequence; the wheel is O(1) per event when its bucket width is near
+ * the mean gap between events, the heap O(log n) whatever the times.
  *
  * Order: (time, seq) ascending, where seq is the insertion counter.  The
  * order is total, so two runs that schedule the same events in the same
@@ -11,11 +15,12 @@
  * the heap is ever needed.
  *
  * The heap array is the event pool, allocated up front with the capacity
- * given to evq_new, so the event loop does not call malloc.  Lazily
+ * given at creation, so the event loop does not call malloc.  Lazily
  * cancelled events occupy slots until they surface, so a model can only
  * estimate its peak; if a push finds the pool full it doubles it and counts
- * the growth (evq_growths), which benchmarks report.  Push and pop cost
- * O(log4 n); peek is O(1).
+ * the growth (evq_growths), which benchmarks report.  Heap push and pop
+ * cost O(log4 n).  Peek may move the wheel forward to the next non-empty
+ * bucket (amortised O(1)).
  */
 #ifndef PATROLSIM_EVQ_H
 #define PATROLSIM_EVQ_H
@@ -33,7 +38,14 @@ struct evq_event {
 
 struct evq;
 
+enum evq_kind { EVQ_HEAP, EVQ_WHEEL };
+
+/* A heap calendar. */
 struct evq *evq_new(size_t capacity);
+/* A calendar of the given kind; width (> 0, time units) is the wheel's
+ * bucket width and is ignored by the heap.  capacity sizes the event pool
+ * and, for the wheel, the ring (the next power of two >= capacity, >= 64). */
+struct evq *evq_new_kind(enum evq_kind kind, size_t capacity, double width);
 void evq_free(struct evq *q);
 
 /* Schedules an event; aborts if time is NaN. */
@@ -41,7 +53,8 @@ void evq_push(struct evq *q, double time, uint32_t kind, uint32_t id, uint32_t v
 /* Removes the earliest event into *out; returns 0, or -1 when empty. */
 int evq_pop(struct evq *q, struct evq_event *out);
 /* The earliest event, or NULL when empty; valid until the next push/pop. */
-const struct evq_event *evq_peek(const struct evq *q);
+const struct evq_event *evq_peek(struct evq *q);
+enum evq_kind evq_kind_of(const struct evq *q);
 size_t evq_size(const struct evq *q);
 size_t evq_capacity(const struct evq *q);
 /* How many times the pool had to grow. */

@@ -9,7 +9,9 @@
  * missing or unknown columns, bad numbers, negative durations, duplicate ids,
  * references to unknown ids, overlapping grids and holes where incidents
  * fall.  The first error is reported as "path:line: ..." and nothing else
- * happens.  The file format is documented in docs/scenario-format.md.
+ * happens.  The file format is documented in docs/scenario-format.md; every
+ * scenario.ini key is a row of one key table (scn_keys below), which the
+ * loader, the overrides and the generated key reference all read.
  *
  * Indices: rows are referred to by their 0-based position in their CSV file;
  * "lowest id" in tie-breaks means "listed first".
@@ -19,7 +21,9 @@
 
 #include <stdbool.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "err.h"
 #include <gsl/gsl_histogram.h>
 #include "geo.h"
@@ -84,7 +88,7 @@ struct scn_mode {
 };
 
 struct scn_unit {
-    char *id;
+    char *id;              /* units.csv id, or ID#n for crew n of a row with count > 1 */
     char *name;            /* may be "" */
     int base;              /* facility index */
     int *home;             /* grid indices this unit is responsible for */
@@ -97,6 +101,7 @@ struct scn_unit {
     int squad;             /* offset into the roster cycle, days */
     enum idle_mode idle;
     int line;
+    int crew;              /* 1..count of its units.csv row; 0 when count = 1 */
 };
 
 struct scn_shift {
@@ -207,8 +212,14 @@ struct scn {
     void *priv_;
 };
 
-/* One "section.key=value" override, applied after scenario.ini as if it had
- * been written there (used by --set and, later, by sweeps). */
+/* One "section.key=value" override, applied as if the scenario's files had
+ * said so, before any validation that needs several values (used by --set
+ * and by sweeps).  Forms (docs/scenario-format.md, "Overrides"):
+ *   dispatch / policy / run_card       an INI key
+ *   units / C3.base / S2               a table cell: row by its id, then column
+ *   tables / units / units-10.csv      a whole table, relative to the folder
+ *   incidents / rate_per_day / *1.2    scaling a numeric key or cell
+ * The strings are only read during scn_load. */
 struct scn_override {
     const char *section, *key, *value;
 };
@@ -218,8 +229,64 @@ struct scn_override {
 struct scn *scn_load(const char *dir, const struct scn_override *ov, int n_ov,
                      struct perr *e);
 void scn_free(struct scn *s);
-/* Every file the loader read, in load order (paths as opened); the count. */
+/* The files scn_load read, in the order it opened them (scenario.ini, each
+ * CSV, GeoJSON, the replayed data, swapped tables), as opened (joined to the
+ * folder).  Returns their number; *paths stays valid until scn_free. */
 int scn_inputs(const struct scn *s, const char *const **paths);
+
+/* ---- the key table ------------------------------------------------------------
+ * Every scenario.ini key, declared once in models/scn_keys.c: loading,
+ * overrides and the key reference (scn_keys_markdown) all read it. */
+enum scn_ktype {
+    SCN_KT_TEXT,        /* UTF-8 text */
+    SCN_KT_FILE,        /* a file name, relative to the scenario folder */
+    SCN_KT_COLUMN,      /* a column name of a data file */
+    SCN_KT_U64,         /* unsigned 64-bit integer */
+    SCN_KT_INT,         /* integer in [lo, hi] */
+    SCN_KT_DOUBLE,      /* number in lo .. hi (open ends as flagged) */
+    SCN_KT_BOOL,        /* true/false, yes/no, on/off, 1/0 */
+    SCN_KT_WORD,        /* one of words[] */
+    SCN_KT_TIME,        /* local date-time YYYY-MM-DD[THH:MM[:SS]] */
+    SCN_KT_OFFSET,      /* fixed UTC offset */
+};
+
+#define SCN_KF_REQUIRED 1u  /* no default: the file must set it */
+#define SCN_KF_EMPTY_OK 2u  /* text: the empty value is allowed (and means something) */
+#define SCN_KF_CONT     4u  /* text: indented lines continue it */
+#define SCN_KF_ANY_NAME 8u  /* the section's keys are names chosen by the scenario ([modes]) */
+
+struct scn_keyimpl;
+
+struct scn_keydef {
+    const char *section, *name;    /* name "<name>" with SCN_KF_ANY_NAME */
+    enum scn_ktype type;
+    double lo, hi;                 /* SCN_KT_INT / SCN_KT_DOUBLE bounds, +-INFINITY: none */
+    int lo_open, hi_open;
+    const char *const *words;      /* SCN_KT_WORD, NULL-terminated */
+    const char *dflt;              /* the default as the file would write it; NULL: none */
+    const char *dflt_doc;          /* the default in words when dflt cannot say it */
+    const char *unit;              /* "days", "km/h", ... or NULL */
+    const char *noun;              /* what a value is, in messages; NULL: from the type */
+    const char *doc;               /* one line */
+    unsigned flags;                /* SCN_KF_* */
+    const struct scn_keyimpl *impl;/* where the loader stores it (private) */
+};
+
+extern const struct scn_keydef scn_keys[];
+extern const int scn_n_keys;
+
+/* The effective value of a key after loading and overrides, as text a file
+ * could say ("" when unset and without default; a [modes] key names the
+ * mode).  0, or -1 if the key does not exist. */
+int scn_key_value(const struct scn *s, const char *section, const char *key, char *buf,
+                  size_t n);
+
+/* The key reference as markdown: one table per section (docs/scenario-format.md
+ * holds this text between <!-- keys:begin --> and <!-- keys:end -->). */
+void scn_keys_markdown(FILE *fp);
+/* `patrolsim keys [--markdown]`: the key reference on stdout.  Returns the
+ * exit code (0, or EXIT_USAGE on a bad option). */
+int scn_cmd_keys(int argc, char **argv);
 
 /* Lookups by id; -1 if absent.  O(log n). */
 int scn_grid_find(const struct scn *s, const char *id);

@@ -34,7 +34,10 @@ struct sim_counters {
     unsigned calendar_growths;   /* times the event pool had to grow */
 };
 
+/* A run loop over a heap calendar. */
 struct sim *sim_new(size_t event_capacity);
+/* The same over a calendar of the given kind (evq_new_kind). */
+struct sim *sim_new_kind(enum evq_kind kind, size_t event_capacity, double bucket_width);
 void sim_free(struct sim *s);
 /* Back to time 0 with an empty calendar and zero counters. */
 void sim_reset(struct sim *s);

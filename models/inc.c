@@ -17,8 +17,8 @@ double inc_draw_service(const struct scn_itype *it, gsl_rng *r)
 {
     double m = it->mean_min, sd = it->sd_min;
     switch (it->dist) {
-    case SVC_EXPONENTIAL:
-        return gsl_ran_exponential(r, m);
+    case SVC_EXPONENTIAL:   /* the same value either way; inline on our streams */
+        return r->type == rng_xoshiro256ss ? rng_exponential(r, m) : gsl_ran_exponential(r, m);
     case SVC_LOGNORMAL: {
         double s2 = log1p(sd * sd / (m * m));
         return gsl_ran_lognormal(r, log(m) - s2 / 2, sqrt(s2));
@@ -87,8 +87,8 @@ static void place(const struct scn *s, gsl_rng *loc, gsl_ran_discrete_t *grid_pi
         out->grid = (int)gsl_ran_discrete(loc, grid_pick);
         geo_poly_sample(&s->grids[out->grid].poly, loc, &out->x, &out->y);
     } else {
-        out->x = s->xmin + (s->xmax - s->xmin) * gsl_rng_uniform(loc);
-        out->y = s->ymin + (s->ymax - s->ymin) * gsl_rng_uniform(loc);
+        out->x = s->xmin + (s->xmax - s->xmin) * rng_u01(loc);
+        out->y = s->ymin + (s->ymax - s->ymin) * rng_u01(loc);
         out->grid = geo_index_locate(s->grid_index, out->x, out->y);
     }
 }
@@ -117,12 +117,13 @@ static int poisson_next(void *state, struct inc *out, struct perr *e)
     (void)e;
     struct poisson *p = state;
     const struct scn *s = p->s;
-    p->t += gsl_ran_exponential(p->arr, 1.0 / p->per_min);
+    p->t += rng_exponential(p->arr, 1.0 / p->per_min);
     if (p->t >= p->horizon)
         return 0;
     out->seq = p->seq++;
     out->t = p->t;
-    out->type = (int)gsl_ran_discrete(p->typ, p->type_pick);
+    /* One type: nothing to draw (the type stream is used by nothing else). */
+    out->type = s->n_itypes > 1 ? (int)gsl_ran_discrete(p->typ, p->type_pick) : 0;
     out->prio_idx = s->itypes[out->type].prio_idx;
     place(s, p->loc, p->grid_pick, out);
     out->service_min = inc_draw_service(&s->itypes[out->type], p->svc);

@@ -111,10 +111,10 @@ static int nhpp_next(void *state, struct inc *out, struct perr *e)
     const struct scn *s = p->s;
     const struct nhpp_cfg *c = p->c;
     for (;;) {
-        p->t += gsl_ran_exponential(p->arr, 1.0 / p->lam_max);
+        p->t += rng_exponential(p->arr, 1.0 / p->lam_max);
         if (p->t >= p->horizon)
             return 0;
-        if (gsl_rng_uniform(p->thin) * p->lam_max < rate(p, p->t))
+        if (rng_u01(p->thin) * p->lam_max < rate(p, p->t))
             break;
     }
     double t = (double)llround(p->t * (double)TS_MS_MIN) / (double)TS_MS_MIN;
@@ -122,7 +122,7 @@ static int nhpp_next(void *state, struct inc *out, struct perr *e)
         return 0;
     out->seq = p->seq++;
     out->t = t;
-    out->type = (int)gsl_ran_discrete(p->typ, p->type_pick);
+    out->type = s->n_itypes > 1 ? (int)gsl_ran_discrete(p->typ, p->type_pick) : 0;
     out->prio_idx = s->itypes[out->type].prio_idx;
     if (c->n_hot) {
         const struct nhpp_hotspot *h = &c->hot[gsl_ran_discrete(p->loc, p->hot_pick)];

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include "inc.h"
 #include "nn.h"
+#include "rng.h"
 #include "ops.h"
 #include "sim.h"
 #include "stats.h"
@@ -130,7 +131,11 @@ struct ops {
     void *src_state;
     struct inc next;
     bool has_next;
-    gsl_rng *r_outcome, *r_patrol;
+    gsl_rng *r_outcome;
+    gsl_rng *r_patrol;         /* per unit, over patrol_st (rng_stream_bind) */
+    struct rng_state *patrol_st;
+    bool draw_resolve;         /* some resolution probability is in (0, 1) */
+    bool one_event;            /* one calendar event per busy cycle (ops.c) */
 
     double warmup, horizon;   /* minutes */
     FILE *trace;

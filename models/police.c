@@ -3,6 +3,7 @@
  * commands.  sim/ reaches the domain only through `police_model`. */
 #include <stdio.h>
 #include <string.h>
+#include "analytic.h"
 #include "inc.h"
 #include "ops.h"
 #include "police.h"
@@ -136,6 +137,9 @@ static const struct model_cmd police_cmds[] = {
     { "fit", cmd_fit, "estimate arrival profile, grid shares and type mix from a CAD export" },
     { "gen", cmd_gen, "write a scenario's synthetic incident stream as a replayable CSV" },
     { "bench", cmd_bench, "run the reference benchmark model and print its figures" },
+    { "keys", scn_cmd_keys, "list every scenario.ini key: type, range, default, unit" },
+    { "analytic", cmd_analytic, "hypercube queueing model: instant workloads, first contact and "
+                                "P(wait); --check against the simulation" },
 };
 
 static const struct model_alias police_aliases[] = {

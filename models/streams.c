@@ -1,9 +1,9 @@
 /* streams.c - scenario keys and tables of the incident streams.
  *
- * scn.c hands every key of [replay], [nhpp], [geo] and the stream keys of
- * [incidents] to scn__stream_key, which checks the value at once (so the
- * message names the INI line) and records it in s->streams.  Once every
- * table is loaded, scn__streams_finish reads the tables these keys name
+ * The keys of [replay], [nhpp], [geo] and the stream keys of [incidents] are
+ * rows of the key table (scn_keys.c), checked and stored in s->streams by the
+ * generic INI code like every other key.  Once every table is loaded,
+ * scn__streams_finish reads the tables these keys name
  * (arrival profile, seasonal factors, hotspots, grid weights, type mix,
  * type and grid code maps), checks what needs several keys together, and,
  * for a replay, reads the whole CSV once (inc__replay_check) so that a bad
@@ -21,84 +21,17 @@
 #include "scn_priv.h"
 #include "ts.h"
 
-/* ---- keys ------------------------------------------------------------------- */
+/* ---- configuration ------------------------------------------------------------ */
 
-enum q {
-    Q_START, Q_GRID_WEIGHTS, Q_TYPE_MIX,
-    Q_FILE, Q_TFMT, Q_UTC, Q_SERVICE, Q_ROLLOVER, Q_FROM, Q_TO, Q_WINDOW, Q_LOCATION,
-    Q_GRID_MAP, Q_GRID_PLACE, Q_OUTSIDE, Q_TYPE_MAP, Q_UNMAPPED, Q_DEFAULT_TYPE,
-    Q_FILTER_VALUES, Q_COLUMN,
-    Q_PROFILE, Q_SEASONAL, Q_HOTSPOTS,
-    Q_ORIGIN_LAT, Q_ORIGIN_LON, Q_ID_PROP, Q_NAME_PROP, Q_WEIGHT_PROP,
-    Q_N
-};
-
-const char *const inc__col_key[RC_N] = {
-    "date_column", "received_column", "dispatched_column", "arrived_column",
-    "cleared_column", "service_column", "x_column", "y_column", "lat_column",
-    "lon_column", "grid_column", "type_column", "priority_column", "filter_column",
-    "dedup_column",
-};
-
-static const struct { const char *sec, *key; enum q q; } qkeys[] = {
-    { "incidents", "start", Q_START },
-    { "incidents", "grid_weights", Q_GRID_WEIGHTS },
-    { "incidents", "type_mix", Q_TYPE_MIX },
-    { "replay", "file", Q_FILE },
-    { "replay", "time_format", Q_TFMT },
-    { "replay", "utc_offset", Q_UTC },
-    { "replay", "service", Q_SERVICE },
-    { "replay", "rollover_hours", Q_ROLLOVER },
-    { "replay", "from", Q_FROM },
-    { "replay", "to", Q_TO },
-    { "replay", "reorder_window", Q_WINDOW },
-    { "replay", "location", Q_LOCATION },
-    { "replay", "grid_map", Q_GRID_MAP },
-    { "replay", "grid_place", Q_GRID_PLACE },
-    { "replay", "outside", Q_OUTSIDE },
-    { "replay", "type_map", Q_TYPE_MAP },
-    { "replay", "unmapped_type", Q_UNMAPPED },
-    { "replay", "default_type", Q_DEFAULT_TYPE },
-    { "replay", "filter_values", Q_FILTER_VALUES },
-    { "nhpp", "profile", Q_PROFILE },
-    { "nhpp", "seasonal", Q_SEASONAL },
-    { "nhpp", "hotspots", Q_HOTSPOTS },
-    { "geo", "origin_lat", Q_ORIGIN_LAT },
-    { "geo", "origin_lon", Q_ORIGIN_LON },
-    { "geo", "id_property", Q_ID_PROP },
-    { "geo", "name_property", Q_NAME_PROP },
-    { "geo", "weight_property", Q_WEIGHT_PROP },
-};
-
-#define MAX_WINDOW 1000000
-
-_Static_assert((int)Q_N + RC_N <= INC_STREAM_KEYS, "inc_streams.line is too short");
-
-/* The stream configuration of s, created with its defaults on first use. */
-static struct inc_streams *cfg(struct scn *s)
+/* The defaults the key table cannot state: open windows, no default type.
+ * Everything else starts from the key table's defaults (scn_ini.c). */
+struct inc_streams *scn__streams_new(struct scn *s)
 {
-    if (s->streams)
-        return s->streams;
     struct inc_streams *c = scn__alloc(s, sizeof *c);
-    c->rp.tfmt = RP_ISO;
-    c->rp.rollover_h = 6;
     c->rp.from_ms = INT64_MIN;
     c->rp.to_ms = INT64_MAX;
-    c->rp.reorder_window = 1000;
-    c->rp.loc = RP_GRID;
-    c->rp.place = RP_UNIFORM;
-    c->rp.outside = RP_OUT_ERROR;
-    c->rp.unmapped = RP_ERROR;
     c->rp.default_type = -1;
-    c->id_property = "id";
-    s->streams = c;
     return c;
-}
-
-static int bad(struct perr *e, const char *w, const char *sec, const char *key,
-               const char *what, const char *val)
-{
-    return err_set(e, "%s[%s] %s: expected %s, got '%s'", w, sec, key, what, val);
 }
 
 static int word(const char *val, const char *const *words, int *out)
@@ -109,225 +42,14 @@ static int word(const char *val, const char *const *words, int *out)
     return -1;
 }
 
-/* A local date-time without offset: the calendar of the data. */
-static int local_time(const char *val, int64_t *out)
-{
-    int off;
-    return ts_parse_iso(val, out, &off) == 0 && off == INT32_MIN ? 0 : -1;
-}
-
-static int number(const char *val, double lo, double hi, double *out)
-{
-    char *end;
-    if (!*val || strspn(val, "+-.0123456789eE") != strlen(val))
-        return -1;
-    double v = strtod(val, &end);
-    if (*end || !isfinite(v) || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* "a; b; c" into an arena array of trimmed, non-empty values. */
-static int split_list(struct scn *s, const char *val, const char ***out)
-{
-    int n = 1;
-    for (const char *p = val; *p; p++)
-        n += *p == ';';
-    const char **v = scn__alloc(s, (size_t)n * sizeof *v);
-    int k = 0;
-    for (const char *p = val;;) {
-        const char *q = strchr(p, ';');
-        const char *b = p, *end = q ? q : p + strlen(p);
-        while (b < end && (*b == ' ' || *b == '\t'))
-            b++;
-        while (end > b && (end[-1] == ' ' || end[-1] == '\t'))
-            end--;
-        if (end > b) {
-            char *t = scn__alloc(s, (size_t)(end - b) + 1);
-            memcpy(t, b, (size_t)(end - b));
-            v[k++] = t;
-        }
-        if (!q)
-            break;
-        p = q + 1;
-    }
-    *out = v;
-    return k;
-}
-
-int scn__stream_key(struct scn *s, const char *sec, const char *key, const char *val,
-                    int line, const char *w, struct perr *e)
-{
-    struct inc_streams *c = cfg(s);
-    struct rp_cfg *rp = &c->rp;
-    size_t nq = sizeof qkeys / sizeof *qkeys;
-    size_t i = 0;
-    enum q q = Q_N;
-    int col = -1;
-    while (i < nq && !(strcmp(qkeys[i].sec, sec) == 0 && strcmp(qkeys[i].key, key) == 0))
-        i++;
-    if (i < nq) {
-        q = qkeys[i].q;
-    } else if (strcmp(sec, "replay") == 0) {
-        for (col = 0; col < RC_N && strcmp(inc__col_key[col], key) != 0; col++)
-            ;
-        if (col < RC_N)
-            q = Q_COLUMN;
-    }
-    /* scn.c passes only the keys of its table, which lists ours. */
-    PS_ASSERT(q != Q_N);
-    c->line[q == Q_COLUMN ? (int)Q_N + col : (int)q] = line;
-
-    int idx;
-    double v;
-    switch (q) {
-    case Q_START:
-        if (local_time(val, &s->start_ms) < 0)
-            return bad(e, w, sec, key, "a local date and time YYYY-MM-DD[THH:MM[:SS]] "
-                       "without offset", val);
-        c->start_set = true;
-        return 0;
-    case Q_FROM:
-    case Q_TO:
-        if (local_time(val, q == Q_FROM ? &rp->from_ms : &rp->to_ms) < 0)
-            return bad(e, w, sec, key, "a local date and time YYYY-MM-DD[THH:MM[:SS]] "
-                       "without offset", val);
-        return 0;
-    case Q_GRID_WEIGHTS:
-    case Q_TYPE_MIX:
-    case Q_FILE:
-    case Q_GRID_MAP:
-    case Q_TYPE_MAP:
-    case Q_PROFILE:
-    case Q_SEASONAL:
-    case Q_HOTSPOTS: {
-        if (!*val)
-            return bad(e, w, sec, key, "a file name", val);
-        const char *f = scn__strdup(s, val);
-        const char **dst[] = {
-            [Q_GRID_WEIGHTS] = &c->grid_weights_file, [Q_TYPE_MIX] = &c->type_mix_file,
-            [Q_FILE] = &rp->file, [Q_GRID_MAP] = &rp->grid_map_file,
-            [Q_TYPE_MAP] = &rp->type_map_file, [Q_PROFILE] = &c->nh.profile_file,
-            [Q_SEASONAL] = &c->nh.seasonal_file, [Q_HOTSPOTS] = &c->nh.hotspots_file,
-        };
-        *dst[q] = f;
-        return 0;
-    }
-    case Q_TFMT: {
-        static const char *const f[] = { "iso8601", "epoch", "mdy_hm", NULL };
-        if (word(val, f, &idx) < 0)
-            return bad(e, w, sec, key, "iso8601, epoch or mdy_hm", val);
-        rp->tfmt = (enum rp_tfmt)idx;
-        return 0;
-    }
-    case Q_UTC:
-        if (ts_parse_offset(val, &rp->utc_offset_min) < 0)
-            return bad(e, w, sec, key, "a fixed UTC offset such as +08:00, -0500 or Z", val);
-        return 0;
-    case Q_SERVICE: {
-        static const char *const f[] = { "sample", "data", NULL };
-        if (word(val, f, &idx) < 0)
-            return bad(e, w, sec, key, "sample or data", val);
-        rp->service_data = idx == 1;
-        return 0;
-    }
-    case Q_ROLLOVER:
-        if (number(val, 0, 23.99, &rp->rollover_h) < 0)
-            return bad(e, w, sec, key, "hours in [0, 23.99]", val);
-        return 0;
-    case Q_WINDOW:
-        if (number(val, 0, MAX_WINDOW, &v) < 0 || v != floor(v))
-            return bad(e, w, sec, key, "an integer in [0, 1000000] (rows)", val);
-        rp->reorder_window = (int)v;
-        return 0;
-    case Q_LOCATION: {
-        static const char *const f[] = { "xy_km", "xy_ft", "latlon", "grid", NULL };
-        if (word(val, f, &idx) < 0)
-            return bad(e, w, sec, key, "xy_km, xy_ft, latlon or grid", val);
-        rp->loc = (enum rp_loc)idx;
-        return 0;
-    }
-    case Q_GRID_PLACE: {
-        static const char *const f[] = { "uniform", "centroid", NULL };
-        if (word(val, f, &idx) < 0)
-            return bad(e, w, sec, key, "uniform or centroid", val);
-        rp->place = (enum rp_place)idx;
-        return 0;
-    }
-    case Q_OUTSIDE: {
-        static const char *const f[] = { "error", "skip", "nearest", "keep", NULL };
-        if (word(val, f, &idx) < 0)
-            return bad(e, w, sec, key, "error, skip, nearest or keep", val);
-        rp->outside = (enum rp_outside)idx;
-        return 0;
-    }
-    case Q_UNMAPPED: {
-        static const char *const f[] = { "default", "skip", "error", NULL };
-        if (word(val, f, &idx) < 0)
-            return bad(e, w, sec, key, "default, skip or error", val);
-        rp->unmapped = (enum rp_unmapped)idx;
-        return 0;
-    }
-    case Q_DEFAULT_TYPE:
-        if (!*val)
-            return bad(e, w, sec, key, "an incident type id", val);
-        rp->default_type_id = scn__strdup(s, val);
-        return 0;
-    case Q_FILTER_VALUES:
-        rp->n_filter = split_list(s, val, &rp->filter_values);
-        if (rp->n_filter == 0)
-            return bad(e, w, sec, key, "values separated by ';'", val);
-        return 0;
-    case Q_COLUMN:
-        if (!*val)
-            return bad(e, w, sec, key, "a column name of the file", val);
-        rp->col[col] = scn__strdup(s, val);
-        return 0;
-    case Q_ORIGIN_LAT:
-    case Q_ORIGIN_LON: {
-        double lim = q == Q_ORIGIN_LAT ? 89 : 180;
-        if (number(val, -lim, lim, &v) < 0)
-            return bad(e, w, sec, key, q == Q_ORIGIN_LAT ? "degrees in [-89, 89]"
-                                                         : "degrees in [-180, 180]", val);
-        *(q == Q_ORIGIN_LAT ? &c->origin_lat : &c->origin_lon) = v;
-        *(q == Q_ORIGIN_LAT ? &c->origin_lat_set : &c->origin_lon_set) = true;
-        return 0;
-    }
-    case Q_ID_PROP:
-    case Q_NAME_PROP:
-    case Q_WEIGHT_PROP:
-        if (!*val)
-            return bad(e, w, sec, key, "a GeoJSON property name", val);
-        *(q == Q_ID_PROP ? &c->id_property : q == Q_NAME_PROP ? &c->name_property
-                                                               : &c->weight_property) =
-            scn__strdup(s, val);
-        return 0;
-    case Q_N:
-        break;
-    }
-    return 0;
-}
-
-/* "path:LINE: " of a stream key (or "override " / "path: "). */
-static void where(const struct scn *s, int line, char *buf, size_t n)
-{
-    if (line > 0)
-        snprintf(buf, n, "%s:%d: ", s->ini_path, line);
-    else if (line < 0)
-        snprintf(buf, n, "override ");
-    else
-        snprintf(buf, n, "%s: ", s->ini_path);
-}
-
-/* An error about key q (a Q_ value, or Q_N + an rp_col for *_column). */
-static int key_err(const struct scn *s, int q, const char *sec, const char *key,
-                   struct perr *e, const char *fmt, ...) ERR_PRINTF(6, 7);
-static int key_err(const struct scn *s, int q, const char *sec, const char *key,
-                   struct perr *e, const char *fmt, ...)
+/* An error about a key of a stream section, at the line that set it. */
+static int key_err(const struct scn *s, const char *sec, const char *key, struct perr *e,
+                   const char *fmt, ...) ERR_PRINTF(5, 6);
+static int key_err(const struct scn *s, const char *sec, const char *key, struct perr *e,
+                   const char *fmt, ...)
 {
     char w[512], msg[ERR_MSG_MAX];
-    where(s, s->streams->line[q], w, sizeof w);
+    scn__where(s, scn__key_line(s, sec, key), w, sizeof w);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -345,9 +67,11 @@ struct tbl {
 static int tbl_open(struct scn *s, struct tbl *t, const char *file, const char *const *known,
                     const char *const *required, struct perr *e)
 {
-    t->r = csvr_open(scn__path(s, file), e);
+    const char *path = scn__path(s, file);
+    t->r = csvr_open(path, e);
     if (!t->r)
         return -1;
+    scn__input_add(s, path);
     if (csvr_header(t->r, known, required, t->col, e) < 0) {
         csvr_close(t->r);
         t->r = NULL;
@@ -492,7 +216,7 @@ static int load_grid_weights(struct scn *s, struct perr *e)
             goto out;
         }
         seen[g] = 1;
-        if (csvr_double(t.r, t.col[1], "weight", 0, HUGE_VAL, &w[g], e) < 0)
+        if (scn__csv_double(t.r, t.col[1], "weight", 0, HUGE_VAL, &w[g], e) < 0)
             goto out;
     }
     double sum = 0;
@@ -548,7 +272,7 @@ static int load_type_mix(struct scn *s, struct perr *e)
             goto out;
         }
         seen[k] = 1;
-        if (csvr_double(t.r, t.col[1], "share", 0, HUGE_VAL, &sh[k], e) < 0)
+        if (scn__csv_double(t.r, t.col[1], "share", 0, HUGE_VAL, &sh[k], e) < 0)
             goto out;
         const char *svc = csvr_get(t.r, t.col[2]);
         if (!*svc)
@@ -561,10 +285,10 @@ static int load_type_mix(struct scn *s, struct perr *e)
         }
         struct scn_itype *it = &s->itypes[k];
         double mean, sd = 0;
-        if (csvr_double(t.r, t.col[3], "mean_min", 1e-9, HUGE_VAL, &mean, e) < 0)
+        if (scn__csv_double(t.r, t.col[3], "mean_min", 1e-9, HUGE_VAL, &mean, e) < 0)
             goto out;
         if ((dist_of[d] == SVC_LOGNORMAL || dist_of[d] == SVC_GAMMA) &&
-            csvr_double(t.r, t.col[4], "sd_min", 1e-9, HUGE_VAL, &sd, e) < 0)
+            scn__csv_double(t.r, t.col[4], "sd_min", 1e-9, HUGE_VAL, &sd, e) < 0)
             goto out;
         it->dist = dist_of[d];
         it->mean_min = mean;
@@ -619,7 +343,7 @@ static int load_profile(struct scn *s, struct perr *e)
         if (r == 0)
             break;
         long h;
-        if (csvr_int(t.r, t.col[0], "hour", 0, 23, &h, e) < 0)
+        if (scn__csv_int(t.r, t.col[0], "hour", 0, 23, &h, e) < 0)
             goto out;
         if (seen[h]) {
             csvr_error(t.r, t.col[0], "hour", e, "hour %ld is listed twice (first at line "
@@ -629,7 +353,7 @@ static int load_profile(struct scn *s, struct perr *e)
         seen[h] = csvr_line(t.r);
         for (int d = 0; d < 7; d++) {
             int c = flat ? t.col[1] : t.col[2 + d];
-            if (csvr_double(t.r, c, flat ? "factor" : wday_cols[d], 0, 1e9,
+            if (scn__csv_double(t.r, c, flat ? "factor" : wday_cols[d], 0, 1e9,
                             &nh->factor[d][h], e) < 0)
                 goto out;
         }
@@ -676,7 +400,7 @@ static int load_seasonal(struct scn *s, struct perr *e)
         if (r == 0)
             break;
         long m;
-        if (csvr_int(t.r, t.col[0], "month", 1, 12, &m, e) < 0)
+        if (scn__csv_int(t.r, t.col[0], "month", 1, 12, &m, e) < 0)
             goto out;
         if (seen[m]) {
             csvr_error(t.r, t.col[0], "month", e, "month %ld is listed twice (first at "
@@ -684,7 +408,7 @@ static int load_seasonal(struct scn *s, struct perr *e)
             goto out;
         }
         seen[m] = csvr_line(t.r);
-        if (csvr_double(t.r, t.col[1], "factor", 0, 1e9, &nh->month[m - 1], e) < 0)
+        if (scn__csv_double(t.r, t.col[1], "factor", 0, 1e9, &nh->month[m - 1], e) < 0)
             goto out;
     }
     double sum = 0;
@@ -748,19 +472,19 @@ static int load_hotspots(struct scn *s, struct perr *e)
         struct nhpp_hotspot *h = &nh->hot[n];
         double a, b;
         if (ll) {
-            if (csvr_double(t.r, t.col[3], "lat", -90, 90, &a, e) < 0 ||
-                csvr_double(t.r, t.col[4], "lon", -180, 180, &b, e) < 0)
+            if (scn__csv_double(t.r, t.col[3], "lat", -90, 90, &a, e) < 0 ||
+                scn__csv_double(t.r, t.col[4], "lon", -180, 180, &b, e) < 0)
                 goto out;
             geo_project(&s->proj, a, b, &h->x, &h->y);
-        } else if (csvr_double(t.r, t.col[1], "x", -HUGE_VAL, HUGE_VAL, &h->x, e) < 0 ||
-                   csvr_double(t.r, t.col[2], "y", -HUGE_VAL, HUGE_VAL, &h->y, e) < 0) {
+        } else if (scn__csv_double(t.r, t.col[1], "x", -HUGE_VAL, HUGE_VAL, &h->x, e) < 0 ||
+                   scn__csv_double(t.r, t.col[2], "y", -HUGE_VAL, HUGE_VAL, &h->y, e) < 0) {
             goto out;
         }
-        if (csvr_double(t.r, t.col[5], "sd_km", 1e-9, HUGE_VAL, &h->sd_km, e) < 0)
+        if (scn__csv_double(t.r, t.col[5], "sd_km", 1e-9, HUGE_VAL, &h->sd_km, e) < 0)
             goto out;
         h->weight = 1;
         if (*csvr_get(t.r, t.col[6]) &&
-            csvr_double(t.r, t.col[6], "weight", 0, HUGE_VAL, &h->weight, e) < 0)
+            scn__csv_double(t.r, t.col[6], "weight", 0, HUGE_VAL, &h->weight, e) < 0)
             goto out;
         if (geo_index_locate(s->grid_index, h->x, h->y) < 0) {
             csvr_error(t.r, -1, "x/y", e, "hotspot centre (%.6g, %.6g) km lies in no grid",
@@ -815,17 +539,18 @@ static int check_replay(struct scn *s, struct perr *e)
         return err_set(e, "%s: [incidents] source = replay needs [replay] file (the CSV to "
                        "replay)", s->ini_path);
     rp->path = scn__path(s, rp->file);
+    scn__input_add(s, rp->path);
     if (!rp->col[RC_RECEIVED])
         return err_set(e, "%s: [replay] received_column is required (the column with the "
                        "time each call was received)", s->ini_path);
     if (rp->tfmt == RP_MDY_HM && !rp->col[RC_DATE])
-        return key_err(s, Q_TFMT, R, "time_format", e, "mdy_hm needs date_column (the "
+        return key_err(s, R, "time_format", e, "mdy_hm needs date_column (the "
                        "MM/DD/YY column the HH:MM columns belong to)");
     if (rp->tfmt != RP_MDY_HM && rp->col[RC_DATE])
-        return key_err(s, Q_N + RC_DATE, R, "date_column", e, "is only used with "
+        return key_err(s, R, "date_column", e, "is only used with "
                        "time_format = mdy_hm");
     if (rp->from_ms >= rp->to_ms && rp->to_ms != INT64_MAX)
-        return key_err(s, Q_TO, R, "to", e, "must be later than from");
+        return key_err(s, R, "to", e, "must be later than from");
     static const struct { enum rp_loc loc; int a, b; const char *need; } loc_cols[] = {
         { RP_XY_KM, RC_X, RC_Y, "x_column and y_column" },
         { RP_XY_FT, RC_X, RC_Y, "x_column and y_column" },
@@ -834,34 +559,34 @@ static int check_replay(struct scn *s, struct perr *e)
     };
     const char *locw[] = { "xy_km", "xy_ft", "latlon", "grid" };
     if (!rp->col[loc_cols[rp->loc].a] || !rp->col[loc_cols[rp->loc].b])
-        return key_err(s, Q_LOCATION, R, "location", e, "%s needs %s", locw[rp->loc],
+        return key_err(s, R, "location", e, "%s needs %s", locw[rp->loc],
                        loc_cols[rp->loc].need);
     if (rp->loc == RP_LATLON && !s->has_proj)
-        return key_err(s, Q_LOCATION, R, "location", e, "latlon needs a projection: set "
+        return key_err(s, R, "location", e, "latlon needs a projection: set "
                        "[geo] origin_lat and origin_lon, or read the grids from GeoJSON");
     if (rp->loc == RP_GRID && (rp->outside == RP_OUT_NEAREST || rp->outside == RP_OUT_KEEP))
-        return key_err(s, Q_OUTSIDE, R, "outside", e, "with location = grid a code that "
+        return key_err(s, R, "outside", e, "with location = grid a code that "
                        "maps to no grid has no place: use error or skip");
     if (rp->grid_map_file && rp->loc != RP_GRID)
-        return key_err(s, Q_GRID_MAP, R, "grid_map", e, "is only used with location = grid");
+        return key_err(s, R, "grid_map", e, "is only used with location = grid");
     if (rp->default_type_id) {
         rp->default_type = find_type(s, rp->default_type_id);
         if (rp->default_type < 0)
-            return key_err(s, Q_DEFAULT_TYPE, R, "default_type", e, "unknown incident type "
+            return key_err(s, R, "default_type", e, "unknown incident type "
                            "'%s'", rp->default_type_id);
     }
     if (!rp->col[RC_TYPE] && rp->default_type < 0)
         return err_set(e, "%s: [replay] needs type_column, or default_type when the file "
                        "has no type", s->ini_path);
     if (rp->unmapped == RP_TO_DEFAULT && rp->default_type < 0)
-        return key_err(s, Q_UNMAPPED, R, "unmapped_type", e, "default needs [replay] "
+        return key_err(s, R, "unmapped_type", e, "default needs [replay] "
                        "default_type");
     if (!!rp->col[RC_FILTER] != (rp->n_filter > 0))
         return err_set(e, "%s: [replay] filter_column and filter_values go together",
                        s->ini_path);
     if (rp->service_data && !rp->col[RC_SERVICE] &&
         !(rp->col[RC_ARRIVED] && rp->col[RC_CLEARED]))
-        return key_err(s, Q_SERVICE, R, "service", e, "data needs service_column, or "
+        return key_err(s, R, "service", e, "data needs service_column, or "
                        "arrived_column and cleared_column");
     if (rp->type_map_file &&
         load_codemap(s, rp->type_map_file, "type", find_type, &rp->type_map, e) < 0)
@@ -874,7 +599,7 @@ static int check_replay(struct scn *s, struct perr *e)
 
 int scn__streams_finish(struct scn *s, struct perr *e)
 {
-    struct inc_streams *c = cfg(s);
+    struct inc_streams *c = s->streams;
     if (c->origin_lat_set != c->origin_lon_set)
         return err_set(e, "%s: [geo] origin_lat and origin_lon go together", s->ini_path);
     if (c->origin_lat_set && !s->has_proj) {

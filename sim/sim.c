@@ -13,11 +13,16 @@ struct sim {
     struct sim_counters c;
 };
 
-struct sim *sim_new(size_t event_capacity)
+struct sim *sim_new_kind(enum evq_kind kind, size_t event_capacity, double bucket_width)
 {
     struct sim *s = xcalloc(1, sizeof *s);
-    s->q = evq_new(event_capacity);
+    s->q = evq_new_kind(kind, event_capacity, bucket_width);
     return s;
+}
+
+struct sim *sim_new(size_t event_capacity)
+{
+    return sim_new_kind(EVQ_HEAP, event_capacity, 0);
 }
 
 void sim_free(struct sim *s)

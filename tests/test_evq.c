@@ -19,10 +19,10 @@ static int rec_cmp(const void *a, const void *b)
 
 /* Random pushes and pops, with many equal times (ties must pop in insertion
  * order); the oracle is a sorted array. */
-static void oracle(uint64_t seed, int ops, size_t cap)
+static void oracle(enum evq_kind kind, double width, uint64_t seed, int ops, size_t cap)
 {
     gsl_rng *r = rng_stream_new(seed, 0, 99);
-    struct evq *q = evq_new(cap);
+    struct evq *q = evq_new_kind(kind, cap, width);
     struct rec *o = malloc(cap * sizeof *o);
     size_t n = 0;
     uint64_t seq = 0;
@@ -31,8 +31,22 @@ static void oracle(uint64_t seed, int ops, size_t cap)
     for (int i = 0; i < ops; i++) {
         int push = n == 0 || (n < cap && gsl_rng_uniform(r) < 0.55);
         if (push) {
-            /* Coarse times so that ties are frequent. */
+            /* Coarse times so that ties are frequent; some far ahead (the
+             * wheel's overflow), some at now after a peek moved the wheel
+             * past now (the run loop does that before an arrival). */
             double t = now + floor(gsl_rng_uniform(r) * 20) * 0.25;
+            double u = gsl_rng_uniform(r);
+            if (u < 0.05)
+                t = now + 500 + floor(gsl_rng_uniform(r) * 4000) * 0.5;
+            else if (u < 0.15) {
+                const struct evq_event *top = evq_peek(q);
+                if (top && n > 0) {
+                    qsort(o, n, sizeof *o, rec_cmp);
+                    if (top->time != o[0].t || top->seq != o[0].seq)
+                        mismatches++;
+                }
+                t = now;
+            }
             uint32_t id = (uint32_t)gsl_rng_uniform_int(r, 1000);
             evq_push(q, t, 7, id, 0);
             o[n++] = (struct rec){ t, seq++, id };
@@ -52,8 +66,20 @@ static void oracle(uint64_t seed, int ops, size_t cap)
         if (evq_size(q) != n)
             mismatches++;
     }
+    /* Drain: the tail (mostly far events) must come out in order too. */
+    qsort(o, n, sizeof *o, rec_cmp);
+    for (size_t i = 0; i < n; i++) {
+        struct evq_event ev;
+        if (evq_pop(q, &ev) < 0 || ev.time != o[i].t || ev.seq != o[i].seq)
+            mismatches++;
+    }
+    struct evq_event ev;
+    if (evq_pop(q, &ev) != -1 || evq_peek(q) != NULL)
+        mismatches++;
     CHECK(mismatches == 0 && popped > ops / 3,
-          "oracle seed %llu: %d ops, %d pops, %d mismatches", (unsigned long long)seed, ops, popped, mismatches);
+          "oracle %s width %g seed %llu: %d ops, %d pops, %d mismatches",
+          kind == EVQ_HEAP ? "heap" : "wheel", width, (unsigned long long)seed, ops, popped,
+          mismatches);
     free(o);
     evq_free(q);
     gsl_rng_free(r);
@@ -119,9 +145,30 @@ static void run_loop(void)
 
 int main(void)
 {
-    oracle(1, 20000, 64);
-    oracle(2385, 50000, 1000);
-    oracle(77, 5000, 3);
+    for (int k = 0; k < 2; k++) {
+        enum evq_kind kind = k ? EVQ_WHEEL : EVQ_HEAP;
+        /* Wheel widths: a fraction of the tie spacing, near the mean gap,
+         * and so wide that everything shares a few buckets. */
+        double widths[3] = { 0.1, 1.0, 1000.0 };
+        for (int w = 0; w < (k ? 3 : 1); w++) {
+            oracle(kind, widths[w], 1, 20000, 64);
+            oracle(kind, widths[w], 2385, 50000, 1000);
+            oracle(kind, widths[w], 77, 5000, 3);
+        }
+    }
+    /* A wheel that is cleared and reused starts again from time 0. */
+    struct evq *q = evq_new_kind(EVQ_WHEEL, 8, 0.5);
+    struct evq_event ev;
+    evq_push(q, 900, 1, 1, 0);
+    evq_push(q, 3, 1, 2, 0);
+    evq_pop(q, &ev);
+    evq_clear(q);
+    evq_push(q, 2, 1, 3, 0);
+    evq_push(q, 1, 1, 4, 0);
+    CHECK(evq_pop(q, &ev) == 0 && ev.id == 4 && evq_pop(q, &ev) == 0 && ev.id == 3 &&
+          evq_size(q) == 0, "wheel after clear");
+    CHECK_INT(evq_kind_of(q), EVQ_WHEEL);
+    evq_free(q);
     run_loop();
     return tc_done();
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
+#include "erlang.h"
 #include "ops.h"
 #include "scn.h"
 #include "stats.h"
@@ -22,16 +23,6 @@
 
 #define REPS 30
 #define MEAN_SERVICE 10.0
-
-/* Erlang C: probability that an arrival waits in M/M/c with offered load a. */
-static double erlang_c(int c, double a)
-{
-    double b = 1.0;                       /* Erlang B by recursion */
-    for (int k = 1; k <= c; k++)
-        b = a * b / (k + a * b);
-    double rho = a / c;
-    return b / (1 - rho + rho * b);
-}
 
 static void scenario(const char *dir, int c, double rho, double horizon_days, double warmup_days)
 {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "scn.h"
 #include "tcheck.h"
+#include "testutil.h"
 
 #define BAD_DIR "tests/fixtures/bad"
 #define GOOD_DIR "tests/fixtures/good"
@@ -283,6 +284,214 @@ static void test_overrides(void)
     }
 }
 
+
+/* Cell overrides: TABLE.ROW.COLUMN, applied as the row is read, also for a
+ * column the file does not have. */
+static void test_cells(void)
+{
+    const struct scn_override ov[] = {
+        { "units", "u3.base", "st1" },
+        { "units", "u2.home_grids", "g1 g4" },
+        { "units", "u1.role", "special" },          /* no role column in the file */
+        { "units", "u4.officers", "*2.5" },         /* 0 x 2.5 */
+        { "units", "u1.auxiliaries", "*2.5" },      /* 1 x 2.5 = 2.5, rounds to 3 */
+        { "facilities", "pp1.x", "*2" },
+        { "grids", "g2.weight", "1.5" },
+        { "incident_types", "noise.priority", "1" },
+        { "incident_types", "theft.sd_min", "*2" },
+        { "units", "u3.base", "ws1" },              /* a later override replaces */
+    };
+    struct perr e = { "" };
+    struct scn *s = scn_load(GOOD_DIR, ov, (int)(sizeof ov / sizeof ov[0]), &e);
+    CHECK(s != NULL, "cell overrides load (%s)", e.msg);
+    if (s) {
+        CHECK_INT(s->units[2].base, 2);
+        CHECK_INT(s->units[1].n_home, 2);
+        CHECK_INT(s->units[1].home[0], 0);
+        CHECK_INT(s->units[1].home[1], 3);
+        CHECK_INT(s->units[0].role, ROLE_SPECIAL);
+        CHECK_INT(s->units[1].role, ROLE_GRID_CAR);
+        CHECK_INT(s->units[3].officers, 0);
+        CHECK_INT(s->units[0].auxiliaries, 3);
+        CHECK_NEAR(s->facilities[3].x, 0.9, 1e-12);
+        CHECK_NEAR(s->grids[1].weight, 1.5, 0);
+        CHECK_NEAR(s->grids[0].weight, 2.385, 0);
+        CHECK_INT(s->itypes[2].priority, 1);
+        CHECK_INT(s->n_priorities, 2);
+        CHECK_NEAR(s->itypes[0].sd_min, 24.5, 0);
+        scn_free(s);
+    }
+
+    static const struct {
+        struct scn_override ov;
+        const char *msg;
+    } bad[] = {
+        { { "units", "u9.base", "st1" },
+          "override units.u9.base=st1: no row 'u9' in " GOOD_DIR "/units.csv (ids: u1, u2, "
+          "u3, u4)" },
+        { { "units", "u1.bsae", "st1" },
+          "override units.u1.bsae=st1: units.csv has no column 'bsae'; columns: name, base, "
+          "home_grids, officers, auxiliaries, mode, role, roster, squad, between_calls, count" },
+        { { "units", "u1.officers", "-1" },
+          "override units.u1.officers=-1: " GOOD_DIR "/units.csv:2: column 5 'officers': "
+          "expected an integer >= 0, got '-1'" },
+        { { "units", "u1.officers", "*-1" },
+          "override units.u1.officers=*-1: " GOOD_DIR "/units.csv:2: column 5 'officers': "
+          "expected an integer >= 0, got -2 ('2' x -1, rounded)" },
+        { { "units", "u3.base", "pp9" },
+          "override units.u3.base=pp9: " GOOD_DIR "/units.csv:4: column 3 'base': unknown "
+          "facility 'pp9'" },
+        { { "units", "u1.base", "*2" },
+          "override units.u1.base=*2: '*' scales a number, but no number was read from "
+          "column 'base' of row 'u1'" },
+        { { "units", "u1.id", "x" }, "override units.u1.id=x: the id column 'id' names the row "
+          "and cannot be overridden" },
+        { { "units", "u1", "x" }, "override units.u1=x: expected units.ROW.COLUMN=value" },
+        { { "run_cards", "g1.rank", "1" }, "override run_cards.g1.rank=1: the rows of "
+          "run_cards have no id" },
+        { { "shifts", "D.hours", "8" }, "override shifts.D.hours=8: the scenario has no shifts "
+          "table" },
+        { { "grids", "g1.weight", "*x" }, "override grids.g1.weight=*x: expected '*' and a "
+          "number (a factor), got '*x'" },
+        { { "incident_types", "noise.share", "-1" },
+          "override incident_types.noise.share=-1: " GOOD_DIR "/incident_types.csv:4: column "
+          "4 'share': expected a number >= 0, got '-1'" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct perr e2 = { "" };
+        s = scn_load(GOOD_DIR, &bad[i].ov, 1, &e2);
+        CHECK(s == NULL, "bad cell override %zu fails", i);
+        scn_free(s);
+        CHECK_HAS(e2.msg, bad[i].msg);
+    }
+}
+
+/* units.csv count: crews with derived ids, stable across counts; run cards
+ * naming a row mean all its crews. */
+static void test_count(void)
+{
+    struct scn_override ov = { "units", "u1.count", "3" };
+    struct perr e = { "" };
+    struct scn *s = scn_load(GOOD_DIR, &ov, 1, &e);
+    CHECK(s != NULL, "u1 x 3 loads (%s)", e.msg);
+    if (s) {
+        CHECK_INT(s->n_units, 6);
+        CHECK_STR(s->units[0].id, "u1#1");
+        CHECK_STR(s->units[1].id, "u1#2");
+        CHECK_STR(s->units[2].id, "u1#3");
+        CHECK_STR(s->units[3].id, "u2");
+        CHECK_INT(s->units[2].crew, 3);
+        CHECK_INT(s->units[3].crew, 0);
+        CHECK_INT(s->units[1].officers, 2);
+        CHECK_INT(s->units[1].n_home, 2);
+        CHECK_INT(s->units[1].line, 2);
+        CHECK_INT(scn_unit_find(s, "u1#2"), 1);
+        CHECK_INT(scn_unit_find(s, "u1"), -1);
+        CHECK_INT(scn_unit_find(s, "u4"), 5);
+        /* g1: u1 (rank 1: all three crews), u3 (2), u2 (5) */
+        CHECK_INT(s->n_runcard[0], 5);
+        CHECK_INT(s->runcard[0][0], 0);
+        CHECK_INT(s->runcard[0][2], 2);
+        CHECK_INT(s->runcard[0][3], 4);
+        CHECK_INT(s->runcard[0][4], 3);
+        scn_free(s);
+    }
+    /* The crews' ids do not depend on the count: a sweep keeps them. */
+    for (int n = 1; n <= 6; n++) {
+        char v[8];
+        snprintf(v, sizeof v, "%d", n);
+        struct scn_override o = { "units", "u2.count", v };
+        s = scn_load(GOOD_DIR, &o, 1, &e);
+        CHECK(s != NULL, "u2 x %d loads (%s)", n, e.msg);
+        if (!s)
+            continue;
+        CHECK_INT(s->n_units, 3 + n);
+        for (int i = 1; i <= n; i++) {
+            char id[16];
+            snprintf(id, sizeof id, n == 1 ? "u2" : "u2#%d", i);
+            CHECK_INT(scn_unit_find(s, id), i);
+            CHECK_STR(s->units[i].id, id);
+        }
+        CHECK_INT(scn_unit_find(s, "u3"), n + 1);
+        scn_free(s);
+    }
+    /* count = 0: the row's units and its run-card entries are gone. */
+    struct scn_override z = { "units", "u1.count", "0" };
+    s = scn_load(GOOD_DIR, &z, 1, &e);
+    CHECK(s != NULL, "u1 x 0 loads (%s)", e.msg);
+    if (s) {
+        CHECK_INT(s->n_units, 3);
+        CHECK_STR(s->units[0].id, "u2");
+        CHECK_INT(s->n_runcard[0], 2);
+        CHECK_INT(s->runcard[0][0], 1);     /* u3 */
+        CHECK_INT(s->runcard[0][1], 0);     /* u2 */
+        scn_free(s);
+    }
+    /* Scaling a count: empty cells scale the default 1. */
+    struct scn_override sc[] = { { "units", "u4.count", "*2" }, { "units", "u3.count", "2" } };
+    s = scn_load(GOOD_DIR, sc, 2, &e);
+    CHECK(s != NULL, "u4 x *2 loads (%s)", e.msg);
+    if (s) {
+        CHECK_INT(s->n_units, 6);
+        CHECK_STR(s->units[5].id, "u4#2");
+        CHECK_STR(s->units[2].id, "u3#1");
+        scn_free(s);
+    }
+    struct scn_override neg = { "units", "u1.count", "*-1" };
+    s = scn_load(GOOD_DIR, &neg, 1, &e);
+    CHECK(s == NULL, "a negative scaled count fails");
+    scn_free(s);
+    CHECK_HAS(e.msg, "override units.u1.count=*-1: " GOOD_DIR "/units.csv:2: column 'count': "
+                     "expected an integer in [0, 10000], got -1");
+    /* A run card may name one crew by its derived id. */
+    char *dir = tu_tmpdir();
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cp %s/*.csv %s/scenario.ini %s/", GOOD_DIR, GOOD_DIR, dir);
+    CHECK(system(cmd) == 0, "copy the good fixture");
+    tu_write(dir, "run_cards.csv", "grid,rank,unit\ng1,1,u1#2\ng1,2,u1\n");
+    s = scn_load(dir, &ov, 1, &e);
+    CHECK(s == NULL, "a crew named twice on one card fails");
+    scn_free(s);
+    CHECK_HAS(e.msg, "run_cards.csv:3: column 3 'unit': unit 'u1#2' is already on the run card "
+                     "of grid 'g1' (line 2)");
+    tu_write(dir, "run_cards.csv", "grid,rank,unit\ng1,1,u1#2\ng1,2,u2\n");
+    s = scn_load(dir, &ov, 1, &e);
+    CHECK(s != NULL, "a run card naming one crew loads (%s)", e.msg);
+    if (s) {
+        CHECK_INT(s->n_runcard[0], 2);
+        CHECK_INT(s->runcard[0][0], 1);
+        scn_free(s);
+    }
+    s = scn_load(dir, NULL, 0, &e);
+    CHECK(s == NULL, "u1#2 is unknown when u1 has one crew");
+    scn_free(s);
+    CHECK_HAS(e.msg, "run_cards.csv:2: column 3 'unit': unknown unit 'u1#2'");
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* scn_inputs: every file read, in load order, as opened. */
+static void test_inputs(void)
+{
+    struct perr e = { "" };
+    struct scn_override ov = { "tables", "units", "../good/units.csv" };
+    struct scn *s = scn_load(GOOD_DIR, &ov, 1, &e);
+    CHECK(s != NULL, "good loads with a swapped table (%s)", e.msg);
+    if (!s)
+        return;
+    const char *const *p;
+    int n = scn_inputs(s, &p);
+    static const char *const want[] = {
+        GOOD_DIR "/scenario.ini", GOOD_DIR "/grids.csv", GOOD_DIR "/facilities.csv",
+        GOOD_DIR "/../good/units.csv", GOOD_DIR "/incident_types.csv",
+        GOOD_DIR "/run_cards.csv",
+    };
+    CHECK_INT(n, 6);
+    for (int i = 0; i < n && i < 6; i++)
+        CHECK_STR(p[i], want[i]);
+    scn_free(s);
+}
+
 /* Writes an S x S lattice of 2.5 km grids (one left out if hole >= 0), a
  * post per grid and a unit per grid. */
 static int write_lattice(const char *dir, int S, int hole)
@@ -385,6 +594,9 @@ int main(void)
     test_bad_fixtures();
     test_good();
     test_overrides();
+    test_cells();
+    test_count();
+    test_inputs();
     test_lattice();
     {
         struct perr e = { "" };

@@ -1,10 +1,35 @@
 #!/bin/sh
-# make bench: the reference benchmark (shared/bench/SPEC.md), then the replay
-# parse speed at two file lengths.
-# Usage: bench.sh [S] [DAYS]; with no S runs S=8 for 365 days and S=64 for 30,
-# then the replay blocks.
+# make bench: the reference benchmark (shared/bench/SPEC.md) at S = 8 (365
+# days), 64 (30) and 128 (7); the M/M/1 configuration of the engine; then the
+# replay parse speed at two file lengths.  With valgrind installed, every
+# block also gets instructions per incident (customer): callgrind over two
+# short horizons, differenced so that loading and set-up drop out.
+# Instruction counts do not drift with the load of a shared machine.
+# Usage: bench.sh [S] [DAYS]; with S runs that size only (default 365 days).
 set -eu
 BIN=${BIN:-bin}
+have_vg() { command -v valgrind >/dev/null 2>&1; }
+
+# ir DIR: instructions and incidents of one `bench` run under callgrind.
+ir() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN/patrolsim" bench "$1" \
+        >"$1/cg.out" 2>"$1/cg.err"
+    echo "$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$1/cg.err") $(sed -n 's/^incidents: //p' "$1/cg.out")"
+}
+
+# ipi GENERATOR-COMMAND DAYS1 DAYS2: instructions per incident by differencing
+# the runs of two horizons (the command writes a scenario into its last arg).
+ipi() {
+    gen=$1; d1=$2; d2=$3
+    a=$(mktemp -d); b=$(mktemp -d)
+    $gen "$d1" "$a" >/dev/null; $gen "$d2" "$b" >/dev/null
+    set -- $(ir "$a") $(ir "$b")
+    rm -rf "$a" "$b"
+    awk -v i1="$1" -v n1="$2" -v i2="$3" -v n2="$4" 'BEGIN { printf "%.0f\n", (i2 - i1) / (n2 - n1) }'
+}
+
+city() { sh scenarios/bench-city/generate.sh "$S_CUR" "$2" "$1"; }
+
 one() {
     S=$1; DAYS=$2
     dir=$(mktemp -d)
@@ -12,7 +37,76 @@ one() {
     echo "== bench-city S=$S days=$DAYS"
     "$BIN/patrolsim" bench "$dir"
     rm -rf "$dir"
+    if have_vg; then
+        # Short horizons keep callgrind to seconds; long enough that the
+        # model is in its steady state for most of the difference.
+        S_CUR=$S
+        case $S in 8) d="30 60";; 64) d="3 6";; *) d="1 2";; esac
+        set -- $d
+        echo "instructions_per_incident: $(ipi city "$1" "$2")"
+    fi
 }
+
+# The M/M/1 queue as a patrolsim scenario: one grid of 1 cm, one unit at its
+# centre (travel under 1e-4 s a leg), exponential on-scene time of mean 1 min,
+# lambda = 0.75 per minute (rho = 0.75), customers over DAYS days.
+mm1_gen() {
+    DAYS=$1; DIR=$2
+    mkdir -p "$DIR"
+    cat >"$DIR/scenario.ini" <<INI
+[scenario]
+name = mm1
+description = M/M/1 at rho = 0.75: one grid, one unit at its centre, negligible travel
+
+[run]
+seed = 1
+replications = 1
+horizon_days = $DAYS
+warmup_days = 0
+
+[travel]
+metric = manhattan
+circuity = 1
+
+[modes]
+car = 30
+
+[dispatch]
+policy = nearest_idle
+home_first = true
+redispatch_returning = false
+
+[incidents]
+source = poisson
+rate_per_day = 1080
+location = area
+INI
+    printf 'id,xmin,ymin,xmax,ymax\n0,0,0,0.00001,0.00001\n' >"$DIR/grids.csv"
+    printf 'id,tier,x,y\nP0,post,0.000005,0.000005\n' >"$DIR/facilities.csv"
+    printf 'id,base,home_grids,officers,auxiliaries,mode\n0,P0,0,1,0,car\n' >"$DIR/units.csv"
+    printf 'id,name,priority,share,service,mean_min,sd_min,target_min\ncall,customer,1,1,exponential,1,,10\n' \
+        >"$DIR/incident_types.csv"
+}
+
+mm1() {
+    dir=$(mktemp -d)
+    days=925.925926                 # 1,000,000 / 1080 per day
+    mm1_gen "$days" "$dir"
+    echo "== mm1 rho=0.75 customers=1000000"
+    "$BIN/patrolsim" bench "$dir" >"$dir/b.out"
+    sed -n 's/^incidents: /mm1_customers: /p; s/^incidents_per_s: /mm1_customers_per_s: /p; s/^events: /mm1_events: /p' "$dir/b.out"
+    # The mean wait against theory, Wq = rho / (mu - lambda) = 3 min, with the
+    # 95% interval over 10 replications of a million customers.
+    "$BIN/patrolsim" run "$dir" --reps 10 --quiet --out "$dir/o" >/dev/null
+    awk -F, '$1 == "all" && $2 == "wait_mean_min" {
+        printf "mm1_mean_wait_min: %.4f\nmm1_mean_wait_ci95: %.4f %.4f\nmm1_wait_theory_min: 3.0000\n", $4, $5, $6
+        printf "mm1_wait_in_ci: %s\n", ($5 <= 3 && 3 <= $6) ? "yes" : "no" }' "$dir/o/summary.csv"
+    rm -rf "$dir"
+    if have_vg; then
+        echo "mm1_instructions_per_customer: $(ipi mm1_gen 46.296296 92.592593)"
+    fi
+}
+
 # Replay parse speed: a bench-city stream written by `patrolsim gen` (xy in
 # km, so each row is also located in its grid) and read back by the replay
 # source alone, at two lengths, to show memory does not grow with the file.
@@ -34,6 +128,8 @@ if [ -n "${1:-}" ]; then
 else
     one 8 365
     one 64 30
+    one 128 7
+    mm1
     replay 1000000
     replay 4000000
 fi
