@@ -478,6 +478,20 @@ int cmd_sweep(int argc, char **argv, const struct model_type *mt)
         }
     }
     int reps = pt[0].pv.reps;
+    /* A misspelt --metrics name would otherwise surface only after the
+     * whole sweep has run (the export checks it against every point). */
+    if (metrics) {
+        char *list = xstrdup(metrics);
+        for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ","))
+            if (res_lookup(&pt[0].L, tok) < 0) {
+                fprintf(stderr, "patrolsim sweep: --metrics: no metric '%s' in point 0 (%s); "
+                                "names are metric, section.metric or section.metric.key\n",
+                        tok, pt[0].assign);
+                free(list);
+                goto done;
+            }
+        free(list);
+    }
 
     /* The store, and the tasks it does not hold yet. */
     if (outf_mkdir(c.out, &e) < 0)
@@ -539,7 +553,7 @@ int cmd_sweep(int argc, char **argv, const struct model_type *mt)
             stored = expected = -1;
         fprintf(stderr, "patrolsim sweep: %s; %ld of %ld tasks are stored in %s; rerun the "
                         "same command to resume\n", e.msg, stored, expected, spath);
-        rc = stop_flag ? EXIT_FAIL : EXIT_USAGE;
+        rc = EXIT_FAIL;
         goto done;
     }
     outf_catch_signals();

@@ -34,21 +34,32 @@ expect_exit 0 "extend to 6 replications" sweep_cq "$T/j2" --jobs 2 --reps 6
 check "extension ran only the new replications" grep -q '24 stored, 12 to run' "$T/err"
 check "extended sweep.csv has 6 replications" grep -q '^units.csv,30,6,' "$T/j2/sweep.csv"
 
+# --- staffing through the count column: per-unit metrics of every point only ---------
+expect_exit 0 "sweep over a unit's count" "$P" sweep "$CQ" --vary units.URB-comm1.count=1..3 \
+    --reps 2 --horizon-days 4 --progress none --out "$T/cnt"
+hdr=$(head -n 1 "$T/cnt/sweep.csv")
+check "count sweep: 3 points" test "$(wc -l <"$T/cnt/sweep.csv")" -eq 4
+check "count sweep: a unit of every point has columns" \
+    sh -c "echo '$hdr' | grep -q ',unit.utilisation.TOWN-comm1.mean,'"
+check "count sweep: the varied unit's crews (not in every point) have none" \
+    sh -c "! echo '$hdr' | grep -q 'unit.utilisation.URB-comm1'"
+
 # --- SIGKILL at random moments, then resume ------------------------------------------
-# A longer sweep (240 tasks of a 32-day horizon).  Each of 4 kills comes at a
+# The Chongqing staffing sweep of the issue: the urban station's community
+# officer crews 1..6 through `count`, crossed with two call rates, 20
+# replications: 240 tasks of a 32-day horizon.  Each of 4 kills comes at a
 # moment drawn uniformly over 5%..35% of the uninterrupted duration at J = 2,
 # so that together they leave work for the resume.
 sweep_long() {
     out=$1; shift
-    "$P" sweep "$CQ" --vary tables.units=units.csv,units-below-standard.csv,units-community-50.csv \
-        --vary incidents.rate_per_day=30,45 --reps 40 --progress none --out "$out" "$@"
+    "$P" sweep "$CQ" --vary units.URB-comm1.count=1..6 --vary incidents.rate_per_day=35,42 \
+        --reps 20 --progress none --out "$out" "$@"
 }
 # In the background without a subshell, so that $! is patrolsim itself.
 sweep_long_bg() {
     out=$1; shift
-    "$P" sweep "$CQ" --vary tables.units=units.csv,units-below-standard.csv,units-community-50.csv \
-        --vary incidents.rate_per_day=30,45 --reps 40 --progress none --out "$out" "$@" \
-        >/dev/null 2>"$T/bgerr" &
+    "$P" sweep "$CQ" --vary units.URB-comm1.count=1..6 --vary incidents.rate_per_day=35,42 \
+        --reps 20 --progress none --out "$out" "$@" >/dev/null 2>"$T/bgerr" &
 }
 t0=$(date +%s%N)
 expect_exit 0 "uninterrupted long sweep" sweep_long "$T/full" --jobs 2
@@ -124,7 +135,11 @@ check "non-existent key: point and key named" \
 expect_exit 2 "non-existent section" "$P" sweep "$CQ" --vary nosection.k=1 --out "$T/bad"
 check "non-existent section named" grep -q "point 0 (nosection.k=1): .*nosection" "$T/err"
 expect_exit 2 "non-existent row" "$P" sweep "$CQ" --vary units.NO-SUCH-UNIT.count=1,2 --out "$T/bad"
-check "non-existent row: the point is named" grep -q "point 0 (units.NO-SUCH-UNIT.count=1): " "$T/err"
+check "non-existent row: point and row named" \
+    grep -q "point 0 (units.NO-SUCH-UNIT.count=1): .*no row 'NO-SUCH-UNIT' in .*units.csv" "$T/err"
+expect_exit 2 "non-existent column" "$P" sweep "$CQ" --vary units.URB-comm1.no_col=1,2 --out "$T/bad"
+check "non-existent column: point and column named" \
+    grep -q "point 0 (units.URB-comm1.no_col=1): .*no column 'no_col'" "$T/err"
 expect_exit 2 "bad value" "$P" sweep "$CQ" --vary incidents.rate_per_day=30,abc --out "$T/bad"
 check "bad value: the point is named" grep -q "point 1 (incidents.rate_per_day=abc): " "$T/err"
 expect_exit 2 "bad range" "$P" sweep "$CQ" --vary 'incidents.rate_per_day=30..x' --out "$T/bad"
@@ -132,6 +147,8 @@ check "bad range message" grep -q "vary 'incidents.rate_per_day=30..x': bad rang
 printf 'vary incidents.rate_per_day=30,40\nwhere incidents.rate_per_day > nope.x\n' >"$T/bad.sweep"
 expect_exit 2 "bad sweep file" "$P" sweep "$CQ" "$T/bad.sweep" --out "$T/bad"
 check "sweep file error names file:line" grep -q "bad.sweep:2: where 'incidents.rate_per_day > nope.x': unknown parameter 'nope.x'" "$T/err"
+expect_exit 2 "--metrics misspelt" "$P" sweep "$CQ" --vary incidents.rate_per_day=30,40 --metrics response_mean --out "$T/bad"
+check "--metrics misspelt: refused before running" grep -q "no metric 'response_mean' in point 0" "$T/err"
 expect_exit 2 "no --out" "$P" sweep "$CQ" --vary incidents.rate_per_day=30,40
 check "no --out explained" grep -q -- '--out DIR is required' "$T/err"
 expect_exit 2 "varied and --set" "$P" sweep "$CQ" --vary incidents.rate_per_day=30,40 --set incidents.rate_per_day=3 --out "$T/bad"
