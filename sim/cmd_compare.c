@@ -52,6 +52,7 @@ struct variant {
     char *name;
     const char *dir;
     struct cli_ov ov;          /* common overrides, then the variant's own */
+    int n_own;                 /* how many of them are the variant's own */
     struct model *m;
     struct prov pv;
     struct res_layout L;
@@ -114,16 +115,25 @@ static void print_table(const struct model_type *mt, struct variant *V, int k,
            "(seed %llu)\n", PATROLSIM_VERSION, k, reps, reps == 1 ? "" : "s",
            (unsigned long long)seed);
     for (int v = 0; v < k; v++)
-        printf("  %c = %s  (%s%s)\n", v < 26 ? 'A' + v : '?', V[v].name, V[v].dir,
-               V[v].ov.n ? ", with overrides" : "");
+    {
+        printf("  %c = %s  (%s", 'A' + v, V[v].name, V[v].dir);
+        for (int j = V[v].ov.n - V[v].n_own; j < V[v].ov.n; j++)
+            printf("%s%s.%s=%s", j == V[v].ov.n - V[v].n_own ? "; " : ", ",
+                   V[v].ov.ov[j].section, V[v].ov.ov[j].key, V[v].ov.ov[j].value);
+        printf(")\n");
+    }
     printf("intervals: 95%%; differences are %s minus A, %s", k > 2 ? "each variant" : "B",
            CMP_PAIRED_METHOD);
     if (k > 2)
         printf(";\n  simultaneous: %s; and %s", CMP_BONF_METHOD, CMP_MCB_METHOD);
     printf("\n  shares are in percentage points; Welch ignores the pairing (for contrast)\n\n");
-    printf("%-34s %-28s", "metric", "A mean [95% CI]");
-    for (int v = 1; v < k; v++)
-        printf(" %c-A paired [95%% CI]        Welch [95%% CI]      corr  VR    p", 'A' + v);
+    printf("%-30s %-30s", "metric", "A mean [95% CI]");
+    for (int v = 1; v < k; v++) {
+        char h1[40], h2[40];
+        snprintf(h1, sizeof h1, "%c-A paired [95%% CI]", 'A' + v);
+        snprintf(h2, sizeof h2, "%c-A Welch [95%% CI]", 'A' + v);
+        printf(" %-32s %-30s %5s %-6s %-8s", h1, h2, "corr", "VR", "p");
+    }
     putchar('\n');
     char lab[256], a[96], b[96], w[96];
     for (int i = 0; i < n_cs; i++) {
@@ -135,12 +145,12 @@ static void print_table(const struct model_type *mt, struct variant *V, int k,
             continue;
         label_of(mt, cs[i].sl, lab, sizeof lab);
         fmt_ci(a, sizeof a, r0->mean, r0->lo, r0->hi, s);
-        printf("%-34.34s %-28s", cs[i].name, a);
+        printf("%-30.30s %-30s", cs[i].name, a);
         for (int v = 1; v < k; v++) {
             const struct cmp_result *r = &cs[i].res[v];
             fmt_ci(b, sizeof b, r->diff, r->diff_lo, r->diff_hi, s);
             fmt_ci(w, sizeof w, r->diff, r->welch_lo, r->welch_hi, s);
-            printf(" %-26s %-19s %5.2f %-5.3g %-6.3g", b, w, r->corr, r->vr_ratio, r->p_value);
+            printf(" %-32s %-30s %5.2f %-6.3g %-8.2g", b, w, r->corr, r->vr_ratio, r->p_value);
         }
         putchar('\n');
     }
@@ -383,6 +393,7 @@ int cmd_compare(int argc, char **argv, const struct model_type *mt)
             cli_ov_add(&V[v].ov, c.ov.ov[j].section, c.ov.ov[j].key, c.ov.ov[j].value);
         for (int j = 0; j < own.n; j++)
             cli_ov_add(&V[v].ov, own.ov[j].section, own.ov[j].key, own.ov[j].value);
+        V[v].n_own = own.n;
         cli_ov_release(&own);
     }
     name_variants(V, k);
