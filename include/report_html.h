@@ -27,7 +27,7 @@ struct rpt_variant {
     const struct prov *pv;
     const struct res_layout *L;
     const double *x;              /* pv->reps rows of L->n */
-    struct res_summary S;         /* filled by report_html_write */
+    struct res_summary S;         /* filled by rpt_write */
 };
 
 struct rpt {
@@ -50,7 +50,7 @@ void rpt_assume(struct rpt *r, const char *label, const char *value);
  * the same replications: the generic parts, the model's hook, for k >= 2
  * a forest plot of the paired differences of the headline metrics.
  * 0, or -1 with e set. */
-int report_html_write(const struct model_type *mt, const char *command, struct rpt_variant *v,
+int rpt_write(const struct model_type *mt, const char *command, struct rpt_variant *v,
                       int k, const char *out_dir, struct perr *e);
 
 /* ---- page pieces, shared with the sweep report ---------------------------- */

@@ -509,7 +509,7 @@ int cmd_compare(int argc, char **argv, const struct model_type *mt)
         for (int v = 0; v < k; v++)
             rv[v] = (struct rpt_variant){ .name = V[v].name, .m = V[v].m, .pv = &V[v].pv,
                                           .L = &V[v].L, .x = V[v].x };
-        if (report_html_write(mt, "compare", rv, k, report, &e) < 0) {
+        if (rpt_write(mt, "compare", rv, k, report, &e) < 0) {
             fprintf(stderr, "patrolsim compare: %s\n", e.msg);
             rc = EXIT_FAIL;
         } else if (!c.quiet) {

@@ -149,7 +149,7 @@ int cmd_run(int argc, char **argv, const struct model_type *mt)
     }
     if (report) {
         struct rpt_variant rv = { .name = pv.scenario_name, .m = m, .pv = &pv, .L = &L, .x = x };
-        if (report_html_write(mt, "run", &rv, 1, report, &e) < 0)
+        if (rpt_write(mt, "run", &rv, 1, report, &e) < 0)
             goto fail;
         if (!c.quiet)
             printf("report written to %s/report.html\n", report);

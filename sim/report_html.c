@@ -380,7 +380,7 @@ static void provenance(FILE *fp, const struct rpt_variant *v, int k)
     }
 }
 
-int report_html_write(const struct model_type *mt, const char *command, struct rpt_variant *v,
+int rpt_write(const struct model_type *mt, const char *command, struct rpt_variant *v,
                       int k, const char *out_dir, struct perr *e)
 {
     struct charts C;
