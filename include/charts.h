@@ -81,14 +81,4 @@ int charts_forest(struct charts *C, const char *id, const char *title, const cha
                   const double *pct, const double *pct_lo, const double *pct_hi,
                   struct perr *e);
 
-/* The report of a finished sweep: reads SWEEP_DIR/sweep.csv and writes
- * OUT_DIR/report.html with, for each metric (sweep.csv names; NULL or an
- * empty list: every metric of section "all" that varies, at most 6), a line
- * chart against the first parameter, one line per value of the second,
- * with 95% CI error bars, and with two or more parameters a heat map over
- * the first two (further parameters at their first value).  title names
- * the scenario.  0, or -1 with e set. */
-int charts_sweep_report(const char *sweep_dir, const char *out_dir,
-                        const char *const *metrics, const char *title, struct perr *e);
-
 #endif

@@ -15,4 +15,4 @@ set style fill transparent solid 0.18 noborder
 plot for [b=1:n_blocks] word(data, 1) index (b-1) using 1:3:4 with filledcurves lt value(sprintf("lc_%d", b)) notitle, \
      for [b=1:n_blocks] word(data, 1) index (b-1) using 1:2 with lines lt value(sprintf("lc_%d", b)) dt value(sprintf("dt_%d", b)) lw 2 title value(sprintf("lab_%d", b)), \
      word(data, 2) using 1:(0):(0):(100):2 with vectors nohead dt 2 lw 1.5 lc variable notitle, \
-     word(data, 2) using 1:(100 - 6 * ($0 + 1)):3 with labels left offset 0.5,0 font ",9" notitle
+     word(data, 2) using 1:(4 + 6 * $0):3 with labels left offset 0.5,0 font ",9" notitle

@@ -10,7 +10,8 @@ set y2label "在岗单位 units on duty"
 set xrange [0:24]
 set xtics 0, 3, 24
 set yrange [0:*]
-set y2range [0:*]
+stats data using 7 nooutput
+set y2range [0:STATS_max * 1.25 + 0.5]
 set y2tics
 set ytics nomirror
 set key outside bottom center horizontal

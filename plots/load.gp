@@ -10,16 +10,16 @@ set style fill solid 0.75 border -1
 set boxwidth 0.7
 set bars 1
 set grid ytics noxtics
-set xtics rotate by -45 font ",9"
+set xtics rotate by 45 right font ",9"
 set yrange [0:*]
 set title "各单位利用率 unit utilisation (%)" font ",11"
 set ylabel "%"
 set xrange [-0.6:n_units - 0.4]
 plot word(data, 1) using 0:2:xtic(1) with boxes lc rgb "#0072B2", \
-     '' using 0:2:3:4 with yerrorbars lc rgb "#222222" pt 0
+     '' using 0:2:3:4 with yerrorbars lc rgb "#222222" lw 1.5 ps 0
 set title "各网格日均警情 incidents per day by grid" font ",11"
 set ylabel "incidents/day"
 set xrange [-0.6:n_grids - 0.4]
 plot word(data, 2) using 0:2:xtic(1) with boxes lc rgb "#009E73", \
-     '' using 0:2:3:4 with yerrorbars lc rgb "#222222" pt 0
+     '' using 0:2:3:4 with yerrorbars lc rgb "#222222" lw 1.5 ps 0
 unset multiplot

@@ -20,7 +20,7 @@ set xlabel "km" offset 0,0.5
 set ylabel "km" offset 1,0
 set tics font ",8"
 unset grid
-set key outside bottom center horizontal font ",9" samplen 1 spacing 1
+set key outside bottom center horizontal maxrows 2 font ",9" samplen 1 spacing 1
 set style fill solid 0.85 border lc rgb "#555555"
 do for [i=1:n_panels] {
     g = word(data, 2 * i - 1); st = word(data, 2 * i)
@@ -29,14 +29,16 @@ do for [i=1:n_panels] {
     if (b > 0) { set palette defined (0 "#b2182b", 0.5 "#fdae61", 1 "#f7fcf5") }
     if (b == 0) { set palette defined (0 "#f7fbff", 1 "#08519c") }
     set cbrange [value(sprintf("cbmin_%d", i)):value(sprintf("cbmax_%d", i))]
-    set colorbox vertical user origin graph 1.02, graph 0.1 size graph 0.03, graph 0.8
+    set rmargin 9
+    set colorbox vertical user origin graph 1.03, graph 0.1 size graph 0.035, graph 0.8
     set cbtics font ",8"
     set title value(sprintf("ptitle_%d", i)) font ",11"
     c = value(sprintf("col_%d", i))
     set arrow 1 from xmin, ymin - 1.2 * pad to xmin + scale_km, ymin - 1.2 * pad nohead lw 3 lc rgb "#000000" front
     set label 1 sprintf("%g km", scale_km) at xmin + scale_km / 2, ymin - 0.6 * pad center front font ",9"
     plot for [k=0:value(sprintf("ng_%d", i))-1] g index k using 1:2:c with filledcurves closed fc palette notitle, \
-         st index 4 using 1:2:(1.2 + 0.5 * sqrt($3)) with points pt 6 ps variable lc rgb "#222222" lw 1.5 title "单位驻地 unit base (ring ∝ units)", \
+         st index 4 using 1:2:(2.4 + 0.6 * sqrt($3)) with points pt 6 ps variable lc rgb "#222222" lw 1.5 title "单位驻地 unit base (ring ∝ units)", \
+         st index 4 using 1:2:(strcol(4) . " units") with labels left offset 1.6,0.9 font ",8" tc rgb "#222222" notitle, \
          st index 0 using 1:2 with points pt 5 ps 1.6 lc rgb "#000080" title tier_1, \
          st index 1 using 1:2 with points pt 7 ps 1.4 lc rgb "#7b3294" title tier_2, \
          st index 2 using 1:2 with points pt 9 ps 1.4 lc rgb "#006d2c" title tier_3, \

@@ -182,7 +182,8 @@ static int run_gnuplot(const char *dir, const char *name, const char *log)
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        if (chdir(dir) != 0 || !freopen(log, "w", stderr) || !freopen("/dev/null", "r", stdin))
+        /* The log first: its path may be relative to our directory. */
+        if (!freopen(log, "w", stderr) || chdir(dir) != 0 || !freopen("/dev/null", "r", stdin))
             _exit(127);
         execlp("gnuplot", "gnuplot", name, (char *)NULL);
         _exit(127);

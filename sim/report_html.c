@@ -167,7 +167,11 @@ static void label_of(const struct rpt *r, const struct res_slot *sl, char *buf, 
     char name[256];
     if (!en || !*en)
         en = res_name(sl, name, sizeof name);
-    snprintf(buf, n, "%s%s%s", zh && *zh ? zh : "", zh && *zh ? " " : "", en);
+    size_t el = strlen(en);
+    const char *par = strstr(en, " (");
+    if (zh && *zh && par && (unsigned char)par[2] >= 0x80 && en[el - 1] == ')')
+        el = (size_t)(par - en);   /* "first-contact rate (首接率)": the zh leads already */
+    snprintf(buf, n, "%s%s%.*s", zh && *zh ? zh : "", zh && *zh ? " " : "", (int)el, en);
 }
 
 /* Key figures: the headline metrics, one column per variant. */
@@ -393,9 +397,12 @@ int rpt_write(const struct model_type *mt, const char *command, struct rpt_varia
     int rc = -1;
     struct outf o;
     outf_init(&o);
-    if (chart_spread(&r, e) < 0 || (k > 1 && chart_forest(&r, e) < 0))
-        goto out;
+    /* The model's hook first (it sets the Chinese labels the generic charts
+     * use); the page shows the generic charts first all the same. */
     if (mt->report && mt->report(&r, e) < 0)
+        goto out;
+    int n_model = C.n;
+    if (chart_spread(&r, e) < 0 || (k > 1 && chart_forest(&r, e) < 0))
         goto out;
 
     FILE *fp = outf_open(&o, out_dir, "report.html", e);
@@ -450,7 +457,8 @@ int rpt_write(const struct model_type *mt, const char *command, struct rpt_varia
     key_figures(fp, &r, jvars);
 
     rh_h2(fp, "charts", "图表", "charts");
-    for (int i = 0; i < C.n; i++) {
+    for (int n = 0; n < C.n; n++) {
+        int i = n < C.n - n_model ? n_model + n : n - (C.n - n_model);
         rh_figure(fp, &C.c[i]);
         json_t *c = json_object();
         json_object_set_new(c, "id", json_string(C.c[i].id));
