@@ -37,8 +37,8 @@ do for [i=1:n_panels] {
     set arrow 1 from xmin, ymin - 1.2 * pad to xmin + scale_km, ymin - 1.2 * pad nohead lw 3 lc rgb "#000000" front
     set label 1 sprintf("%g km", scale_km) at xmin + scale_km / 2, ymin - 0.6 * pad center front font ",9"
     plot for [k=0:value(sprintf("ng_%d", i))-1] g index k using 1:2:c with filledcurves closed fc palette notitle, \
-         st index 4 using 1:2:(2.4 + 0.6 * sqrt($3)) with points pt 6 ps variable lc rgb "#222222" lw 1.5 title "单位驻地 unit base (ring ∝ units)", \
-         st index 4 using 1:2:(strcol(4) . " units") with labels left offset 1.6,0.9 font ",8" tc rgb "#222222" notitle, \
+         st index 4 using 1:2:(1.9 + 0.22 * sqrt($3)) with points pt 6 ps variable lc rgb "#555555" lw 1 title "单位驻地 unit base (ring ∝ units; number = units)", \
+         st index 4 using 1:2:4 with labels left offset 1.1,0.8 font ",8" tc rgb "#555555" notitle, \
          st index 0 using 1:2 with points pt 5 ps 1.6 lc rgb "#000080" title tier_1, \
          st index 1 using 1:2 with points pt 7 ps 1.4 lc rgb "#7b3294" title tier_2, \
          st index 2 using 1:2 with points pt 9 ps 1.4 lc rgb "#006d2c" title tier_3, \

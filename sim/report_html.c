@@ -252,6 +252,10 @@ static int chart_spread(struct rpt *r, struct perr *e)
         const struct res_slot *sl = &v->L->slot[j];
         char l[256];
         label_of(r, sl, l, sizeof l);
+        /* Chinese on the first line, English below: panels are narrow. */
+        const char *zh = r->label_zh ? r->label_zh(sl->section, sl->metric) : NULL;
+        if (zh && *zh && !strncmp(l, zh, strlen(zh)) && l[strlen(zh)] == ' ')
+            l[strlen(zh)] = '\n';
         int pct = (sl->flags & RES_PROPORTION) != 0;
         const char *u = pct ? "%" : cmp_unit(sl->metric, sl->flags);
         snprintf(buf[n], sizeof buf[n], "%s%s%s%s", l, *u ? " (" : "", u, *u ? ")" : "");
