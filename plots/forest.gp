@@ -10,7 +10,7 @@ set xlabel "paired difference to the reference, % of its mean (95% CI) · 差值
 set yrange [0.3:n_rows + 0.7]
 set ytics scale 0
 set grid noxtics noytics
-set key top right opaque
+set key top right
 set arrow 1 from 0, graph 0 to 0, graph 1 nohead dt 2 lc rgb "#444444"
 set offsets graph 0.05, graph 0.45, 0, 0
 set bars 2
