@@ -31,7 +31,7 @@ DEB_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libjans
             nettle-dev libsqlite3-dev gnuplot-nox
 
 .SECONDARY:
-.PHONY: all deps demo test check-deps asan bench clean update-bench-city
+.PHONY: all deps demo report-test test check-deps asan bench clean update-bench-city
 all: $(BIN)/patrolsim $(BIN)/toysim
 
 # Installs the Debian packages when a header or tool is missing: as root with
@@ -67,7 +67,12 @@ $(BIN)/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/tcheck.o $(BUILD)/tests/te
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 demo: $(BIN)/patrolsim
-	$(BIN)/patrolsim run scenarios/demo --out results/demo
+	$(BIN)/patrolsim run scenarios/demo --out results/demo --report results/demo
+
+# The report tests alone (tests/test_report.sh; the browser part needs
+# `sh tools/test-deps.sh` once).
+report-test: $(BIN)/patrolsim
+	@BIN=$(BIN) sh tests/test_report.sh
 
 test: $(BIN)/patrolsim $(BIN)/toysim $(TEST_BIN)
 	@BIN=$(BIN) sh tests/run_all.sh

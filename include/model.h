@@ -32,6 +32,7 @@
 struct model;              /* one loaded scenario, opaque to sim/ */
 struct outf;
 struct prov;
+struct rpt;
 
 struct model_override {
     const char *section, *key, *value;
@@ -102,6 +103,12 @@ struct model_type {
     int n_aliases;
     const struct model_cmd *cmds;  /* the model's own commands */
     int n_cmds;
+
+    /* --report: the model's part of report.html (report_html.h).  Called
+     * once per page, after the generic charts, with every variant; it adds
+     * charts (charts.h), Chinese metric labels and assumption rows to r.
+     * 0, or -1 with e set.  NULL: the page has the generic parts only. */
+    int (*report)(struct rpt *r, struct perr *e);
 };
 
 /* The generic command line: `prog <command> ...` over the given models (the

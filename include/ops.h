@@ -138,10 +138,18 @@ enum { OPS_STATION_METRICS(OPS_ENUM) OPS_N_STATION };
 /* Where each section starts in a replication's result vector; global
  * metrics come first, at their enum values. */
 struct ops_blocks {
-    size_t prio, unit, grid, hour, type, tier, station, obs, n;
+    size_t prio, unit, grid, hour, type, tier, station, ecdf, duty, obs, n;
     int n_stations;
     int *station_fac;      /* block row -> facility index */
 };
+/* For charts (section "ecdf", metric "within_share", key "P/M": share of
+ * priority P's incidents, or "all/M" of every incident, reached within M
+ * minutes; M runs over ops_ecdf_min) and section "duty", metric
+ * "units_on_duty", key 00..23: units on duty and present at half past that
+ * hour, mean over the measured days. */
+#define OPS_N_ECDF 42
+extern const double ops_ecdf_min[OPS_N_ECDF];
+
 /* Fills b for scenario s (b->station_fac is owned: ops_blocks_release). */
 void ops_blocks(const struct scn *s, struct ops_blocks *b);
 void ops_blocks_release(struct ops_blocks *b);

@@ -102,7 +102,9 @@ void ops_blocks(const struct scn *s, struct ops_blocks *b)
     b->type = b->hour + 24 * OPS_N_HOUR;
     b->tier = b->type + (size_t)s->n_itypes * OPS_N_TYPE;
     b->station = b->tier + FAC_N_TIERS * OPS_N_TIER;
-    b->obs = b->station + (size_t)b->n_stations * OPS_N_STATION;
+    b->ecdf = b->station + (size_t)b->n_stations * OPS_N_STATION;
+    b->duty = b->ecdf + (size_t)(s->n_priorities + 1) * OPS_N_ECDF;
+    b->obs = b->duty + 24;
     b->n = b->obs + (ops_has_observed(s) ? INC_N_OBS : 0);
 }
 
@@ -180,14 +182,38 @@ void ops_layout(const struct scn *s, struct res_layout *L)
     add_block(L, 5, s->n_itypes, key_type, s, &b);
     add_block(L, 6, FAC_N_TIERS, key_tier, s, &b);
     add_block(L, 7, b.n_stations, key_station, s, &b);
+    char key[48];
+    for (int p = 0; p <= s->n_priorities; p++)
+        for (int k = 0; k < OPS_N_ECDF; k++) {
+            if (p < s->n_priorities)
+                snprintf(key, sizeof key, "%d/%g", s->priorities[p], ops_ecdf_min[k]);
+            else
+                snprintf(key, sizeof key, "all/%g", ops_ecdf_min[k]);
+            res_add(L, "ecdf", "within_share", key);
+        }
+    for (int h = 0; h < 24; h++) {
+        snprintf(key, sizeof key, "%02d", h);
+        res_add(L, "duty", "units_on_duty", key);
+    }
     if (ops_has_observed(s))
         add_block(L, 8, 1, key_none, s, &b);
     PS_ASSERT(L->n == b.n);
     ops_blocks_release(&b);
 }
 
+/* Minutes at which the response-time ECDF is kept: every minute up to
+ * half an hour, where targets lie, then coarser into the tail. */
+const double ops_ecdf_min[OPS_N_ECDF] = {
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+    25, 26, 27, 28, 29, 30, 35, 40, 45, 50, 55, 60, 75, 90, 120, 180, 240,
+};
+
 const char *ops_metric_desc(const char *section, const char *metric)
 {
+    if (!strcmp(section, "ecdf"))
+        return "share of incidents reached within the key's minutes (key priority/minutes)";
+    if (!strcmp(section, "duty"))
+        return "units on duty and present at half past this hour, mean over measured days";
     for (size_t k = 0; k < sizeof sections / sizeof *sections; k++)
         if (!strcmp(sections[k].name, section))
             for (int i = 0; i < sections[k].n; i++)
@@ -1605,6 +1631,57 @@ static void results(const struct ops *o, double *out)
     }
 }
 
+/* Share of a histogram's values <= t (linear within the bin, as the
+ * quantiles are); NAN when empty. */
+static double hist_cdf(const struct stat_hist *h, double t)
+{
+    if (!h->n)
+        return NAN;
+    double c = (double)h->zeros;
+    const gsl_histogram *g = h->h;
+    for (size_t i = 0; i < g->n && g->range[i] < t; i++) {
+        double lo = g->range[i], hi = g->range[i + 1];
+        c += hi <= t ? g->bin[i] : g->bin[i] * (t - lo) / (hi - lo);
+    }
+    return c / (double)h->n;
+}
+
+/* The chart slots (ops.h): response ECDF and units on duty by hour. */
+static void chart_results(const struct ops *o, double *out)
+{
+    const struct scn *s = o->s;
+    for (int p = 0; p <= s->n_priorities; p++)
+        for (int k = 0; k < OPS_N_ECDF; k++)
+            out[o->B.ecdf + (size_t)p * OPS_N_ECDF + (size_t)k] =
+                hist_cdf(&o->p_hist[p], ops_ecdf_min[k]);
+    /* Sample points D*1440 + h*60 + 30 inside [warm-up, horizon). */
+    double on[24] = { 0 }, pts[24] = { 0 };
+    long d0 = floor_day(o->warmup), d1 = floor_day(o->horizon);
+    for (long d = d0; d <= d1; d++)
+        for (int h = 0; h < 24; h++) {
+            double t = (double)d * 1440.0 + h * 60.0 + 30.0;
+            pts[h] += t >= o->warmup && t < o->horizon;
+        }
+    for (int u = 0; u < s->n_units; u++) {
+        if (s->units[u].roster < 0) {
+            for (int h = 0; h < 24; h++)
+                on[h] += pts[h];
+            continue;
+        }
+        for (long d = d0 - 1; d <= d1; d++) {
+            double a, b;
+            if (!shift_on(o, u, d, &a, &b) || b <= o->warmup || a >= o->horizon ||
+                !present(o, u, d))
+                continue;
+            for (double t = floor((a - 30.0) / 60.0) * 60.0 + 30.0; t < b; t += 60.0)
+                if (t >= a && t >= o->warmup && t < o->horizon)
+                    on[(long)floor(t / 60.0) % 24] += 1;
+        }
+    }
+    for (int h = 0; h < 24; h++)
+        out[o->B.duty + (size_t)h] = pts[h] > 0 ? on[h] / pts[h] : NAN;
+}
+
 int ops_run(const struct scn *s, const struct ops_params *p, double *out,
             struct ops_totals *tot, struct perr *e)
 {
@@ -1620,6 +1697,7 @@ int ops_run(const struct scn *s, const struct ops_params *p, double *out,
         /* A drained run leaves nothing behind: conservation of incidents. */
         PS_ASSERT(closed(&o) && o.tot.in_system == 0 && o.qn == 0);
         results(&o, out);
+        chart_results(&o, out);
         if (o.src->observed)
             o.src->observed(o.src_state, o.warmup, out + o.B.obs);
         if (tot)

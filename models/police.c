@@ -6,6 +6,7 @@
 #include "analytic.h"
 #include "inc.h"
 #include "ops.h"
+#include "pcharts.h"
 #include "police.h"
 #include "report.h"
 
@@ -169,6 +170,7 @@ const struct model_type police_model = {
     .n_aliases = (int)(sizeof police_aliases / sizeof *police_aliases),
     .cmds = police_cmds,
     .n_cmds = (int)(sizeof police_cmds / sizeof *police_cmds),
+    .report = pcharts_report,
 };
 
 struct scn *police_load(const char *dir, const struct cli_ov *c)

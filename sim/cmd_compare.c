@@ -18,6 +18,7 @@
 #include "outf.h"
 #include "prog.h"
 #include "prov.h"
+#include "report_html.h"
 #include "runout.h"
 
 static void help(const struct model_type *mt)
@@ -43,6 +44,9 @@ static void help(const struct model_type *mt)
     fputs("  --variant NAME      start a variant of the single SCENARIO\n"
           "  --out DIR           write compare.csv (one row per metric and variant),\n"
           "                      compare.json and compare_replications.csv to DIR\n"
+          "  --report DIR        write DIR/report.html: every variant's key figures, a\n"
+          "                      forest plot of the paired differences, overlaid ECDFs and\n"
+          "                      side-by-side maps (gnuplot), one page that works offline\n"
           "  -h, --help          show this help\n"
           "\n"
           "Exit status: 0 success, 1 system failure, 2 bad usage or bad scenario.\n", stdout);
@@ -328,6 +332,7 @@ int cmd_compare(int argc, char **argv, const struct model_type *mt)
     cli_common_init(&c);
     struct variant *V = xcalloc((size_t)argc, sizeof *V);
     int k = 0, n_dirs = 0, rc = EXIT_USAGE, grouped = 0;
+    const char *report = NULL;
     const char *dirs[256];
     for (int i = 1; i < argc; i++) {
         /* --set after a --variant belongs to that variant. */
@@ -350,6 +355,8 @@ int cmd_compare(int argc, char **argv, const struct model_type *mt)
             help(mt);
             rc = EXIT_OK;
             goto done;
+        } else if (!strcmp(argv[i], "--report") && i + 1 < argc) {
+            report = argv[++i];
         } else if (!strcmp(argv[i], "--variant") && i + 1 < argc) {
             for (int v = 0; v < k; v++)
                 if (!strcmp(V[v].name, argv[i + 1])) {
@@ -384,6 +391,16 @@ int cmd_compare(int argc, char **argv, const struct model_type *mt)
     }
     if (c.out && cli_check_out("compare", c.out) < 0)
         goto done;
+    if (report) {
+        struct perr ge;
+        if (charts_gnuplot_check(&ge) < 0) {
+            fprintf(stderr, "%s\n", ge.msg);
+            rc = EXIT_FAIL;
+            goto done;
+        }
+        if (cli_check_out("compare", report) < 0)
+            goto done;
+    }
     /* Each variant: the common overrides first, its own after them. */
     for (int v = 0; v < k; v++) {
         V[v].dir = grouped ? dirs[0] : dirs[v];
@@ -497,6 +514,19 @@ int cmd_compare(int argc, char **argv, const struct model_type *mt)
         }
         if (rc != EXIT_OK)
             fprintf(stderr, "patrolsim compare: %s\n", e.msg);
+    }
+    if (rc == EXIT_OK && report) {
+        struct rpt_variant *rv = xcalloc((size_t)k, sizeof *rv);
+        for (int v = 0; v < k; v++)
+            rv[v] = (struct rpt_variant){ .name = V[v].name, .m = V[v].m, .pv = &V[v].pv,
+                                          .L = &V[v].L, .x = V[v].x };
+        if (rpt_write(mt, "compare", rv, k, report, &e) < 0) {
+            fprintf(stderr, "patrolsim compare: %s\n", e.msg);
+            rc = EXIT_FAIL;
+        } else if (!c.quiet) {
+            printf("report written to %s/report.html\n", report);
+        }
+        free(rv);
     }
     for (int i = 0; i < n_cs; i++) {
         free(cs[i].idx);

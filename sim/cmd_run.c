@@ -8,6 +8,7 @@
 #include "outf.h"
 #include "prog.h"
 #include "prov.h"
+#include "report_html.h"
 #include "runout.h"
 
 static void help(const struct model_type *mt)
@@ -25,6 +26,9 @@ static void help(const struct model_type *mt)
           "                      model's summary and breakdowns, replications.csv (one\n"
           "                      row per replication, every metric) and provenance.json\n"
           "  --trace FILE        write every incident of replication 1 to FILE (CSV)\n"
+          "  --report DIR        write DIR/report.html: key figures, charts (inline SVG,\n"
+          "                      drawn by gnuplot), assumptions and provenance, one page\n"
+          "                      that works offline; chart data and scripts in DIR/charts\n"
           "  -h, --help          show this help\n"
           "\n"
           "Exit status: 0 success, 1 system failure, 2 bad usage or bad scenario.\n", stdout);
@@ -59,7 +63,7 @@ int cmd_run(int argc, char **argv, const struct model_type *mt)
 {
     struct cli_common c;
     cli_common_init(&c);
-    const char *dir = NULL, *trace_path = NULL;
+    const char *dir = NULL, *trace_path = NULL, *report = NULL;
     int rc = EXIT_USAGE;
     for (int i = 1; i < argc; i++) {
         int r = cli_common_opt(&c, mt, "run", argc, argv, &i);
@@ -73,6 +77,8 @@ int cmd_run(int argc, char **argv, const struct model_type *mt)
             goto done;
         } else if (!strcmp(argv[i], "--trace") && i + 1 < argc) {
             trace_path = argv[++i];
+        } else if (!strcmp(argv[i], "--report") && i + 1 < argc) {
+            report = argv[++i];
         } else if (argv[i][0] == '-' || dir) {
             fprintf(stderr, "patrolsim run: unexpected argument '%s'; see 'patrolsim run --help'\n",
                     argv[i]);
@@ -87,6 +93,16 @@ int cmd_run(int argc, char **argv, const struct model_type *mt)
     }
     if (c.out && cli_check_out("run", c.out) < 0)
         goto done;
+    if (report) {
+        struct perr ge;
+        if (charts_gnuplot_check(&ge) < 0) {
+            fprintf(stderr, "%s\n", ge.msg);
+            rc = EXIT_FAIL;
+            goto done;
+        }
+        if (cli_check_out("run", report) < 0)
+            goto done;
+    }
     struct model *m = cli_load(mt, dir, &c.ov);
     if (!m)
         goto done;
@@ -130,6 +146,13 @@ int cmd_run(int argc, char **argv, const struct model_type *mt)
             goto fail;
         if (!c.quiet)
             printf("\nresults written to %s/\n", c.out);
+    }
+    if (report) {
+        struct rpt_variant rv = { .name = pv.scenario_name, .m = m, .pv = &pv, .L = &L, .x = x };
+        if (rpt_write(mt, "run", &rv, 1, report, &e) < 0)
+            goto fail;
+        if (!c.quiet)
+            printf("report written to %s/report.html\n", report);
     }
     rc = EXIT_OK;
     goto cleanup;
