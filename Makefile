@@ -74,7 +74,10 @@ demo: $(BIN)/patrolsim
 report-test: $(BIN)/patrolsim
 	@BIN=$(BIN) sh tests/test_report.sh
 
+# test-deps.sh installs what the browser test of report.html needs (as
+# root), or says what is missing; the test then reports itself skipped.
 test: $(BIN)/patrolsim $(BIN)/toysim $(TEST_BIN)
+	@sh tools/test-deps.sh
 	@BIN=$(BIN) sh tests/run_all.sh
 
 # Address + undefined-behaviour sanitizers, unoptimised, in a separate tree.
