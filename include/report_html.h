@@ -53,6 +53,14 @@ void rpt_assume(struct rpt *r, const char *label, const char *value);
 int rpt_write(const struct model_type *mt, const char *command, struct rpt_variant *v,
                       int k, const char *out_dir, struct perr *e);
 
+/* Writes out_dir/report.html of a sweep from its export csv_path
+ * (sweep.csv): a table of every point, each headline metric against the
+ * first parameter (one line per value of the second) with 95% CI error
+ * bars, and a heat map over the first two parameters.  spec is the sweep
+ * specification as text.  0, or -1 with e set. */
+int rpt_sweep(const struct model_type *mt, const char *csv_path, const char *out_dir,
+              const char *scenario, const char *spec, struct perr *e);
+
 /* ---- page pieces, shared with the sweep report ---------------------------- */
 
 /* HTML-escapes s (& < > " ') onto fp. */
