@@ -42,6 +42,10 @@ command -v "$CLANG" >/dev/null 2>&1 || {
     echo "fuzz: $CLANG not found; on Debian: apt-get install clang libclang-rt-dev (or the libclang-rt-NN-dev of your clang)" >&2; exit 2; }
 
 mkdir -p "$B/obj" "$B/bin" "$B/work"
+# The libFuzzer runtime is a separate Debian package from clang itself.
+echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)n * 0; }' >"$B/probe.c"
+"$CLANG" -fsanitize=fuzzer "$B/probe.c" -o "$B/probe" 2>/dev/null || {
+    echo "fuzz: $CLANG cannot link -fsanitize=fuzzer; on Debian: apt-get install libclang-rt-dev (or libclang-rt-NN-dev for clang-NN)" >&2; exit 2; }
 # Corpora and logs must not land in RAM (tmpfs/ramfs): refuse rather than
 # risk starving the machine.
 fstype=$(stat -f -c %T "$B" 2>/dev/null || echo unknown)
@@ -90,11 +94,12 @@ run_one() {
     rm -rf "$w/tmp"/*
     [ -d "tests/fuzz/corpus/$t" ] && cp -p "tests/fuzz/corpus/$t"/* "$w/corpus/" 2>/dev/null || true
     # stdin from /dev/null: a fuzzed path naming /dev/stdin must not block.
-    { FUZZ_WORK="$w/tmp" TMPDIR="$w/tmp" ASAN_OPTIONS="detect_leaks=1:abort_on_error=0" \
+    # (set -e would end the group before the status is written.)
+    { frc=0; FUZZ_WORK="$w/tmp" TMPDIR="$w/tmp" ASAN_OPTIONS="detect_leaks=1:abort_on_error=0" \
         UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
         "$B/bin/fuzz_$t" -max_total_time="$SECONDS_PER" -rss_limit_mb=2048 -malloc_limit_mb=2048 \
         -timeout=25 -max_len="$(max_len "$t")" -close_fd_mask=3 -print_final_stats=1 \
-        -artifact_prefix="$w/artifacts/" "$w/corpus" </dev/null 2>&1; echo $? >"$w/rc"; } \
+        -artifact_prefix="$w/artifacts/" "$w/corpus" </dev/null 2>&1 || frc=$?; echo "$frc" >"$w/rc"; } \
         | tail -c "$LOG_MAX" >"$w/log"
     rc=$(cat "$w/rc")
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$w/log" | tail -n 1)
@@ -108,7 +113,7 @@ run_one() {
         dest="$CRASHES/$t-$(sha1sum "$a" | cut -c1-16)"
         mkdir -p "$CRASHES"; cp "$a" "$dest"
         echo "fuzz $t: $kind input saved as $dest ($(wc -c <"$a") bytes); the report:"
-        grep -E '^(==|SUMMARY|    #[0-9]|[^ ]+:[0-9]+:[0-9]+: runtime error|fuzz:)' "$w/log" | head -n 40 | sed 's/^/    /'
+        grep -E '^(==|SUMMARY|    #[0-9]|[^ ]+:[0-9]+:[0-9]+: runtime error|fuzz:)' "$w/log" | grep -v 'in fuzzer::' | head -n 30 | sed 's/^/    /'
         echo "    the input (first 400 bytes, escaped):"
         head -c 400 "$a" | od -c | head -n 25 | sed 's/^/    /'
     done
