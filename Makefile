@@ -85,6 +85,12 @@ asan:
 	$(MAKE) --no-print-directory test BUILD=build-asan BIN=bin-asan \
 	    OPT="-O0 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 
+# libFuzzer targets of tests/fuzz/ (clang): builds each and runs each for
+# FUZZ_SECONDS s, two at a time, memory-capped, logs small and on disk.
+FUZZ_SECONDS ?= 20
+fuzz:
+	@PKGS="$(PKGS)" FUZZ_SECONDS=$(FUZZ_SECONDS) sh tools/fuzz.sh
+
 BENCH_S    ?=
 BENCH_DAYS ?=
 bench: $(BIN)/patrolsim

@@ -25,7 +25,8 @@ SECONDS_PER=${FUZZ_SECONDS:-20}
 CLANG=${CLANG:-clang}
 B=${FUZZ_BUILD:-build/fuzz}
 LOG_MAX=200000
-PKGS="gsl inih jansson nettle"
+# The Makefile passes its own package list, so the two never drift apart.
+PKGS=${PKGS:-"gsl inih jansson nettle sqlite3"}
 CRASHES=tests/fixtures/fuzz-crashes
 ALL="ini grids facilities units incident_types run_cards shifts rosters service_times replay geojson csvr"
 TARGETS=${FUZZ_TARGETS:-$ALL}
