@@ -131,10 +131,17 @@ static int key_cmp(const void *x, const void *y)
     return (p->u > q->u) - (p->u < q->u);
 }
 
+/* Relative gap under which two travel times count as equal: the lattice
+ * puts points exactly (up to rounding) on bisectors between bases. */
+#define TIE_REL 1e-9
+
 /* Preference list over the on-duty servers srv[0..N) for a call at (x, y)
- * in grid g, as server indices into out[0..N). */
-static void pref_list(const struct scn *s, const int *srv, int N, int g, double x, double y,
-                      struct key *k, int *out)
+ * in grid g, as server indices into out[0..N).  Returns 1 if two units of
+ * one group are equally far from (x, y) (ties go to the lower index, as in
+ * disp.c), else 0.  Run cards rank by time from the centroid, the same for
+ * the whole grid, so their ties are the simulation's and are not reported. */
+static int pref_list(const struct scn *s, const int *srv, int N, int g, double x, double y,
+                     struct key *k, int *out)
 {
     bool card = strcmp(s->policy, "run_card") == 0;
     double cx = s->grids[g].poly.centroid.x, cy = s->grids[g].poly.centroid.y;
@@ -160,8 +167,14 @@ static void pref_list(const struct scn *s, const int *srv, int N, int g, double 
         }
     }
     qsort(k, (size_t)N, sizeof *k, key_cmp);
-    for (int n = 0; n < N; n++)
+    int tied = 0;
+    for (int n = 0; n < N; n++) {
         out[n] = k[n].u;
+        if (!card && n > 0 && k[n].a == k[n - 1].a &&
+            k[n].b - k[n - 1].b <= TIE_REL * k[n].b)
+            tied = 1;
+    }
+    return tied;
 }
 
 /* Lattice points inside grid g (at least the centroid). */
@@ -282,6 +295,49 @@ static void psol_release(struct psol *p)
     hcq_result_release(&p->r);
 }
 
+/* Atoms under construction: sample points with the same list (over the
+ * first `depth` units) in one grid form an atom. */
+struct atoms {
+    int N, depth, n;
+    size_t cap;
+    int *pref;             /* [cap * N] */
+    int *grid;             /* [cap] */
+    double *w;             /* [cap] summed sample weight (later calls per minute) */
+    double *x, *y;         /* [cap] weighted sums of the points (later means) */
+    double *t;             /* [cap * N] weighted sums of unit travel times (later means) */
+};
+
+/* Adds the sample (x, y) of weight w with list lst to grid g's atoms, which
+ * start at index `first`. */
+static void atoms_add(struct atoms *A, const struct scn *s, const int *srv, int first, int g,
+                      const int *lst, double x, double y, double w)
+{
+    int N = A->N, a = first;
+    while (a < A->n && memcmp(A->pref + (size_t)a * N, lst, (size_t)A->depth * sizeof *lst))
+        a++;
+    if (a == A->n) {
+        if ((size_t)A->n == A->cap) {
+            A->cap *= 2;
+            A->pref = xrealloc(A->pref, A->cap * N * sizeof *A->pref);
+            A->grid = xrealloc(A->grid, A->cap * sizeof *A->grid);
+            A->w = xrealloc(A->w, A->cap * sizeof *A->w);
+            A->x = xrealloc(A->x, A->cap * sizeof *A->x);
+            A->y = xrealloc(A->y, A->cap * sizeof *A->y);
+            A->t = xrealloc(A->t, A->cap * N * sizeof *A->t);
+        }
+        memcpy(A->pref + (size_t)a * N, lst, (size_t)N * sizeof *lst);
+        A->grid[a] = g;
+        A->w[a] = A->x[a] = A->y[a] = 0;
+        memset(A->t + (size_t)a * N, 0, (size_t)N * sizeof *A->t);
+        A->n++;
+    }
+    for (int n = 0; n < N; n++)
+        A->t[(size_t)a * N + n] += w * ttime(s, srv[n], x, y);
+    A->w[a] += w;
+    A->x[a] += w * x;
+    A->y[a] += w * y;
+}
+
 /* Builds and solves the model of one on-duty set.  0, or -1 with e. */
 static int solve_period(const struct scn *s, const struct period *pd, const double *grate,
                         enum hcq_method meth, struct psol *ps, struct perr *e)
@@ -298,56 +354,68 @@ static int solve_period(const struct scn *s, const struct period *pd, const doub
             ps->unit[n++] = u;
     bool approx = meth == HCQ_APPROX || (meth == HCQ_AUTO && N > HCQ_AUTO_EXACT_MAX);
     int depth = approx && N > ATOM_DEPTH ? ATOM_DEPTH : N;
-    size_t capj = (size_t)G * 4 + 4;
-    int J = 0;
-    int *pref = xmalloc(capj * N * sizeof *pref);
-    ps->atom_grid = xmalloc(capj * sizeof *ps->atom_grid);
-    ps->lam = xmalloc(capj * sizeof *ps->lam);
-    double *ax = xmalloc(capj * sizeof *ax), *ay = xmalloc(capj * sizeof *ay);
-    double *tsum = xmalloc(capj * N * sizeof *tsum);   /* [atom * N + n] summed over points */
+    struct atoms A = { .N = N, .depth = depth, .cap = (size_t)G * 4 + 4 };
+    A.pref = xmalloc(A.cap * N * sizeof *A.pref);
+    A.grid = xmalloc(A.cap * sizeof *A.grid);
+    A.w = xmalloc(A.cap * sizeof *A.w);
+    A.x = xmalloc(A.cap * sizeof *A.x);
+    A.y = xmalloc(A.cap * sizeof *A.y);
+    A.t = xmalloc(A.cap * N * sizeof *A.t);
     double px[LATTICE * LATTICE], py[LATTICE * LATTICE];
     struct key *k = xmalloc((size_t)N * sizeof *k);
     int *lst = xmalloc((size_t)N * sizeof *lst);
     for (int g = 0; g < G; g++) {
         if (!(grate[g] > 0))
             continue;
-        int np = grid_points(s, g, px, py), first = J;
+        const struct geo_poly *poly = &s->grids[g].poly;
+        double cw = (poly->xmax - poly->xmin) / LATTICE, ch = (poly->ymax - poly->ymin) / LATTICE;
+        int np = grid_points(s, g, px, py), first = A.n;
         for (int i = 0; i < np; i++) {
-            pref_list(s, ps->unit, N, g, px[i], py[i], k, lst);
-            int a = first;
-            while (a < J && memcmp(pref + (size_t)a * N, lst, (size_t)depth * sizeof *lst))
-                a++;
-            if (a == J) {
-                if ((size_t)J == capj) {
-                    capj *= 2;
-                    pref = xrealloc(pref, capj * N * sizeof *pref);
-                    ps->atom_grid = xrealloc(ps->atom_grid, capj * sizeof *ps->atom_grid);
-                    ps->lam = xrealloc(ps->lam, capj * sizeof *ps->lam);
-                    ax = xrealloc(ax, capj * sizeof *ax);
-                    ay = xrealloc(ay, capj * sizeof *ay);
-                    tsum = xrealloc(tsum, capj * N * sizeof *tsum);
-                }
-                memcpy(pref + (size_t)J * N, lst, (size_t)N * sizeof *lst);
-                ps->atom_grid[J] = g;
-                ps->lam[J] = 0;
-                ax[J] = ay[J] = 0;
-                memset(tsum + (size_t)J * N, 0, (size_t)N * sizeof *tsum);
-                J++;
+            if (!pref_list(s, ps->unit, N, g, px[i], py[i], k, lst)) {
+                atoms_add(&A, s, ps->unit, first, g, lst, px[i], py[i], 1);
+                continue;
             }
-            for (int n = 0; n < N; n++)
-                tsum[(size_t)a * N + n] += ttime(s, ps->unit[n], px[i], py[i]);
-            ps->lam[a] += grate[g] / np;
-            ax[a] += px[i];         /* summed; divided by the count below */
-            ay[a] += py[i];
+            /* A point on a bisector would give the whole cell to the unit
+             * listed first, though the boundary splits it: a lattice aligned
+             * with the bases puts a whole row of points on such lines (in
+             * the hypercube demo 1/16 of every grid, which moved a point
+             * of workload between units).  Such a cell is sampled instead
+             * at four points of a rotated 2 x 2 pattern, symmetric about the
+             * centre and off its axes and diagonals, so a line through the
+             * centre splits them two and two; a sub-point still tied lies in
+             * a tie of positive area (Manhattan metric), where disp.c's
+             * lower-index rule is the right one. */
+            static const double off[4][2] = {
+                { 0.125, 0.375 }, { 0.375, -0.125 }, { -0.125, -0.375 }, { -0.375, 0.125 },
+            };
+            double sx[4], sy[4];
+            int ns = 0;
+            for (int q = 0; q < 4; q++) {
+                sx[ns] = px[i] + off[q][0] * cw;
+                sy[ns] = py[i] + off[q][1] * ch;
+                ns += geo_poly_contains(poly, sx[ns], sy[ns]);
+            }
+            if (ns == 0) {
+                atoms_add(&A, s, ps->unit, first, g, lst, px[i], py[i], 1);
+                continue;
+            }
+            for (int q = 0; q < ns; q++) {
+                pref_list(s, ps->unit, N, g, sx[q], sy[q], k, lst);
+                atoms_add(&A, s, ps->unit, first, g, lst, sx[q], sy[q], 1.0 / ns);
+            }
         }
-        for (int a = first; a < J; a++) {
-            double cnt = ps->lam[a] / (grate[g] / np);
-            ax[a] /= cnt;
-            ay[a] /= cnt;
+        for (int a = first; a < A.n; a++) {
+            A.x[a] /= A.w[a];
+            A.y[a] /= A.w[a];
             for (int n = 0; n < N; n++)
-                tsum[(size_t)a * N + n] /= cnt;
+                A.t[(size_t)a * N + n] /= A.w[a];
+            A.w[a] *= grate[g] / np;        /* sample weight -> calls per minute */
         }
     }
+    int J = A.n, *pref = A.pref;
+    double *ax = A.x, *ay = A.y, *tsum = A.t;
+    ps->atom_grid = A.grid;
+    ps->lam = A.w;
     ps->J = J;
     double *tr = xmalloc((size_t)N * J * sizeof *tr), *at = NULL;
     for (int n = 0; n < N; n++)
