@@ -135,10 +135,19 @@ static int key_cmp(const void *x, const void *y)
  * puts points exactly (up to rounding) on bisectors between bases. */
 #define TIE_REL 1e-9
 
+/* Units sharing a base position tie everywhere: the lower index wins in
+ * the simulation too, over the whole area, so that tie is kept. */
+static bool same_base(const struct scn *s, int u, int v)
+{
+    const struct scn_facility *a = &s->facilities[s->units[u].base];
+    const struct scn_facility *b = &s->facilities[s->units[v].base];
+    return a->x == b->x && a->y == b->y;
+}
+
 /* Preference list over the on-duty servers srv[0..N) for a call at (x, y)
  * in grid g, as server indices into out[0..N).  Returns 1 if two units of
  * one group are equally far from (x, y) (ties go to the lower index, as in
- * disp.c), else 0.  Run cards rank by time from the centroid, the same for
+ * disp.c) at different bases, else 0.  Run cards rank by time from the centroid, the same for
  * the whole grid, so their ties are the simulation's and are not reported. */
 static int pref_list(const struct scn *s, const int *srv, int N, int g, double x, double y,
                      struct key *k, int *out)
@@ -171,7 +180,8 @@ static int pref_list(const struct scn *s, const int *srv, int N, int g, double x
     for (int n = 0; n < N; n++) {
         out[n] = k[n].u;
         if (!card && n > 0 && k[n].a == k[n - 1].a &&
-            k[n].b - k[n - 1].b <= TIE_REL * k[n].b)
+            k[n].b - k[n - 1].b <= TIE_REL * k[n].b &&
+            !same_base(s, srv[k[n].u], srv[k[n - 1].u]))
             tied = 1;
     }
     return tied;
