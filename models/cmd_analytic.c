@@ -392,19 +392,22 @@ static int solve_period(const struct scn *s, const struct period *pd, const doub
             /* A point on a bisector would give the whole cell to the unit
              * listed first, though the boundary splits it: a lattice aligned
              * with the bases puts a whole row of points on such lines (in
-             * the hypercube demo 1/16 of every grid, which moved a point
-             * of workload between units).  Such a cell is sampled instead
-             * at four points of a rotated 2 x 2 pattern, symmetric about the
-             * centre and off its axes and diagonals, so a line through the
-             * centre splits them two and two; a sub-point still tied lies in
-             * a tie of positive area (Manhattan metric), where disp.c's
+             * the hypercube demo 1/16 of every grid, which moved up to 0.25
+             * points of workload from the B row's units to the A row's).  Such a cell is
+             * sampled instead at eight points (+-1/8, +-3/8) and (+-3/8,
+             * +-1/8) of a cell: symmetric under both mirrors and the
+             * diagonal swaps, off the axes and diagonals, so a line through
+             * the centre splits them four and four and crossing lines split
+             * them alike on mirrored layouts.  A sub-point still tied lies
+             * in a tie of positive area (Manhattan metric), where disp.c's
              * lower-index rule is the right one. */
-            static const double off[4][2] = {
-                { 0.125, 0.375 }, { 0.375, -0.125 }, { -0.125, -0.375 }, { -0.375, 0.125 },
+            static const double off[8][2] = {
+                { 0.125, 0.375 }, { 0.375, 0.125 }, { -0.125, 0.375 }, { -0.375, 0.125 },
+                { 0.125, -0.375 }, { 0.375, -0.125 }, { -0.125, -0.375 }, { -0.375, -0.125 },
             };
-            double sx[4], sy[4];
+            double sx[8], sy[8];
             int ns = 0;
-            for (int q = 0; q < 4; q++) {
+            for (int q = 0; q < 8; q++) {
                 sx[ns] = px[i] + off[q][0] * cw;
                 sy[ns] = py[i] + off[q][1] * ch;
                 ns += geo_poly_contains(poly, sx[ns], sy[ns]);
@@ -1084,6 +1087,24 @@ static int run_check(const char *dir, struct cli_ov *ov, enum hcq_method meth, i
         char name[96];
         snprintf(name, sizeof name, "unit.utilisation.%s", s->units[u].id);
         row_print(name, an.A.unit_w[u], col, R, &tl);
+    }
+    /* Each unit's share of the calls: the row sums of f, the dispatch
+     * fractions, free of the spread in the number of calls. */
+    double calls_tot = 0;
+    for (int u = 0; u < s->n_units; u++)
+        calls_tot += an.A.unit_calls[u];
+    long i_all = res_lookup(&L, "all.incidents");
+    for (int u = 0; u < s->n_units && i_all >= 0; u++) {
+        if (an.A.unit_duty[u] <= 0)
+            continue;
+        long i = res_find(&L, "unit", "incidents", s->units[u].id);
+        if (i < 0)
+            continue;
+        for (int r = 0; r < R; r++)
+            col[r] = x[(size_t)r * L.n + (size_t)i] / x[(size_t)r * L.n + (size_t)i_all];
+        char name[96];
+        snprintf(name, sizeof name, "unit.call_share.%s", s->units[u].id);
+        row_print(name, an.A.unit_calls[u] / calls_tot, col, R, &tl);
     }
     for (int gi = 0; gi < s->n_grids; gi++) {
         if (an.A.grid_w[gi] <= 0)
