@@ -269,17 +269,29 @@ static bool on_duty(const struct scn *s, int u, double t_h)
 }
 
 /* Distinct on-duty sets over the roster cycle, hour by hour. */
+/* Days after which the rosters of the units (those with is_srv[u], or all
+ * when is_srv is NULL) repeat, capped at MAX_CYCLE_DAYS (*capped set). */
+static long roster_cycle(const struct scn *s, const char *is_srv, bool *capped)
+{
+    long days = 1;
+    *capped = false;
+    for (int u = 0; u < s->n_units; u++)
+        if ((!is_srv || is_srv[u]) && s->units[u].roster >= 0) {
+            long n = s->rosters[s->units[u].roster].n_days;
+            days = days / gcd_l(days, n) * n;
+            if (days > MAX_CYCLE_DAYS) {
+                days = MAX_CYCLE_DAYS;
+                *capped = true;
+            }
+        }
+    return days;
+}
+
 static int build_periods(const struct scn *s, const char *is_srv, struct period **out,
                          long *cycle_days)
 {
-    long days = 1;
-    for (int u = 0; u < s->n_units; u++)
-        if (is_srv[u] && s->units[u].roster >= 0) {
-            long n = s->rosters[s->units[u].roster].n_days;
-            days = days / gcd_l(days, n) * n;
-            if (days > MAX_CYCLE_DAYS)
-                days = MAX_CYCLE_DAYS;
-        }
+    bool capped;
+    long days = roster_cycle(s, is_srv, &capped);
     *cycle_days = days;
     int U = s->n_units, np = 0, cap = 8;
     struct period *p = xmalloc((size_t)cap * sizeof *p);
@@ -1011,7 +1023,19 @@ static int run_check(const char *dir, struct cli_ov *ov, enum hcq_method meth, i
         return EXIT_USAGE;
     }
     char *types = write_exp_types(s0, tmp, &e);
-    bool tiered = strcmp(s0->policy, "tiered") == 0;
+    bool tiered = strcmp(s0->policy, "tiered") == 0, capped;
+    /* The model weights each staffing period by its share of the roster
+     * cycle; a measured span that is not whole cycles gives some squads
+     * more days than others (30 days of a 4-day cycle: 8 against 7). */
+    char *srv = xmalloc((size_t)(s0->n_units ? s0->n_units : 1));
+    for (int u = 0; u < s0->n_units; u++)
+        srv[u] = s0->units[u].role != ROLE_CASE_TEAM;     /* the check's types' roles */
+    long cycle = roster_cycle(s0, srv, &capped);
+    free(srv);
+    double span = s0->horizon_days - s0->warmup_days, whole = ceil(span / cycle - 1e-9) * cycle;
+    char horizon[64] = "";
+    if (cycle > 1 && !capped && whole != span)
+        snprintf(horizon, sizeof horizon, "%.17g", s0->warmup_days + whole);
     scn_free(s0);
     if (!types) {
         fprintf(stderr, "patrolsim analytic: %s\n", e.msg);
@@ -1028,6 +1052,8 @@ static int run_check(const char *dir, struct cli_ov *ov, enum hcq_method meth, i
         cli_ov_add(ov, "dispatch", "policy", "nearest_idle");
     cli_ov_add(ov, "staffing", "absence_probability", "0");
     cli_ov_add(ov, "tables", "incident_types", types);
+    if (horizon[0])
+        cli_ov_add(ov, "run", "horizon_days", horizon);
     struct scn *s = police_load(dir, ov);
     unlink(types);
     rmdir(tmp);
@@ -1062,8 +1088,14 @@ static int run_check(const char *dir, struct cli_ov *ov, enum hcq_method meth, i
            s->horizon_days - s->warmup_days, s->warmup_days, t_sim);
     printf("set for the check: on-scene times exponential with one mean (%.2f min, the types' "
            "share-weighted mean), one unit per call, no case handover, %sredispatch_returning = "
-           "false, preempt = false, absence_probability = 0\n", mean_on_scene(s),
-           tiered ? "policy = nearest_idle (was tiered), " : "");
+           "false, preempt = false, absence_probability = 0%s%s%s\n", mean_on_scene(s),
+           tiered ? "policy = nearest_idle (was tiered), " : "",
+           horizon[0] ? ", horizon_days = " : "", horizon,
+           horizon[0] ? " (whole roster cycles measured)" : "");
+    if (capped)
+        printf("rosters repeat after more than %d days: staffing periods are taken from the "
+               "first %d, and the measured span is not aligned to the cycle\n", MAX_CYCLE_DAYS,
+               MAX_CYCLE_DAYS);
     if (an.notes[0])
         printf("still differing from the model:\n%s", an.notes);
     print_service_spread(&an);
