@@ -12,7 +12,7 @@
  * 0.2-0.3 points from lattice points on bisectors, P(wait) by 0.003 from
  * travel) would stand at |z| 4.5-7 and fail it; the same check with
  * realistic speeds must report the disagreement.  The seed is fixed, so
- * the outcome is deterministic; about 2 s on two threads. */
+ * the outcome is deterministic; the two checks take about 4 s on two threads. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
