@@ -43,6 +43,7 @@ struct cli_common {
     const char *out;           /* --out DIR or NULL */
     int progress;              /* enum prog_mode from --progress */
     int quiet;                 /* --quiet */
+    int force;                 /* --force: replace an --out folder patrolsim did not write */
 };
 void cli_common_init(struct cli_common *c);
 void cli_common_release(struct cli_common *c);

@@ -10,6 +10,7 @@
 #include <gsl/gsl_errno.h>
 #include "cli.h"
 #include "exp.h"
+#include "outf.h"
 #include "prog.h"
 
 void cli_ov_add(struct cli_ov *c, const char *section, const char *key, const char *value)
@@ -194,6 +195,12 @@ int cli_common_opt(struct cli_common *c, const struct model_type *mt, const char
     }
     if (!strcmp(argv[*i], "--quiet") || !strcmp(argv[*i], "-q")) {
         c->quiet = 1;
+        return 1;
+    }
+    /* sweep's own --force (recompute changed points) is another option. */
+    if (!strcmp(argv[*i], "--force") && strcmp(cmd, "sweep")) {
+        c->force = 1;
+        outf_set_default_flags(OUTF_FORCE);   /* every output folder set of this process */
         return 1;
     }
     return 0;

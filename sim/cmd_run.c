@@ -23,7 +23,10 @@ static void help(const struct model_type *mt)
     cli_common_help(stdout, mt);
     fputs("  --out DIR           write the result files to DIR (created if needed): the\n"
           "                      model's summary and breakdowns, replications.csv (one\n"
-          "                      row per replication, every metric) and provenance.json\n"
+          "                      row per replication, every metric) and provenance.json,\n"
+          "                      all replaced at once (manifest.txt lists them)\n"
+          "  --force             replace the result files of an --out folder that\n"
+          "                      patrolsim did not write (other files are kept)\n"
           "  --trace FILE        write every incident of replication 1 to FILE (CSV)\n"
           "  -h, --help          show this help\n"
           "\n"
@@ -87,6 +90,11 @@ int cmd_run(int argc, char **argv, const struct model_type *mt)
     }
     if (c.out && cli_check_out("run", c.out) < 0)
         goto done;
+    struct perr oe;
+    if (c.out && outf_check_dir(c.out, 0, &oe) < 0) {
+        fprintf(stderr, "patrolsim run: --out %s\n", oe.msg);
+        goto done;
+    }
     struct model *m = cli_load(mt, dir, &c.ov);
     if (!m)
         goto done;
