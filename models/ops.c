@@ -483,7 +483,7 @@ static int q_first_for(const struct ops *o, int u)
  * expected count over the horizon, with slack), nor more than OPS_JOB_MAX:
  * past that a clear error instead of exhausting memory (rate_per_day =
  * 1e300 once took 4.2 GB in 20 s, then aborted). */
-#define OPS_JOB_MAX (1 << 22)
+#define OPS_JOB_MAX (1 << 21)
 
 static int job_cap(const struct scn *s)
 {
