@@ -114,4 +114,13 @@ fi
 check "rate 1e300: exit 2 (rc $rc)" test "$rc" -eq 2
 check "rate 1e300: a clear message" grep -q "rate_per_day: 1e+300 incidents a day is not physically meaningful; expected at most 1e+07" "$T/err"
 
+# 30,000 units x 10,000 replications: a 22 GiB results matrix, refused at once.
+expect_exit 2 "a results matrix beyond the cap is refused" "$P" run $FX/good --reps 10000 --quiet \
+    --set units.u1.count=10000 --set units.u2.count=10000 --set units.u3.count=10000
+check "... with the sizes and what to do" grep -q "10000 replications x 300255 metrics need 22.4 GiB for the results, more than the .* GiB allowed" "$T/err"
+
+# A long run says how long before it starts.
+timeout 5 "$P" run $D --reps 8 --horizon-days 300000 --jobs 2 --progress none >/dev/null 2>"$T/err"
+check "a long run prints its estimate" grep -q "patrolsim run: this run will take about .* 8 replications x 300000 days on 2 threads" "$T/err"
+
 finish
