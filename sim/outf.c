@@ -143,6 +143,20 @@ static long tail_pid(const char *name, const char *prefix)
     return *end || pid <= 0 ? -1 : pid;
 }
 
+/* A temporary file of ours: ".NAME.tmpPID". */
+static int is_our_temp(const char *name)
+{
+    const char *t = name[0] == '.' ? strstr(name, ".tmp") : NULL, *last = NULL;
+    for (; t; t = strstr(t + 1, ".tmp"))
+        last = t;
+    if (!last || !last[4])
+        return 0;
+    for (const char *p = last + 4; *p; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return 1;
+}
+
 /* Removes the regular files of folder path and the folder; keeps (and
  * names) anything else.  0 when the folder is gone. */
 static int remove_stale_folder(const char *path)
@@ -375,7 +389,7 @@ static int has_manifest(const char *dir, int *empty)
             if (!found)
                 *empty = 0;
         }
-        else if (!strstr(de->d_name, ".tmp"))
+        else if (!is_our_temp(de->d_name))
             *empty = 0;
     }
     closedir(d);
@@ -484,7 +498,7 @@ static int carry_over(struct outf *o, char ***subs, int *n_subs, struct perr *e)
     while (rc == 0 && (de = readdir(d)) != NULL) {
         const char *nm = de->d_name;
         if (!strcmp(nm, ".") || !strcmp(nm, "..") || !strcmp(nm, OUTF_MANIFEST) ||
-            in_set(o, nm) || in_manifest(old_m, nm) || strstr(nm, ".tmp"))
+            in_set(o, nm) || in_manifest(old_m, nm) || is_our_temp(nm))
             continue;
         char src[4096], dst[4096];
         snprintf(src, sizeof src, "%s/%s", o->dir, nm);

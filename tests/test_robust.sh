@@ -50,13 +50,15 @@ check "the user's file is still there" grep -q "my notes" "$T/r/notes.txt"
 # ---- refusing to overwrite ------------------------------------------------------
 mkdir -p "$T/mine"; echo "precious" >"$T/mine/summary.csv"; echo "keep" >"$T/mine/other.txt"
 start=$(date +%s)
-expect_exit 2 "a folder patrolsim did not write is refused" "$P" run $D --reps 50 --out "$T/mine"
+echo "mine" >"$T/mine/data.tmp.csv"
+expect_exit 2 "a folder patrolsim did not write is refused" "$P" run $D --reps 50 --horizon-days 3000 --out "$T/mine"
 check "refused before the simulation" test "$(( $(date +%s) - start ))" -lt 3
 check "the refusal names the folder and --force" grep -q "was not written by patrolsim.*--force" "$T/err"
 check "the folder is untouched" grep -q precious "$T/mine/summary.csv"
 expect_exit 0 "--force replaces it" "$P" $RUN --out "$T/mine" --force
 check "--force: results written" grep -q '^replication,seed' "$T/mine/replications.csv"
 check "--force: other files kept" grep -q keep "$T/mine/other.txt"
+check "--force: a file named like a temporary is kept" grep -q mine "$T/mine/data.tmp.csv"
 expect_exit 0 "a patrolsim folder is replaced without --force" "$P" $RUN --out "$T/mine"
 
 # ---- killed runs ------------------------------------------------------------------
