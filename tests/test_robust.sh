@@ -88,6 +88,14 @@ check "file-size limit: one clear message" test "$(grep -c 'file size limit reac
 check "file-size limit: no temporary left" test -z "$(temps "$T/k")"
 check "file-size limit: no partial trace" test ! -e "$T/k/trace2.csv"
 check "file-size limit: the earlier results are whole" grep -q '^replication,seed' "$T/k/res/replications.csv"
+# The limit hit while the result folder itself is written (summary files
+# are larger than 4 KB): the old folder stays, no temporary folder is left.
+cp "$T/k/res/replications.csv" "$T/k-old-reps.csv"
+( ulimit -f 4; exec "$P" $RUN --seed 99 --out "$T/k/res" ) >/dev/null 2>"$T/ferr"; rc=$?
+check "file-size limit on the results: exit 1 (rc $rc)" test "$rc" -eq 1
+check "... one clear message" test "$(grep -c 'file size limit reached (ulimit -f)' "$T/ferr")" -eq 1
+check "... no temporary folder left" test -z "$(temps "$T/k")"
+check "... the old results are untouched" cmp -s "$T/k-old-reps.csv" "$T/k/res/replications.csv"
 
 # ---- semantic validation on the command line -----------------------------------------
 expect_exit 0 "validate a scenario with a warning" "$P" validate $FX/warn/overload
