@@ -94,6 +94,38 @@ static void test_good_quiet(void)
     scn_free(s);
 }
 
+/* Warnings that need a bigger scenario than a fixture: a zone overloaded
+ * on its own, and one station without a case team. */
+static void test_zone_and_station(void)
+{
+    static const struct scn_override ov[] = { { "incidents", "rate_per_day", "*20" } };
+    struct perr e = { "" };
+    struct scn *s = scn_load("scenarios/taizhou-tianloubai/before", ov, 1, &e);
+    CHECK(s != NULL, "taizhou before x20 loads (%s)", e.msg);
+    if (s) {
+        const char *const *w;
+        int nw = scn_warnings(s, &w), zone = 0, all = 0;
+        for (int i = 0; i < nw; i++) {
+            zone += strstr(w[i], "zone 'TMS': offered load 2 > 1") != NULL;
+            all += strstr(w[i], "offered load 1.85 > 1") != NULL;
+        }
+        CHECK(zone == 1, "zone TMS overloaded on its own (%d warnings; %s)", nw, nw ? w[0] : "");
+        CHECK(all == 1, "and the whole system (%s)", nw > 1 ? w[nw - 1] : "");
+        scn_free(s);
+    }
+    static const struct scn_override ov2[] = { { "units", "TWP-case1.role", "station_duty" } };
+    s = scn_load("scenarios/chongqing-standard", ov2, 1, &e);
+    CHECK(s != NULL, "chongqing without TWP's case team loads (%s)", e.msg);
+    if (s) {
+        const char *const *w;
+        int nw = scn_warnings(s, &w), hit = 0;
+        for (int i = 0; i < nw; i++)
+            hit += strstr(w[i], "station 'TWP' receives handovers of case calls") != NULL;
+        CHECK(hit == 1, "station TWP without a case team is named (%d warnings)", nw);
+        scn_free(s);
+    }
+}
+
 /* ---- geometry --------------------------------------------------------------------- */
 
 static int touch(struct geo_pt a, struct geo_pt b, struct geo_pt c, struct geo_pt d)
@@ -287,6 +319,7 @@ int main(void)
 {
     test_warn_fixtures();
     test_good_quiet();
+    test_zone_and_station();
     test_geo_oracle();
     test_geo_big();
     test_job_cap();
