@@ -43,6 +43,7 @@ struct cli_common {
     const char *out;           /* --out DIR or NULL */
     int progress;              /* enum prog_mode from --progress */
     int quiet;                 /* --quiet */
+    int force;                 /* --force: replace an --out folder patrolsim did not write */
 };
 void cli_common_init(struct cli_common *c);
 void cli_common_release(struct cli_common *c);
@@ -53,6 +54,10 @@ int cli_common_opt(struct cli_common *c, const struct model_type *mt, const char
                    int argc, char **argv, int *i);
 /* The help text of the common options (for a command's --help). */
 void cli_common_help(FILE *fp, const struct model_type *mt);
+
+/* For --report DIR, before anything runs: gnuplot is installed (else the
+ * one-line install hint) and DIR can be written.  -1 with a message. */
+int cli_check_report(const char *cmd, const char *dir);
 
 int cmd_run(int argc, char **argv, const struct model_type *mt);
 int cmd_validate(int argc, char **argv, const struct model_type *mt);

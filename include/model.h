@@ -73,6 +73,9 @@ struct model_type {
     /* Called once after load, before any run: messages about the loaded
      * scenario (a replay's row counts, warnings) on fp. May be NULL. */
     void (*notes)(const struct model *m, FILE *fp);
+    /* How many warnings notes() printed (validate --strict fails on any).
+     * May be NULL: none. */
+    int (*n_warnings)(const struct model *m);
     void (*layout)(const struct model *m, struct res_layout *L);
     /* One replication into row[L.n]; trace (may be NULL) gets a per-event CSV
      * whose header is trace_header.  0, or -1 with e set. */

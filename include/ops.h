@@ -59,7 +59,10 @@
     X(G_DUTY_OFFICER_H, "officer_hours_on_duty", "officer-hours on duty (officers x unit hours)") \
     X(G_OVERTIME_H,     "officer_overtime_hours", "officer-hours worked past the end of shifts") \
     X(G_COMMUNITY_SHARE,"community_time_share",  "community units: share of on-duty time in the community") \
-    X(G_HOURS,          "measured_hours",        "length of the measured period (warm-up to last event)")
+    X(G_HOURS,          "measured_hours",        "length of the measured period (warm-up to last event)") \
+    X(G_COLLAPSED,      "queue_collapsed",       "1 if the queue kept growing: not empty for the last quarter of the horizon (at least a day) and 10+ calls at its end") \
+    X(G_COLLAPSE_DAY,   "queue_growth_start_day","collapsed runs: day (from t = 0) since which the queue never emptied") \
+    X(G_QUEUE_HORIZON,  "queue_at_horizon",      "calls waiting when the last calls were created (the horizon)")
 
 /* Per priority level (section "priority", key = the level). */
 #define OPS_PRIO_METRICS(X) \

@@ -229,6 +229,12 @@ struct scn_override {
 struct scn *scn_load(const char *dir, const struct scn_override *ov, int n_ov,
                      struct perr *e);
 void scn_free(struct scn *s);
+/* What scn_load's semantic checks (docs/scenario-format.md, "Validation")
+ * found that is suspicious but not an error, one complete message each
+ * ("path:line: ..."), and its notes (the offered load).  Return the count;
+ * *msgs stays valid until scn_free. */
+int scn_warnings(const struct scn *s, const char *const **msgs);
+int scn_notes(const struct scn *s, const char *const **msgs);
 /* The files scn_load read, in the order it opened them (scenario.ini, each
  * CSV, GeoJSON, the replayed data, swapped tables), as opened (joined to the
  * folder).  Returns their number; *paths stays valid until scn_free. */

@@ -1,8 +1,10 @@
 /* geo.c - planar polygons: validation, point location, overlap, sampling,
  * and the lat/lon projection.
  *
- * Polygons are small (a grid is a rectangle or a few dozen vertices), so the
- * validity and overlap tests are plain O(n*m) edge loops; what matters is
+ * Polygons are usually small (a grid is a rectangle or a few dozen
+ * vertices), so the overlap tests are plain O(n*m) edge loops; a ring's
+ * self-intersection test buckets edges in a uniform grid from 64 vertices
+ * on (GIS exports reach 100k vertices).  What matters is
  * that they are exact on the inputs planners actually write: rectangles on a
  * lattice and polygons that share vertices with their neighbours.
  *
@@ -67,22 +69,109 @@ static int seg_touch(pt a, pt b, pt c, pt d)
            (o3 == 0 && within(c, d, a)) || (o4 == 0 && within(c, d, b));
 }
 
+/* Adjacent edges ab, bc may share only b: colinear and folding back means
+ * they overlap. */
+static int folds_back(pt a, pt b, pt c)
+{
+    return orient(a, b, c) == 0 && (b.x - a.x) * (c.x - b.x) + (b.y - a.y) * (c.y - b.y) < 0;
+}
+
+/* Edges i < j of an n-ring are adjacent (share a vertex by construction). */
+static int edges_adjacent(int i, int j, int n)
+{
+    return j == i + 1 || (i == 0 && j == n - 1);
+}
+
+static int cell_clamp(double v, double lo, double scale, int m)
+{
+    double c = floor((v - lo) * scale);
+    return c < 0 ? 0 : c >= m ? m - 1 : (int)c;
+}
+
+/* Non-adjacent edge pairs that share a cell of a uniform grid of about n
+ * cells over the ring's bounding box.  Each edge is listed in every cell
+ * its bounding box covers, and a pair is tested only in the first cell
+ * (lowest row, then column) common to both boxes, so exactly once.  Cells
+ * are conservative (a box touching a cell border is listed on both sides),
+ * so no touching pair is missed: the result equals the all-pairs test.
+ * Cost O(n + k) for k listed pairs: about 1-4 cells per edge on polygons
+ * with many short edges, where the all-pairs test took 52 s at 100k
+ * vertices. */
+static int self_intersecting_grid(const pt *v, int n)
+{
+    double xmin = v[0].x, xmax = v[0].x, ymin = v[0].y, ymax = v[0].y;
+    for (int i = 1; i < n; i++) {
+        xmin = fmin(xmin, v[i].x);
+        xmax = fmax(xmax, v[i].x);
+        ymin = fmin(ymin, v[i].y);
+        ymax = fmax(ymax, v[i].y);
+    }
+    int m = (int)ceil(sqrt((double)n));
+    double sx = m / fmax(xmax - xmin, 1e-300), sy = m / fmax(ymax - ymin, 1e-300);
+    int *box = xmalloc((size_t)n * 4 * sizeof *box);   /* per edge: c0 r0 c1 r1 */
+    size_t *start = xcalloc((size_t)m * m + 1, sizeof *start);
+    for (int i = 0; i < n; i++) {
+        pt a = v[i], b = v[(i + 1) % n];
+        int *bx = box + 4 * (size_t)i;
+        bx[0] = cell_clamp(fmin(a.x, b.x), xmin, sx, m);
+        bx[1] = cell_clamp(fmin(a.y, b.y), ymin, sy, m);
+        bx[2] = cell_clamp(fmax(a.x, b.x), xmin, sx, m);
+        bx[3] = cell_clamp(fmax(a.y, b.y), ymin, sy, m);
+        for (int r = bx[1]; r <= bx[3]; r++)
+            for (int c = bx[0]; c <= bx[2]; c++)
+                start[(size_t)r * m + c + 1]++;
+    }
+    for (size_t k = 0; k < (size_t)m * m; k++)
+        start[k + 1] += start[k];
+    int *list = xmalloc((start[(size_t)m * m] ? start[(size_t)m * m] : 1) * sizeof *list);
+    size_t *fill = xmalloc((size_t)m * m * sizeof *fill);
+    memcpy(fill, start, (size_t)m * m * sizeof *fill);
+    for (int i = 0; i < n; i++) {
+        const int *bx = box + 4 * (size_t)i;
+        for (int r = bx[1]; r <= bx[3]; r++)
+            for (int c = bx[0]; c <= bx[2]; c++)
+                list[fill[(size_t)r * m + c]++] = i;   /* ascending i per cell */
+    }
+    int hit = 0;
+    for (int r = 0; r < m && !hit; r++)
+        for (int c = 0; c < m && !hit; c++) {
+            size_t k = (size_t)r * m + c;
+            for (size_t p = start[k]; p < start[k + 1] && !hit; p++) {
+                int i = list[p];
+                const int *bi = box + 4 * (size_t)i;
+                for (size_t q = p + 1; q < start[k + 1] && !hit; q++) {
+                    int j = list[q];
+                    const int *bj = box + 4 * (size_t)j;
+                    /* first common cell only */
+                    if (r != (bi[1] > bj[1] ? bi[1] : bj[1]) ||
+                        c != (bi[0] > bj[0] ? bi[0] : bj[0]))
+                        continue;
+                    if (edges_adjacent(i, j, n))
+                        continue;
+                    hit = seg_touch(v[i], v[(i + 1) % n], v[j], v[(j + 1) % n]);
+                }
+            }
+        }
+    free(fill);
+    free(list);
+    free(start);
+    free(box);
+    return hit;
+}
+
 static int self_intersecting(const pt *v, int n)
 {
-    for (int i = 0; i < n; i++) {
-        pt a = v[i], b = v[(i + 1) % n], c = v[(i + 2) % n];
-        /* Adjacent edges ab, bc: only their shared vertex may be common;
-         * colinear and folding back means they overlap. */
-        if (orient(a, b, c) == 0 &&
-            (b.x - a.x) * (c.x - b.x) + (b.y - a.y) * (c.y - b.y) < 0)
+    for (int i = 0; i < n; i++)
+        if (folds_back(v[i], v[(i + 1) % n], v[(i + 2) % n]))
             return 1;
-        for (int j = i + 2; j < n; j++) {
-            if (i == 0 && j == n - 1)
-                continue;       /* adjacent through vertex 0 */
-            if (seg_touch(a, b, v[j], v[(j + 1) % n]))
+    /* Below this the plain loop is faster than building the cells. */
+    if (n >= 64)
+        return self_intersecting_grid(v, n);
+    for (int i = 0; i < n; i++)
+        for (int j = i + 2; j < n; j++)
+            if (!edges_adjacent(i, j, n) &&
+                seg_touch(v[i], v[(i + 1) % n], v[j], v[(j + 1) % n]))
                 return 1;
-        }
-    }
     return 0;
 }
 

@@ -476,7 +476,8 @@ static void q_push(struct ops *o, int j)
     else
         o->qhead[p] = j;
     o->qtail[p] = j;
-    o->qn++;
+    if (o->qn++ == 0)
+        o->q_busy_since = sim_now(o->sim);  /* collapse detection (results) */
     if (o->qn > o->max_queue && jb->inc.t >= o->warmup)
         o->max_queue = o->qn;
 }
@@ -504,10 +505,32 @@ static int q_first_for(const struct ops *o, int u)
 
 /* ---- jobs ------------------------------------------------------------------ */
 
-static int job_alloc(struct ops *o)
+/* The pool never holds more calls than the scenario can create (twice the
+ * expected count over the horizon, with slack), nor more than OPS_JOB_MAX:
+ * past that a clear error instead of exhausting memory (rate_per_day =
+ * 1e300 once took 4.2 GB in 20 s, then aborted). */
+#define OPS_JOB_MAX (1 << 21)
+
+static int job_cap(const struct scn *s)
+{
+    double n = s->rate_per_day * s->horizon_days;
+    double cap = 2 * n + 10 * sqrt(n) + 4096;
+    return cap < OPS_JOB_MAX ? (int)cap : OPS_JOB_MAX;
+}
+
+static int job_alloc(struct ops *o, struct perr *e)
 {
     if (o->free_job < 0) {
-        int old = o->n_job, n = old ? 2 * old : 64;
+        int old = o->n_job, n = old ? 2 * old : 64, cap = job_cap(o->s);
+        if (old >= cap)
+            return err_set(e, "%s: more than %d calls in the system at once at t = %.6g min "
+                              "(the scenario creates about %.6g over %g days at %.6g a day): "
+                              "stopped before memory runs out; check [incidents] rate_per_day "
+                              "and the staffing", o->s->ini_path, old, sim_now(o->sim),
+                           o->s->rate_per_day * o->s->horizon_days, o->s->horizon_days,
+                           o->s->rate_per_day);
+        if (n > cap)
+            n = cap;
         o->job = xrealloc(o->job, (size_t)n * sizeof *o->job);
         for (int i = n - 1; i >= old; i--) {
             o->job[i].next_free = o->free_job;
@@ -1115,6 +1138,8 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
     int u = (int)ev->id;
     switch (ev->kind) {
     case EV_HORIZON:
+        o->q_at_horizon = o->qn;
+        o->q_since_at_horizon = o->qn ? o->q_busy_since : NAN;
         maybe_close(o);
         return 0;
     case EV_DISPATCH:                   /* call processing done (id = job) */
@@ -1172,7 +1197,9 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     (void)sim;
     struct ops *o = m;
     const struct scn_itype *it = &o->s->itypes[o->next.type];
-    int j = job_alloc(o);
+    int j = job_alloc(o, e);
+    if (j < 0)
+        return -1;
     struct job *jb = &o->job[j];
     *jb = (struct job){ .inc = o->next, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
                         .first_unit = -1, .need = it->units_required, .qprev = -1,
@@ -1503,6 +1530,14 @@ static void results(const struct ops *o, double *out)
     out[G_WAIT_P50] = stat_hist_quantile(&o->wait_hist, 0.50);
     out[G_WAIT_P90] = stat_hist_quantile(&o->wait_hist, 0.90);
     out[G_MAX_QUEUE] = o->max_queue;
+    /* Collapse: calls still queued when the last ones come in, and no empty
+     * queue for a quarter of the horizon (at least a day) before it.  A
+     * system that keeps up empties its queue within hours. */
+    double stretch = o->horizon - o->q_since_at_horizon;
+    bool collapsed = o->q_at_horizon >= 10 && stretch >= fmax(1440.0, 0.25 * o->horizon);
+    out[G_COLLAPSED] = collapsed;
+    out[G_COLLAPSE_DAY] = collapsed ? o->q_since_at_horizon / 1440.0 : NAN;
+    out[G_QUEUE_HORIZON] = o->q_at_horizon;
     out[G_PREEMPTIONS] = (double)o->preemptions;
     out[G_AB_NEEDED] = (double)o->ab_needed;
     out[G_AB_FOUND] = ratio((double)o->ab_found, (double)o->ab_needed);

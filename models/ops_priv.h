@@ -126,6 +126,9 @@ struct ops {
     int pending_fu;        /* follow-ups waiting for a case-team unit */
     int qhead[10], qtail[10];  /* per priority index: FIFO of queued jobs */
     int qn;
+    double q_busy_since;       /* when the queue last became non-empty, min */
+    int q_at_horizon;          /* queue length at the horizon */
+    double q_since_at_horizon; /* q_busy_since then, NAN if the queue was empty */
 
     const struct inc_source_type *src;
     void *src_state;

@@ -47,7 +47,21 @@ static int p_inputs(const struct model *m, const char *const **paths)
 
 static void p_notes(const struct model *m, FILE *fp)
 {
-    inc_source_report(police_scn(m), fp);   /* a replay's row counts */
+    const struct scn *s = police_scn(m);
+    inc_source_report(s, fp);   /* a replay's row counts */
+    const char *const *msg;
+    int n = scn_notes(s, &msg);
+    for (int i = 0; i < n; i++)
+        fprintf(fp, "%s: %s\n", s->dir, msg[i]);
+    n = scn_warnings(s, &msg);
+    for (int i = 0; i < n; i++)
+        fprintf(fp, "warning: %s\n", msg[i]);
+}
+
+static int p_n_warnings(const struct model *m)
+{
+    const char *const *msg;
+    return scn_warnings(police_scn(m), &msg);
 }
 
 static void p_layout(const struct model *m, struct res_layout *L)
@@ -156,6 +170,7 @@ const struct model_type police_model = {
     .info = p_info,
     .inputs = p_inputs,
     .notes = p_notes,
+    .n_warnings = p_n_warnings,
     .layout = p_layout,
     .run = p_run,
     .trace_header = ops_trace_header,

@@ -91,6 +91,12 @@ void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
             m->horizon_days, m->warmup_days);
     fprintf(fp, m->reps > 1 ? ", ± = 95%% confidence half-width across replications\n\n" : "\n\n");
 
+    if (M[G(G_COLLAPSED)] > 0)
+        fprintf(fp, "WARNING: the system did not keep up in %.0f of %d replication%s: the queue "
+                    "grew from day %.1f (mean) and held %.0f calls when the last calls came in; "
+                    "the response times below measure that backlog\n\n",
+                M[G(G_COLLAPSED)] * m->reps, m->reps, m->reps == 1 ? "" : "s",
+                M[G(G_COLLAPSE_DAY)], M[G(G_QUEUE_HORIZON)]);
     fprintf(fp, "incidents counted per replication: %s\n\n", CI(G(G_INCIDENTS), 1, 0, ""));
     const char *head[6] = { "response time (min)", "mean", "median", "p90", "p95", "within target" };
     pad(fp, head[0], 23);
@@ -221,6 +227,12 @@ void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
 #undef OB
 #undef CI
 #undef G
+    const char *const *w;
+    int nw = scn_warnings(s, &w);
+    if (nw)
+        fprintf(fp, "\nwarnings about the scenario (%d)\n", nw);
+    for (int i = 0; i < nw; i++)
+        fprintf(fp, "  %s\n", w[i]);
     ops_blocks_release(&B);
 }
 
@@ -398,6 +410,14 @@ static int write_json(FILE *fp, const struct scn *s, const struct res_layout *L,
         json_object_set_new(v, "half_width", jnum(S->half[j]));
         json_object_set_new(parent, sl->metric, v);
     }
+    json_t *warn = json_array();
+    const char *const *w;
+    for (int i = 0, nw = scn_warnings(s, &w); i < nw; i++)
+        json_array_append_new(warn, json_string(w[i]));
+    json_object_set_new(root, "warnings", warn);
+    /* Share of replications whose queue kept growing (the slot's mean). */
+    json_object_set_new(root, "collapsed", json_boolean(S->mean[at(L, "all", "queue_collapsed",
+                                                                       "")] > 0));
     json_object_set_new(root, "all", all);
     json_object_set_new(root, "by_priority", prio);
     json_object_set_new(root, "provenance", prov_json(m));

@@ -18,6 +18,7 @@
  *   scn_itypes.c   incident_types.csv and service_times.csv
  *   scn_runcards.c run_cards.csv
  *   scn_resolve.c  station and zone resolution across tables
+ *   scn_check.c    semantic validation: errors, warnings, offered load
  *   scn_load.c     scn_load / scn_free, the inputs list
  */
 #ifndef PATROLSIM_SCN_PRIV_H
@@ -153,6 +154,8 @@ struct priv {
     struct cellov *cells;   /* cell overrides */
     int n_cells, cells_cap;
     unsigned char tab_read[TB_N];               /* tables opened */
+    char **warn, **note;    /* scn_check.c: warnings, notes (offered load) */
+    int n_warn, warn_cap, n_note, note_cap;
 };
 
 /* The message prefix for a key set at line: "path:LINE: ", "override " or
@@ -295,6 +298,9 @@ int scn__load_itypes(struct ld *L);
 int scn__load_service_times(struct ld *L);
 int scn__load_runcards(struct ld *L);
 int scn__resolve_police(struct ld *L);
+/* Semantic validation after everything loaded (scn_check.c): the first
+ * error, or 0 with the warnings and notes collected. */
+int scn__check(struct ld *L);
 
 /* ---- incident streams (streams.c, geojson.c) ----------------------------- */
 

@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <gsl/gsl_errno.h>
+#include "charts.h"
 #include "cli.h"
 #include "exp.h"
+#include "outf.h"
 #include "prog.h"
 
 void cli_ov_add(struct cli_ov *c, const char *section, const char *key, const char *value)
@@ -196,6 +198,12 @@ int cli_common_opt(struct cli_common *c, const struct model_type *mt, const char
         c->quiet = 1;
         return 1;
     }
+    /* sweep's own --force (recompute changed points) is another option. */
+    if (!strcmp(argv[*i], "--force") && strcmp(cmd, "sweep")) {
+        c->force = 1;
+        outf_set_default_flags(OUTF_FORCE);   /* every output folder set of this process */
+        return 1;
+    }
     return 0;
 }
 
@@ -221,6 +229,16 @@ void cli_common_help(FILE *fp, const struct model_type *mt)
           "  --progress M        auto (a bar when stderr is a terminal), plain (a line\n"
           "                      every 10 s, for logs) or none\n"
           "  --quiet             do not print the summary\n", fp);
+}
+
+int cli_check_report(const char *cmd, const char *dir)
+{
+    struct perr e;
+    if (charts_gnuplot_check(&e) < 0) {
+        fprintf(stderr, "%s\n", e.msg);
+        return -1;
+    }
+    return cli_check_out(cmd, dir);
 }
 
 static const struct gcmd {

@@ -391,15 +391,9 @@ int cmd_compare(int argc, char **argv, const struct model_type *mt)
     }
     if (c.out && cli_check_out("compare", c.out) < 0)
         goto done;
-    if (report) {
-        struct perr ge;
-        if (charts_gnuplot_check(&ge) < 0) {
-            fprintf(stderr, "%s\n", ge.msg);
-            rc = EXIT_FAIL;
-            goto done;
-        }
-        if (cli_check_out("compare", report) < 0)
-            goto done;
+    if (report && cli_check_report("compare", report) < 0) {
+        rc = EXIT_FAIL;
+        goto done;
     }
     /* Each variant: the common overrides first, its own after them. */
     for (int v = 0; v < k; v++) {

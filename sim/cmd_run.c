@@ -1,8 +1,11 @@
 /* cmd_run.c - `patrolsim run`: replications of one scenario, any model. */
+#define _DEFAULT_SOURCE
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "cli.h"
 #include "exp.h"
 #include "outf.h"
@@ -24,7 +27,10 @@ static void help(const struct model_type *mt)
     cli_common_help(stdout, mt);
     fputs("  --out DIR           write the result files to DIR (created if needed): the\n"
           "                      model's summary and breakdowns, replications.csv (one\n"
-          "                      row per replication, every metric) and provenance.json\n"
+          "                      row per replication, every metric) and provenance.json,\n"
+          "                      all replaced at once (manifest.txt lists them)\n"
+          "  --force             replace the result files of an --out folder that\n"
+          "                      patrolsim did not write (other files are kept)\n"
           "  --trace FILE        write every incident of replication 1 to FILE (CSV)\n"
           "  --report DIR        write DIR/report.html: key figures, charts (inline SVG,\n"
           "                      drawn by gnuplot), assumptions and provenance, one page\n"
@@ -57,6 +63,97 @@ static FILE *open_trace(struct outf *o, const char *path, struct perr *e)
     FILE *fp = outf_open(o, slash ? (*dir ? dir : "/") : ".", name, e);
     free(dir);
     return fp;
+}
+
+/* The results matrix (replications x metrics, doubles) may take at most a
+ * quarter of the machine's memory and never more than 4 GiB: 100k units
+ * with --reps 1000 once asked for 8 GB up front. */
+static double matrix_cap_bytes(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    double phys = pages > 0 && size > 0 ? (double)pages * (double)size : 16.0 * (1 << 30);
+    return fmin(phys / 4, 4.0 * (1 << 30));
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Wall time of one replication of dir over `days` days (no warm-up), or
+ * -1.  A pilot for the estimate below. */
+static double pilot(const struct model_type *mt, const char *dir, const struct cli_ov *c,
+                    double days)
+{
+    struct cli_ov o = { 0 };
+    for (int i = 0; i < c->n; i++)
+        cli_ov_add(&o, c->ov[i].section, c->ov[i].key, c->ov[i].value);
+    char v[32];
+    snprintf(v, sizeof v, "%.17g", days);
+    cli_ov_add(&o, "run", "horizon_days", v);
+    cli_ov_add(&o, "run", "warmup_days", "0");
+    struct perr e;
+    double t = -1;
+    struct model *m = mt->load(dir, o.ov, o.n, &e);
+    if (m) {
+        struct res_layout L;
+        mt->layout(m, &L);
+        double *row = xcalloc(L.n ? L.n : 1, sizeof *row);
+        double t0 = now_s();
+        if (mt->run(m, 1, 0, NULL, row, &e) == 0)
+            t = now_s() - t0;
+        free(row);
+        res_layout_release(&L);
+        mt->free(m);
+    }
+    cli_ov_release(&o);
+    return t;
+}
+
+static void fmt_duration(double s, char *buf, size_t n)
+{
+    if (s < 120)
+        snprintf(buf, n, "%.0f s", s);
+    else if (s < 7200)
+        snprintf(buf, n, "%.0f min", s / 60);
+    else if (s < 3 * 86400)
+        snprintf(buf, n, "%.1f h", s / 3600);
+    else if (s < 730 * 86400)
+        snprintf(buf, n, "%.0f days", s / 86400);
+    else
+        snprintf(buf, n, "%.3g years", s / (365.25 * 86400));
+}
+
+/* Long runs say so before they start: two short pilots (16 and 256 days)
+ * separate the fixed cost of a replication from its cost per day, which
+ * is extrapolated to the horizon, the replications and the threads.  Only
+ * for runs of 20,000+ replication-days; printed from 30 s on.  A
+ * replay whose data ends before the horizon finishes sooner. */
+static void estimate(const struct model_type *mt, const char *dir, const struct cli_ov *c,
+                     const struct prov *pv, int jobs, size_t n_slots)
+{
+    double H = pv->horizon_days;
+    if (H * pv->reps < 20000)
+        return;
+    double a = fmin(16, H), b = fmin(256, H);
+    double ta = pilot(mt, dir, c, a), tb = pilot(mt, dir, c, b);
+    if (ta < 0 || tb < 0)
+        return;
+    double per_day = b > a ? fmax(tb - ta, 0) / (b - a) : 0;
+    double fixed = fmax(ta - per_day * a, 0);
+    int waves = (pv->reps + jobs - 1) / jobs;
+    double total = waves * (fixed + per_day * H);
+    if (total < 30)
+        return;
+    char d[64];
+    fmt_duration(total, d, sizeof d);
+    fprintf(stderr, "patrolsim run: this run will take about %s: %d replication%s x %g days "
+                    "on %d thread%s (a %g-day replication took %.2f s); results %.1f MB; "
+                    "Ctrl-C stops it without partial output\n",
+            d, pv->reps, pv->reps == 1 ? "" : "s", H, jobs, jobs == 1 ? "" : "s", b, tb,
+            (double)pv->reps * (double)n_slots * 8 / 1e6);
 }
 
 int cmd_run(int argc, char **argv, const struct model_type *mt)
@@ -93,15 +190,14 @@ int cmd_run(int argc, char **argv, const struct model_type *mt)
     }
     if (c.out && cli_check_out("run", c.out) < 0)
         goto done;
-    if (report) {
-        struct perr ge;
-        if (charts_gnuplot_check(&ge) < 0) {
-            fprintf(stderr, "%s\n", ge.msg);
-            rc = EXIT_FAIL;
-            goto done;
-        }
-        if (cli_check_out("run", report) < 0)
-            goto done;
+    struct perr oe;
+    if (c.out && outf_check_dir(c.out, 0, &oe) < 0) {
+        fprintf(stderr, "patrolsim run: --out %s\n", oe.msg);
+        goto done;
+    }
+    if (report && cli_check_report("run", report) < 0) {
+        rc = EXIT_FAIL;
+        goto done;
     }
     struct model *m = cli_load(mt, dir, &c.ov);
     if (!m)
@@ -121,6 +217,18 @@ int cmd_run(int argc, char **argv, const struct model_type *mt)
         fprintf(stderr, "patrolsim run: %s\n", e.msg);
         goto cleanup_noprov;
     }
+    double bytes = (double)pv.reps * (double)(L.n ? L.n : 1) * sizeof *x;
+    if (bytes > matrix_cap_bytes()) {
+        fprintf(stderr, "patrolsim run: %d replications x %zu metrics need %.1f GiB for the "
+                        "results, more than the %.1f GiB allowed (a quarter of this machine's "
+                        "memory, at most 4 GiB); use fewer --reps, or a sweep (results stored "
+                        "as they finish)\n", pv.reps, L.n, bytes / (1 << 30),
+                matrix_cap_bytes() / (1 << 30));
+        rc = EXIT_USAGE;
+        goto cleanup;
+    }
+    if (!c.quiet || c.progress != PROG_NONE)
+        estimate(mt, dir, &c.ov, &pv, c.jobs, L.n);
     x = xmalloc((size_t)pv.reps * (L.n ? L.n : 1) * sizeof *x);
     struct run_ctx ctx = { mt, m, pv.seed, NULL };
     if (trace_path) {

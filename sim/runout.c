@@ -53,7 +53,8 @@ int runout_write(const struct model_type *mt, const struct model *m, const char 
 {
     struct outf o;
     outf_init(&o);
-    if (outf_mkdir(dir, e) < 0)
+    /* One folder set: readers see the whole old or the whole new results. */
+    if (outf_set_dir(&o, dir, 0, e) < 0)
         return -1;
     FILE *fp = outf_open(&o, dir, "replications.csv", e);
     if (!fp || mt->write(m, &o, dir, L, S, pv, e) < 0 || prov_write(pv, &o, dir, e) < 0) {
