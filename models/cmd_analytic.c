@@ -850,7 +850,7 @@ static int write_files(const char *dir, const struct analysis *an, struct perr *
     const struct agg *A = &an->A;
     struct outf o;
     outf_init(&o);
-    if (outf_mkdir(dir, e) < 0)
+    if (outf_set_dir(&o, dir, 0, e) < 0)   /* the three files appear together */
         return -1;
     FILE *fu = outf_open(&o, dir, "analytic_units.csv", e);
     FILE *fg = fu ? outf_open(&o, dir, "analytic_grids.csv", e) : NULL;

@@ -389,8 +389,11 @@ int cmd_compare(int argc, char **argv, const struct model_type *mt)
         fputs("patrolsim compare: at most 26 variants\n", stderr);
         goto done;
     }
-    if (c.out && cli_check_out("compare", c.out) < 0)
+    struct perr oe;
+    if (c.out && outf_check_dir(c.out, 0, &oe) < 0) {
+        fprintf(stderr, "patrolsim compare: --out %s\n", oe.msg);
         goto done;
+    }
     if (report && cli_check_report("compare", report) < 0) {
         rc = EXIT_FAIL;
         goto done;
@@ -488,7 +491,7 @@ int cmd_compare(int argc, char **argv, const struct model_type *mt)
         struct outf o;
         outf_init(&o);
         FILE *f1 = NULL, *f2 = NULL, *f3 = NULL;
-        if (outf_mkdir(c.out, &e) < 0 || !(f1 = outf_open(&o, c.out, "compare.csv", &e)) ||
+        if (outf_set_dir(&o, c.out, 0, &e) < 0 || !(f1 = outf_open(&o, c.out, "compare.csv", &e)) ||
             !(f2 = outf_open(&o, c.out, "compare.json", &e)) ||
             !(f3 = outf_open(&o, c.out, "compare_replications.csv", &e))) {
             outf_abort(&o);
