@@ -46,10 +46,10 @@ int farm_init(int *argc, char ***argv, int *rank, int *size, struct perr *e);
 void farm_finalize(void);
 
 /* Rank 0, exactly once, before farm_master: tells the workers to start
- * (go = 1) with result rows of row_len doubles, or to end with exit code
- * `code` without running anything (go = 0: rank 0 stopped before the farm
- * started, e.g. on a bad command line, which rank 0 alone reports). */
-void farm_start(int go, int code, size_t row_len);
+ * (go = 1) with result rows of row_len doubles, or to end without running
+ * anything (go = 0: rank 0 stopped before the farm started, e.g. on a bad
+ * command line, which rank 0 alone reports). */
+void farm_start(int go, size_t row_len);
 
 struct farm_master {
     int n_tasks;               /* tasks are numbered 0..n_tasks-1 */
@@ -83,11 +83,11 @@ int farm_master(const struct farm_master *o, struct farm_stats *st, int *code,
  * EXIT_FAIL) with e set. */
 typedef int (*farm_work_fn)(void *ctx, const void *task, double *row, struct perr *e);
 
-/* Every rank but 0: waits for farm_start; with code 0 calls ready(ctx) (its
- * own setup: nonzero is an exit code with e set), then runs tasks until
- * rank 0 says stop.  A failure is sent to rank 0, prefixed with this rank
- * and host, and this rank runs nothing more.  Returns the exit code for
- * this process (farm_start's code, or this worker's failure). */
+/* Every rank but 0: waits for farm_start; when told to go calls ready(ctx)
+ * (its own setup: nonzero is an exit code with e set), then runs tasks
+ * until rank 0 says stop.  A failure is sent to rank 0, prefixed with this
+ * rank and host, and this rank runs nothing more.  Returns EXIT_OK: rank 0
+ * reports every failure and its exit code is the job's. */
 int farm_worker(size_t task_size, int (*ready)(void *ctx, struct perr *e), farm_work_fn fn,
                 void *ctx);
 

@@ -856,7 +856,7 @@ int cmd_sweep(int argc, char **argv, const struct model_type *mt)
                                   .task_size = sizeof(struct wire), .pick = sched_pick,
                                   .pack = wire_pack, .run = task_run, .done = task_done,
                                   .ctx = &ctx, .progress = pg, .stop = &stop_flag };
-        farm_start(1, EXIT_OK, row_len);
+        farm_start(1, row_len);
         started = 1;
         erc = farm_master(&fo, &fs, &fcode, &e);
     } else if (n_todo) {
@@ -917,7 +917,7 @@ fail:
     rc = EXIT_FAIL;
 done:
     if (mpi && !started)
-        farm_start(0, rc, 0);
+        farm_start(0, 0);
     store_close(st);
     for (int i = 0; i < n_pt; i++)
         point_release(&pt[i], mt);

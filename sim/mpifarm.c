@@ -3,7 +3,7 @@
  * Messages (all MPI_BYTE on MPI_COMM_WORLD; ranks are one program on one
  * kind of machine, so plain structs travel as they are):
  *
- *   start    rank 0 -> all   {go, code, row_len} by MPI_Ibcast
+ *   start    rank 0 -> all   {go, row_len} by MPI_Ibcast
  *   TASK     0 -> worker     int32 task number, then the caller's bytes
  *   STOP     0 -> worker     int64 number of TASK messages sent to it: the
  *                            worker receives (and runs no more of) the rest,
@@ -75,11 +75,11 @@ static void nap(long *us)
         *us *= 2;
 }
 
-void farm_start(int go, int code, size_t row_len)
+void farm_start(int go, size_t row_len)
 {
-    long long msg[3] = { go, code, (long long)row_len };
+    long long msg[2] = { go, (long long)row_len };
     MPI_Request rq;
-    MPI_Ibcast(msg, 3, MPI_LONG_LONG, 0, MPI_COMM_WORLD, &rq);
+    MPI_Ibcast(msg, 2, MPI_LONG_LONG, 0, MPI_COMM_WORLD, &rq);
     MPI_Wait(&rq, MPI_STATUS_IGNORE);
 }
 
@@ -308,13 +308,13 @@ static void send_error(char *buf, int task, int code, const struct perr *e, int 
 int farm_worker(size_t task_size, int (*ready)(void *ctx, struct perr *e), farm_work_fn fn,
                 void *ctx)
 {
-    long long start[3];
+    long long start[2];
     MPI_Request rq;
     int flag = 0, rank;
     long us = 10;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     /* Rank 0 may load scenarios for minutes: wait without spinning. */
-    MPI_Ibcast(start, 3, MPI_LONG_LONG, 0, MPI_COMM_WORLD, &rq);
+    MPI_Ibcast(start, 2, MPI_LONG_LONG, 0, MPI_COMM_WORLD, &rq);
     for (;;) {
         MPI_Test(&rq, &flag, MPI_STATUS_IGNORE);
         if (flag)
@@ -322,8 +322,8 @@ int farm_worker(size_t task_size, int (*ready)(void *ctx, struct perr *e), farm_
         nap(&us);
     }
     if (!start[0])
-        return (int)start[1];
-    size_t row_len = (size_t)start[2], payload = row_len * sizeof(double);
+        return EXIT_OK;        /* rank 0 reports and sets the job's exit code */
+    size_t row_len = (size_t)start[1], payload = row_len * sizeof(double);
     size_t tlen = sizeof(int32_t) + task_size;
     char *tbuf = xmalloc(tlen);
     char *out = xmalloc(sizeof(struct hdr) + (payload > ERR_MSG_MAX ? payload : ERR_MSG_MAX));
@@ -374,7 +374,10 @@ int farm_worker(size_t task_size, int (*ready)(void *ctx, struct perr *e), farm_
     free(tbuf);
     free(out);
     free(row);
-    return failed;
+    /* A failure was reported to rank 0, whose exit code is the job's: a
+     * worker ending non-zero first would make mpirun kill rank 0 before
+     * it has said why. */
+    return EXIT_OK;
 }
 
 #else /* !HAVE_MPI: --mpi explains how to get MPI; nothing else is reachable. */
@@ -396,9 +399,9 @@ void farm_finalize(void)
 {
 }
 
-void farm_start(int go, int code, size_t row_len)
+void farm_start(int go, size_t row_len)
 {
-    (void)go, (void)code, (void)row_len;
+    (void)go, (void)row_len;
 }
 
 int farm_master(const struct farm_master *o, struct farm_stats *st, int *code, struct perr *e)
