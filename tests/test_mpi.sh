@@ -60,6 +60,24 @@ expect_exit 2 "merge without --out" "$P" merge "$T/sh1"
 expect_exit 2 "merge of a missing store" "$P" merge "$T/none.sqlite" --out "$T/bad"
 check "missing store named" grep -q 'none.sqlite: cannot open result store' "$T/err"
 
+# docs/slurm-sweep.sh, its shard and merge steps run here as Slurm would run
+# them (the array variables set by hand).
+printf 'vary %s\nvary %s\n' "$VARY1" "$VARY2" >"$T/small.sweep"
+SLURM_ENV="PATROLSIM=$P SCENARIO=$S SWEEPFILE=$T/small.sweep OUT=$T/slurm"
+slurm() {
+    env $SLURM_ENV OPTS="--reps 4 --horizon-days 8 --warmup-days 1 --progress none" \
+        sh docs/slurm-sweep.sh "$@"
+}
+expect_exit 1 "slurm-sweep.sh merge before the shards ran" slurm merge 2
+check "  names the missing shard" grep -q 'shard-1/sweep.sqlite is missing: shard 1 of 2' "$T/err"
+for i in 1 2; do
+    SLURM_ENV="$SLURM_ENV SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_COUNT=2 SLURM_ARRAY_TASK_MIN=1" \
+        expect_exit 0 "slurm-sweep.sh shard, array task $i of 2" slurm shard
+done
+expect_exit 0 "slurm-sweep.sh merge 2" slurm merge 2
+check "  equals the unsharded export" same "$T/slurm"
+expect_exit 2 "slurm-sweep.sh without a mode" slurm
+
 # --- MPI ---------------------------------------------------------------------------------
 expect_exit_any() { "$@" >"$T/out" 2>"$T/err"; echo $?; }
 rc=$(expect_exit_any small "$T/m0" --mpi)
@@ -92,6 +110,12 @@ expect_exit 0 "a shard under mpirun" $MPIRUN -n 2 "$P" sweep "$S" --vary "$VARY1
     --reps 4 --horizon-days 8 --warmup-days 1 --progress none --out "$T/msh" --shard 2/3 --mpi
 expect_exit 0 "merge with an MPI shard" "$P" merge "$T/sh1" "$T/msh" "$T/sh3" --out "$T/mg5"
 check "  equals the unsharded export" same "$T/mg5"
+
+rm -rf "$T/slurm"
+expect_exit 0 "slurm-sweep.sh mpi (mpirun -n 2 for srun)" \
+    env MPIRUN="$MPIRUN -n 2" $SLURM_ENV OPTS="--reps 4 --horizon-days 8 --warmup-days 1 --progress none" \
+    sh docs/slurm-sweep.sh mpi
+check "  equals --jobs 1" same "$T/slurm"
 
 # Usage errors are reported by rank 0 alone.
 expect_exit 2 "bad key under mpirun -n 2" $MPIRUN -n 2 "$P" sweep "$S" --vary nosuch.k=1 \
