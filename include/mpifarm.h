@@ -6,14 +6,14 @@
  * Rank 0 is the master: it picks tasks (the caller's pick function decides
  * which, so that a caller can keep a rank on the scenario it has loaded),
  * sends each as a fixed-size message, receives each finished task's result
- * row and hands it to the done callback, on its main thread or its own
- * compute thread, one call at a time: rank 0 alone writes results.  Rank 0
+ * row and hands it to the done callback, always on its main thread: rank 0
+ * alone writes results, and a slow write never blocks the hand-out.  Rank 0
  * also computes, on one extra thread, so -n 1 works and -n 2 keeps two cores
  * busy.  Every other rank is a worker that runs one task at a time.
  *
- * Scheduling: each worker has at most FARM_DEPTH tasks sent and unfinished,
- * so the next task is already in its input queue when one ends (the
- * round trip to rank 0 is hidden).  Waiting ranks poll with sleeps of at
+ * Scheduling: each worker has at most FARM_DEPTH tasks sent and not yet
+ * answered, so the next task is already in its input queue when one ends
+ * (the round trip to rank 0 is hidden).  Waiting ranks poll with sleeps of at
  * most 0.2 ms instead of spinning in a blocking receive, which matters when
  * ranks share cores.
  *
@@ -32,7 +32,7 @@
 #include "err.h"
 #include "exp.h"
 
-#define FARM_DEPTH 2
+#define FARM_DEPTH 3
 
 struct prog;
 

@@ -14,7 +14,11 @@
  *
  * Messages between two ranks arrive in the order sent within one tag; a
  * worker probes for STOP before each task, so a STOP overtakes the tasks
- * still queued for it.  Only the calling (main) thread makes MPI calls
+ * still queued for it.  Rank 0 keeps one receive posted per worker and a
+ * worker sends its results without waiting (MPI_Isend), so neither waits
+ * for the other while the other is busy; a result may therefore reach
+ * rank 0 only when its worker next enters MPI, one task later, which
+ * FARM_DEPTH = 3 covers.  Only the calling (main) thread makes MPI calls
  * (MPI_THREAD_FUNNELED); rank 0's compute thread only runs tasks and, under
  * the lock, the done callback.
  */
@@ -85,16 +89,24 @@ void farm_start(int go, size_t row_len)
 
 /* ---- rank 0 ------------------------------------------------------------------ */
 
+/* Rank 0's main thread alone calls done (the store), so a store write never
+ * holds the lock that the compute thread and the hand-out need; the compute
+ * thread passes its rows through a one-row slot. */
 struct master {
     const struct farm_master *o;
-    pthread_mutex_t lock;      /* guards everything below and the callbacks */
+    pthread_mutex_t lock;      /* guards the fields up to done */
+    pthread_cond_t slot_free;
     int stopping;              /* hand out nothing more */
     int exhausted;             /* pick said no task is left */
-    int failed, code, done_failed, n_more;
+    int failed, code, n_more;
     struct perr err;
+    int slot_full, slot_task, local_finished;
+    double *slot_row;
+    int done_failed;           /* main thread only, from here on */
     long *done;                /* per rank */
 };
 
+/* Under the lock. */
 static void fail(struct master *m, int code, const struct perr *e)
 {
     if (!m->failed) {
@@ -107,7 +119,8 @@ static void fail(struct master *m, int code, const struct perr *e)
     m->stopping = 1;
 }
 
-/* A finished task of `rank`: stored unless storing has failed before. */
+/* Main thread, without the lock: a finished task of `rank` is stored,
+ * unless storing has failed before. */
 static void finish(struct master *m, int rank, int t, const double *row)
 {
     const struct farm_master *o = m->o;
@@ -117,7 +130,9 @@ static void finish(struct master *m, int rank, int t, const double *row)
         return;
     if (o->done(o->ctx, t, row, &e) < 0) {
         m->done_failed = 1;
+        pthread_mutex_lock(&m->lock);
         fail(m, EXIT_FAIL, &e);
+        pthread_mutex_unlock(&m->lock);
         return;
     }
     m->done[rank]++;
@@ -125,6 +140,7 @@ static void finish(struct master *m, int rank, int t, const double *row)
         prog_add(o->progress, 1);
 }
 
+/* Under the lock. */
 static int next_task(struct master *m, int rank)
 {
     const struct farm_master *o = m->o;
@@ -146,27 +162,35 @@ static void *local_worker(void *arg)
     const struct farm_master *o = m->o;
     double *row = xmalloc((o->row_len ? o->row_len : 1) * sizeof *row);
     struct perr e;
+    pthread_mutex_lock(&m->lock);
     for (;;) {
-        pthread_mutex_lock(&m->lock);
         int t = next_task(m, 0);
         pthread_mutex_unlock(&m->lock);
-        if (t < 0)
+        if (t < 0) {
+            pthread_mutex_lock(&m->lock);
             break;
+        }
         int rc = o->run(o->ctx, t, row, &e);
         pthread_mutex_lock(&m->lock);
-        if (rc < 0)
+        if (rc < 0) {
             fail(m, EXIT_FAIL, &e);
-        else
-            finish(m, 0, t, row);
-        pthread_mutex_unlock(&m->lock);
+            continue;
+        }
+        while (m->slot_full)
+            pthread_cond_wait(&m->slot_free, &m->lock);
+        memcpy(m->slot_row, row, o->row_len * sizeof *row);
+        m->slot_task = t;
+        m->slot_full = 1;
     }
+    m->local_finished = 1;
+    pthread_mutex_unlock(&m->lock);
     free(row);
     return NULL;
 }
 
 struct wstate {
     long sent, replied;
-    int stop_sent;
+    int stop_sent, bye;
 };
 
 int farm_master(const struct farm_master *o, struct farm_stats *st, int *code, struct perr *e)
@@ -175,36 +199,47 @@ int farm_master(const struct farm_master *o, struct farm_stats *st, int *code, s
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     struct master m = { .o = o };
     pthread_mutex_init(&m.lock, NULL);
+    pthread_cond_init(&m.slot_free, NULL);
+    size_t row_bytes = (o->row_len ? o->row_len : 1) * sizeof(double);
+    m.slot_row = xmalloc(row_bytes);
     m.done = xcalloc((size_t)size, sizeof *m.done);
     struct wstate *w = xcalloc((size_t)size, sizeof *w);
     size_t tlen = sizeof(int32_t) + o->task_size;
     size_t payload = o->row_len * sizeof(double);
     size_t rlen = sizeof(struct hdr) + (payload > ERR_MSG_MAX ? payload : ERR_MSG_MAX);
-    char *tbuf = xmalloc(tlen), *rbuf = xmalloc(rlen);
-    double *row = xmalloc((o->row_len ? o->row_len : 1) * sizeof *row);
+    char *tbuf = xmalloc(tlen);
+    double *row = xmalloc(row_bytes);
+    /* One receive posted per worker at all times, so that a worker's send
+     * completes without rank 0 being in a receive call just then. */
+    int nw = size - 1;
+    MPI_Request *rq = xmalloc((size_t)(nw ? nw : 1) * sizeof *rq);
+    MPI_Status *rs = xmalloc((size_t)(nw ? nw : 1) * sizeof *rs);
+    int *idx = xmalloc((size_t)(nw ? nw : 1) * sizeof *idx);
+    char *rbuf = xmalloc((size_t)(nw ? nw : 1) * rlen);
+    for (int k = 0; k < nw; k++)
+        MPI_Irecv(rbuf + (size_t)k * rlen, (int)rlen, MPI_BYTE, k + 1, MPI_ANY_TAG,
+                  MPI_COMM_WORLD, &rq[k]);
 
     pthread_t th;
-    if (pthread_create(&th, NULL, local_worker, &m) != 0) {
-        free(tbuf);
-        free(rbuf);
-        free(row);
-        free(w);
-        free(m.done);
-        pthread_mutex_destroy(&m.lock);
-        *code = EXIT_FAIL;
-        return err_set(e, "cannot start rank 0's compute thread");
+    int have_thread = pthread_create(&th, NULL, local_worker, &m) == 0;
+    if (!have_thread) {
+        struct perr pe;
+        err_set(&pe, "cannot start rank 0's compute thread");
+        fail(&m, EXIT_FAIL, &pe);
+        m.local_finished = 1;
     }
     int n_bye = 0;
     long us = 10;
-    while (n_bye < size - 1) {
+    for (;;) {
+        int busy = 0, t;
         /* Keep every worker FARM_DEPTH tasks ahead; stop it when it has
-         * nothing left to do, or when the farm stops. */
+         * nothing left to do, or when the farm stops; take the compute
+         * thread's row. */
         pthread_mutex_lock(&m.lock);
         for (int r = 1; r < size; r++) {
             struct wstate *q = &w[r];
             if (q->stop_sent)
                 continue;
-            int t;
             while (q->sent - q->replied < FARM_DEPTH && (t = next_task(&m, r)) >= 0) {
                 int32_t t32 = t;
                 memcpy(tbuf, &t32, sizeof t32);
@@ -218,47 +253,71 @@ int farm_master(const struct farm_master *o, struct farm_stats *st, int *code, s
                 q->stop_sent = 1;
             }
         }
+        int local_t = -1, local_done = m.local_finished;
+        if (m.slot_full) {
+            memcpy(row, m.slot_row, row_bytes);
+            local_t = m.slot_task;
+            m.slot_full = 0;
+            pthread_cond_signal(&m.slot_free);
+        }
         pthread_mutex_unlock(&m.lock);
+        if (local_t >= 0) {
+            finish(&m, 0, local_t, row);
+            busy = 1;
+        } else if (local_done && n_bye == nw) {
+            break;
+        }
 
-        int flag, n;
-        MPI_Status s;
-        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &s);
-        if (!flag) {
+        int n_done = 0;
+        if (nw && n_bye < nw) {
+            MPI_Testsome(nw, rq, &n_done, idx, rs);
+            if (n_done == MPI_UNDEFINED)
+                n_done = 0;
+        }
+        for (int k = 0; k < n_done; k++) {
+            int r = idx[k] + 1, n;
+            char *b = rbuf + (size_t)idx[k] * rlen;
+            MPI_Get_count(&rs[k], MPI_BYTE, &n);
+            PS_ASSERT(n >= 0 && (size_t)n <= rlen);
+            busy = 1;
+            if (rs[k].MPI_TAG == TAG_BYE) {
+                w[r].bye = 1;
+                n_bye++;
+                continue;      /* its request stays MPI_REQUEST_NULL */
+            }
+            struct hdr h;
+            PS_ASSERT((size_t)n >= sizeof h);
+            memcpy(&h, b, sizeof h);
+            if (rs[k].MPI_TAG == TAG_RESULT) {
+                PS_ASSERT((size_t)n == sizeof h + payload);
+                memcpy(row, b + sizeof h, payload);
+                pthread_mutex_lock(&m.lock);
+                w[r].replied++;
+                pthread_mutex_unlock(&m.lock);
+                finish(&m, r, h.task, row);
+            } else {
+                PS_ASSERT(rs[k].MPI_TAG == TAG_ERROR);
+                struct perr pe;
+                size_t len = (size_t)n - sizeof h;
+                if (len >= sizeof pe.msg)
+                    len = sizeof pe.msg - 1;
+                memcpy(pe.msg, b + sizeof h, len);
+                pe.msg[len] = 0;
+                pthread_mutex_lock(&m.lock);
+                if (h.task >= 0)
+                    w[r].replied++;
+                fail(&m, h.code ? h.code : EXIT_FAIL, &pe);
+                pthread_mutex_unlock(&m.lock);
+            }
+            MPI_Irecv(b, (int)rlen, MPI_BYTE, r, MPI_ANY_TAG, MPI_COMM_WORLD, &rq[idx[k]]);
+        }
+        if (busy)
+            us = 10;
+        else
             nap(&us);
-            continue;
-        }
-        us = 10;
-        MPI_Get_count(&s, MPI_BYTE, &n);
-        PS_ASSERT(n >= 0 && (size_t)n <= rlen);
-        MPI_Recv(rbuf, n, MPI_BYTE, s.MPI_SOURCE, s.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        int r = s.MPI_SOURCE;
-        struct hdr h = { -1, 0 };
-        if (s.MPI_TAG == TAG_BYE) {
-            n_bye++;
-            continue;
-        }
-        PS_ASSERT((size_t)n >= sizeof h);
-        memcpy(&h, rbuf, sizeof h);
-        pthread_mutex_lock(&m.lock);
-        if (h.task >= 0)
-            w[r].replied++;
-        if (s.MPI_TAG == TAG_RESULT) {
-            PS_ASSERT((size_t)n == sizeof h + payload);
-            memcpy(row, rbuf + sizeof h, payload);
-            finish(&m, r, h.task, row);
-        } else {
-            PS_ASSERT(s.MPI_TAG == TAG_ERROR);
-            struct perr pe;
-            size_t len = (size_t)n - sizeof h;
-            if (len >= sizeof pe.msg)
-                len = sizeof pe.msg - 1;
-            memcpy(pe.msg, rbuf + sizeof h, len);
-            pe.msg[len] = 0;
-            fail(&m, h.code ? h.code : EXIT_FAIL, &pe);
-        }
-        pthread_mutex_unlock(&m.lock);
     }
-    pthread_join(th, NULL);
+    if (have_thread)
+        pthread_join(th, NULL);
 
     long total = 0;
     for (int r = 0; r < size; r++)
@@ -282,27 +341,50 @@ int farm_master(const struct farm_master *o, struct farm_stats *st, int *code, s
     st->done = m.done;
     free(tbuf);
     free(rbuf);
+    free(rq);
+    free(rs);
+    free(idx);
     free(row);
+    free(m.slot_row);
     free(w);
+    pthread_cond_destroy(&m.slot_free);
     pthread_mutex_destroy(&m.lock);
     return rc;
 }
 
 /* ---- workers --------------------------------------------------------------------- */
 
-static void send_error(char *buf, int task, int code, const struct perr *e, int rank)
+/* A worker sends its result without waiting for rank 0 to take it, and goes
+ * on with its next task; the buffer is reused only after that send ended. */
+struct outbox {
+    char *buf;
+    MPI_Request rq;
+};
+
+static void send_async(struct outbox *ob, int len, int tag)
+{
+    MPI_Isend(ob->buf, len, MPI_BYTE, 0, tag, MPI_COMM_WORLD, &ob->rq);
+}
+
+static void outbox_wait(struct outbox *ob)
+{
+    MPI_Wait(&ob->rq, MPI_STATUS_IGNORE);
+}
+
+static void send_error(struct outbox *ob, int task, int code, const struct perr *e, int rank)
 {
     char host[MPI_MAX_PROCESSOR_NAME];
     int hn = 0;
     if (MPI_Get_processor_name(host, &hn) != MPI_SUCCESS)
         hn = 0;
     host[hn] = 0;
+    outbox_wait(ob);
     struct hdr h = { task, code };
-    memcpy(buf, &h, sizeof h);
-    int len = snprintf(buf + sizeof h, ERR_MSG_MAX, "rank %d (%s): %s", rank, host, e->msg);
+    memcpy(ob->buf, &h, sizeof h);
+    int len = snprintf(ob->buf + sizeof h, ERR_MSG_MAX, "rank %d (%s): %s", rank, host, e->msg);
     if (len >= ERR_MSG_MAX)
         len = ERR_MSG_MAX - 1;
-    MPI_Send(buf, (int)sizeof h + len, MPI_BYTE, 0, TAG_ERROR, MPI_COMM_WORLD);
+    send_async(ob, (int)sizeof h + len, TAG_ERROR);
 }
 
 int farm_worker(size_t task_size, int (*ready)(void *ctx, struct perr *e), farm_work_fn fn,
@@ -326,12 +408,14 @@ int farm_worker(size_t task_size, int (*ready)(void *ctx, struct perr *e), farm_
     size_t row_len = (size_t)start[1], payload = row_len * sizeof(double);
     size_t tlen = sizeof(int32_t) + task_size;
     char *tbuf = xmalloc(tlen);
-    char *out = xmalloc(sizeof(struct hdr) + (payload > ERR_MSG_MAX ? payload : ERR_MSG_MAX));
+    struct outbox ob = {
+        xmalloc(sizeof(struct hdr) + (payload > ERR_MSG_MAX ? payload : ERR_MSG_MAX)),
+        MPI_REQUEST_NULL };
     double *row = xmalloc((row_len ? row_len : 1) * sizeof *row);
     struct perr e;
     int failed = ready(ctx, &e);
     if (failed)
-        send_error(out, -1, failed, &e, rank);
+        send_error(&ob, -1, failed, &e, rank);
     long received = 0, stop_at = -1;
     us = 10;
     for (;;) {
@@ -358,21 +442,23 @@ int farm_worker(size_t task_size, int (*ready)(void *ctx, struct perr *e), farm_
         memcpy(&t, tbuf, sizeof t);
         int rc = fn(ctx, tbuf + sizeof t, row, &e);
         if (rc) {
-            send_error(out, t, rc, &e, rank);
+            send_error(&ob, t, rc, &e, rank);
             failed = rc;
             continue;
         }
+        outbox_wait(&ob);
         struct hdr h = { t, 0 };
-        memcpy(out, &h, sizeof h);
-        memcpy(out + sizeof h, row, payload);
-        MPI_Send(out, (int)(sizeof h + payload), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+        memcpy(ob.buf, &h, sizeof h);
+        memcpy(ob.buf + sizeof h, row, payload);
+        send_async(&ob, (int)(sizeof h + payload), TAG_RESULT);
     }
     /* The tasks sent before STOP that this rank has not received. */
     for (; received < stop_at; received++)
         MPI_Recv(tbuf, (int)tlen, MPI_BYTE, 0, TAG_TASK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    outbox_wait(&ob);
     MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_BYE, MPI_COMM_WORLD);
     free(tbuf);
-    free(out);
+    free(ob.buf);
     free(row);
     /* A failure was reported to rank 0, whose exit code is the job's: a
      * worker ending non-zero first would make mpirun kill rank 0 before
