@@ -9,6 +9,13 @@
  * tasks still running.  The export reads only the store, so its bytes do
  * not depend on --jobs, on completion order or on how often the sweep was
  * interrupted.
+ *
+ * Under mpirun with --mpi, rank 0 does all of the above but hands the tasks
+ * to the farm of mpifarm.h instead of the thread pool; every other rank
+ * parses the same command line, expands the same points and runs the tasks
+ * it is sent, loading a point's scenario when it first needs it and checking
+ * its scenario hash against rank 0's.  --shard I/N keeps the tasks whose
+ * number is I-1 modulo N; cmd_merge.c combines the shard stores.
  */
 #define _DEFAULT_SOURCE
 #include <jansson.h>
@@ -582,13 +589,11 @@ struct worker {
 static int worker_ready(void *vw, struct perr *e)
 {
     struct worker *w = vw;
-    int r = parse_args(w->a, w->argc, w->argv, w->mt);
-    if (r != 0)
-        return err_set(e, "the command line does not parse here (see this rank's stderr)"),
-               EXIT_USAGE;
-    if (build_points(w->a, e) < 0)
+    if (parse_args(w->a, w->argc, w->argv, w->mt) != 0) {
+        err_set(e, "the command line does not parse here (see this rank's stderr)");
         return EXIT_USAGE;
-    return 0;
+    }
+    return build_points(w->a, e) < 0 ? EXIT_USAGE : 0;
 }
 
 static int worker_run(void *vw, const void *msg, double *row, struct perr *e)
@@ -597,10 +602,11 @@ static int worker_run(void *vw, const void *msg, double *row, struct perr *e)
     struct wire m;
     memcpy(&m, msg, sizeof m);
     int pi = m.task.point, k = 0;
-    if (pi < 0 || pi >= w->a->P.n)
-        return err_set(e, "point %d is not in this rank's sweep of %d points: is the "
-                       "command line the same on every rank?", pi, w->a->P.n),
-               EXIT_USAGE;
+    if (pi < 0 || pi >= w->a->P.n) {
+        err_set(e, "point %d is not in this rank's sweep of %d points: is the command line "
+                "the same on every rank?", pi, w->a->P.n);
+        return EXIT_USAGE;
+    }
     while (k < WORKER_CACHE && w->point[k] != pi)
         k++;
     if (k == WORKER_CACHE) {

@@ -1065,17 +1065,26 @@ static const char merge_layout[] =
     "INSERT INTO main.layout SELECT l.point, l.pos, m.id FROM src.layout l"
     " JOIN src.slot s ON s.id = l.slot"
     " JOIN main.slot m ON m.section = s.section AND m.metric = s.metric AND m.key = s.key;";
+/* New tasks get this store's ids; the values follow them through integer
+ * maps of task and slot ids (joining on text per value row would cost
+ * several times more: a task has hundreds of values). */
 static const char merge_tasks[] =
+    "CREATE TEMP TABLE IF NOT EXISTS slotmap(src INTEGER PRIMARY KEY, dst INTEGER NOT NULL);"
+    "CREATE TEMP TABLE IF NOT EXISTS taskmap(src INTEGER PRIMARY KEY, dst INTEGER NOT NULL);"
+    "DELETE FROM slotmap; DELETE FROM taskmap;"
+    "INSERT INTO slotmap SELECT s.id, m.id FROM src.slot s JOIN main.slot m"
+    " ON m.section = s.section AND m.metric = s.metric AND m.key = s.key;"
     "INSERT INTO main.task(key, scenario, point, rep, seed)"
     " SELECT key, scenario, point, rep, seed FROM src.task t"
     " WHERE t.scenario IN (SELECT hash FROM main.point)"
     " AND NOT EXISTS (SELECT 1 FROM main.task m WHERE m.key = t.key) ORDER BY t.id;";
 static const char merge_values[] =
-    "INSERT INTO main.value(task, slot, value) SELECT mt.id, ms.id, v.value"
-    " FROM main.task mt JOIN src.task st ON st.key = mt.key"
-    " JOIN src.value v ON v.task = st.id JOIN src.slot ss ON ss.id = v.slot"
-    " JOIN main.slot ms ON ms.section = ss.section AND ms.metric = ss.metric"
-    " AND ms.key = ss.key WHERE mt.id > ?1;";
+    "INSERT INTO taskmap SELECT st.id, mt.id FROM main.task mt JOIN src.task st"
+    " ON st.key = mt.key WHERE mt.id > ?1;";
+static const char merge_values2[] =
+    "INSERT INTO main.value(task, slot, value) SELECT tm.dst, sm.dst, v.value"
+    " FROM taskmap tm JOIN src.value v ON v.task = tm.src JOIN slotmap sm ON sm.src = v.slot;"
+    "DELETE FROM slotmap; DELETE FROM taskmap;";
 
 int store_merge(struct store *s, struct store *src, long *added, struct perr *e)
 {
@@ -1109,7 +1118,8 @@ int store_merge(struct store *s, struct store *src, long *added, struct perr *e)
     if (prepare(s, merge_values, &st, e) < 0)
         goto rollback;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
-    if (step_done(s, st, "copy the results", e) < 0 || exec(s, "COMMIT", e) < 0)
+    if (step_done(s, st, "copy the results", e) < 0 || exec(s, merge_values2, e) < 0 ||
+        exec(s, "COMMIT", e) < 0)
         goto rollback;
     rc = 0;
     goto detach;
