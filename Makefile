@@ -12,6 +12,16 @@ OPT     ?= -O2 -DNDEBUG
 CFLAGS   = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(OPT) -Iinclude \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -lpthread
+# MPI (docs/cluster.md): when mpicc (Open MPI) is on the PATH, sim/mpifarm.c
+# is compiled against it with -DHAVE_MPI and every binary links libmpi, so
+# `sweep --mpi` works; without it the build is as before and --mpi says how
+# to get MPI.  Deferred and computed once, after `deps` ran; `make MPICC=`
+# builds without MPI.  After installing MPI, `make clean` first.
+MPICC   ?= $(shell command -v mpicc 2>/dev/null)
+MPI_CFLAGS = $(eval MPI_CFLAGS := $(if $(MPICC),-DHAVE_MPI $(patsubst -I%,-isystem %,\
+             $(shell $(MPICC) --showme:compile))))$(MPI_CFLAGS)
+MPI_LIBS   = $(eval MPI_LIBS := $(if $(MPICC),$(shell $(MPICC) --showme:link)))$(MPI_LIBS)
+LDLIBS  += $(MPI_LIBS)
 BUILD   ?= build
 BIN     ?= bin
 
@@ -42,6 +52,8 @@ deps:
 $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/sim/mpifarm.o: CFLAGS += $(MPI_CFLAGS)
 
 $(LIBSIM): $(SIM_OBJ)
 	@rm -f $@

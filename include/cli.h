@@ -63,5 +63,6 @@ int cmd_run(int argc, char **argv, const struct model_type *mt);
 int cmd_validate(int argc, char **argv, const struct model_type *mt);
 int cmd_compare(int argc, char **argv, const struct model_type *mt);
 int cmd_sweep(int argc, char **argv, const struct model_type *mt);
+int cmd_merge(int argc, char **argv, const struct model_type *mt);
 
 #endif

@@ -90,6 +90,22 @@ int store_put(struct store *s, const char *key, int point, int rep, uint64_t see
 int store_export(struct store *s, FILE *fp, int per_rep, const char *metrics,
                  struct perr *e);
 
+/* Writes DIR/sweep.csv (store_export) and DIR/replications.csv (per_rep),
+ * both or neither.  0, or -1 with e set. */
+int store_export_dir(struct store *s, const char *dir, const char *metrics, struct perr *e);
+
+/* 0 when stores a and b hold the same sweep: program version, model,
+ * replications, specification and every point's assignment and scenario
+ * hash.  Otherwise -1 with e naming both stores and the first difference. */
+int store_same_sweep(struct store *a, struct store *b, struct perr *e);
+
+/* Adds to s the tasks of the sweep in src that s lacks, in one transaction;
+ * an empty s first gets src's sweep (points, parameters, layouts,
+ * provenance), otherwise the two must hold the same sweep.  Only tasks of
+ * the sweep's points are copied.  *added: tasks copied.  src must be
+ * another file than s.  0, or -1 with e set. */
+int store_merge(struct store *s, struct store *src, long *added, struct perr *e);
+
 /* Tasks stored for the current sweep's points (replications < reps), and
  * the number expected (points x reps).  0, or -1 with e set. */
 int store_progress(struct store *s, long *stored, long *expected, struct perr *e);

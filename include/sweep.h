@@ -94,10 +94,10 @@ char *sweep_assignment(const struct sweep_points *P, int i);
 /* One unit of work: replication `rep` of point `point`, named in the result
  * store by `key`.  A sweep's work is a plain array of these in (point, rep)
  * order, holding no pointers, so that it can be copied as it is to other
- * processes: the cluster layer can hand index ranges of the same array to
- * MPI ranks, each of which loads the points it needs and stores or returns
- * (key, row) pairs.  Nothing about a task depends on which process or
- * thread runs it. */
+ * processes: `sweep --mpi` sends tasks one at a time to MPI ranks, which
+ * load the points they need and return (task, row) to rank 0, and `--shard
+ * I/N` keeps the tasks whose index is I-1 modulo N.  Nothing about a task
+ * depends on which process or thread runs it. */
 #define SWEEP_KEY_HEX 65           /* 64 hex digits + NUL */
 struct sweep_task {
     int point, rep;

@@ -248,6 +248,7 @@ static const struct gcmd {
 } generic[] = {
     { "run", cmd_run, "simulate a scenario: replications, summary with confidence intervals" },
     { "sweep", cmd_sweep, "run a parameter sweep into a resumable SQLite result store" },
+    { "merge", cmd_merge, "combine the result stores of a sharded sweep (sweep --shard)" },
     { "compare", cmd_compare, "run variants on common random numbers; paired differences" },
     { "validate", cmd_validate, "check a scenario's files without running it" },
 };

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include "outf.h"
 #include "res.h"
 #include "stats.h"
 #include "store.h"
@@ -908,5 +909,225 @@ done:
     free(val);
     free(tmp);
     free(rep_no);
+    return rc;
+}
+
+/* ---- the export folder --------------------------------------------------------- */
+
+int store_export_dir(struct store *s, const char *dir, const char *metrics, struct perr *e)
+{
+    struct outf o;
+    outf_init(&o);
+    FILE *a = outf_open(&o, dir, "sweep.csv", e);
+    if (!a || store_export(s, a, 0, metrics, e) < 0)
+        goto fail;
+    FILE *b = outf_open(&o, dir, "replications.csv", e);
+    if (!b || store_export(s, b, 1, metrics, e) < 0)
+        goto fail;
+    return outf_commit(&o, e);
+fail:
+    outf_abort(&o);
+    return -1;
+}
+
+/* ---- merging shard stores -------------------------------------------------------- */
+
+struct ident {
+    char *spec, *model, *version;
+    int reps, n;
+    char **assign, **hash;
+};
+
+static void ident_release(struct ident *d)
+{
+    free(d->spec);
+    free(d->model);
+    free(d->version);
+    for (int i = 0; i < d->n; i++) {
+        free(d->assign[i]);
+        free(d->hash[i]);
+    }
+    free(d->assign);
+    free(d->hash);
+    memset(d, 0, sizeof *d);
+}
+
+/* The sweep a store holds: 1, 0 when it holds none, -1 with e set. */
+static int ident_load(struct store *s, struct ident *d, struct perr *e)
+{
+    sqlite3_stmt *st;
+    memset(d, 0, sizeof *d);
+    if (prepare(s, "SELECT spec, model, version, reps FROM sweep", &st, e) < 0)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        d->spec = col_dup(st, 0);
+        d->model = col_dup(st, 1);
+        d->version = col_dup(st, 2);
+        d->reps = sqlite3_column_int(st, 3);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return sq_fail(s, e, "read the sweep");
+    if (prepare(s, "SELECT assign, hash FROM point ORDER BY idx", &st, e) < 0) {
+        ident_release(d);
+        return -1;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        d->assign = xrealloc(d->assign, (size_t)(d->n + 1) * sizeof *d->assign);
+        d->hash = xrealloc(d->hash, (size_t)(d->n + 1) * sizeof *d->hash);
+        d->assign[d->n] = col_dup(st, 0);
+        d->hash[d->n++] = col_dup(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        ident_release(d);
+        return sq_fail(s, e, "read points");
+    }
+    return 1;
+}
+
+/* The first line where two texts differ, for a message. */
+static void first_diff(const char *a, const char *b, char *la, char *lb, size_t n)
+{
+    for (;;) {
+        size_t ka = strcspn(a, "\n"), kb = strcspn(b, "\n");
+        if (ka != kb || strncmp(a, b, ka) || (!a[ka] && !b[kb])) {
+            snprintf(la, n, "%.*s", (int)ka, a);
+            snprintf(lb, n, "%.*s", (int)kb, b);
+            return;
+        }
+        a += ka + (a[ka] != 0);
+        b += kb + (b[kb] != 0);
+    }
+}
+
+int store_same_sweep(struct store *a, struct store *b, struct perr *e)
+{
+    struct ident x, y;
+    int ra = ident_load(a, &x, e);
+    if (ra < 0)
+        return -1;
+    int rb = ident_load(b, &y, e);
+    if (rb < 0) {
+        ident_release(&x);
+        return -1;
+    }
+    int rc = -1;
+    char la[200], lb[200];
+    if (!ra || !rb) {
+        err_set(e, "%s: no sweep has been stored yet", !ra ? a->path : b->path);
+    } else if (strcmp(x.version, y.version)) {
+        err_set(e, "%s was written by patrolsim %s, %s by patrolsim %s: results of different "
+                "program versions are not merged (their task keys differ); rerun the shards "
+                "with one version", a->path, x.version, b->path, y.version);
+    } else if (strcmp(x.model, y.model)) {
+        err_set(e, "%s holds a sweep of model '%s', %s of model '%s': not the same sweep",
+                a->path, x.model, b->path, y.model);
+    } else if (x.reps != y.reps) {
+        err_set(e, "%s has %d replications per point, %s has %d: not the same sweep (give "
+                "every shard the same --reps)", a->path, x.reps, b->path, y.reps);
+    } else if (strcmp(x.spec, y.spec)) {
+        first_diff(x.spec, y.spec, la, lb, sizeof la);
+        err_set(e, "%s and %s hold different sweeps: the specification says '%s' in one and "
+                "'%s' in the other", a->path, b->path, la, lb);
+    } else if (x.n != y.n) {
+        err_set(e, "%s has %d points, %s has %d: not the same sweep", a->path, x.n, b->path,
+                y.n);
+    } else {
+        rc = 0;
+        for (int i = 0; i < x.n && rc == 0; i++)
+            if (strcmp(x.assign[i], y.assign[i]) || strcmp(x.hash[i], y.hash[i]))
+                rc = err_set(e, "%s and %s: point %d is (%s) of scenario %.12s in one and "
+                             "(%s) of scenario %.12s in the other: the shards ran on different "
+                             "input files, overrides or seeds", a->path, b->path, i,
+                             x.assign[i], x.hash[i], y.assign[i], y.hash[i]);
+    }
+    ident_release(&x);
+    ident_release(&y);
+    return rc;
+}
+
+/* The value rows of tasks copied from src are mapped to this store's slot
+ * ids by name: two stores may number the same slot differently. */
+static const char merge_meta[] =
+    "INSERT INTO main.sweep SELECT * FROM src.sweep;"
+    "INSERT INTO main.point SELECT * FROM src.point;"
+    "INSERT INTO main.param SELECT * FROM src.param;";
+static const char merge_slots[] =
+    "INSERT OR IGNORE INTO main.slot(section, metric, key, flags)"
+    " SELECT section, metric, key, flags FROM src.slot ORDER BY id;"
+    "INSERT OR IGNORE INTO main.provenance SELECT * FROM src.provenance"
+    " WHERE scenario IN (SELECT hash FROM main.point);";
+static const char merge_layout[] =
+    "INSERT INTO main.layout SELECT l.point, l.pos, m.id FROM src.layout l"
+    " JOIN src.slot s ON s.id = l.slot"
+    " JOIN main.slot m ON m.section = s.section AND m.metric = s.metric AND m.key = s.key;";
+/* New tasks get this store's ids; the values follow them through integer
+ * maps of task and slot ids (joining on text per value row would cost
+ * several times more: a task has hundreds of values). */
+static const char merge_tasks[] =
+    "CREATE TEMP TABLE IF NOT EXISTS slotmap(src INTEGER PRIMARY KEY, dst INTEGER NOT NULL);"
+    "CREATE TEMP TABLE IF NOT EXISTS taskmap(src INTEGER PRIMARY KEY, dst INTEGER NOT NULL);"
+    "DELETE FROM slotmap; DELETE FROM taskmap;"
+    "INSERT INTO slotmap SELECT s.id, m.id FROM src.slot s JOIN main.slot m"
+    " ON m.section = s.section AND m.metric = s.metric AND m.key = s.key;"
+    "INSERT INTO main.task(key, scenario, point, rep, seed)"
+    " SELECT key, scenario, point, rep, seed FROM src.task t"
+    " WHERE t.scenario IN (SELECT hash FROM main.point)"
+    " AND NOT EXISTS (SELECT 1 FROM main.task m WHERE m.key = t.key) ORDER BY t.id;";
+static const char merge_values[] =
+    "INSERT INTO taskmap SELECT st.id, mt.id FROM main.task mt JOIN src.task st"
+    " ON st.key = mt.key WHERE mt.id > ?1;";
+static const char merge_values2[] =
+    "INSERT INTO main.value(task, slot, value) SELECT tm.dst, sm.dst, v.value"
+    " FROM taskmap tm JOIN src.value v ON v.task = tm.src JOIN slotmap sm ON sm.src = v.slot;"
+    "DELETE FROM slotmap; DELETE FROM taskmap;";
+
+int store_merge(struct store *s, struct store *src, long *added, struct perr *e)
+{
+    struct ident d;
+    *added = 0;
+    int have = ident_load(s, &d, e);
+    if (have < 0)
+        return -1;
+    ident_release(&d);
+    if (have && store_same_sweep(s, src, e) < 0)
+        return -1;
+    sqlite3_stmt *st = NULL;
+    if (prepare(s, "ATTACH ?1 AS src", &st, e) < 0)
+        return -1;
+    sqlite3_bind_text(st, 1, src->path, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, e, "attach the store to merge");
+    long before = 0;
+    rc = -1;
+    if (exec(s, "BEGIN IMMEDIATE", e) < 0)
+        goto detach;
+    if ((!have && exec(s, merge_meta, e) < 0) || exec(s, merge_slots, e) < 0 ||
+        (!have && exec(s, merge_layout, e) < 0) ||
+        pragma_int(s, "SELECT coalesce(max(id), 0) FROM main.task", &before, e) < 0 ||
+        exec(s, merge_tasks, e) < 0)
+        goto rollback;
+    *added = (long)sqlite3_changes(s->db);
+    if (prepare(s, merge_values, &st, e) < 0)
+        goto rollback;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+    if (step_done(s, st, "copy the results", e) < 0 || exec(s, merge_values2, e) < 0 ||
+        exec(s, "COMMIT", e) < 0)
+        goto rollback;
+    rc = 0;
+    goto detach;
+rollback:
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    *added = 0;
+detach:
+    sqlite3_finalize(st);
+    sqlite3_exec(s->db, "DETACH src", NULL, NULL, NULL);
     return rc;
 }

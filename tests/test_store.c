@@ -1,6 +1,6 @@
 /* test_store.c - the SQLite result store: schema round trip, skipping stored
  * tasks, refusing changed inputs, order-independent exports, metric
- * selection, and tasks surviving SIGKILL whole. */
+ * selection, merging shard stores, and tasks surviving SIGKILL whole. */
 #define _DEFAULT_SOURCE
 #include <math.h>
 #include <signal.h>
@@ -397,6 +397,90 @@ static void test_order_independent(void)
     free(p2);
 }
 
+/* Shards merged: equal to the store that ran every task, even when a shard
+ * numbers the slots differently; stores of another version or another
+ * number of replications are refused. */
+static void test_merge(void)
+{
+    char *pa = path_in("shard1.sqlite"), *pb = path_in("shard2.sqlite"),
+         *pf = path_in("full.sqlite"), *pm = path_in("merged.sqlite"),
+         *pv = path_in("v2.sqlite"), *pr = path_in("reps.sqlite");
+    struct perr e;
+    struct fixture f;
+    fixture_init(&f, 5);
+    struct store *a = store_open(pa, STORE_CREATE, &e), *b = store_open(pb, STORE_CREATE, &e),
+                 *full = store_open(pf, STORE_CREATE, &e);
+    /* b saw another sweep first: its slot ids differ from a's. */
+    struct res_layout L2;
+    res_layout_init(&L2);
+    res_add(&L2, "unit", "utilisation", "U99");
+    res_add(&L2, "all", "balance", NULL);
+    struct store_point p2 = f.pt[0];
+    p2.layout = &L2;
+    struct store_sweep other = { "vary z=1\n", "toy", "0.1.0", 1, 1, &p2 };
+    CHECK(a && b && full && store_begin(b, &other, 0, &e) == 0, "three stores");
+    CHECK(store_begin(a, &f.sw, 0, &e) == 0 && store_begin(b, &f.sw, 0, &e) == 0 &&
+          store_begin(full, &f.sw, 0, &e) == 0, "begin the same sweep in each");
+    for (int t = 0; t < 15; t++) {
+        put(t % 2 ? b : a, t / 5, t % 5);
+        put(full, t / 5, t % 5);
+    }
+    CHECK(store_same_sweep(a, b, &e) == 0, "shards hold the same sweep");
+    struct store *m = store_open(pm, STORE_CREATE, &e);
+    long added = -1, stored, expected;
+    CHECK(m && store_merge(m, a, &added, &e) == 0, "merge shard 1: %s", e.msg);
+    CHECK_INT(added, 8);
+    CHECK(store_progress(m, &stored, &expected, &e) == 0 && stored == 8 && expected == 15,
+          "after one shard: 8 of 15 stored (%ld of %ld)", stored, expected);
+    CHECK(store_merge(m, b, &added, &e) == 0, "merge shard 2: %s", e.msg);
+    CHECK_INT(added, 7);
+    CHECK(store_merge(m, a, &added, &e) == 0 && added == 0, "merging shard 1 again adds nothing");
+    for (int per_rep = 0; per_rep < 2; per_rep++) {
+        char *x = export_text(m, per_rep, NULL, &e), *y = export_text(full, per_rep, NULL, &e);
+        CHECK(x && y && !strcmp(x, y), "merged %s export equals the unsharded one",
+              per_rep ? "per-replication" : "summary");
+        free(x);
+        free(y);
+    }
+
+    struct fixture g;
+    fixture_init(&g, 5);
+    g.sw.version = "0.1.1";
+    struct store *v = store_open(pv, STORE_CREATE, &e);
+    CHECK(v && store_begin(v, &g.sw, 0, &e) == 0, "a store of another version");
+    CHECK(store_same_sweep(a, v, &e) < 0, "another program version refused");
+    CHECK_HAS(e.msg, "by patrolsim 0.1.1: results of different program versions are not merged");
+    CHECK(store_merge(m, v, &added, &e) < 0 && added == 0, "merge of another version refused");
+    g.sw.version = "0.1.0";
+    g.sw.reps = 4;
+    struct store *r = store_open(pr, STORE_CREATE, &e);
+    CHECK(r && store_begin(r, &g.sw, 0, &e) == 0, "a store with 4 replications");
+    CHECK(store_same_sweep(a, r, &e) < 0, "other replications refused");
+    CHECK_HAS(e.msg, "has 5 replications per point");
+    g.sw.reps = 5;
+    g.pt[1].hash = "bbbb9999";
+    CHECK(store_begin(r, &g.sw, 1, &e) == 0, "a store whose point 1 has other inputs");
+    CHECK(store_same_sweep(a, r, &e) < 0, "other scenario hashes refused");
+    CHECK_HAS(e.msg, "point 1 is (a.n=2 b.s=\"two words\") of scenario bbbb1111 in one");
+    CHECK(store_progress(m, &stored, &expected, &e) == 0 && stored == 15,
+          "refusals left the merged store as it was (%ld stored)", stored);
+    store_close(a);
+    store_close(b);
+    store_close(full);
+    store_close(m);
+    store_close(v);
+    store_close(r);
+    res_layout_release(&L2);
+    fixture_release(&f);
+    fixture_release(&g);
+    free(pa);
+    free(pb);
+    free(pf);
+    free(pm);
+    free(pv);
+    free(pr);
+}
+
 static void test_open_errors(void)
 {
     struct perr e;
@@ -506,6 +590,7 @@ int main(void)
     test_changed_inputs();
     test_order_independent();
     test_open_errors();
+    test_merge();
     test_sigkill();
     tu_rmrf(dir);
     free(dir);
