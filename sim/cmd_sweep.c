@@ -32,6 +32,7 @@
 #include "outf.h"
 #include "prog.h"
 #include "prov.h"
+#include "report_html.h"
 #include "store.h"
 #include "sweep.h"
 
@@ -71,6 +72,9 @@ static void help(const struct model_type *mt)
           "                      the N shard stores\n"
           "  --force             when the inputs changed since results were stored,\n"
           "                      discard those results instead of refusing\n"
+          "  --report DIR        also write DIR/report.html: every point's table, each\n"
+          "                      headline metric against the first parameter with 95%\n"
+          "                      CI bars and a heat map over the first two (needs gnuplot)\n"
           "  --metrics A,B       export only these metrics (metric, section.metric or\n"
           "                      section.metric.key)\n"
           "  --export STORE      write the CSV of a stored sweep (STORE: the .sqlite file\n"
@@ -214,7 +218,7 @@ struct args {
     struct cli_common c;
     struct sweep_spec spec;
     struct sweep_points P;
-    const char *dir, *file, *export, *metrics;
+    const char *dir, *file, *export, *metrics, *report;
     int force, per_rep, mpi, shard_i, shard_n;
     const char **flag_kind, **flag_val;
     int n_flags;
@@ -428,6 +432,10 @@ static int parse_args(struct args *a, int argc, char **argv, const struct model_
             if (r < 0)
                 return -1;
             a->export = v;
+        } else if ((r = opt_val("--report", argc, argv, &i, &v)) != 0) {
+            if (r < 0)
+                return -1;
+            a->report = v;
         } else if ((r = opt_val("--metrics", argc, argv, &i, &v)) != 0) {
             if (r < 0)
                 return -1;
@@ -732,6 +740,13 @@ int cmd_sweep(int argc, char **argv, const struct model_type *mt)
         goto bad;
     if (cli_check_out("sweep", a.c.out) < 0)
         goto done;
+    if (a.report && (a.shard_n || cli_check_report("sweep", a.report) < 0)) {
+        if (a.shard_n)
+            fputs("patrolsim sweep: --report needs the whole sweep: report on the merged "
+                  "store's folder instead\n", stderr);
+        rc = a.shard_n ? EXIT_USAGE : EXIT_FAIL;
+        goto done;
+    }
 
     /* Load every point (rank 0 needs every scenario hash for the task keys). */
     struct timespec t0, t1, t2;
@@ -907,6 +922,19 @@ int cmd_sweep(int argc, char **argv, const struct model_type *mt)
     outf_catch_signals();
     if (store_export_dir(st, a.c.out, a.metrics, &e) < 0)
         goto fail;
+    if (a.report) {
+        struct model_info info;
+        mt->info(pt[0].m, &info);
+        size_t n = strlen(a.c.out) + 16;
+        char *csv = xmalloc(n);
+        snprintf(csv, n, "%s/sweep.csv", a.c.out);
+        int rrc = rpt_sweep(mt, csv, a.report, info.name, text, &e);
+        free(csv);
+        if (rrc < 0)
+            goto fail;
+        if (!a.c.quiet)
+            fprintf(stderr, "patrolsim sweep: report written to %s/report.html\n", a.report);
+    }
     if (!a.c.quiet)
         fprintf(stderr, "patrolsim sweep: %ld tasks in %.2f s (%.1f tasks/s)%s, points loaded "
                         "in %.2f s; results in %s/ (sweep.csv, replications.csv, "

@@ -60,6 +60,19 @@ check "forest plot: intervals and labels for the one compared variant ($s = 2)" 
 check "side-by-side maps for every variant" sh -c "grep -q 'before: ' '$T/cmp/charts/map_response.svg' && grep -q 'after: ' '$T/cmp/charts/map_response.svg'"
 check "a load chart per variant" test -s "$T/cmp/charts/load2.svg"
 
+# A sweep's report: a metric against the first parameter, a line per value of
+# the second, and a heat map over both.
+expect_exit 0 "sweep --report" $P sweep $D --vary travel.circuity=1.1,1.3,1.5 --vary incidents.rate_per_day=40,60 --reps 3 --horizon-days 5 --out "$T/sw" --report "$T/sw" --quiet
+check "sweep charts are well-formed" wellformed "$T/sw"
+check "sweep page exists" test -s "$T/sw/report.html"
+check "sweep: a heat map" test -s "$T/sw/charts/sweep-heat.svg"
+s=$(grep -c '<g id="gnuplot_plot_' "$T/sw/charts/sweep-1.svg")
+check "sweep: response against circuity, one line per call rate ($s = 2)" test "$s" -eq 2
+n=$(grep -c '<tr><td>' "$T/sw/report.html")
+check "sweep: every point in the table ($n = 6)" test "$n" -eq 6
+v=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "response_mean_min.mean") c = i; next } NR == 2 { printf "%.4g", $c }' "$T/sw/sweep.csv")
+check "sweep: the first point's mean response ($v) is on the page as in sweep.csv" grep -q "<td>$v \[" "$T/sw/report.html"
+
 # Without gnuplot: one line, before any simulation; run without --report needs none.
 mkdir -p "$T/nogp"
 PATH="$T/nogp" expect_exit 1 "--report without gnuplot fails" $P run $D --reps 2 --report "$T/x"
