@@ -651,6 +651,20 @@ static void go_off(struct ops *o, int u)
     r->t0 = r->t1 = now;
 }
 
+/* fmod(t, 1440) for t >= 0, exactly, without the library call: d * 1440
+ * is an integer below 2^53 and t - d * 1440 lies within 1440 of t's
+ * multiples of its ulp, so the subtraction is exact; the quotient's
+ * rounding can leave d one off, which the two corrections undo. */
+static double minute_of_day(double t)
+{
+    double r = t - floor(t / 1440.0) * 1440.0;
+    if (r < 0)
+        r += 1440.0;
+    else if (r >= 1440.0)
+        r -= 1440.0;
+    return r;
+}
+
 static bool home_of(const struct ops *o, int u, int g)
 {
     if (o->unit_home1[u] != -2)
@@ -675,18 +689,21 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     double resp = now - in->t, wait = jb->t_dispatch - in->t, trav = now - o->u[u].t0;
     bool within = resp <= it->target_min, first = jb->first_contact;
     int P = s->n_priorities;
-    for (int k = 0; k < 2; k++) {
-        int p = k ? P : in->prio_idx;
-        stat_acc_add(&o->p_resp[p], resp);
+    stat_sum_add(&o->p_resp[P], resp);
+    stat_hist_add(&o->p_hist[P], resp);
+    o->p_within[P] += within;
+    if (o->split_prio) {
+        int p = in->prio_idx;
+        stat_sum_add(&o->p_resp[p], resp);
         stat_hist_add(&o->p_hist[p], resp);
         o->p_within[p] += within;
     }
-    stat_acc_add(&o->travel, trav);
+    stat_sum_add(&o->travel, trav);
     stat_hist_add(&o->travel_hist, trav);
-    stat_acc_add(&o->wait_all, wait);
+    stat_sum_add(&o->wait_all, wait);
     stat_hist_add(&o->wait_hist, wait);
     if (jb->queued) {
-        stat_acc_add(&o->wait_queued, wait);
+        stat_sum_add(&o->wait_queued, wait);
         o->n_queued++;
     }
     o->n_first += first;
@@ -701,7 +718,7 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
         g[R_FIRST] += first;
         g[R_QUEUED] += jb->queued;
     }
-    int hr = (int)(fmod(in->t, 1440.0) / 60.0);
+    int hr = (int)(minute_of_day(in->t) / 60.0);
     double *h = &o->h_acc[(size_t)hr * OPS_N_HOUR];
     h[H_INCIDENTS] += 1;
     h[H_RESP_MEAN] += resp;
@@ -713,7 +730,8 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     t[T_RESP_MEAN] += resp;
     t[T_WITHIN] += within;
     t[T_FIRST] += first;
-    stat_hist_add(&o->t_hist[in->type], resp);
+    if (o->split_type)
+        stat_hist_add(&o->t_hist[in->type], resp);
     double *k = &o->k_acc[(size_t)o->unit_tier[u] * OPS_N_TIER];
     k[K_INCIDENTS] += 1;
     k[K_RESP_MEAN] += resp;
@@ -1219,7 +1237,7 @@ static void ops_release(struct ops *o)
     free(o->st);
     free(o->job);
     for (int p = 0; p <= s->n_priorities && o->p_hist; p++)
-        stat_hist_release(&o->p_hist[p]);
+        stat_hist_release(&o->p_hist[p]);      /* NULL-safe: unfilled ones have no h */
     for (int t = 0; t < s->n_itypes && o->t_hist; t++)
         stat_hist_release(&o->t_hist[t]);
     if (o->wait_hist.h)
@@ -1365,16 +1383,19 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     o->p_resp = zalloc((size_t)P + 1, sizeof *o->p_resp);
     o->p_hist = zalloc((size_t)P + 1, sizeof *o->p_hist);
     o->p_within = zalloc((size_t)P + 1, sizeof *o->p_within);
+    o->split_prio = P > 1;
+    o->split_type = s->n_itypes > 1;
     for (int k = 0; k <= P; k++) {
-        stat_acc_init(&o->p_resp[k]);
-        stat_hist_init(&o->p_hist[k]);
+        stat_sum_init(&o->p_resp[k]);
+        if (k == P || o->split_prio)
+            stat_hist_init(&o->p_hist[k]);
     }
     o->t_hist = zalloc((size_t)s->n_itypes, sizeof *o->t_hist);
-    for (int t = 0; t < s->n_itypes; t++)
+    for (int t = 0; t < s->n_itypes && o->split_type; t++)
         stat_hist_init(&o->t_hist[t]);
-    stat_acc_init(&o->travel);
-    stat_acc_init(&o->wait_all);
-    stat_acc_init(&o->wait_queued);
+    stat_sum_init(&o->travel);
+    stat_sum_init(&o->wait_all);
+    stat_sum_init(&o->wait_queued);
     stat_hist_init(&o->wait_hist);
     stat_hist_init(&o->travel_hist);
     o->g_acc = zalloc((size_t)G * OPS_N_GRID, sizeof(double));
@@ -1452,18 +1473,18 @@ static void results(const struct ops *o, double *out)
     int P = s->n_priorities;
     double T = o->tot.t_end, span = T - o->warmup;
     double days = (o->horizon - o->warmup) / 1440.0;   /* incidents are created over this */
-    const struct stat_acc *all = &o->p_resp[P];
+    const struct stat_sum *all = &o->p_resp[P];
     double n = (double)all->n;
 
     for (size_t i = 0; i < B->n; i++)
         out[i] = NAN;
     out[G_INCIDENTS] = n;
-    out[G_RESP_MEAN] = stat_acc_mean(all);
+    out[G_RESP_MEAN] = stat_sum_mean(all);
     out[G_RESP_P50] = stat_hist_quantile(&o->p_hist[P], 0.50);
     out[G_RESP_P90] = stat_hist_quantile(&o->p_hist[P], 0.90);
     out[G_RESP_P95] = stat_hist_quantile(&o->p_hist[P], 0.95);
     out[G_WITHIN] = ratio((double)o->p_within[P], n);
-    out[G_TRAVEL_MEAN] = stat_acc_mean(&o->travel);
+    out[G_TRAVEL_MEAN] = stat_sum_mean(&o->travel);
     out[G_TRAVEL_P50] = stat_hist_quantile(&o->travel_hist, 0.50);
     out[G_TRAVEL_P90] = stat_hist_quantile(&o->travel_hist, 0.90);
     out[G_FIRST_CONTACT] = ratio((double)o->n_first, n);
@@ -1472,8 +1493,8 @@ static void results(const struct ops *o, double *out)
     out[G_CROSS_GRID] = ratio((double)o->n_cross, n);
     out[G_CROSS_ZONE] = ratio((double)o->n_cross_zone, n);
     out[G_QUEUED] = ratio((double)o->n_queued, n);
-    out[G_WAIT_MEAN] = stat_acc_mean(&o->wait_all);
-    out[G_WAIT_QUEUED] = o->n_queued ? stat_acc_mean(&o->wait_queued) : 0.0;
+    out[G_WAIT_MEAN] = stat_sum_mean(&o->wait_all);
+    out[G_WAIT_QUEUED] = o->n_queued ? stat_sum_mean(&o->wait_queued) : 0.0;
     out[G_WAIT_P50] = stat_hist_quantile(&o->wait_hist, 0.50);
     out[G_WAIT_P90] = stat_hist_quantile(&o->wait_hist, 0.90);
     out[G_MAX_QUEUE] = o->max_queue;
@@ -1553,14 +1574,15 @@ static void results(const struct ops *o, double *out)
     out[G_COMMUNITY_SHARE] = ratio(comm, comm_duty);
 
     for (int p = 0; p < P; p++) {
-        const struct stat_acc *a = &o->p_resp[p];
+        int q = o->split_prio ? p : P;          /* one level: the overall collectors */
+        const struct stat_sum *a = &o->p_resp[q];
         double *row = &out[B->prio + (size_t)p * OPS_N_PRIO];
         row[P_INCIDENTS] = (double)a->n;
-        row[P_RESP_MEAN] = stat_acc_mean(a);
-        row[P_RESP_P50] = stat_hist_quantile(&o->p_hist[p], 0.50);
-        row[P_RESP_P90] = stat_hist_quantile(&o->p_hist[p], 0.90);
-        row[P_RESP_P95] = stat_hist_quantile(&o->p_hist[p], 0.95);
-        row[P_WITHIN] = ratio((double)o->p_within[p], (double)a->n);
+        row[P_RESP_MEAN] = stat_sum_mean(a);
+        row[P_RESP_P50] = stat_hist_quantile(&o->p_hist[q], 0.50);
+        row[P_RESP_P90] = stat_hist_quantile(&o->p_hist[q], 0.90);
+        row[P_RESP_P95] = stat_hist_quantile(&o->p_hist[q], 0.95);
+        row[P_WITHIN] = ratio((double)o->p_within[q], (double)a->n);
     }
     for (int g = 0; g < s->n_grids; g++) {
         const double *a = &o->g_acc[(size_t)g * OPS_N_GRID];
@@ -1589,7 +1611,7 @@ static void results(const struct ops *o, double *out)
         double k = a[T_INCIDENTS], done = a[T_RESOLVED] + a[T_HANDOVER];
         row[T_INCIDENTS] = k;
         row[T_RESP_MEAN] = ratio(a[T_RESP_MEAN], k);
-        row[T_RESP_P90] = stat_hist_quantile(&o->t_hist[t], 0.90);
+        row[T_RESP_P90] = stat_hist_quantile(o->split_type ? &o->t_hist[t] : &o->p_hist[P], 0.90);
         row[T_WITHIN] = ratio(a[T_WITHIN], k);
         row[T_FIRST] = ratio(a[T_FIRST], k);
         row[T_RESOLVED] = ratio(a[T_RESOLVED], done);

@@ -141,11 +141,17 @@ struct ops {
     FILE *trace;
     struct ops_totals tot;
 
-    /* collectors, incidents created after the warm-up only */
-    struct stat_acc *p_resp;     /* per priority, [n_priorities + 1] (last: all) */
+    /* collectors, incidents created after the warm-up only.  Means alone
+     * are read, so plain sums (stat_sum) serve.  With one priority level
+     * the per-priority collectors would receive exactly what the overall
+     * ones do, and with one type so would the type histogram: then only
+     * the overall ones are filled and read for both (split_prio,
+     * split_type false). */
+    struct stat_sum *p_resp;     /* per priority, [n_priorities + 1] (last: all) */
     struct stat_hist *p_hist;
     uint64_t *p_within;
-    struct stat_acc travel, wait_all, wait_queued;
+    bool split_prio, split_type;
+    struct stat_sum travel, wait_all, wait_queued;
     struct stat_hist wait_hist, travel_hist;
     uint64_t n_first, n_cross, n_cross_zone, n_queued, n_resolved, n_handover, n_done;
     uint64_t preemptions, ab_needed, ab_found, absent_shifts;
