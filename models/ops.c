@@ -1254,6 +1254,19 @@ static void *zalloc(size_t n, size_t size)
     return xcalloc(n ? n : 1, size);
 }
 
+/* zalloc aligned to `align` (a power of two); freed with free(). */
+static void *zalloc_aligned(size_t n, size_t size, size_t align)
+{
+    void *p = NULL;
+    size_t bytes = (n ? n : 1) * size;
+    if (posix_memalign(&p, align, bytes) != 0 || !p) {
+        fprintf(stderr, "patrolsim: out of memory (requesting %zu bytes)\n", bytes);
+        abort();
+    }
+    memset(p, 0, bytes);
+    return p;
+}
+
 /* Indexes that do not change during a run: per (mode, role) spatial indexes
  * of bases, home units per grid in post order, units per zone, case teams
  * per station. */
@@ -1261,7 +1274,7 @@ static void build_indexes(struct ops *o)
 {
     const struct scn *s = o->s;
     int U = s->n_units, G = s->n_grids, NI = s->n_modes * ROLE_N;
-    o->u = zalloc((size_t)U, sizeof *o->u);
+    o->u = zalloc_aligned((size_t)U, sizeof *o->u, _Alignof(struct unit_rt));
     o->mob = zalloc((size_t)U, sizeof *o->mob);
     o->nn_item = zalloc((size_t)U, sizeof *o->nn_item);
     o->nn = zalloc((size_t)NI, sizeof *o->nn);

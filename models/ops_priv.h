@@ -28,26 +28,33 @@ enum idle_act {
     ACT_TO_BASE,    /* driving back for desk time */
 };
 
+/* Fields in the order an incident touches them: the first 64 bytes (state
+ * and current leg) on every event, the next line on dispatch and return,
+ * the rest at shift changes and at the end.  Aligned to a cache line
+ * (ops.c allocates the array aligned), so a unit's hot part is two lines. */
 struct unit_rt {
-    enum unit_state st;
+    _Alignas(64) enum unit_state st;
     enum idle_act act;
     uint32_t ver;          /* bumped to cancel the pending activity event */
     int job;               /* job slot while en route / on scene, else -1 */
     double x0, y0, t0;     /* current leg: from (km) at t0 (min) ... */
     double x1, y1, t1;     /* ... to (km) at t1 (min); x1,y1 = where it is when still */
+
     double busy_since;     /* start of the current busy period, min */
     double act_since;      /* start of the current idle activity, min */
-    double duty_since;     /* start of the current on-duty period, min */
-    double shift_end;      /* end of the current shift, INFINITY if none */
+    double min_per_km;     /* travel minutes per km of road distance */
+    double busy;           /* busy minutes inside the measured period */
+    uint32_t jobs, away;   /* inside the measured period */
     bool shift_over;       /* the shift ended while busy: off when free */
     bool mobile;           /* in the mobile list (available away from base) */
     int mob_pos;
-    int shift_day;         /* roster day of the current or next shift */
-    double min_per_km;     /* travel minutes per km of road distance */
 
+    double duty_since;     /* start of the current on-duty period, min */
+    double shift_end;      /* end of the current shift, INFINITY if none */
+    int shift_day;         /* roster day of the current or next shift */
     /* accumulated inside the measured period, minutes */
-    double busy, duty, overtime, community, patrol;
-    uint32_t jobs, away, followups, shifts;
+    double duty, overtime, community, patrol;
+    uint32_t followups, shifts;
 };
 
 struct job {
