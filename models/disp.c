@@ -28,7 +28,7 @@
 
 static bool eligible(const struct ops *o, int u, unsigned roles)
 {
-    return (roles >> o->s->units[u].role & 1) && ops_available(o, u);
+    return ops_role_in(o, u, roles) && ops_available(o, u);
 }
 
 static int best_home(const struct ops *o, unsigned roles, int g, double x, double y, double *tt)

@@ -488,6 +488,8 @@ struct geo_index {
  * and for v in [e[c], e[c + 1]) exactly c whatever the guess's rounding. */
 static int cell_of(double v, double lo, double scale, const double *e, int n)
 {
+    if (n == 1)
+        return 0;
     double g = floor((v - lo) * scale);
     int c = !(g >= 0) ? 0 : g >= n ? n - 1 : (int)g;
     while (c > 0 && e[c] > v)

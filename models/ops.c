@@ -215,7 +215,17 @@ static bool is_busy(enum unit_state st)
 static void set_state(struct ops *o, struct unit_rt *r, enum unit_state st)
 {
     o->n_busy += (int)is_busy(st) - (int)is_busy(r->st);
+    o->n_avail -= ops_rt_available(r);
     r->st = st;
+    o->n_avail += ops_rt_available(r);
+}
+
+/* The other input of availability, kept in step with n_avail likewise. */
+static void set_mobile(struct ops *o, struct unit_rt *r, bool mobile)
+{
+    o->n_avail -= ops_rt_available(r);
+    r->mobile = mobile;
+    o->n_avail += ops_rt_available(r);
 }
 
 /* ---- positions and the availability indexes ------------------------------- */
@@ -284,7 +294,7 @@ int ops_nearest_available(const struct ops *o, unsigned roles, double x, double 
         }
     for (int k = 0; k < o->n_mob; k++) {
         int u = o->mob[k];
-        if (!(roles >> s->units[u].role & 1))
+        if (!ops_role_in(o, u, roles))
             continue;
         double tu = ops_travel_to(o, u, x, y);
         if (tu < bt || (tu == bt && u < best))
@@ -299,14 +309,14 @@ int ops_nearest_available(const struct ops *o, unsigned roles, double x, double 
 static void unplace(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
-    struct nn *t = o->nn[nn_slot(o->s, u)];
+    struct nn *t = o->nn[o->tag[u].slot];
     if (nn_contains(t, o->nn_item[u]))
         nn_remove(t, o->nn_item[u]);
     if (r->mobile) {
         int last = o->mob[--o->n_mob];
         o->mob[r->mob_pos] = last;
         o->u[last].mob_pos = r->mob_pos;
-        r->mobile = false;
+        set_mobile(o, r, false);
     }
 }
 
@@ -317,10 +327,10 @@ static void place(struct ops *o, int u)
     struct unit_rt *r = &o->u[u];
     unplace(o, u);
     if (r->st == U_IDLE && r->act == ACT_BASE) {
-        nn_insert(o->nn[nn_slot(o->s, u)], o->nn_item[u]);
+        nn_insert(o->nn[o->tag[u].slot], o->nn_item[u]);
     } else if (r->st == U_IDLE ||
                (r->st == U_RETURNING && o->s->redispatch_returning && !r->shift_over)) {
-        r->mobile = true;
+        set_mobile(o, r, true);
         r->mob_pos = o->n_mob;
         o->mob[o->n_mob++] = u;
     }
@@ -468,7 +478,7 @@ static void q_remove(struct ops *o, int j)
 /* First queued job (priority, then arrival) unit u may take; -1 if none. */
 static int q_first_for(const struct ops *o, int u)
 {
-    unsigned bit = 1u << o->s->units[u].role;
+    unsigned bit = 1u << o->tag[u].role;
     for (int p = 0; p < o->s->n_priorities; p++)
         for (int j = o->qhead[p]; j >= 0; j = o->job[j].qnext)
             if (o->s->itypes[o->job[j].inc.type].roles & bit)
@@ -533,7 +543,7 @@ static void next_activity(struct ops *o, int u)
     double now = sim_now(o->sim), x, y;
     r->act_since = now;
     r->ver++;
-    switch (s->units[u].idle) {
+    switch ((enum idle_mode)o->tag[u].idle) {
     case IDLE_BASE:
         stay(o, u);
         r->act = ACT_BASE;
@@ -614,7 +624,7 @@ static void become_free(struct ops *o, int u)
     struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim);
     int sfac = o->unit_station[u];
-    if (o->s->units[u].role == ROLE_CASE_TEAM && sfac >= 0 && o->st[sfac].n > 0) {
+    if (o->tag[u].role == ROLE_CASE_TEAM && sfac >= 0 && o->st[sfac].n > 0) {
         start_followup(o, u);
         return;
     }
@@ -707,7 +717,7 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
         o->n_queued++;
     }
     o->n_first += first;
-    o->n_cross += !first && s->units[u].n_home > 0;
+    o->n_cross += !first && o->unit_home1[u] != -1;
     int gz = in->grid >= 0 ? o->grid_zone[in->grid] : -1;
     o->n_cross_zone += gz >= 0 && o->unit_zone[u] >= 0 && o->unit_zone[u] != gz;
     if (in->grid >= 0) {
@@ -811,7 +821,7 @@ static void complete(struct ops *o, int j)
     const struct scn_itype *it = &s->itypes[jb->inc.type];
     double now = sim_now(o->sim);
     int fu = jb->first_unit;
-    bool resolved = !inc_class_is_case(it->cls) && jb->u_resolve < it->resolve[s->units[fu].role];
+    bool resolved = !inc_class_is_case(it->cls) && jb->u_resolve < it->resolve[o->tag[fu].role];
     if (jb->inc.t >= o->warmup) {
         o->n_done++;
         o->n_resolved += resolved;
@@ -857,7 +867,7 @@ static void whole_cycle(struct ops *o, int u, int j)
     --jb->active;
     complete(o, j);
     /* The return leg, as on_leave_scene would set it at t_leave. */
-    const struct scn_facility *b = base_of(o, u);
+    const struct geo_pt *b = &o->base_xy[u];
     r->x0 = sx; r->y0 = sy; r->t0 = t_leave;
     r->x1 = b->x; r->y1 = b->y;
     r->t1 = t_leave + travel(o, u, sx, sy, b->x, b->y);
@@ -901,7 +911,7 @@ static int find_preemptable(const struct ops *o, const struct job *j)
     for (int u = 0; u < s->n_units; u++) {
         const struct unit_rt *r = &o->u[u];
         if ((r->st != U_ENROUTE && r->st != U_ONSCENE) || r->shift_over ||
-            !(roles >> s->units[u].role & 1))
+            !ops_role_in(o, u, roles))
             continue;
         const struct job *v = &o->job[r->job];
         if (s->itypes[v->inc.type].units_required != 1 ||
@@ -937,7 +947,9 @@ static void preempt(struct ops *o, int u)
 static void dispatch_job(struct ops *o, int j)
 {
     while (o->job[j].need > 0) {
-        int u = o->pol->select(o, o->pol_state, &o->job[j]);
+        /* Every policy finds none when no unit is available (an M/M/1's
+         * busy server, a city in a surge): then it is not asked. */
+        int u = o->n_avail > 0 ? o->pol->select(o, o->pol_state, &o->job[j]) : -1;
         if (u < 0 && o->s->preempt) {
             u = find_preemptable(o, &o->job[j]);
             if (u >= 0)
@@ -1064,8 +1076,8 @@ static void on_leave_scene(struct ops *o, int u)
     if (--o->job[j].active == 0 && o->job[j].need == 0)
         complete(o, j);
     const struct scn *s = o->s;
-    const struct scn_facility *b = base_of(o, u);
-    if (!r->shift_over && s->units[u].idle != IDLE_BASE) {
+    const struct geo_pt *b = &o->base_xy[u];
+    if (!r->shift_over && o->tag[u].idle != IDLE_BASE) {
         become_free(o, u);              /* back to patrol / community work from here */
         return;
     }
@@ -1229,6 +1241,7 @@ static void ops_release(struct ops *o)
         free(o->zone_units[z]);
     free(o->zone_units); free(o->n_zone_units); free(o->unit_zone); free(o->unit_station);
     free(o->unit_home1); free(o->unit_tier); free(o->grid_zone);
+    free(o->tag); free(o->base_xy);
     for (int f = 0; f < s->n_facilities && o->st; f++) {
         free(o->st[f].fu_t);
         free(o->st[f].fu_min);
@@ -1316,6 +1329,15 @@ static void build_indexes(struct ops *o)
                     o->home_post[g][n] = post;
                 }
 
+    o->tag = zalloc((size_t)U, sizeof *o->tag);
+    o->base_xy = zalloc((size_t)U, sizeof *o->base_xy);
+    PS_ASSERT(s->n_modes * ROLE_N <= 65535);
+    for (int u = 0; u < U; u++) {
+        o->tag[u] = (struct unit_tag){ (unsigned char)s->units[u].role,
+                                       (unsigned char)s->units[u].idle,
+                                       (unsigned short)nn_slot(s, u) };
+        o->base_xy[u] = (struct geo_pt){ base_of(o, u)->x, base_of(o, u)->y };
+    }
     o->unit_home1 = zalloc((size_t)U, sizeof *o->unit_home1);
     o->unit_tier = zalloc((size_t)U, sizeof *o->unit_tier);
     o->grid_zone = zalloc((size_t)G, sizeof *o->grid_zone);
@@ -1654,6 +1676,10 @@ int ops_run(const struct scn *s, const struct ops_params *p, double *out,
         o.tot.in_system = o.tot.created - o.tot.completed;
         /* A drained run leaves nothing behind: conservation of incidents. */
         PS_ASSERT(closed(&o) && o.tot.in_system == 0 && o.qn == 0);
+        int avail = 0;
+        for (int u = 0; u < s->n_units; u++)
+            avail += ops_available(&o, u);
+        PS_ASSERT(avail == o.n_avail);      /* the count the dispatch skip relies on */
         results(&o, out);
         if (o.src->observed)
             o.src->observed(o.src_state, o.warmup, out + o.B.obs);

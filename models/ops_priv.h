@@ -85,6 +85,13 @@ struct station_rt {
     uint64_t unstaffed;
 };
 
+/* The scenario fields of a unit read for every call, in 4 bytes. */
+struct unit_tag {
+    unsigned char role;    /* enum unit_role */
+    unsigned char idle;    /* enum idle_mode */
+    unsigned short slot;   /* its (mode, role) index: mode * ROLE_N + role */
+};
+
 struct ops;
 
 /* A dispatch policy: which available eligible units a call gets.  select
@@ -122,6 +129,8 @@ struct ops {
     int *unit_station;     /* unit -> station above its base, -1 */
     /* Compact copies of scenario fields read for every incident, so the hot
      * path touches small arrays instead of scattered scenario records. */
+    struct unit_tag *tag;  /* unit -> role, idle mode, index slot */
+    struct geo_pt *base_xy;/* unit -> its base's position, km */
     int *unit_home1;       /* unit -> its only home grid, -1 none, -2 several */
     signed char *unit_tier;/* unit -> tier of its base */
     int *grid_zone;        /* grid -> zone, -1 */
@@ -130,6 +139,7 @@ struct ops {
     struct job *job;
     int n_job, free_job, active_jobs;
     int n_busy;            /* units en route, on scene, returning or on a follow-up */
+    int n_avail;           /* units ops_available() accepts; none: no policy is asked */
     int pending_fu;        /* follow-ups waiting for a case-team unit */
     int qhead[10], qtail[10];  /* per priority index: FIFO of queued jobs */
     int qn;
@@ -170,11 +180,20 @@ struct ops {
     double *k_acc;               /* per tier: sums */
 };
 
-/* Can unit u take an incident now (on duty, free or interruptible)? */
+/* Can a unit in state r take an incident now (on duty, free or
+ * interruptible)? */
+static inline bool ops_rt_available(const struct unit_rt *r)
+{
+    return (r->st == U_IDLE) || (r->st == U_RETURNING && r->mobile);
+}
 static inline bool ops_available(const struct ops *o, int u)
 {
-    const struct unit_rt *r = &o->u[u];
-    return (r->st == U_IDLE) || (r->st == U_RETURNING && r->mobile);
+    return ops_rt_available(&o->u[u]);
+}
+/* Is unit u's role among `roles` (a bit set over enum unit_role)? */
+static inline bool ops_role_in(const struct ops *o, int u, unsigned roles)
+{
+    return roles >> o->tag[u].role & 1;
 }
 /* Where unit u is now. */
 void ops_unit_pos(const struct ops *o, int u, double *x, double *y);
