@@ -490,7 +490,7 @@ static int cell_of(double v, double lo, double scale, const double *e, int n)
 {
     if (n == 1)
         return 0;
-    double g = floor((v - lo) * scale);
+    double g = (v - lo) * scale;   /* truncation is floor for g >= 0 */
     int c = !(g >= 0) ? 0 : g >= n ? n - 1 : (int)g;
     while (c > 0 && e[c] > v)
         c--;
