@@ -235,37 +235,9 @@ static const struct scn_facility *base_of(const struct ops *o, int u)
     return &o->s->facilities[o->s->units[u].base];
 }
 
-void ops_unit_pos(const struct ops *o, int u, double *x, double *y)
-{
-    const struct unit_rt *r = &o->u[u];
-    double now = sim_now(o->sim);
-    if (r->t1 <= r->t0 || now >= r->t1) {
-        *x = r->x1;
-        *y = r->y1;
-        return;
-    }
-    if (now <= r->t0) {             /* a leg that starts later (whole_cycle) */
-        *x = r->x0;
-        *y = r->y0;
-        return;
-    }
-    /* Straight-line interpolation: the remaining distance shrinks linearly
-     * in time under either metric, as both are norms. */
-    double f = (now - r->t0) / (r->t1 - r->t0);
-    *x = r->x0 + (r->x1 - r->x0) * f;
-    *y = r->y0 + (r->y1 - r->y0) * f;
-}
-
 static double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1)
 {
     return scn_distance(o->s, x0, y0, x1, y1) * o->u[u].min_per_km;
-}
-
-double ops_travel_to(const struct ops *o, int u, double x, double y)
-{
-    double ux, uy;
-    ops_unit_pos(o, u, &ux, &uy);
-    return travel(o, u, ux, uy, x, y);
 }
 
 static int nn_slot(const struct scn *s, int u)
@@ -972,10 +944,12 @@ static bool closed(const struct ops *o)
 
 static void maybe_close(struct ops *o)
 {
-    double now = sim_now(o->sim);
-    if (closed(o) || now < o->horizon || o->has_next || o->active_jobs > 0)
+    /* Runs after every event: the cheap tests that end it during the run
+     * (calls still to come, work in hand) first. */
+    if (o->has_next || o->active_jobs > 0 || o->n_busy > 0 || o->pending_fu > 0 || closed(o))
         return;
-    if (o->n_busy > 0 || o->pending_fu > 0)
+    double now = sim_now(o->sim);
+    if (now < o->horizon)
         return;
     o->tot.t_end = now;
     for (int u = 0; u < o->s->n_units; u++) {

@@ -195,10 +195,34 @@ static inline bool ops_role_in(const struct ops *o, int u, unsigned roles)
 {
     return roles >> o->tag[u].role & 1;
 }
-/* Where unit u is now. */
-void ops_unit_pos(const struct ops *o, int u, double *x, double *y);
+/* Where unit u is now (inline: dispatch asks for every candidate). */
+static inline void ops_unit_pos(const struct ops *o, int u, double *x, double *y)
+{
+    const struct unit_rt *r = &o->u[u];
+    double now = sim_now(o->sim);
+    if (r->t1 <= r->t0 || now >= r->t1) {
+        *x = r->x1;
+        *y = r->y1;
+        return;
+    }
+    if (now <= r->t0) {             /* a leg that starts later (whole_cycle) */
+        *x = r->x0;
+        *y = r->y0;
+        return;
+    }
+    /* Straight-line interpolation: the remaining distance shrinks linearly
+     * in time under either metric, as both are norms. */
+    double f = (now - r->t0) / (r->t1 - r->t0);
+    *x = r->x0 + (r->x1 - r->x0) * f;
+    *y = r->y0 + (r->y1 - r->y0) * f;
+}
 /* Travel minutes for unit u from where it is to (x, y). */
-double ops_travel_to(const struct ops *o, int u, double x, double y);
+static inline double ops_travel_to(const struct ops *o, int u, double x, double y)
+{
+    double ux, uy;
+    ops_unit_pos(o, u, &ux, &uy);
+    return scn_distance(o->s, ux, uy, x, y) * o->u[u].min_per_km;
+}
 /* Available unit with a role in `roles` and the least travel time to (x, y),
  * ties to the lowest index; -1 if none.  *tt receives the minutes. */
 int ops_nearest_available(const struct ops *o, unsigned roles, double x, double y, double *tt);
