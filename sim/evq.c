@@ -108,26 +108,35 @@ static int heap_push(struct heap *h, const struct evq_event *ev)
     return grew;
 }
 
+/* Index of the earlier of a[i] and a[j]. */
+static inline size_t first_of(const struct evq_event *a, size_t i, size_t j)
+{
+    return before(&a[j], &a[i]) ? j : i;
+}
+
 static void heap_pop(struct heap *h, struct evq_event *out)
 {
-    *out = h->a[0];
-    struct evq_event last = h->a[--h->n];
+    struct evq_event *a = h->a;
+    *out = a[0];
+    struct evq_event last = a[--h->n];
     size_t n = h->n, i = 0;
     for (;;) {
-        size_t c = i * D + 1;
-        if (c >= n)
+        size_t c = i * D + 1, best;
+        if (c + D <= n)             /* all four children: a tournament of pairs */
+            best = first_of(a, first_of(a, c, c + 1), first_of(a, c + 2, c + 3));
+        else if (c < n) {
+            best = c;
+            for (size_t k = c + 1; k < n; k++)
+                best = first_of(a, best, k);
+        } else
             break;
-        size_t best = c, end = c + D < n ? c + D : n;
-        for (size_t k = c + 1; k < end; k++)
-            if (before(&h->a[k], &h->a[best]))
-                best = k;
-        if (!before(&h->a[best], &last))
+        if (!before(&a[best], &last))
             break;
-        h->a[i] = h->a[best];
+        a[i] = a[best];
         i = best;
     }
     if (n > 0)
-        h->a[i] = last;
+        a[i] = last;
 }
 
 /* ---- the calendar ------------------------------------------------------------ */
