@@ -32,19 +32,29 @@
 #include <stdlib.h>
 #include "nn.h"
 
+/* What insert, remove and a scan read of an item, and of a cell, side by
+ * side: one cache line each instead of one per array. */
+struct nn_it {
+    double x, y;            /* position, km */
+    int cell;               /* its cell */
+    int slot;               /* index in slots[], -1 when absent */
+};
+
+struct nn_cell {
+    int start;              /* first slot in slots[] (CSR) */
+    int fill;               /* present items */
+};
+
 struct nn {
     enum trv_metric metric;
     int n, count;
-    double *px, *py;        /* item positions, km */
+    struct nn_it *it;       /* items, by index */
     double x0, y0, w;       /* grid origin and cell width, km */
     double inv_w;           /* 1 / w, for the first guess of a cell */
     int nx, ny, wpr;        /* cells per row and column, bitmap words per row */
     double *ex, *ey;        /* cell edges, nx + 1 and ny + 1 */
-    int *cell_of;           /* item -> cell */
-    int *start;             /* cell -> first slot in slots[] (CSR) */
-    int *fill;              /* cell -> present items */
+    struct nn_cell *cell;   /* per cell */
     int *slots;             /* present items, packed per cell */
-    int *slot_of;           /* item -> slot index, -1 when absent */
     uint64_t *occ;          /* row-major occupancy bitmap, wpr words a row */
 };
 
@@ -67,12 +77,10 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     struct nn *t = xcalloc(1, sizeof *t);
     t->metric = metric;
     t->n = n;
-    t->px = xmalloc((size_t)(n ? n : 1) * sizeof *t->px);
-    t->py = xmalloc((size_t)(n ? n : 1) * sizeof *t->py);
+    t->it = xmalloc((size_t)(n ? n : 1) * sizeof *t->it);
     double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
     for (int i = 0; i < n; i++) {
-        t->px[i] = x[i];
-        t->py[i] = y[i];
+        t->it[i] = (struct nn_it){ x[i], y[i], 0, -1 };
         xmin = fmin(xmin, x[i]); xmax = fmax(xmax, x[i]);
         ymin = fmin(ymin, y[i]); ymax = fmax(ymax, y[i]);
     }
@@ -94,20 +102,16 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     for (int i = 0; i <= t->ny; i++)
         t->ey[i] = t->y0 + i * t->w;
     int nc = t->nx * t->ny;
-    t->cell_of = xmalloc((size_t)(n ? n : 1) * sizeof(int));
-    t->start = xcalloc((size_t)nc + 1, sizeof(int));
-    t->fill = xcalloc((size_t)nc, sizeof(int));
+    t->cell = xcalloc((size_t)nc + 1, sizeof *t->cell);
     t->slots = xmalloc((size_t)(n ? n : 1) * sizeof(int));
-    t->slot_of = xmalloc((size_t)(n ? n : 1) * sizeof(int));
     t->occ = xcalloc((size_t)t->wpr * (size_t)t->ny, sizeof *t->occ);
     for (int i = 0; i < n; i++) {
-        t->cell_of[i] = cell_at(y[i], t->y0, t->inv_w, t->ey, t->ny) * t->nx +
+        t->it[i].cell = cell_at(y[i], t->y0, t->inv_w, t->ey, t->ny) * t->nx +
                         cell_at(x[i], t->x0, t->inv_w, t->ex, t->nx);
-        t->start[t->cell_of[i] + 1]++;
-        t->slot_of[i] = -1;
+        t->cell[t->it[i].cell + 1].start++;
     }
     for (int c = 0; c < nc; c++)
-        t->start[c + 1] += t->start[c];
+        t->cell[c + 1].start += t->cell[c].start;
     return t;
 }
 
@@ -115,8 +119,7 @@ void nn_free(struct nn *t)
 {
     if (!t)
         return;
-    free(t->px); free(t->py); free(t->ex); free(t->ey); free(t->cell_of);
-    free(t->start); free(t->fill); free(t->slots); free(t->slot_of); free(t->occ);
+    free(t->it); free(t->ex); free(t->ey); free(t->cell); free(t->slots); free(t->occ);
     free(t);
 }
 
@@ -130,31 +133,33 @@ static void occ_set(struct nn *t, int c, int on)
 
 void nn_insert(struct nn *t, int i)
 {
-    PS_ASSERT(t->slot_of[i] < 0);
-    int c = t->cell_of[i];
-    int s = t->start[c] + t->fill[c]++;
+    struct nn_it *it = &t->it[i];
+    PS_ASSERT(it->slot < 0);
+    struct nn_cell *cl = &t->cell[it->cell];
+    int s = cl->start + cl->fill++;
     t->slots[s] = i;
-    t->slot_of[i] = s;
+    it->slot = s;
     t->count++;
-    if (t->fill[c] == 1)
-        occ_set(t, c, 1);
+    if (cl->fill == 1)
+        occ_set(t, it->cell, 1);
 }
 
 void nn_remove(struct nn *t, int i)
 {
-    int s = t->slot_of[i];
+    struct nn_it *it = &t->it[i];
+    int s = it->slot;
     PS_ASSERT(s >= 0);
-    int c = t->cell_of[i];
-    int last = t->start[c] + --t->fill[c];
+    struct nn_cell *cl = &t->cell[it->cell];
+    int last = cl->start + --cl->fill;
     t->slots[s] = t->slots[last];
-    t->slot_of[t->slots[s]] = s;
-    t->slot_of[i] = -1;
+    t->it[t->slots[s]].slot = s;
+    it->slot = -1;
     t->count--;
-    if (t->fill[c] == 0)
-        occ_set(t, c, 0);
+    if (cl->fill == 0)
+        occ_set(t, it->cell, 0);
 }
 
-int nn_contains(const struct nn *t, int i) { return t->slot_of[i] >= 0; }
+int nn_contains(const struct nn *t, int i) { return t->it[i].slot >= 0; }
 int nn_count(const struct nn *t) { return t->count; }
 
 /* The search below is written once and compiled twice, for each metric
@@ -203,9 +208,9 @@ struct best {
 
 HOT void scan_cell(const struct nn *t, int manh, int c, double x, double y, struct best *b)
 {
-    for (int s = t->start[c], e = s + t->fill[c]; s < e; s++) {
+    for (int s = t->cell[c].start, e = s + t->cell[c].fill; s < e; s++) {
         int i = t->slots[s];
-        double dx = fabs(x - t->px[i]), dy = fabs(y - t->py[i]);
+        double dx = fabs(x - t->it[i].x), dy = fabs(y - t->it[i].y);
         double d = manh ? dx + dy : hypot(dx, dy);
         if (d < b->d || (d == b->d && i < b->i)) {
             b->d = d;

@@ -1215,7 +1215,7 @@ static void ops_release(struct ops *o)
         free(o->zone_units[z]);
     free(o->zone_units); free(o->n_zone_units); free(o->unit_zone); free(o->unit_station);
     free(o->unit_home1); free(o->unit_tier); free(o->grid_zone);
-    free(o->tag); free(o->base_xy);
+    free(o->tag); free(o->base_xy); free(o->grid_home1);
     for (int f = 0; f < s->n_facilities && o->st; f++) {
         free(o->st[f].fu_t);
         free(o->st[f].fu_min);
@@ -1303,6 +1303,9 @@ static void build_indexes(struct ops *o)
                     o->home_post[g][n] = post;
                 }
 
+    o->grid_home1 = zalloc((size_t)G, sizeof *o->grid_home1);
+    for (int g = 0; g < G; g++)
+        o->grid_home1[g] = o->n_grid_home[g] == 1 ? o->grid_home[g][0] : -1;
     o->tag = zalloc((size_t)U, sizeof *o->tag);
     o->base_xy = zalloc((size_t)U, sizeof *o->base_xy);
     PS_ASSERT(s->n_modes * ROLE_N <= 65535);

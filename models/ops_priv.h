@@ -123,6 +123,7 @@ struct ops {
     int **grid_home;       /* grid -> home units, by post then file order */
     int *n_grid_home;
     int **home_post;       /* grid -> post of each of those units */
+    int *grid_home1;       /* grid -> its only home unit, -1 if it has none or several */
     int **zone_units;      /* zone -> units based in the zone */
     int *n_zone_units;
     int *unit_zone;        /* unit -> zone of its base, -1 */
