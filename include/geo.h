@@ -4,7 +4,8 @@
  * crossing rule, so a point on an edge shared by two grids belongs to exactly
  * one of them (for axis-aligned rectangles: [xmin, xmax) x [ymin, ymax)).
  * geo_index buckets polygons by bounding box in a uniform cell grid so that
- * point location costs O(polygons per cell), not O(all polygons).
+ * point location costs O(polygons per cell), not O(all polygons), and a
+ * cell lying wholly inside one polygon answers without any test.
  */
 #ifndef PATROLSIM_GEO_H
 #define PATROLSIM_GEO_H
@@ -36,6 +37,8 @@ struct geo_poly {
     double area;          /* km^2, > 0: outer rings minus holes */
     struct geo_pt centroid;
     double xmin, ymin, xmax, ymax;
+    int rect;             /* set by geo_poly_finish: one axis-aligned rectangle,
+                             so containment is the half-open box alone */
 };
 
 /* Fills area, centroid and bbox from v/n (and ring/nring); orientation is
@@ -74,5 +77,7 @@ struct geo_index *geo_index_new(const struct geo_poly *polys, int n);
 void geo_index_free(struct geo_index *g);
 /* Index of the polygon containing (x, y), lowest index first; -1 if none. */
 int geo_index_locate(const struct geo_index *g, double x, double y);
+/* Cells that answer without a point-in-polygon test, of *cells in all. */
+int geo_index_direct_cells(const struct geo_index *g, int *cells);
 
 #endif

@@ -28,13 +28,19 @@
 
 static bool eligible(const struct ops *o, int u, unsigned roles)
 {
-    return (roles >> o->s->units[u].role & 1) && ops_available(o, u);
+    return ops_role_in(o, u, roles) && ops_available(o, u);
 }
 
 static int best_home(const struct ops *o, unsigned roles, int g, double x, double y, double *tt)
 {
     int best = -1, best_post = 3;
     double bt = INFINITY;
+    int only = o->grid_home1[g];        /* the common case, without the lists */
+    if (only >= 0) {
+        bool ok = eligible(o, only, roles);
+        *tt = ok ? ops_travel_to(o, only, x, y) : INFINITY;
+        return ok ? only : -1;
+    }
     for (int k = 0; k < o->n_grid_home[g]; k++) {
         int u = o->grid_home[g][k], post = o->home_post[g][k];
         if (post > best_post)

@@ -30,8 +30,16 @@
  *
  * geo_index: a uniform grid of about one cell per polygon over the common
  * bounding box; each cell lists (ascending) the polygons whose bounding box
- * touches it, in one CSR array.  Locate costs one cell lookup plus a
- * point-in-polygon test per listed polygon, typically 1-4.
+ * touches it, in one CSR array.  Cell edges are stored, and a point's cell
+ * is the last whose lower edges it reaches (a guess from the scale, then
+ * settled on the stored edges), so the points of a cell are exactly the
+ * half-open box of its edges, and cell lookup is monotone: a polygon is
+ * listed in every cell its points can fall in.  A cell whose box is
+ * provably claimed by one polygon, with no lower-indexed polygon claiming
+ * any of it, stores that polygon as its answer (`sole`): a lattice of
+ * rectangles (bench-city, grids.csv boxes) then locates every point by
+ * the lookup alone.  Otherwise locate tests the listed polygons, typically
+ * 1-4.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -354,6 +362,12 @@ int geo_poly_finish(struct geo_poly *p)
     p->ymin = bb[1];
     p->xmax = bb[2];
     p->ymax = bb[3];
+    p->rect = nr == 1 && p->n == 4;
+    for (int i = 0; i < p->n && p->rect; i++) {
+        pt a = p->v[i], b = p->v[(i + 1) % p->n];
+        p->rect = (a.x == bb[0] || a.x == bb[2]) && (a.y == bb[1] || a.y == bb[3]) &&
+                  (a.x == b.x || a.y == b.y);
+    }
     return 0;
 }
 
@@ -362,6 +376,10 @@ int geo_poly_contains(const struct geo_poly *p, double x, double y)
     /* Outside the half-open box the crossing count is even anyway. */
     if (x < p->xmin || x >= p->xmax || y < p->ymin || y >= p->ymax)
         return 0;
+    /* A rectangle's crossing test below finds its right edge alone crossed
+     * inside the box (the left edge needs x < xmin), so the box decides. */
+    if (p->rect)
+        return 1;
     struct geo_ring one;
     int nr, in = 0;
     const struct geo_ring *rg = rings(p, &one, &nr);
@@ -547,20 +565,67 @@ struct geo_index {
     const struct geo_poly *polys;
     int n;
     double xmin, ymin, xmax, ymax;
-    double sx, sy;          /* cells per km */
+    double sx, sy;          /* cells per km, for the first guess of a cell */
     int nx, ny;
+    double *ex, *ey;        /* cell edges: nx + 1 and ny + 1, ex[nx] = xmax */
     int *start;             /* nx*ny + 1 offsets into item */
     int *item;              /* polygon indices, ascending within a cell */
+    int *sole;              /* cell -> the polygon claiming all of it, -1 */
 };
 
-static int cell_of(double v, double lo, double scale, int n)
+/* The last cell whose lower edge e[c] is <= v (0 if none): monotone in v,
+ * and for v in [e[c], e[c + 1]) exactly c whatever the guess's rounding. */
+static int cell_of(double v, double lo, double scale, const double *e, int n)
 {
-    double c = floor((v - lo) * scale);
-    if (!(c >= 0))
+    if (n == 1)
         return 0;
-    if (c >= n)
-        return n - 1;
-    return (int)c;
+    double g = (v - lo) * scale;   /* truncation is floor for g >= 0 */
+    int c = !(g >= 0) ? 0 : g >= n ? n - 1 : (int)g;
+    while (c > 0 && e[c] > v)
+        c--;
+    while (c + 1 < n && e[c + 1] <= v)
+        c++;
+    return c;
+}
+
+/* Closed segment ab meets the closed box [x0, x1] x [y0, y1]. */
+static int seg_meets_box(pt a, pt b, double x0, double y0, double x1, double y1)
+{
+    if (fmax(a.x, b.x) < x0 || fmin(a.x, b.x) > x1 || fmax(a.y, b.y) < y0 || fmin(a.y, b.y) > y1)
+        return 0;
+    pt c[4] = { { x0, y0 }, { x1, y0 }, { x1, y1 }, { x0, y1 } };
+    int pos = 0, neg = 0;
+    for (int k = 0; k < 4; k++) {
+        double o = orient(a, b, c[k]);
+        pos += o >= 0;
+        neg += o <= 0;
+    }
+    return pos && neg;      /* the line separates no corner from the others */
+}
+
+/* How polygon p stands to the box B = [x0, x1) x [y0, y1): 1 if p claims
+ * every point of B, 0 if none, -1 if unknown.  Half-open boxes and
+ * rectangles are compared exactly.  Other polygons are classified only
+ * when no edge comes within a margin of B (far above the rounding of the
+ * crossing test), by one corner; B touching their boundary is unknown. */
+static int poly_vs_box(const struct geo_poly *p, double x0, double y0, double x1, double y1)
+{
+    if (p->xmax <= x0 || x1 <= p->xmin || p->ymax <= y0 || y1 <= p->ymin)
+        return 0;
+    if (p->rect)
+        return p->xmin <= x0 && x1 <= p->xmax && p->ymin <= y0 && y1 <= p->ymax ? 1 : -1;
+    double scale = fmax(fmax(fabs(x0), fabs(x1)), fmax(fabs(y0), fabs(y1)));
+    double m = 1e-9 * fmax(x1 - x0, y1 - y0) + 1e-12 * scale;
+    struct geo_ring one;
+    int nr;
+    const struct geo_ring *rg = rings(p, &one, &nr);
+    for (int k = 0; k < nr; k++) {
+        const pt *v = p->v + rg[k].start;
+        for (int i = 0, j = rg[k].n - 1; i < rg[k].n; j = i++)
+            if (seg_meets_box(v[j], v[i], x0 - 2 * m, y0 - 2 * m, x1 + 2 * m, y1 + 2 * m))
+                return -1;
+    }
+    return geo_poly_contains(p, x0, y0);
 }
 
 struct geo_index *geo_index_new(const struct geo_poly *polys, int n)
@@ -572,6 +637,10 @@ struct geo_index *geo_index_new(const struct geo_poly *polys, int n)
         g->nx = g->ny = 1;
         g->start = xcalloc(2, sizeof *g->start);
         g->item = xmalloc(sizeof *g->item);
+        g->sole = xmalloc(sizeof *g->sole);
+        g->sole[0] = -1;
+        g->ex = xcalloc(2, sizeof *g->ex);
+        g->ey = xcalloc(2, sizeof *g->ey);
         return g;
     }
     g->xmin = polys[0].xmin;
@@ -595,6 +664,18 @@ struct geo_index *geo_index_new(const struct geo_poly *polys, int n)
     g->ny = (n + g->nx - 1) / g->nx;
     g->sx = g->nx / w;
     g->sy = g->ny / h;
+    /* Edges as lo + span * i / n: exact on a lattice whose lines are
+     * representable (2.5 * c for bench-city), so cells match its grids. */
+    g->ex = xmalloc(((size_t)g->nx + 1) * sizeof *g->ex);
+    g->ey = xmalloc(((size_t)g->ny + 1) * sizeof *g->ey);
+    for (int i = 0; i <= g->nx; i++)
+        g->ex[i] = i == g->nx ? g->xmax : g->xmin + w * i / g->nx;
+    for (int i = 0; i <= g->ny; i++)
+        g->ey[i] = i == g->ny ? g->ymax : g->ymin + h * i / g->ny;
+    for (int i = g->nx - 1; i >= 0; i--)       /* non-decreasing also if lo + span rounds up */
+        g->ex[i] = fmin(g->ex[i], g->ex[i + 1]);
+    for (int i = g->ny - 1; i >= 0; i--)
+        g->ey[i] = fmin(g->ey[i], g->ey[i + 1]);
 
     size_t ncell = (size_t)g->nx * (size_t)g->ny;
     g->start = xcalloc(ncell + 1, sizeof *g->start);
@@ -606,10 +687,10 @@ struct geo_index *geo_index_new(const struct geo_poly *polys, int n)
         }
         for (int i = 0; i < n; i++) {
             const struct geo_poly *p = &polys[i];
-            int x0 = cell_of(p->xmin, g->xmin, g->sx, g->nx);
-            int x1 = cell_of(p->xmax, g->xmin, g->sx, g->nx);
-            int y0 = cell_of(p->ymin, g->ymin, g->sy, g->ny);
-            int y1 = cell_of(p->ymax, g->ymin, g->sy, g->ny);
+            int x0 = cell_of(p->xmin, g->xmin, g->sx, g->ex, g->nx);
+            int x1 = cell_of(p->xmax, g->xmin, g->sx, g->ex, g->nx);
+            int y0 = cell_of(p->ymin, g->ymin, g->sy, g->ey, g->ny);
+            int y1 = cell_of(p->ymax, g->ymin, g->sy, g->ey, g->ny);
             for (int cy = y0; cy <= y1; cy++)
                 for (int cx = x0; cx <= x1; cx++) {
                     size_t c = (size_t)cy * (size_t)g->nx + (size_t)cx;
@@ -624,6 +705,26 @@ struct geo_index *geo_index_new(const struct geo_poly *polys, int n)
     for (size_t c = ncell; c > 0; c--)
         g->start[c] = g->start[c - 1];
     g->start[0] = 0;
+
+    /* Locate answers with the lowest-indexed polygon that claims the point:
+     * scanning in that order, polygons claiming none of the cell are
+     * passed over, and the first claiming all of it is the answer for
+     * every point of the cell. */
+    g->sole = xmalloc(ncell * sizeof *g->sole);
+    for (int cy = 0; cy < g->ny; cy++)
+        for (int cx = 0; cx < g->nx; cx++) {
+            size_t c = (size_t)cy * (size_t)g->nx + (size_t)cx;
+            g->sole[c] = -1;
+            for (int k = g->start[c]; k < g->start[c + 1]; k++) {
+                int v = poly_vs_box(&polys[g->item[k]], g->ex[cx], g->ey[cy],
+                                    g->ex[cx + 1], g->ey[cy + 1]);
+                if (v == 0)
+                    continue;
+                if (v == 1)
+                    g->sole[c] = g->item[k];
+                break;
+            }
+        }
     return g;
 }
 
@@ -633,16 +734,31 @@ void geo_index_free(struct geo_index *g)
         return;
     free(g->start);
     free(g->item);
+    free(g->sole);
+    free(g->ex);
+    free(g->ey);
     free(g);
+}
+
+int geo_index_direct_cells(const struct geo_index *g, int *cells)
+{
+    int n = 0, nc = g->nx * g->ny;
+    for (int c = 0; c < nc; c++)
+        n += g->sole[c] >= 0;
+    if (cells)
+        *cells = nc;
+    return n;
 }
 
 int geo_index_locate(const struct geo_index *g, double x, double y)
 {
     if (g->n <= 0 || !(x >= g->xmin && x < g->xmax && y >= g->ymin && y < g->ymax))
         return -1;
-    int cx = cell_of(x, g->xmin, g->sx, g->nx);
-    int cy = cell_of(y, g->ymin, g->sy, g->ny);
+    int cx = cell_of(x, g->xmin, g->sx, g->ex, g->nx);
+    int cy = cell_of(y, g->ymin, g->sy, g->ey, g->ny);
     size_t c = (size_t)cy * (size_t)g->nx + (size_t)cx;
+    if (g->sole[c] >= 0)
+        return g->sole[c];
     for (int k = g->start[c]; k < g->start[c + 1]; k++)
         if (geo_poly_contains(&g->polys[g->item[k]], x, y))
             return g->item[k];

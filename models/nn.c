@@ -1,46 +1,86 @@
-/* nn.c - ring search over a uniform cell grid (see nn.h). */
+/* nn.c - nearest present item over a uniform cell grid with an occupancy
+ * bitmap (see nn.h).
+ *
+ * Cells are boxes [ex[i], ex[i+1]) x [ey[j], ey[j+1]) with stored edges; an
+ * item's cell is the last whose lower edges it reaches, so an item lies in
+ * its cell's box exactly, not just up to the rounding of a division.  One
+ * bit per cell says whether any present item is there, one bitmap row per
+ * cell row, so empty cells are skipped 64 at a time.
+ *
+ * A query visits rows in order of their gap to the query point (its own
+ * row, then the nearer of the next rows above and below), and in each row
+ * the occupied cells outward from the query's column, left and right.  A
+ * row, or a cell within it, is left out when its gap alone already exceeds
+ * the best distance so far.  The search over the cells thus takes a
+ * diamond's shape for Manhattan and a disc's for Euclidean distance, and
+ * stops as soon as no unvisited cell can hold a closer item.
+ *
+ * Exactness.  A gap is the difference between a cell edge and the query
+ * coordinate, the same floating-point subtraction as the item's own
+ * coordinate difference but from a value nearer the query; rounding is
+ * monotone, so the computed gap never exceeds the computed coordinate
+ * difference of an item in that cell, and for Manhattan the rounded sum of
+ * gaps never exceeds the item's rounded distance.  Pruning only on a
+ * strictly larger bound keeps every item at the best distance, so ties go
+ * to the lowest index exactly.  For Euclidean distance the item distance
+ * is hypot(), whose rounding is not tied to the bound's, so the bound is
+ * shrunk by 1e-12 relative (far above hypot's error of about 1 ulp) before
+ * it may prune.
+ */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include "nn.h"
+
+/* What insert, remove and a scan read of an item, and of a cell, side by
+ * side: one cache line each instead of one per array. */
+struct nn_it {
+    double x, y;            /* position, km */
+    int cell;               /* its cell */
+    int slot;               /* index in slots[], -1 when absent */
+};
+
+struct nn_cell {
+    int start;              /* first slot in slots[] (CSR) */
+    int fill;               /* present items */
+};
 
 struct nn {
     enum trv_metric metric;
     int n, count;
-    double *px, *py;        /* item positions, km */
+    struct nn_it *it;       /* items, by index */
     double x0, y0, w;       /* grid origin and cell width, km */
-    int nx, ny;
-    int *cell_of;           /* item -> cell */
-    int *start;             /* cell -> first slot in slots[] (CSR) */
-    int *fill;              /* cell -> present items */
+    double inv_w;           /* 1 / w, for the first guess of a cell */
+    int nx, ny, wpr;        /* cells per row and column, bitmap words per row */
+    double *ex, *ey;        /* cell edges, nx + 1 and ny + 1 */
+    struct nn_cell *cell;   /* per cell */
     int *slots;             /* present items, packed per cell */
-    int *slot_of;           /* item -> slot index, -1 when absent */
+    uint64_t *occ;          /* row-major occupancy bitmap, wpr words a row */
 };
 
-static double dist(const struct nn *t, double ax, double ay, double bx, double by)
+/* The last cell c in [0, n) with e[c] <= v (0 if none): a guess from the
+ * width (truncation is floor here, the guess being >= 0), settled on the
+ * stored edges. */
+static int cell_at(double v, double lo, double inv_w, const double *e, int n)
 {
-    double dx = fabs(ax - bx), dy = fabs(ay - by);
-    return t->metric == TRV_MANHATTAN ? dx + dy : hypot(dx, dy);
+    double g = (v - lo) * inv_w;
+    int c = !(g >= 0) ? 0 : g >= n ? n - 1 : (int)g;
+    while (c > 0 && e[c] > v)
+        c--;
+    while (c + 1 < n && e[c + 1] <= v)
+        c++;
+    return c;
 }
-
-static int clampi(long v, int hi)
-{
-    return v < 0 ? 0 : v > hi ? hi : (int)v;
-}
-
-static int cell_x(const struct nn *t, double x) { return clampi((long)floor((x - t->x0) / t->w), t->nx - 1); }
-static int cell_y(const struct nn *t, double y) { return clampi((long)floor((y - t->y0) / t->w), t->ny - 1); }
 
 struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metric)
 {
     struct nn *t = xcalloc(1, sizeof *t);
     t->metric = metric;
     t->n = n;
-    t->px = xmalloc((size_t)(n ? n : 1) * sizeof *t->px);
-    t->py = xmalloc((size_t)(n ? n : 1) * sizeof *t->py);
+    t->it = xmalloc((size_t)(n ? n : 1) * sizeof *t->it);
     double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
     for (int i = 0; i < n; i++) {
-        t->px[i] = x[i];
-        t->py[i] = y[i];
+        t->it[i] = (struct nn_it){ x[i], y[i], 0, -1 };
         xmin = fmin(xmin, x[i]); xmax = fmax(xmax, x[i]);
         ymin = fmin(ymin, y[i]); ymax = fmax(ymax, y[i]);
     }
@@ -53,19 +93,25 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     t->w = span > 0 ? span / ceil(sqrt((double)n)) : 1.0;
     t->nx = (int)floor((xmax - xmin) / t->w) + 1;
     t->ny = (int)floor((ymax - ymin) / t->w) + 1;
+    t->inv_w = 1.0 / t->w;
+    t->wpr = (t->nx + 63) / 64;
+    t->ex = xmalloc(((size_t)t->nx + 1) * sizeof *t->ex);
+    t->ey = xmalloc(((size_t)t->ny + 1) * sizeof *t->ey);
+    for (int i = 0; i <= t->nx; i++)
+        t->ex[i] = t->x0 + i * t->w;
+    for (int i = 0; i <= t->ny; i++)
+        t->ey[i] = t->y0 + i * t->w;
     int nc = t->nx * t->ny;
-    t->cell_of = xmalloc((size_t)(n ? n : 1) * sizeof(int));
-    t->start = xcalloc((size_t)nc + 1, sizeof(int));
-    t->fill = xcalloc((size_t)nc, sizeof(int));
+    t->cell = xcalloc((size_t)nc + 1, sizeof *t->cell);
     t->slots = xmalloc((size_t)(n ? n : 1) * sizeof(int));
-    t->slot_of = xmalloc((size_t)(n ? n : 1) * sizeof(int));
+    t->occ = xcalloc((size_t)t->wpr * (size_t)t->ny, sizeof *t->occ);
     for (int i = 0; i < n; i++) {
-        t->cell_of[i] = cell_y(t, y[i]) * t->nx + cell_x(t, x[i]);
-        t->start[t->cell_of[i] + 1]++;
-        t->slot_of[i] = -1;
+        t->it[i].cell = cell_at(y[i], t->y0, t->inv_w, t->ey, t->ny) * t->nx +
+                        cell_at(x[i], t->x0, t->inv_w, t->ex, t->nx);
+        t->cell[t->it[i].cell + 1].start++;
     }
     for (int c = 0; c < nc; c++)
-        t->start[c + 1] += t->start[c];
+        t->cell[c + 1].start += t->cell[c].start;
     return t;
 }
 
@@ -73,82 +119,158 @@ void nn_free(struct nn *t)
 {
     if (!t)
         return;
-    free(t->px); free(t->py); free(t->cell_of); free(t->start);
-    free(t->fill); free(t->slots); free(t->slot_of);
+    free(t->it); free(t->ex); free(t->ey); free(t->cell); free(t->slots); free(t->occ);
     free(t);
+}
+
+static void occ_set(struct nn *t, int c, int on)
+{
+    int row = c / t->nx, col = c % t->nx;
+    uint64_t *wd = &t->occ[(size_t)row * (size_t)t->wpr + (size_t)(col >> 6)];
+    uint64_t bit = (uint64_t)1 << (col & 63);
+    *wd = on ? *wd | bit : *wd & ~bit;
 }
 
 void nn_insert(struct nn *t, int i)
 {
-    PS_ASSERT(t->slot_of[i] < 0);
-    int c = t->cell_of[i];
-    int s = t->start[c] + t->fill[c]++;
+    struct nn_it *it = &t->it[i];
+    PS_ASSERT(it->slot < 0);
+    struct nn_cell *cl = &t->cell[it->cell];
+    int s = cl->start + cl->fill++;
     t->slots[s] = i;
-    t->slot_of[i] = s;
+    it->slot = s;
     t->count++;
+    if (cl->fill == 1)
+        occ_set(t, it->cell, 1);
 }
 
 void nn_remove(struct nn *t, int i)
 {
-    int s = t->slot_of[i];
+    struct nn_it *it = &t->it[i];
+    int s = it->slot;
     PS_ASSERT(s >= 0);
-    int c = t->cell_of[i];
-    int last = t->start[c] + --t->fill[c];
+    struct nn_cell *cl = &t->cell[it->cell];
+    int last = cl->start + --cl->fill;
     t->slots[s] = t->slots[last];
-    t->slot_of[t->slots[s]] = s;
-    t->slot_of[i] = -1;
+    t->it[t->slots[s]].slot = s;
+    it->slot = -1;
     t->count--;
+    if (cl->fill == 0)
+        occ_set(t, it->cell, 0);
 }
 
-int nn_contains(const struct nn *t, int i) { return t->slot_of[i] >= 0; }
+int nn_contains(const struct nn *t, int i) { return t->it[i].slot >= 0; }
 int nn_count(const struct nn *t) { return t->count; }
 
-static void scan_cell(const struct nn *t, int c, double x, double y, int *best, double *bd)
+/* The search below is written once and compiled twice, for each metric
+ * (manh constant), so the inner loops carry no metric test. */
+#define HOT static inline __attribute__((always_inline))
+
+/* First occupied column >= col in a bitmap row, or -1. */
+HOT int next_occ(const uint64_t *row, int wpr, int col)
 {
-    for (int s = t->start[c], e = s + t->fill[c]; s < e; s++) {
+    int k = col >> 6;
+    uint64_t m = row[k] & (~(uint64_t)0 << (col & 63));
+    while (!m) {
+        if (++k == wpr)
+            return -1;
+        m = row[k];
+    }
+    return k * 64 + __builtin_ctzll(m);
+}
+
+/* Last occupied column <= col in a bitmap row, or -1. */
+HOT int prev_occ(const uint64_t *row, int col)
+{
+    int k = col >> 6;
+    uint64_t m = row[k] & (~(uint64_t)0 >> (63 - (col & 63)));
+    while (!m) {
+        if (--k < 0)
+            return -1;
+        m = row[k];
+    }
+    return k * 64 + 63 - __builtin_clzll(m);
+}
+
+/* Whether a cell whose gaps to the query are gx, gy (>= 0, computed as
+ * described at the top) can hold no item at distance <= bd. */
+HOT int beyond(int manh, double gx, double gy, double bd)
+{
+    if (manh)
+        return gx + gy > bd;
+    return (gx * gx + gy * gy) * (1 - 1e-12) > bd * bd;
+}
+
+struct best {
+    int i;
+    double d;
+};
+
+HOT void scan_cell(const struct nn *t, int manh, int c, double x, double y, struct best *b)
+{
+    for (int s = t->cell[c].start, e = s + t->cell[c].fill; s < e; s++) {
         int i = t->slots[s];
-        double d = dist(t, x, y, t->px[i], t->py[i]);
-        if (d < *bd || (d == *bd && i < *best)) {
-            *bd = d;
-            *best = i;
+        double dx = fabs(x - t->it[i].x), dy = fabs(y - t->it[i].y);
+        double d = manh ? dx + dy : hypot(dx, dy);
+        if (d < b->d || (d == b->d && i < b->i)) {
+            b->d = d;
+            b->i = i;
         }
     }
+}
+
+/* The occupied cells of row r outward from column cx whose gap, with the
+ * row's gap gy, does not rule them out. */
+HOT void scan_row(const struct nn *t, int manh, int r, int cx, double gy, double x, double y,
+                  struct best *b)
+{
+    const uint64_t *row = &t->occ[(size_t)r * (size_t)t->wpr];
+    int base = r * t->nx;
+    for (int c = next_occ(row, t->wpr, cx); c >= 0;
+         c = c + 1 < t->nx ? next_occ(row, t->wpr, c + 1) : -1) {
+        if (c > cx && beyond(manh, t->ex[c] - x, gy, b->d))
+            break;
+        scan_cell(t, manh, base + c, x, y, b);
+    }
+    for (int c = cx > 0 ? prev_occ(row, cx - 1) : -1; c >= 0; c = c > 0 ? prev_occ(row, c - 1) : -1) {
+        if (beyond(manh, x - t->ex[c + 1], gy, b->d))
+            break;
+        scan_cell(t, manh, base + c, x, y, b);
+    }
+}
+
+HOT int search(const struct nn *t, int manh, double x, double y, double *out)
+{
+    int cx = cell_at(x, t->x0, t->inv_w, t->ex, t->nx);
+    int cy = cell_at(y, t->y0, t->inv_w, t->ey, t->ny);
+    struct best b = { -1, INFINITY };
+    scan_row(t, manh, cy, cx, 0, x, y, &b);
+    /* Rows above and below, the one with the smaller gap first; a side is
+     * done once its gap rules out its next row (gaps only grow outward). */
+    int up = cy + 1, dn = cy - 1;
+    while (up < t->ny || dn >= 0) {
+        double gu = up < t->ny ? t->ey[up] - y : INFINITY;
+        double gd = dn >= 0 ? y - t->ey[dn + 1] : INFINITY;
+        if (gu <= gd) {
+            if (beyond(manh, 0, gu, b.d))
+                up = t->ny;
+            else
+                scan_row(t, manh, up++, cx, gu, x, y, &b);
+        } else {
+            if (beyond(manh, 0, gd, b.d))
+                dn = -1;
+            else
+                scan_row(t, manh, dn--, cx, gd, x, y, &b);
+        }
+    }
+    if (out)
+        *out = b.d;
+    return b.i;
 }
 
 int nn_nearest(const struct nn *t, double x, double y, double *out)
 {
     if (t->count == 0)
         return -1;
-    int cx = cell_x(t, x), cy = cell_y(t, y);
-    int kmax = cx;
-    if (t->nx - 1 - cx > kmax) kmax = t->nx - 1 - cx;
-    if (cy > kmax) kmax = cy;
-    if (t->ny - 1 - cy > kmax) kmax = t->ny - 1 - cy;
-    int best = -1;
-    double bd = INFINITY;
-    for (int k = 0; k <= kmax; k++) {
-        /* Every cell of ring k is at least (k-1) cell widths away along one
-         * axis, also when the query lies outside the grid; both metrics are
-         * >= that axis gap.  Equal distances must still be scanned for the
-         * lowest-index tie-break, hence the strict comparison. */
-        if (k >= 1 && (double)(k - 1) * t->w > bd)
-            break;
-        int y_lo = cy - k, y_hi = cy + k, x_lo = cx - k, x_hi = cx + k;
-        for (int yy = y_lo; yy <= y_hi; yy++) {
-            if (yy < 0 || yy >= t->ny)
-                continue;
-            /* Top and bottom rows of the ring whole, others at both ends. */
-            int step = (yy == y_lo || yy == y_hi) ? 1 : x_hi - x_lo;
-            for (int xx = x_lo; xx <= x_hi; xx += step) {
-                if (xx >= 0 && xx < t->nx) {
-                    int c = yy * t->nx + xx;
-                    if (t->fill[c])
-                        scan_cell(t, c, x, y, &best, &bd);
-                }
-            }
-        }
-    }
-    if (out)
-        *out = bd;
-    return best;
+    return t->metric == TRV_MANHATTAN ? search(t, 1, x, y, out) : search(t, 0, x, y, out);
 }

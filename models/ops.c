@@ -241,7 +241,17 @@ static bool is_busy(enum unit_state st)
 static void set_state(struct ops *o, struct unit_rt *r, enum unit_state st)
 {
     o->n_busy += (int)is_busy(st) - (int)is_busy(r->st);
+    o->n_avail -= ops_rt_available(r);
     r->st = st;
+    o->n_avail += ops_rt_available(r);
+}
+
+/* The other input of availability, kept in step with n_avail likewise. */
+static void set_mobile(struct ops *o, struct unit_rt *r, bool mobile)
+{
+    o->n_avail -= ops_rt_available(r);
+    r->mobile = mobile;
+    o->n_avail += ops_rt_available(r);
 }
 
 /* ---- positions and the availability indexes ------------------------------- */
@@ -251,37 +261,9 @@ static const struct scn_facility *base_of(const struct ops *o, int u)
     return &o->s->facilities[o->s->units[u].base];
 }
 
-void ops_unit_pos(const struct ops *o, int u, double *x, double *y)
-{
-    const struct unit_rt *r = &o->u[u];
-    double now = sim_now(o->sim);
-    if (r->t1 <= r->t0 || now >= r->t1) {
-        *x = r->x1;
-        *y = r->y1;
-        return;
-    }
-    if (now <= r->t0) {             /* a leg that starts later (whole_cycle) */
-        *x = r->x0;
-        *y = r->y0;
-        return;
-    }
-    /* Straight-line interpolation: the remaining distance shrinks linearly
-     * in time under either metric, as both are norms. */
-    double f = (now - r->t0) / (r->t1 - r->t0);
-    *x = r->x0 + (r->x1 - r->x0) * f;
-    *y = r->y0 + (r->y1 - r->y0) * f;
-}
-
 static double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1)
 {
     return scn_distance(o->s, x0, y0, x1, y1) * o->u[u].min_per_km;
-}
-
-double ops_travel_to(const struct ops *o, int u, double x, double y)
-{
-    double ux, uy;
-    ops_unit_pos(o, u, &ux, &uy);
-    return travel(o, u, ux, uy, x, y);
 }
 
 static int nn_slot(const struct scn *s, int u)
@@ -310,7 +292,7 @@ int ops_nearest_available(const struct ops *o, unsigned roles, double x, double 
         }
     for (int k = 0; k < o->n_mob; k++) {
         int u = o->mob[k];
-        if (!(roles >> s->units[u].role & 1))
+        if (!ops_role_in(o, u, roles))
             continue;
         double tu = ops_travel_to(o, u, x, y);
         if (tu < bt || (tu == bt && u < best))
@@ -325,14 +307,14 @@ int ops_nearest_available(const struct ops *o, unsigned roles, double x, double 
 static void unplace(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
-    struct nn *t = o->nn[nn_slot(o->s, u)];
+    struct nn *t = o->nn[o->tag[u].slot];
     if (nn_contains(t, o->nn_item[u]))
         nn_remove(t, o->nn_item[u]);
     if (r->mobile) {
         int last = o->mob[--o->n_mob];
         o->mob[r->mob_pos] = last;
         o->u[last].mob_pos = r->mob_pos;
-        r->mobile = false;
+        set_mobile(o, r, false);
     }
 }
 
@@ -343,10 +325,10 @@ static void place(struct ops *o, int u)
     struct unit_rt *r = &o->u[u];
     unplace(o, u);
     if (r->st == U_IDLE && r->act == ACT_BASE) {
-        nn_insert(o->nn[nn_slot(o->s, u)], o->nn_item[u]);
+        nn_insert(o->nn[o->tag[u].slot], o->nn_item[u]);
     } else if (r->st == U_IDLE ||
                (r->st == U_RETURNING && o->s->redispatch_returning && !r->shift_over)) {
-        r->mobile = true;
+        set_mobile(o, r, true);
         r->mob_pos = o->n_mob;
         o->mob[o->n_mob++] = u;
     }
@@ -495,7 +477,7 @@ static void q_remove(struct ops *o, int j)
 /* First queued job (priority, then arrival) unit u may take; -1 if none. */
 static int q_first_for(const struct ops *o, int u)
 {
-    unsigned bit = 1u << o->s->units[u].role;
+    unsigned bit = 1u << o->tag[u].role;
     for (int p = 0; p < o->s->n_priorities; p++)
         for (int j = o->qhead[p]; j >= 0; j = o->job[j].qnext)
             if (o->s->itypes[o->job[j].inc.type].roles & bit)
@@ -582,7 +564,7 @@ static void next_activity(struct ops *o, int u)
     double now = sim_now(o->sim), x, y;
     r->act_since = now;
     r->ver++;
-    switch (s->units[u].idle) {
+    switch ((enum idle_mode)o->tag[u].idle) {
     case IDLE_BASE:
         stay(o, u);
         r->act = ACT_BASE;
@@ -663,7 +645,7 @@ static void become_free(struct ops *o, int u)
     struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim);
     int sfac = o->unit_station[u];
-    if (o->s->units[u].role == ROLE_CASE_TEAM && sfac >= 0 && o->st[sfac].n > 0) {
+    if (o->tag[u].role == ROLE_CASE_TEAM && sfac >= 0 && o->st[sfac].n > 0) {
         start_followup(o, u);
         return;
     }
@@ -700,6 +682,20 @@ static void go_off(struct ops *o, int u)
     r->t0 = r->t1 = now;
 }
 
+/* fmod(t, 1440) for t >= 0, exactly, without the library call: d * 1440
+ * is an integer below 2^53 and t - d * 1440 lies within 1440 of t's
+ * multiples of its ulp, so the subtraction is exact; the quotient's
+ * rounding can leave d one off, which the two corrections undo. */
+static double minute_of_day(double t)
+{
+    double r = t - floor(t / 1440.0) * 1440.0;
+    if (r < 0)
+        r += 1440.0;
+    else if (r >= 1440.0)
+        r -= 1440.0;
+    return r;
+}
+
 static bool home_of(const struct ops *o, int u, int g)
 {
     if (o->unit_home1[u] != -2)
@@ -724,22 +720,25 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     double resp = now - in->t, wait = jb->t_dispatch - in->t, trav = now - o->u[u].t0;
     bool within = resp <= it->target_min, first = jb->first_contact;
     int P = s->n_priorities;
-    for (int k = 0; k < 2; k++) {
-        int p = k ? P : in->prio_idx;
-        stat_acc_add(&o->p_resp[p], resp);
+    stat_sum_add(&o->p_resp[P], resp);
+    stat_hist_add(&o->p_hist[P], resp);
+    o->p_within[P] += within;
+    if (o->split_prio) {
+        int p = in->prio_idx;
+        stat_sum_add(&o->p_resp[p], resp);
         stat_hist_add(&o->p_hist[p], resp);
         o->p_within[p] += within;
     }
-    stat_acc_add(&o->travel, trav);
+    stat_sum_add(&o->travel, trav);
     stat_hist_add(&o->travel_hist, trav);
-    stat_acc_add(&o->wait_all, wait);
+    stat_sum_add(&o->wait_all, wait);
     stat_hist_add(&o->wait_hist, wait);
     if (jb->queued) {
-        stat_acc_add(&o->wait_queued, wait);
+        stat_sum_add(&o->wait_queued, wait);
         o->n_queued++;
     }
     o->n_first += first;
-    o->n_cross += !first && s->units[u].n_home > 0;
+    o->n_cross += !first && o->unit_home1[u] != -1;
     int gz = in->grid >= 0 ? o->grid_zone[in->grid] : -1;
     o->n_cross_zone += gz >= 0 && o->unit_zone[u] >= 0 && o->unit_zone[u] != gz;
     if (in->grid >= 0) {
@@ -750,7 +749,7 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
         g[R_FIRST] += first;
         g[R_QUEUED] += jb->queued;
     }
-    int hr = (int)(fmod(in->t, 1440.0) / 60.0);
+    int hr = (int)(minute_of_day(in->t) / 60.0);
     double *h = &o->h_acc[(size_t)hr * OPS_N_HOUR];
     h[H_INCIDENTS] += 1;
     h[H_RESP_MEAN] += resp;
@@ -762,7 +761,8 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     t[T_RESP_MEAN] += resp;
     t[T_WITHIN] += within;
     t[T_FIRST] += first;
-    stat_hist_add(&o->t_hist[in->type], resp);
+    if (o->split_type)
+        stat_hist_add(&o->t_hist[in->type], resp);
     double *k = &o->k_acc[(size_t)o->unit_tier[u] * OPS_N_TIER];
     k[K_INCIDENTS] += 1;
     k[K_RESP_MEAN] += resp;
@@ -842,7 +842,7 @@ static void complete(struct ops *o, int j)
     const struct scn_itype *it = &s->itypes[jb->inc.type];
     double now = sim_now(o->sim);
     int fu = jb->first_unit;
-    bool resolved = !inc_class_is_case(it->cls) && jb->u_resolve < it->resolve[s->units[fu].role];
+    bool resolved = !inc_class_is_case(it->cls) && jb->u_resolve < it->resolve[o->tag[fu].role];
     if (jb->inc.t >= o->warmup) {
         o->n_done++;
         o->n_resolved += resolved;
@@ -888,7 +888,7 @@ static void whole_cycle(struct ops *o, int u, int j)
     --jb->active;
     complete(o, j);
     /* The return leg, as on_leave_scene would set it at t_leave. */
-    const struct scn_facility *b = base_of(o, u);
+    const struct geo_pt *b = &o->base_xy[u];
     r->x0 = sx; r->y0 = sy; r->t0 = t_leave;
     r->x1 = b->x; r->y1 = b->y;
     r->t1 = t_leave + travel(o, u, sx, sy, b->x, b->y);
@@ -932,7 +932,7 @@ static int find_preemptable(const struct ops *o, const struct job *j)
     for (int u = 0; u < s->n_units; u++) {
         const struct unit_rt *r = &o->u[u];
         if ((r->st != U_ENROUTE && r->st != U_ONSCENE) || r->shift_over ||
-            !(roles >> s->units[u].role & 1))
+            !ops_role_in(o, u, roles))
             continue;
         const struct job *v = &o->job[r->job];
         if (s->itypes[v->inc.type].units_required != 1 ||
@@ -968,7 +968,9 @@ static void preempt(struct ops *o, int u)
 static void dispatch_job(struct ops *o, int j)
 {
     while (o->job[j].need > 0) {
-        int u = o->pol->select(o, o->pol_state, &o->job[j]);
+        /* Every policy finds none when no unit is available (an M/M/1's
+         * busy server, a city in a surge): then it is not asked. */
+        int u = o->n_avail > 0 ? o->pol->select(o, o->pol_state, &o->job[j]) : -1;
         if (u < 0 && o->s->preempt) {
             u = find_preemptable(o, &o->job[j]);
             if (u >= 0)
@@ -991,10 +993,12 @@ static bool closed(const struct ops *o)
 
 static void maybe_close(struct ops *o)
 {
-    double now = sim_now(o->sim);
-    if (closed(o) || now < o->horizon || o->has_next || o->active_jobs > 0)
+    /* Runs after every event: the cheap tests that end it during the run
+     * (calls still to come, work in hand) first. */
+    if (o->has_next || o->active_jobs > 0 || o->n_busy > 0 || o->pending_fu > 0 || closed(o))
         return;
-    if (o->n_busy > 0 || o->pending_fu > 0)
+    double now = sim_now(o->sim);
+    if (now < o->horizon)
         return;
     o->tot.t_end = now;
     for (int u = 0; u < o->s->n_units; u++) {
@@ -1095,8 +1099,8 @@ static void on_leave_scene(struct ops *o, int u)
     if (--o->job[j].active == 0 && o->job[j].need == 0)
         complete(o, j);
     const struct scn *s = o->s;
-    const struct scn_facility *b = base_of(o, u);
-    if (!r->shift_over && s->units[u].idle != IDLE_BASE) {
+    const struct geo_pt *b = &o->base_xy[u];
+    if (!r->shift_over && o->tag[u].idle != IDLE_BASE) {
         become_free(o, u);              /* back to patrol / community work from here */
         return;
     }
@@ -1264,6 +1268,7 @@ static void ops_release(struct ops *o)
         free(o->zone_units[z]);
     free(o->zone_units); free(o->n_zone_units); free(o->unit_zone); free(o->unit_station);
     free(o->unit_home1); free(o->unit_tier); free(o->grid_zone);
+    free(o->tag); free(o->base_xy); free(o->grid_home1);
     for (int f = 0; f < s->n_facilities && o->st; f++) {
         free(o->st[f].fu_t);
         free(o->st[f].fu_min);
@@ -1272,7 +1277,7 @@ static void ops_release(struct ops *o)
     free(o->st);
     free(o->job);
     for (int p = 0; p <= s->n_priorities && o->p_hist; p++)
-        stat_hist_release(&o->p_hist[p]);
+        stat_hist_release(&o->p_hist[p]);      /* NULL-safe: unfilled ones have no h */
     for (int t = 0; t < s->n_itypes && o->t_hist; t++)
         stat_hist_release(&o->t_hist[t]);
     if (o->wait_hist.h)
@@ -1289,6 +1294,19 @@ static void *zalloc(size_t n, size_t size)
     return xcalloc(n ? n : 1, size);
 }
 
+/* zalloc aligned to `align` (a power of two); freed with free(). */
+static void *zalloc_aligned(size_t n, size_t size, size_t align)
+{
+    void *p = NULL;
+    size_t bytes = (n ? n : 1) * size;
+    if (posix_memalign(&p, align, bytes) != 0 || !p) {
+        fprintf(stderr, "patrolsim: out of memory (requesting %zu bytes)\n", bytes);
+        abort();
+    }
+    memset(p, 0, bytes);
+    return p;
+}
+
 /* Indexes that do not change during a run: per (mode, role) spatial indexes
  * of bases, home units per grid in post order, units per zone, case teams
  * per station. */
@@ -1296,7 +1314,7 @@ static void build_indexes(struct ops *o)
 {
     const struct scn *s = o->s;
     int U = s->n_units, G = s->n_grids, NI = s->n_modes * ROLE_N;
-    o->u = zalloc((size_t)U, sizeof *o->u);
+    o->u = zalloc_aligned((size_t)U, sizeof *o->u, _Alignof(struct unit_rt));
     o->mob = zalloc((size_t)U, sizeof *o->mob);
     o->nn_item = zalloc((size_t)U, sizeof *o->nn_item);
     o->nn = zalloc((size_t)NI, sizeof *o->nn);
@@ -1338,6 +1356,18 @@ static void build_indexes(struct ops *o)
                     o->home_post[g][n] = post;
                 }
 
+    o->grid_home1 = zalloc((size_t)G, sizeof *o->grid_home1);
+    for (int g = 0; g < G; g++)
+        o->grid_home1[g] = o->n_grid_home[g] == 1 ? o->grid_home[g][0] : -1;
+    o->tag = zalloc((size_t)U, sizeof *o->tag);
+    o->base_xy = zalloc((size_t)U, sizeof *o->base_xy);
+    PS_ASSERT(s->n_modes * ROLE_N <= 65535);
+    for (int u = 0; u < U; u++) {
+        o->tag[u] = (struct unit_tag){ (unsigned char)s->units[u].role,
+                                       (unsigned char)s->units[u].idle,
+                                       (unsigned short)nn_slot(s, u) };
+        o->base_xy[u] = (struct geo_pt){ base_of(o, u)->x, base_of(o, u)->y };
+    }
     o->unit_home1 = zalloc((size_t)U, sizeof *o->unit_home1);
     o->unit_tier = zalloc((size_t)U, sizeof *o->unit_tier);
     o->grid_zone = zalloc((size_t)G, sizeof *o->grid_zone);
@@ -1418,16 +1448,19 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     o->p_resp = zalloc((size_t)P + 1, sizeof *o->p_resp);
     o->p_hist = zalloc((size_t)P + 1, sizeof *o->p_hist);
     o->p_within = zalloc((size_t)P + 1, sizeof *o->p_within);
+    o->split_prio = P > 1;
+    o->split_type = s->n_itypes > 1;
     for (int k = 0; k <= P; k++) {
-        stat_acc_init(&o->p_resp[k]);
-        stat_hist_init(&o->p_hist[k]);
+        stat_sum_init(&o->p_resp[k]);
+        if (k == P || o->split_prio)
+            stat_hist_init(&o->p_hist[k]);
     }
     o->t_hist = zalloc((size_t)s->n_itypes, sizeof *o->t_hist);
-    for (int t = 0; t < s->n_itypes; t++)
+    for (int t = 0; t < s->n_itypes && o->split_type; t++)
         stat_hist_init(&o->t_hist[t]);
-    stat_acc_init(&o->travel);
-    stat_acc_init(&o->wait_all);
-    stat_acc_init(&o->wait_queued);
+    stat_sum_init(&o->travel);
+    stat_sum_init(&o->wait_all);
+    stat_sum_init(&o->wait_queued);
     stat_hist_init(&o->wait_hist);
     stat_hist_init(&o->travel_hist);
     o->g_acc = zalloc((size_t)G * OPS_N_GRID, sizeof(double));
@@ -1505,18 +1538,18 @@ static void results(const struct ops *o, double *out)
     int P = s->n_priorities;
     double T = o->tot.t_end, span = T - o->warmup;
     double days = (o->horizon - o->warmup) / 1440.0;   /* incidents are created over this */
-    const struct stat_acc *all = &o->p_resp[P];
+    const struct stat_sum *all = &o->p_resp[P];
     double n = (double)all->n;
 
     for (size_t i = 0; i < B->n; i++)
         out[i] = NAN;
     out[G_INCIDENTS] = n;
-    out[G_RESP_MEAN] = stat_acc_mean(all);
+    out[G_RESP_MEAN] = stat_sum_mean(all);
     out[G_RESP_P50] = stat_hist_quantile(&o->p_hist[P], 0.50);
     out[G_RESP_P90] = stat_hist_quantile(&o->p_hist[P], 0.90);
     out[G_RESP_P95] = stat_hist_quantile(&o->p_hist[P], 0.95);
     out[G_WITHIN] = ratio((double)o->p_within[P], n);
-    out[G_TRAVEL_MEAN] = stat_acc_mean(&o->travel);
+    out[G_TRAVEL_MEAN] = stat_sum_mean(&o->travel);
     out[G_TRAVEL_P50] = stat_hist_quantile(&o->travel_hist, 0.50);
     out[G_TRAVEL_P90] = stat_hist_quantile(&o->travel_hist, 0.90);
     out[G_FIRST_CONTACT] = ratio((double)o->n_first, n);
@@ -1525,8 +1558,8 @@ static void results(const struct ops *o, double *out)
     out[G_CROSS_GRID] = ratio((double)o->n_cross, n);
     out[G_CROSS_ZONE] = ratio((double)o->n_cross_zone, n);
     out[G_QUEUED] = ratio((double)o->n_queued, n);
-    out[G_WAIT_MEAN] = stat_acc_mean(&o->wait_all);
-    out[G_WAIT_QUEUED] = o->n_queued ? stat_acc_mean(&o->wait_queued) : 0.0;
+    out[G_WAIT_MEAN] = stat_sum_mean(&o->wait_all);
+    out[G_WAIT_QUEUED] = o->n_queued ? stat_sum_mean(&o->wait_queued) : 0.0;
     out[G_WAIT_P50] = stat_hist_quantile(&o->wait_hist, 0.50);
     out[G_WAIT_P90] = stat_hist_quantile(&o->wait_hist, 0.90);
     out[G_MAX_QUEUE] = o->max_queue;
@@ -1614,14 +1647,15 @@ static void results(const struct ops *o, double *out)
     out[G_COMMUNITY_SHARE] = ratio(comm, comm_duty);
 
     for (int p = 0; p < P; p++) {
-        const struct stat_acc *a = &o->p_resp[p];
+        int q = o->split_prio ? p : P;          /* one level: the overall collectors */
+        const struct stat_sum *a = &o->p_resp[q];
         double *row = &out[B->prio + (size_t)p * OPS_N_PRIO];
         row[P_INCIDENTS] = (double)a->n;
-        row[P_RESP_MEAN] = stat_acc_mean(a);
-        row[P_RESP_P50] = stat_hist_quantile(&o->p_hist[p], 0.50);
-        row[P_RESP_P90] = stat_hist_quantile(&o->p_hist[p], 0.90);
-        row[P_RESP_P95] = stat_hist_quantile(&o->p_hist[p], 0.95);
-        row[P_WITHIN] = ratio((double)o->p_within[p], (double)a->n);
+        row[P_RESP_MEAN] = stat_sum_mean(a);
+        row[P_RESP_P50] = stat_hist_quantile(&o->p_hist[q], 0.50);
+        row[P_RESP_P90] = stat_hist_quantile(&o->p_hist[q], 0.90);
+        row[P_RESP_P95] = stat_hist_quantile(&o->p_hist[q], 0.95);
+        row[P_WITHIN] = ratio((double)o->p_within[q], (double)a->n);
     }
     for (int g = 0; g < s->n_grids; g++) {
         const double *a = &o->g_acc[(size_t)g * OPS_N_GRID];
@@ -1650,7 +1684,7 @@ static void results(const struct ops *o, double *out)
         double k = a[T_INCIDENTS], done = a[T_RESOLVED] + a[T_HANDOVER];
         row[T_INCIDENTS] = k;
         row[T_RESP_MEAN] = ratio(a[T_RESP_MEAN], k);
-        row[T_RESP_P90] = stat_hist_quantile(&o->t_hist[t], 0.90);
+        row[T_RESP_P90] = stat_hist_quantile(o->split_type ? &o->t_hist[t] : &o->p_hist[P], 0.90);
         row[T_WITHIN] = ratio(a[T_WITHIN], k);
         row[T_FIRST] = ratio(a[T_FIRST], k);
         row[T_RESOLVED] = ratio(a[T_RESOLVED], done);
@@ -1731,6 +1765,10 @@ int ops_run(const struct scn *s, const struct ops_params *p, double *out,
         o.tot.in_system = o.tot.created - o.tot.completed;
         /* A drained run leaves nothing behind: conservation of incidents. */
         PS_ASSERT(closed(&o) && o.tot.in_system == 0 && o.qn == 0);
+        int avail = 0;
+        for (int u = 0; u < s->n_units; u++)
+            avail += ops_available(&o, u);
+        PS_ASSERT(avail == o.n_avail);      /* the count the dispatch skip relies on */
         results(&o, out);
         chart_results(&o, out);
         if (o.src->observed)

@@ -28,26 +28,33 @@ enum idle_act {
     ACT_TO_BASE,    /* driving back for desk time */
 };
 
+/* Fields in the order an incident touches them: the first 64 bytes (state
+ * and current leg) on every event, the next line on dispatch and return,
+ * the rest at shift changes and at the end.  Aligned to a cache line
+ * (ops.c allocates the array aligned), so a unit's hot part is two lines. */
 struct unit_rt {
-    enum unit_state st;
+    _Alignas(64) enum unit_state st;
     enum idle_act act;
     uint32_t ver;          /* bumped to cancel the pending activity event */
     int job;               /* job slot while en route / on scene, else -1 */
     double x0, y0, t0;     /* current leg: from (km) at t0 (min) ... */
     double x1, y1, t1;     /* ... to (km) at t1 (min); x1,y1 = where it is when still */
+
     double busy_since;     /* start of the current busy period, min */
     double act_since;      /* start of the current idle activity, min */
-    double duty_since;     /* start of the current on-duty period, min */
-    double shift_end;      /* end of the current shift, INFINITY if none */
+    double min_per_km;     /* travel minutes per km of road distance */
+    double busy;           /* busy minutes inside the measured period */
+    uint32_t jobs, away;   /* inside the measured period */
     bool shift_over;       /* the shift ended while busy: off when free */
     bool mobile;           /* in the mobile list (available away from base) */
     int mob_pos;
-    int shift_day;         /* roster day of the current or next shift */
-    double min_per_km;     /* travel minutes per km of road distance */
 
+    double duty_since;     /* start of the current on-duty period, min */
+    double shift_end;      /* end of the current shift, INFINITY if none */
+    int shift_day;         /* roster day of the current or next shift */
     /* accumulated inside the measured period, minutes */
-    double busy, duty, overtime, community, patrol;
-    uint32_t jobs, away, followups, shifts;
+    double duty, overtime, community, patrol;
+    uint32_t followups, shifts;
 };
 
 struct job {
@@ -76,6 +83,13 @@ struct station_rt {
     double load, handovers, served; /* counts in the measured period */
     struct stat_acc fu_wait;
     uint64_t unstaffed;
+};
+
+/* The scenario fields of a unit read for every call, in 4 bytes. */
+struct unit_tag {
+    unsigned char role;    /* enum unit_role */
+    unsigned char idle;    /* enum idle_mode */
+    unsigned short slot;   /* its (mode, role) index: mode * ROLE_N + role */
 };
 
 struct ops;
@@ -109,12 +123,15 @@ struct ops {
     int **grid_home;       /* grid -> home units, by post then file order */
     int *n_grid_home;
     int **home_post;       /* grid -> post of each of those units */
+    int *grid_home1;       /* grid -> its only home unit, -1 if it has none or several */
     int **zone_units;      /* zone -> units based in the zone */
     int *n_zone_units;
     int *unit_zone;        /* unit -> zone of its base, -1 */
     int *unit_station;     /* unit -> station above its base, -1 */
     /* Compact copies of scenario fields read for every incident, so the hot
      * path touches small arrays instead of scattered scenario records. */
+    struct unit_tag *tag;  /* unit -> role, idle mode, index slot */
+    struct geo_pt *base_xy;/* unit -> its base's position, km */
     int *unit_home1;       /* unit -> its only home grid, -1 none, -2 several */
     signed char *unit_tier;/* unit -> tier of its base */
     int *grid_zone;        /* grid -> zone, -1 */
@@ -123,6 +140,7 @@ struct ops {
     struct job *job;
     int n_job, free_job, active_jobs;
     int n_busy;            /* units en route, on scene, returning or on a follow-up */
+    int n_avail;           /* units ops_available() accepts; none: no policy is asked */
     int pending_fu;        /* follow-ups waiting for a case-team unit */
     int qhead[10], qtail[10];  /* per priority index: FIFO of queued jobs */
     int qn;
@@ -144,11 +162,17 @@ struct ops {
     FILE *trace;
     struct ops_totals tot;
 
-    /* collectors, incidents created after the warm-up only */
-    struct stat_acc *p_resp;     /* per priority, [n_priorities + 1] (last: all) */
+    /* collectors, incidents created after the warm-up only.  Means alone
+     * are read, so plain sums (stat_sum) serve.  With one priority level
+     * the per-priority collectors would receive exactly what the overall
+     * ones do, and with one type so would the type histogram: then only
+     * the overall ones are filled and read for both (split_prio,
+     * split_type false). */
+    struct stat_sum *p_resp;     /* per priority, [n_priorities + 1] (last: all) */
     struct stat_hist *p_hist;
     uint64_t *p_within;
-    struct stat_acc travel, wait_all, wait_queued;
+    bool split_prio, split_type;
+    struct stat_sum travel, wait_all, wait_queued;
     struct stat_hist wait_hist, travel_hist;
     uint64_t n_first, n_cross, n_cross_zone, n_queued, n_resolved, n_handover, n_done;
     uint64_t preemptions, ab_needed, ab_found, absent_shifts;
@@ -160,16 +184,49 @@ struct ops {
     double *k_acc;               /* per tier: sums */
 };
 
-/* Can unit u take an incident now (on duty, free or interruptible)? */
-static inline bool ops_available(const struct ops *o, int u)
+/* Can a unit in state r take an incident now (on duty, free or
+ * interruptible)? */
+static inline bool ops_rt_available(const struct unit_rt *r)
 {
-    const struct unit_rt *r = &o->u[u];
     return (r->st == U_IDLE) || (r->st == U_RETURNING && r->mobile);
 }
-/* Where unit u is now. */
-void ops_unit_pos(const struct ops *o, int u, double *x, double *y);
+static inline bool ops_available(const struct ops *o, int u)
+{
+    return ops_rt_available(&o->u[u]);
+}
+/* Is unit u's role among `roles` (a bit set over enum unit_role)? */
+static inline bool ops_role_in(const struct ops *o, int u, unsigned roles)
+{
+    return roles >> o->tag[u].role & 1;
+}
+/* Where unit u is now (inline: dispatch asks for every candidate). */
+static inline void ops_unit_pos(const struct ops *o, int u, double *x, double *y)
+{
+    const struct unit_rt *r = &o->u[u];
+    double now = sim_now(o->sim);
+    if (r->t1 <= r->t0 || now >= r->t1) {
+        *x = r->x1;
+        *y = r->y1;
+        return;
+    }
+    if (now <= r->t0) {             /* a leg that starts later (whole_cycle) */
+        *x = r->x0;
+        *y = r->y0;
+        return;
+    }
+    /* Straight-line interpolation: the remaining distance shrinks linearly
+     * in time under either metric, as both are norms. */
+    double f = (now - r->t0) / (r->t1 - r->t0);
+    *x = r->x0 + (r->x1 - r->x0) * f;
+    *y = r->y0 + (r->y1 - r->y0) * f;
+}
 /* Travel minutes for unit u from where it is to (x, y). */
-double ops_travel_to(const struct ops *o, int u, double x, double y);
+static inline double ops_travel_to(const struct ops *o, int u, double x, double y)
+{
+    double ux, uy;
+    ops_unit_pos(o, u, &ux, &uy);
+    return scn_distance(o->s, ux, uy, x, y) * o->u[u].min_per_km;
+}
 /* Available unit with a role in `roles` and the least travel time to (x, y),
  * ties to the lowest index; -1 if none.  *tt receives the minutes. */
 int ops_nearest_available(const struct ops *o, unsigned roles, double x, double y, double *tt);

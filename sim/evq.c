@@ -27,6 +27,7 @@
  * holds about one event and push and pop are O(1).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "evq.h"
@@ -42,16 +43,49 @@ static inline int before(const struct evq_event *x, const struct evq_event *y)
 
 /* ---- 4-ary heap ------------------------------------------------------------ */
 
+/* Node i's children are 4i+1 .. 4i+4.  The records (32 bytes) sit
+ * HEAP_PAD places into a 128-byte aligned block, so every group of four
+ * siblings starts at a multiple of 4 records and fills exactly two cache
+ * lines; unpadded, a group straddles three lines half of the time. */
+#define HEAP_PAD 3
+#define HEAP_ALIGN 128
+
 struct heap {
-    struct evq_event *a;
+    struct evq_event *a;      /* logical index 0 = the root */
+    void *block;              /* the allocation a points into */
     size_t n, cap;
 };
 
+static void heap_alloc(struct heap *h, size_t cap)
+{
+    void *b = NULL;
+    size_t bytes = (cap + HEAP_PAD) * sizeof *h->a;
+    if (posix_memalign(&b, HEAP_ALIGN, bytes) != 0 || !b) {
+        fprintf(stderr, "patrolsim: out of memory (requesting %zu bytes)\n", bytes);
+        abort();
+    }
+    struct evq_event *a = (struct evq_event *)b + HEAP_PAD;
+    if (h->block) {
+        memcpy(a, h->a, h->n * sizeof *a);
+        free(h->block);
+    }
+    h->block = b;
+    h->a = a;
+    h->cap = cap;
+}
+
 static void heap_init(struct heap *h, size_t cap)
 {
-    h->cap = cap ? cap : 1;
     h->n = 0;
-    h->a = xmalloc(h->cap * sizeof *h->a);
+    h->block = NULL;
+    heap_alloc(h, cap ? cap : 1);
+}
+
+static void heap_release(struct heap *h)
+{
+    free(h->block);
+    h->block = NULL;
+    h->a = NULL;
 }
 
 /* Returns 1 if the array had to grow. */
@@ -59,8 +93,7 @@ static int heap_push(struct heap *h, const struct evq_event *ev)
 {
     int grew = 0;
     if (h->n == h->cap) {
-        h->cap *= 2;
-        h->a = xrealloc(h->a, h->cap * sizeof *h->a);
+        heap_alloc(h, 2 * h->cap);
         grew = 1;
     }
     size_t i = h->n++;
@@ -75,26 +108,35 @@ static int heap_push(struct heap *h, const struct evq_event *ev)
     return grew;
 }
 
+/* Index of the earlier of a[i] and a[j]. */
+static inline size_t first_of(const struct evq_event *a, size_t i, size_t j)
+{
+    return before(&a[j], &a[i]) ? j : i;
+}
+
 static void heap_pop(struct heap *h, struct evq_event *out)
 {
-    *out = h->a[0];
-    struct evq_event last = h->a[--h->n];
+    struct evq_event *a = h->a;
+    *out = a[0];
+    struct evq_event last = a[--h->n];
     size_t n = h->n, i = 0;
     for (;;) {
-        size_t c = i * D + 1;
-        if (c >= n)
+        size_t c = i * D + 1, best;
+        if (c + D <= n)             /* all four children: a tournament of pairs */
+            best = first_of(a, first_of(a, c, c + 1), first_of(a, c + 2, c + 3));
+        else if (c < n) {
+            best = c;
+            for (size_t k = c + 1; k < n; k++)
+                best = first_of(a, best, k);
+        } else
             break;
-        size_t best = c, end = c + D < n ? c + D : n;
-        for (size_t k = c + 1; k < end; k++)
-            if (before(&h->a[k], &h->a[best]))
-                best = k;
-        if (!before(&h->a[best], &last))
+        if (!before(&a[best], &last))
             break;
-        h->a[i] = h->a[best];
+        a[i] = a[best];
         i = best;
     }
     if (n > 0)
-        h->a[i] = last;
+        a[i] = last;
 }
 
 /* ---- the calendar ------------------------------------------------------------ */
@@ -167,8 +209,9 @@ void evq_free(struct evq *q)
 {
     if (!q)
         return;
-    free(q->h.a);
-    free(q->c.a);
+    heap_release(&q->h);
+    if (q->c.block)
+        heap_release(&q->c);
     free(q->slot);
     free(q->pool);
     free(q);

@@ -42,6 +42,14 @@ void stat_acc_merge(struct stat_acc *a, const struct stat_acc *b)
         a->max = b->max;
 }
 
+void stat_sum_init(struct stat_sum *a)
+{
+    a->n = 0;
+    a->sum = 0;
+}
+
+double stat_sum_mean(const struct stat_sum *a) { return a->n ? a->sum / (double)a->n : NAN; }
+
 double stat_acc_mean(const struct stat_acc *a) { return a->n ? a->mean : NAN; }
 double stat_acc_var(const struct stat_acc *a) { return a->n > 1 ? a->m2 / (double)(a->n - 1) : NAN; }
 double stat_acc_sd(const struct stat_acc *a) { return sqrt(stat_acc_var(a)); }
@@ -50,6 +58,7 @@ double stat_acc_sd(const struct stat_acc *a) { return sqrt(stat_acc_var(a)); }
  * Built once (thread-safe); every histogram shares the same edges. */
 static double *edges;
 static size_t n_edges, n_lin;
+static double inv_log_rel;          /* 1 / log1p(STAT_HIST_REL), for the bin guess */
 
 static void build_edges(void)
 {
@@ -62,6 +71,7 @@ static void build_edges(void)
     for (size_t i = 1; i <= n_geo; i++)
         edges[k++] = STAT_HIST_LIN_TOP * pow(1.0 + STAT_HIST_REL, (double)i);
     n_edges = k;
+    inv_log_rel = 1.0 / log1p(STAT_HIST_REL);
 }
 
 void stat_hist_init(struct stat_hist *s)
@@ -104,10 +114,12 @@ void stat_hist_add(struct stat_hist *s, double x)
         return;
     }
     /* The bin from the edges' formula, then nudged past rounding, instead of
-     * GSL's binary search over ~6,800 edges: this runs for every incident. */
+     * GSL's binary search over ~6,800 edges: this runs for every incident.
+     * The guess only has to land near the bin (the loops below settle it
+     * on the edges themselves), so it multiplies by reciprocals. */
     size_t i = x < STAT_HIST_LIN_TOP
-             ? (size_t)(x / STAT_HIST_LIN_W)
-             : n_lin + (size_t)(log(x / STAT_HIST_LIN_TOP) / log1p(STAT_HIST_REL));
+             ? (size_t)(x * (1.0 / STAT_HIST_LIN_W))
+             : n_lin + (size_t)(log(x * (1.0 / STAT_HIST_LIN_TOP)) * inv_log_rel);
     if (i > n_edges - 2)
         i = n_edges - 2;
     while (i > 0 && x < edges[i])

@@ -272,6 +272,107 @@ static void test_partition_and_index(gsl_rng *r)
     geo_index_free(g);
 }
 
+/* Brute force: the lowest-indexed polygon claiming (x, y), -1 none. */
+static int brute(const struct geo_poly *p, int n, double x, double y)
+{
+    for (int i = 0; i < n; i++)
+        if (geo_poly_contains(&p[i], x, y))
+            return i;
+    return -1;
+}
+
+/* Index cells answered without a test: a lattice of rectangles (every
+ * cell when the lattice lines are representable), cells inside a large
+ * octagon and a holed square; locate agrees with brute force at random
+ * points and on and around every lattice line. */
+static void test_index_direct(gsl_rng *r)
+{
+    const double hs[3] = { 2.5, 1.385, 0.1 };
+    for (int t = 0; t < 3; t++) {
+        const int m = 9;
+        double h = hs[t];
+        struct shape *sh = xcalloc(m * m, sizeof *sh);
+        struct geo_poly *p = xcalloc(m * m, sizeof *p);
+        for (int k = 0; k < m * m; k++) {
+            PS_ASSERT(rect(&sh[k], (k % m) * h, (k / m) * h, (k % m + 1) * h, (k / m + 1) * h) == 0);
+            p[k] = sh[k].p;
+            p[k].v = sh[k].v;
+        }
+        struct geo_index *g = geo_index_new(p, m * m);
+        int cells, direct = geo_index_direct_cells(g, &cells), bad = 0, tried = 0;
+        if (t == 0)
+            CHECK(direct == cells && cells == m * m, "lattice of 2.5: %d of %d cells direct", direct, cells);
+        else
+            CHECK(direct > 0, "lattice of %g: %d of %d cells direct", h, direct, cells);
+        for (int k = 0; k < 20000; k++) {
+            double x = gsl_rng_uniform(r) * m * h, y = gsl_rng_uniform(r) * m * h;
+            bad += geo_index_locate(g, x, y) != brute(p, m * m, x, y);
+            tried++;
+        }
+        for (int i = 0; i <= m; i++)
+            for (int j = 0; j <= 4 * m; j++) {
+                double l = i * h, y = j * h / 4;
+                double xs[3] = { l, nextafter(l, -1e300), nextafter(l, 1e300) };
+                for (int k = 0; k < 3; k++) {
+                    bad += geo_index_locate(g, xs[k], y) != brute(p, m * m, xs[k], y);
+                    bad += geo_index_locate(g, y, xs[k]) != brute(p, m * m, y, xs[k]);
+                    tried += 2;
+                }
+            }
+        CHECK(bad == 0, "lattice of %g: %d of %d points disagree with brute force", h, bad, tried);
+        geo_index_free(g);
+        free(p);
+        free(sh);
+    }
+
+    /* An octagon of radius 15, a square with a hole, 100 small squares. */
+    enum { NP = 102 };
+    struct geo_poly p[NP];
+    struct shape small[100], oct;
+    double oxy[16];
+    for (int k = 0; k < 8; k++) {
+        oxy[2 * k] = 20 + 15 * cos(k * 0.785398163397448 + 0.3);
+        oxy[2 * k + 1] = 20 + 15 * sin(k * 0.785398163397448 + 0.3);
+    }
+    PS_ASSERT(mk(&oct, 8, oxy) == 0);
+    p[0] = oct.p;
+    struct geo_pt hv[8] = { { 40, 0 }, { 60, 0 }, { 60, 20 }, { 40, 20 },
+                            { 45, 5 }, { 45, 15 }, { 55, 15 }, { 55, 5 } };
+    struct geo_ring hr[2] = { { 0, 4, 0 }, { 4, 4, 1 } };
+    p[1] = (struct geo_poly){ .v = hv, .n = 8, .ring = hr, .nring = 2 };
+    PS_ASSERT(geo_poly_finish(&p[1]) == 0);
+    for (int k = 0; k < 100; k++) {
+        PS_ASSERT(rect(&small[k], 2.0 * (k % 10), 40 + 2.0 * (k / 10),
+                       2.0 * (k % 10) + 2, 42 + 2.0 * (k / 10)) == 0);
+        p[2 + k] = small[k].p;
+        p[2 + k].v = small[k].v;
+    }
+    CHECK(!p[0].rect && !p[1].rect && p[2].rect, "rect flags: %d %d %d", p[0].rect, p[1].rect, p[2].rect);
+    struct geo_index *g = geo_index_new(p, NP);
+    int cells, direct = geo_index_direct_cells(g, &cells), bad = 0, hits = 0;
+    for (int k = 0; k < 100000; k++) {
+        double x = gsl_rng_uniform(r) * 60, y = gsl_rng_uniform(r) * 60;
+        int want = brute(p, NP, x, y);
+        bad += geo_index_locate(g, x, y) != want;
+        hits += want == 0 || want == 1;
+    }
+    /* on and around the octagon's and the hole's edges */
+    for (int e = 0; e < 12; e++) {
+        struct geo_pt a = e < 8 ? p[0].v[e] : hv[4 + (e - 8)];
+        struct geo_pt b = e < 8 ? p[0].v[(e + 1) % 8] : hv[4 + (e - 7) % 4];
+        for (int k = 0; k <= 64; k++) {
+            double x = a.x + (b.x - a.x) * k / 64, y = a.y + (b.y - a.y) * k / 64;
+            for (int d = -1; d <= 1; d++) {
+                double xx = x + d * 1e-9, yy = y - d * 1e-9;
+                bad += geo_index_locate(g, xx, yy) != brute(p, NP, xx, yy);
+            }
+        }
+    }
+    CHECK(direct >= 5 && direct < cells, "mixed shapes: %d of %d cells direct", direct, cells);
+    CHECK(bad == 0 && hits > 10000, "mixed shapes: %d disagreements with brute force", bad);
+    geo_index_free(g);
+}
+
 static int ovl2(const struct shape *a, const struct shape *b)
 {
     int x = geo_poly_overlap(&a->p, &b->p), y = geo_poly_overlap(&b->p, &a->p);
@@ -418,6 +519,7 @@ int main(void)
     test_finish();
     test_contains();
     test_partition_and_index(r);
+    test_index_direct(r);
     test_overlap();
     test_overlap_random(r);
     test_sample(r);

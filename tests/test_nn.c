@@ -68,6 +68,10 @@ int main(void)
     trial(3, 400, TRV_MANHATTAN, 1);
     trial(4, 64, TRV_EUCLIDEAN, 1);
     trial(5, 3, TRV_MANHATTAN, 0);
+    /* Rows of more than 64 cells: bitmap words are crossed both ways. */
+    trial(6, 4900, TRV_MANHATTAN, 1);
+    trial(7, 5000, TRV_EUCLIDEAN, 0);
+    trial(8, 4900, TRV_EUCLIDEAN, 1);
     /* All items at one point (co-located units): one cell, lowest index wins. */
     double x[4] = { 2, 2, 2, 2 }, y[4] = { 3, 3, 3, 3 }, d;
     struct nn *t = nn_new(x, y, 4, TRV_EUCLIDEAN);

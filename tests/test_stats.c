@@ -87,6 +87,37 @@ int main(void)
     CHECK_NEAR(stat_acc_var(&b), stat_acc_var(&a), 1e-6);
     CHECK_INT(b.n, N);
     CHECK_NEAR(b.max, a.max, 0);
+    struct stat_sum sm;
+    stat_sum_init(&sm);
+    CHECK(isnan(stat_sum_mean(&sm)), "empty sum has no mean");
+    for (int i = 0; i < N; i++)
+        stat_sum_add(&sm, xs[i]);
+    CHECK_NEAR(stat_sum_mean(&sm), gsl_stats_mean(xs, 1, N), 1e-9);
+    CHECK_INT(sm.n, N);
+
+    /* Every value goes to the bin whose edges hold it, as GSL's own search
+     * finds it, also exactly on an edge and one ulp either side. */
+    struct stat_hist e;
+    stat_hist_init(&e);
+    int bad = 0, tried = 0;
+    for (size_t b0 = 1; b0 + 1 < gsl_histogram_bins(e.h); b0 += 7) {
+        double lo, hi;
+        gsl_histogram_get_range(e.h, b0, &lo, &hi);
+        double vs[4] = { lo, nextafter(lo, 0), nextafter(lo, 1e300), lo + (hi - lo) * 0.385 };
+        for (int k = 0; k < 4; k++) {
+            size_t want, got = (size_t)-1;
+            gsl_histogram_find(e.h, vs[k], &want);
+            stat_hist_reset(&e);
+            stat_hist_add(&e, vs[k]);
+            for (size_t i = 0; i < gsl_histogram_bins(e.h); i++)
+                if (gsl_histogram_get(e.h, i) > 0)
+                    got = i;
+            bad += got != want;
+            tried++;
+        }
+    }
+    CHECK(bad == 0, "bin of %d values at, around and between edges: %d misplaced", tried, bad);
+    stat_hist_release(&e);
 
     gsl_sort(xs, 1, N);
     for (double q = 0.1; q < 0.96; q += 0.2) {
