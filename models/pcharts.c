@@ -113,9 +113,11 @@ static int chart_ecdf(struct rpt *r, struct perr *e)
             vars[nv] = (struct chart_var){ names[nv], labs[nv], 0 };
             nv++;
             snprintf(names[nv], sizeof names[nv], "lc_%d", nb);
-            vars[nv++] = (struct chart_var){ names[nv - 1], NULL, p + 1 };
+            vars[nv] = (struct chart_var){ names[nv], NULL, p + 1 };
+            nv++;
             snprintf(names[nv], sizeof names[nv], "dt_%d", nb);
-            vars[nv++] = (struct chart_var){ names[nv - 1], NULL, v + 1 };
+            vars[nv] = (struct chart_var){ names[nv], NULL, v + 1 };
+            nv++;
         }
     if (close_data(fp, r->charts, "ecdf.dat", e) < 0)
         return -1;
