@@ -36,11 +36,33 @@ range jinan-shizhong/before response_mean_min 3.5 4.7
 range jinan-shizhong/before utilisation_mean 0.26 0.34
 
 run jinan-shizhong/after
-range jinan-shizhong/after first_contact_rate 0.64 0.78
+range jinan-shizhong/after first_contact_rate 0.68 0.80
 range jinan-shizhong/after resolution_rate 0.76 0.85
-range jinan-shizhong/after station_load_per_day 80 110
-range jinan-shizhong/after response_mean_min 4.8 6.1
+range jinan-shizhong/after station_load_per_day 95 120
+range jinan-shizhong/after response_mean_min 4.8 5.8
 range jinan-shizhong/after utilisation_mean 0.18 0.25
+
+run jinan-shizhong/after-equal-staff
+range jinan-shizhong/after-equal-staff first_contact_rate 0.66 0.78
+range jinan-shizhong/after-equal-staff resolution_rate 0.76 0.85
+range jinan-shizhong/after-equal-staff station_load_per_day 95 120
+range jinan-shizhong/after-equal-staff response_mean_min 4.9 5.9
+range jinan-shizhong/after-equal-staff utilisation_mean 0.25 0.33
+# 警力不增: the equal-staff layout has the officer-hours of before (within 1%),
+# and after/ adds the posts' officers on top (about +28%).
+hb=$(metric officer_hours_on_duty "$T/jinan-shizhong/before")
+he=$(metric officer_hours_on_duty "$T/jinan-shizhong/after-equal-staff")
+ha=$(metric officer_hours_on_duty "$T/jinan-shizhong/after")
+if awk -v b="$hb" -v e="$he" 'BEGIN { r = e / b; exit !(b > 0 && r >= 0.99 && r <= 1.01) }'; then
+    ok "jinan equal-staff officer-hours $he within 1% of before $hb"
+else
+    bad "jinan equal-staff officer-hours '$he' not within 1% of before '$hb'"
+fi
+if awk -v b="$hb" -v a="$ha" 'BEGIN { r = a / b; exit !(b > 0 && r >= 1.2 && r <= 1.35) }'; then
+    ok "jinan after officer-hours $ha is 1.2-1.35 x before $hb"
+else
+    bad "jinan after officer-hours '$ha' not 1.2-1.35 x before '$hb'"
+fi
 
 run haidian-suozhanshi/two-tier
 range haidian-suozhanshi/two-tier response_mean_min 6.1 7.5
