@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "err.h"
+#include "cells.h"
 #include "geo.h"
 
 typedef struct geo_pt pt;
@@ -573,21 +574,6 @@ struct geo_index {
     int *sole;              /* cell -> the polygon claiming all of it, -1 */
 };
 
-/* The last cell whose lower edge e[c] is <= v (0 if none): monotone in v,
- * and for v in [e[c], e[c + 1]) exactly c whatever the guess's rounding. */
-static int cell_of(double v, double lo, double scale, const double *e, int n)
-{
-    if (n == 1)
-        return 0;
-    double g = (v - lo) * scale;   /* truncation is floor for g >= 0 */
-    int c = !(g >= 0) ? 0 : g >= n ? n - 1 : (int)g;
-    while (c > 0 && e[c] > v)
-        c--;
-    while (c + 1 < n && e[c + 1] <= v)
-        c++;
-    return c;
-}
-
 /* Closed segment ab meets the closed box [x0, x1] x [y0, y1]. */
 static int seg_meets_box(pt a, pt b, double x0, double y0, double x1, double y1)
 {
@@ -687,10 +673,10 @@ struct geo_index *geo_index_new(const struct geo_poly *polys, int n)
         }
         for (int i = 0; i < n; i++) {
             const struct geo_poly *p = &polys[i];
-            int x0 = cell_of(p->xmin, g->xmin, g->sx, g->ex, g->nx);
-            int x1 = cell_of(p->xmax, g->xmin, g->sx, g->ex, g->nx);
-            int y0 = cell_of(p->ymin, g->ymin, g->sy, g->ey, g->ny);
-            int y1 = cell_of(p->ymax, g->ymin, g->sy, g->ey, g->ny);
+            int x0 = cells_find(p->xmin, g->xmin, g->sx, g->ex, g->nx);
+            int x1 = cells_find(p->xmax, g->xmin, g->sx, g->ex, g->nx);
+            int y0 = cells_find(p->ymin, g->ymin, g->sy, g->ey, g->ny);
+            int y1 = cells_find(p->ymax, g->ymin, g->sy, g->ey, g->ny);
             for (int cy = y0; cy <= y1; cy++)
                 for (int cx = x0; cx <= x1; cx++) {
                     size_t c = (size_t)cy * (size_t)g->nx + (size_t)cx;
@@ -754,8 +740,8 @@ int geo_index_locate(const struct geo_index *g, double x, double y)
 {
     if (g->n <= 0 || !(x >= g->xmin && x < g->xmax && y >= g->ymin && y < g->ymax))
         return -1;
-    int cx = cell_of(x, g->xmin, g->sx, g->ex, g->nx);
-    int cy = cell_of(y, g->ymin, g->sy, g->ey, g->ny);
+    int cx = cells_find(x, g->xmin, g->sx, g->ex, g->nx);
+    int cy = cells_find(y, g->ymin, g->sy, g->ey, g->ny);
     size_t c = (size_t)cy * (size_t)g->nx + (size_t)cx;
     if (g->sole[c] >= 0)
         return g->sole[c];

@@ -30,6 +30,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include "cells.h"
 #include "nn.h"
 
 /* What insert, remove and a scan read of an item, and of a cell, side by
@@ -57,20 +58,6 @@ struct nn {
     int *slots;             /* present items, packed per cell */
     uint64_t *occ;          /* row-major occupancy bitmap, wpr words a row */
 };
-
-/* The last cell c in [0, n) with e[c] <= v (0 if none): a guess from the
- * width (truncation is floor here, the guess being >= 0), settled on the
- * stored edges. */
-static int cell_at(double v, double lo, double inv_w, const double *e, int n)
-{
-    double g = (v - lo) * inv_w;
-    int c = !(g >= 0) ? 0 : g >= n ? n - 1 : (int)g;
-    while (c > 0 && e[c] > v)
-        c--;
-    while (c + 1 < n && e[c + 1] <= v)
-        c++;
-    return c;
-}
 
 struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metric)
 {
@@ -106,8 +93,8 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     t->slots = xmalloc((size_t)(n ? n : 1) * sizeof(int));
     t->occ = xcalloc((size_t)t->wpr * (size_t)t->ny, sizeof *t->occ);
     for (int i = 0; i < n; i++) {
-        t->it[i].cell = cell_at(y[i], t->y0, t->inv_w, t->ey, t->ny) * t->nx +
-                        cell_at(x[i], t->x0, t->inv_w, t->ex, t->nx);
+        t->it[i].cell = cells_find(y[i], t->y0, t->inv_w, t->ey, t->ny) * t->nx +
+                        cells_find(x[i], t->x0, t->inv_w, t->ex, t->nx);
         t->cell[t->it[i].cell + 1].start++;
     }
     for (int c = 0; c < nc; c++)
@@ -241,8 +228,8 @@ HOT void scan_row(const struct nn *t, int manh, int r, int cx, double gy, double
 
 HOT int search(const struct nn *t, int manh, double x, double y, double *out)
 {
-    int cx = cell_at(x, t->x0, t->inv_w, t->ex, t->nx);
-    int cy = cell_at(y, t->y0, t->inv_w, t->ey, t->ny);
+    int cx = cells_find(x, t->x0, t->inv_w, t->ex, t->nx);
+    int cy = cells_find(y, t->y0, t->inv_w, t->ey, t->ny);
     struct best b = { -1, INFINITY };
     scan_row(t, manh, cy, cx, 0, x, y, &b);
     /* Rows above and below, the one with the smaller gap first; a side is
