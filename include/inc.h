@@ -70,8 +70,11 @@ struct inc_source_type {
     int (*next)(void *state, struct inc *out, struct perr *e);
     void (*close)(void *state);
     /* Optional (NULL when the source observes nothing): after the stream
-     * ended, writes the INC_N_OBS observed metrics for this replication. */
-    void (*observed)(void *state, double warmup_min, double *out);
+     * ended, writes the INC_N_OBS observed metrics for this replication,
+     * and into ecdf[3 * n_at] the shares of observed response, wait and
+     * travel times <= each of at[0..n_at) minutes. */
+    void (*observed)(void *state, double warmup_min, double *out, const double *at, int n_at,
+                     double *ecdf);
 };
 
 /* The source type named by the scenario, or NULL.  Sources: "poisson"

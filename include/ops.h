@@ -141,15 +141,19 @@ enum { OPS_STATION_METRICS(OPS_ENUM) OPS_N_STATION };
 /* Where each section starts in a replication's result vector; global
  * metrics come first, at their enum values. */
 struct ops_blocks {
-    size_t prio, unit, grid, hour, type, tier, station, ecdf, duty, obs, n;
+    size_t prio, unit, grid, hour, type, tier, station, ecdf, duty, obs, obs_ecdf, n;
     int n_stations;
     int *station_fac;      /* block row -> facility index */
 };
 /* For charts (section "ecdf", metric "within_share", key "P/M": share of
  * priority P's incidents, or "all/M" of every incident, reached within M
- * minutes; M runs over ops_ecdf_min) and section "duty", metric
+ * minutes; "wait/M" and "travel/M" the same for the queue wait and the
+ * first unit's travel; M runs over ops_ecdf_min) and section "duty", metric
  * "units_on_duty", key 00..23: units on duty and present at half past that
- * hour, mean over the measured days. */
+ * hour, mean over the measured days.  A source with observed timings (a
+ * replay) adds section "observed_ecdf", keys "response/M", "wait/M" and
+ * "travel/M": the same shares over the log's received -> arrived,
+ * received -> dispatched and dispatched -> arrived intervals. */
 #define OPS_N_ECDF 42
 extern const double ops_ecdf_min[OPS_N_ECDF];
 

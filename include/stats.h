@@ -66,6 +66,9 @@ void stat_hist_reset(struct stat_hist *s);
 void stat_hist_add(struct stat_hist *s, double x);
 /* Quantile q in [0,1] by linear interpolation within the bin; NAN if empty. */
 double stat_hist_quantile(const struct stat_hist *s, double q);
+/* Share of the values <= x (linear within a bin, as the quantiles); NAN if
+ * empty.  O(bins below x). */
+double stat_hist_cdf(const struct stat_hist *s, double x);
 
 /* Mean of x[0..n) and the half-width of the two-sided `level` (e.g. 0.95)
  * Student-t interval; half-width is NAN when n < 2.  NAN values in x are

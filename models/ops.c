@@ -103,9 +103,10 @@ void ops_blocks(const struct scn *s, struct ops_blocks *b)
     b->tier = b->type + (size_t)s->n_itypes * OPS_N_TYPE;
     b->station = b->tier + FAC_N_TIERS * OPS_N_TIER;
     b->ecdf = b->station + (size_t)b->n_stations * OPS_N_STATION;
-    b->duty = b->ecdf + (size_t)(s->n_priorities + 1) * OPS_N_ECDF;
+    b->duty = b->ecdf + (size_t)(s->n_priorities + 3) * OPS_N_ECDF;
     b->obs = b->duty + 24;
-    b->n = b->obs + (ops_has_observed(s) ? INC_N_OBS : 0);
+    b->obs_ecdf = b->obs + (ops_has_observed(s) ? INC_N_OBS : 0);
+    b->n = b->obs_ecdf + (ops_has_observed(s) ? 3 * OPS_N_ECDF : 0);
 }
 
 void ops_blocks_release(struct ops_blocks *b)
@@ -183,20 +184,28 @@ void ops_layout(const struct scn *s, struct res_layout *L)
     add_block(L, 6, FAC_N_TIERS, key_tier, s, &b);
     add_block(L, 7, b.n_stations, key_station, s, &b);
     char key[48];
-    for (int p = 0; p <= s->n_priorities; p++)
+    for (int p = 0; p < s->n_priorities + 3; p++)
         for (int k = 0; k < OPS_N_ECDF; k++) {
+            static const char *const rest[3] = { "all", "wait", "travel" };
             if (p < s->n_priorities)
                 snprintf(key, sizeof key, "%d/%g", s->priorities[p], ops_ecdf_min[k]);
             else
-                snprintf(key, sizeof key, "all/%g", ops_ecdf_min[k]);
+                snprintf(key, sizeof key, "%s/%g", rest[p - s->n_priorities], ops_ecdf_min[k]);
             res_add(L, "ecdf", "within_share", key);
         }
     for (int h = 0; h < 24; h++) {
         snprintf(key, sizeof key, "%02d", h);
         res_add(L, "duty", "units_on_duty", key);
     }
-    if (ops_has_observed(s))
+    if (ops_has_observed(s)) {
         add_block(L, 8, 1, key_none, s, &b);
+        static const char *const what[3] = { "response", "wait", "travel" };
+        for (int i = 0; i < 3; i++)
+            for (int k = 0; k < OPS_N_ECDF; k++) {
+                snprintf(key, sizeof key, "%s/%g", what[i], ops_ecdf_min[k]);
+                res_add(L, "observed_ecdf", "within_share", key);
+            }
+    }
     PS_ASSERT(L->n == b.n);
     ops_blocks_release(&b);
 }
@@ -211,7 +220,11 @@ const double ops_ecdf_min[OPS_N_ECDF] = {
 const char *ops_metric_desc(const char *section, const char *metric)
 {
     if (!strcmp(section, "ecdf"))
-        return "share of incidents reached within the key's minutes (key priority/minutes)";
+        return "share of incidents reached within the key's minutes (key priority/minutes, "
+               "all/, wait/ or travel/minutes)";
+    if (!strcmp(section, "observed_ecdf"))
+        return "share of the log's incidents within the key's minutes (response/, wait/ or "
+               "travel/minutes)";
     if (!strcmp(section, "duty"))
         return "units on duty and present at half past this hour, mean over measured days";
     for (size_t k = 0; k < sizeof sections / sizeof *sections; k++)
@@ -1700,29 +1713,17 @@ static void results(const struct ops *o, double *out)
     }
 }
 
-/* Share of a histogram's values <= t (linear within the bin, as the
- * quantiles are); NAN when empty. */
-static double hist_cdf(const struct stat_hist *h, double t)
-{
-    if (!h->n)
-        return NAN;
-    double c = (double)h->zeros;
-    const gsl_histogram *g = h->h;
-    for (size_t i = 0; i < g->n && g->range[i] < t; i++) {
-        double lo = g->range[i], hi = g->range[i + 1];
-        c += hi <= t ? g->bin[i] : g->bin[i] * (t - lo) / (hi - lo);
-    }
-    return c / (double)h->n;
-}
-
 /* The chart slots (ops.h): response ECDF and units on duty by hour. */
 static void chart_results(const struct ops *o, double *out)
 {
     const struct scn *s = o->s;
-    for (int p = 0; p <= s->n_priorities; p++)
+    for (int p = 0; p < s->n_priorities + 3; p++) {
+        const struct stat_hist *h = p <= s->n_priorities ? &o->p_hist[p]
+                                  : p == s->n_priorities + 1 ? &o->wait_hist : &o->travel_hist;
         for (int k = 0; k < OPS_N_ECDF; k++)
             out[o->B.ecdf + (size_t)p * OPS_N_ECDF + (size_t)k] =
-                hist_cdf(&o->p_hist[p], ops_ecdf_min[k]);
+                stat_hist_cdf(h, ops_ecdf_min[k]);
+    }
     /* Sample points D*1440 + h*60 + 30 inside [warm-up, horizon). */
     double on[24] = { 0 }, pts[24] = { 0 };
     long d0 = floor_day(o->warmup), d1 = floor_day(o->horizon);
@@ -1772,7 +1773,8 @@ int ops_run(const struct scn *s, const struct ops_params *p, double *out,
         results(&o, out);
         chart_results(&o, out);
         if (o.src->observed)
-            o.src->observed(o.src_state, o.warmup, out + o.B.obs);
+            o.src->observed(o.src_state, o.warmup, out + o.B.obs, ops_ecdf_min, OPS_N_ECDF,
+                            out + o.B.obs_ecdf);
         if (tot)
             *tot = o.tot;
     }

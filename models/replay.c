@@ -738,7 +738,8 @@ static int src_next(void *state, struct inc *out, struct perr *e)
     return 1;
 }
 
-static void src_observed(void *state, double warmup_min, double *out)
+static void src_observed(void *state, double warmup_min, double *out, const double *at,
+                         int n_at, double *ecdf)
 {
     struct replay_src *p = state;
     PS_ASSERT(warmup_min == p->warmup);
@@ -752,6 +753,8 @@ static void src_observed(void *state, double warmup_min, double *out)
         out[slot[i][0]] = stat_acc_mean(&p->acc[i]);
         out[slot[i][1]] = stat_hist_quantile(&p->hist[i], 0.5);
         out[slot[i][2]] = stat_hist_quantile(&p->hist[i], 0.9);
+        for (int k = 0; k < n_at; k++)
+            ecdf[i * n_at + k] = stat_hist_cdf(&p->hist[i], at[k]);
     }
 }
 

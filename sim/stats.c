@@ -129,6 +129,21 @@ void stat_hist_add(struct stat_hist *s, double x)
     s->h->bin[i] += 1;
 }
 
+double stat_hist_cdf(const struct stat_hist *s, double x)
+{
+    if (!s->n)
+        return NAN;
+    double c = x >= 0 ? (double)s->zeros : 0;
+    const gsl_histogram *g = s->h;
+    for (size_t i = 0; i < g->n && g->range[i] < x; i++) {
+        double lo = g->range[i], hi = g->range[i + 1];
+        c += hi <= x ? g->bin[i] : g->bin[i] * (x - lo) / (hi - lo);
+    }
+    if (x >= g->range[g->n])
+        c += (double)s->overflow * (x >= s->max);
+    return c / (double)s->n;
+}
+
 double stat_hist_quantile(const struct stat_hist *s, double q)
 {
     if (s->n == 0)

@@ -60,6 +60,18 @@ check "forest plot: intervals and labels for the one compared variant ($s = 2)" 
 check "side-by-side maps for every variant" sh -c "grep -q 'before: ' '$T/cmp/charts/map_response.svg' && grep -q 'after: ' '$T/cmp/charts/map_response.svg'"
 check "a load chart per variant" test -s "$T/cmp/charts/load2.svg"
 
+# A replay of a real log: its own timings' ECDFs beside the simulated ones.
+if [ -d ../shared/data/slo-pd-calllog-2021-22 ]; then
+    expect_exit 0 "slo-replay --report" $P run scenarios/slo-replay --reps 2 --report "$T/slo" --quiet
+    check "observed vs simulated chart is well-formed" wellformed "$T/slo"
+    s=$(grep -c '<g id="gnuplot_plot_' "$T/slo/charts/observed.svg")
+    check "observed vs simulated: 3 panels of band, simulated and observed ($s = 9)" test "$s" -eq 9
+    check "the observed curves come from the log: a share below 1 at 10 min" \
+        awk '$0 ~ /# response observed/ { on = 1; next } on && $1 == 10 { exit !($2 > 0 && $2 < 100) }' "$T/slo/charts/observed.dat"
+else
+    ok "slo-replay report skipped: ../shared/data is absent"
+fi
+
 # A sweep's report: a metric against the first parameter, a line per value of
 # the second, and a heat map over both.
 expect_exit 0 "sweep --report" $P sweep $D --vary travel.circuity=1.1,1.3,1.5 --vary incidents.rate_per_day=40,60 --reps 3 --horizon-days 5 --out "$T/sw" --report "$T/sw" --quiet

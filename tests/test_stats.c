@@ -128,6 +128,18 @@ int main(void)
               "histogram quantile %.2f: %.5f vs exact %.5f", q, est, exact);
     }
     CHECK_NEAR(stat_hist_quantile(&h, 1.0), xs[N - 1], 0);
+    /* The ECDF against the exact share of the sorted values: within one
+     * value's weight plus what linear interpolation inside one bin can move. */
+    for (double t = 0.37; t < 200; t *= 1.9) {
+        size_t below = 0;
+        while (below < N && xs[below] <= t)
+            below++;
+        double exact = (double)below / N, est = stat_hist_cdf(&h, t);
+        CHECK(fabs(est - exact) <= 0.003, "histogram ECDF at %.3f: %.5f vs exact %.5f", t, est,
+              exact);
+    }
+    CHECK_NEAR(stat_hist_cdf(&h, 1e5), 1.0, 1e-12);
+    CHECK_NEAR(stat_hist_cdf(&h, -1.0), 0.0, 0);
     stat_hist_add(&h, 5e6);                       /* overflow */
     CHECK_INT(h.overflow, 1);
     CHECK_NEAR(stat_hist_quantile(&h, 1.0), 5e6, 0);
