@@ -98,5 +98,8 @@ int64_t ts_zone_valid_until(const struct ts_zone *z);
 int ts_zone_offset(const struct ts_zone *z, int64_t utc_ms);
 int64_t ts_zone_to_local(const struct ts_zone *z, int64_t utc_ms);
 int64_t ts_zone_to_utc(const struct ts_zone *z, int64_t local_ms);
+/* As ts_zone_to_utc, but a local time in a repeated hour is its second
+ * occurrence (standard time); elsewhere the same. */
+int64_t ts_zone_to_utc_late(const struct ts_zone *z, int64_t local_ms);
 
 #endif

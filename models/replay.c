@@ -275,11 +275,14 @@ static const char *time_what(enum rp_tfmt f, int date)
  * are measured on).  A stamp that names its instant (epoch, ISO with an
  * offset) is placed on the local clock by the zone; a local stamp is taken
  * as written, and its instant read by the zone's rule for the skipped and
- * repeated hours (ts.h).  For mdy_hm a time-only column is placed on day0's
+ * repeated hours (ts.h) -- except that a later stamp (dispatched, arrived,
+ * cleared) in a repeated hour that would then precede the received instant
+ * ref_u is its second occurrence: the clock went back between the two.
+ * For mdy_hm a time-only column is placed on day0's
  * date, or the next day when it is more than rollover_hours before ref (the
  * received time, local). */
-static int get_time(struct inc_replay *R, int k, int64_t day0, int64_t ref, int64_t *out,
-                    int64_t *utc, struct perr *e)
+static int get_time(struct inc_replay *R, int k, int64_t day0, int64_t ref, int64_t ref_u,
+                    int64_t *out, int64_t *utc, struct perr *e)
 {
     const struct rp_cfg *c = R->c;
     const char *v = csvr_get(R->r, R->col[k]);
@@ -296,6 +299,8 @@ static int get_time(struct inc_replay *R, int k, int64_t day0, int64_t ref, int6
             t = ts_zone_to_local(R->zone, u);
         } else {
             u = ts_zone_to_utc(R->zone, t);
+            if (k != RC_RECEIVED && u < ref_u)
+                u = ts_zone_to_utc_late(R->zone, t);
         }
         break;
     case RP_EPOCH:
@@ -310,6 +315,8 @@ static int get_time(struct inc_replay *R, int k, int64_t day0, int64_t ref, int6
         if (k != RC_RECEIVED && t < ref - (int64_t)(c->rollover_h * TS_MS_HOUR))
             t += TS_MS_DAY;
         u = ts_zone_to_utc(R->zone, t);
+        if (k != RC_RECEIVED && u < ref_u)
+            u = ts_zone_to_utc_late(R->zone, t);
         break;
     }
     if (u > ts_zone_valid_until(R->zone)) {
@@ -500,7 +507,7 @@ static int parse_row(struct inc_replay *R, struct inc_row *row, struct perr *e)
         if (ts_parse_mdy(d, &day0) < 0)
             return field_err(R, RC_DATE, e, time_what(c->tfmt, 1));
     }
-    int rc = get_time(R, RC_RECEIVED, day0, 0, &rec, &rec_u, e);
+    int rc = get_time(R, RC_RECEIVED, day0, 0, 0, &rec, &rec_u, e);
     if (rc <= 0)
         return rc < 0 ? -1 : (R->cnt.skipped[SK_NO_TIME]++, 0);
     if (rec < c->from_ms || rec >= c->to_ms)
@@ -553,13 +560,13 @@ static int parse_row(struct inc_replay *R, struct inc_row *row, struct perr *e)
     int64_t dis = 0, arr = 0, clr = 0, lt;
     int has_d = 0, has_a = 0, has_c = 0;
     if (R->col[RC_DISPATCHED] >= 0 &&
-        (has_d = get_time(R, RC_DISPATCHED, day0, rec, &lt, &dis, e)) < 0)
+        (has_d = get_time(R, RC_DISPATCHED, day0, rec, rec_u, &lt, &dis, e)) < 0)
         return -1;
     if (R->col[RC_ARRIVED] >= 0 &&
-        (has_a = get_time(R, RC_ARRIVED, day0, rec, &lt, &arr, e)) < 0)
+        (has_a = get_time(R, RC_ARRIVED, day0, rec, rec_u, &lt, &arr, e)) < 0)
         return -1;
     if (R->col[RC_CLEARED] >= 0 &&
-        (has_c = get_time(R, RC_CLEARED, day0, rec, &lt, &clr, e)) < 0)
+        (has_c = get_time(R, RC_CLEARED, day0, rec, rec_u, &lt, &clr, e)) < 0)
         return -1;
     row->received_ms = rec;
     rec = rec_u;

@@ -513,10 +513,10 @@ int64_t ts_zone_to_local(const struct ts_zone *z, int64_t utc_ms)
     return utc_ms + z->off[k] * 1000LL;
 }
 
-int64_t ts_zone_to_utc(const struct ts_zone *z, int64_t local_ms)
+/* The first transition not yet over on the wall clock at local_ms: its
+ * "before" offset is in force (or, inside it, taken by rule). */
+static int pending(const struct ts_zone *z, int64_t local_ms)
 {
-    /* The first transition not yet over on the wall clock at local_ms: its
-     * "before" offset is in force (or, inside it, taken by rule). */
     int lo = 0, hi = z->n;
     while (lo < hi) {
         int mid = lo + (hi - lo) / 2;
@@ -525,5 +525,18 @@ int64_t ts_zone_to_utc(const struct ts_zone *z, int64_t local_ms)
         else
             hi = mid;
     }
-    return local_ms - z->off[lo] * 1000LL;
+    return lo;
+}
+
+int64_t ts_zone_to_utc(const struct ts_zone *z, int64_t local_ms)
+{
+    return local_ms - z->off[pending(z, local_ms)] * 1000LL;
+}
+
+int64_t ts_zone_to_utc_late(const struct ts_zone *z, int64_t local_ms)
+{
+    int j = pending(z, local_ms);
+    if (j < z->n && z->off[j] > z->off[j + 1] && local_ms >= z->t[j] + z->off[j + 1] * 1000LL)
+        return local_ms - z->off[j + 1] * 1000LL;
+    return local_ms - z->off[j] * 1000LL;
 }

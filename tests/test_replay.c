@@ -591,12 +591,15 @@ static void test_dst(void)
      * 01:30 PDT -> 01:15; 09:30Z = 01:30 PST -> 01:45); a local 01:30 is
      * kept as written and its instant is the first occurrence (PDT);
      * responses are real elapsed minutes (08:30Z -> 09:10Z is 40, although
-     * the wall clock went from 01:30 to 01:10). */
+     * the wall clock went from 01:30 to 01:10); a local arrival at 01:05
+     * after a call at 01:57 is the second 01:05 (PST): 8 minutes, as on
+     * the SLO log's line for case 211107013. */
     const char *fall = "t,k,x,y,a\n"
                        "2021-11-06T12:00,theft,0.1,0.1,\n"
                        "2021-11-07T08:30:00Z,theft,0.1,0.1,2021-11-07T09:10:00Z\n"
                        "2021-11-07T01:30,theft,0.1,0.1,2021-11-07T01:50\n"
                        "2021-11-07T09:30:00Z,theft,0.1,0.1,2021-11-07T02:05\n"
+                       "2021-11-07T01:57,theft,0.1,0.1,2021-11-07T01:05\n"
                        "2021-11-07T07:00,theft,0.1,0.1,\n";
     const char *keys = "location = xy_km\nx_column = x\ny_column = y\narrived_column = a\n"
                        "time_zone = America/Los_Angeles";
@@ -604,13 +607,15 @@ static void test_dst(void)
     double t[8], r[8];
     struct perr e;
     int n = replay_times(d, t, r, 8, &e);
-    CHECK(n == 5, "fall-back replay: 5 incidents (%d; %s)", n, n < 0 ? e.msg : "");
-    if (n == 5) {
+    CHECK(n == 6, "fall-back replay: 6 incidents (%d; %s)", n, n < 0 ? e.msg : "");
+    if (n == 6) {
         CHECK_NEAR(t[0], 720, 1e-9);
         CHECK_NEAR(t[1], 1440 + 75, 1e-9);
         CHECK_NEAR(t[2], 1440 + 90, 1e-9);
         CHECK_NEAR(t[3], 1440 + 105, 1e-9);
-        CHECK_NEAR(t[4], 1440 + 420, 1e-9);     /* 07:00 PST: the clock, not 8 h of time */
+        CHECK_NEAR(t[4], 1440 + 117, 1e-9);
+        CHECK_NEAR(r[4], 8, 1e-9);
+        CHECK_NEAR(t[5], 1440 + 420, 1e-9);     /* 07:00 PST: the clock, not 8 h of time */
         CHECK_NEAR(r[1], 40, 1e-9);
         CHECK_NEAR(r[2], 20, 1e-9);
         CHECK_NEAR(r[3], 35, 1e-9);             /* 09:30Z -> 02:05 PST = 10:05Z */
@@ -623,11 +628,12 @@ static void test_dst(void)
     d = tmp_replay(fall, "location = xy_km\nx_column = x\ny_column = y\narrived_column = a\n"
                          "utc_offset = -08:00\nreorder_window = 4");
     n = replay_times(d, t, r, 8, &e);
-    CHECK(n == 5, "fixed offset replay (%d; %s)", n, n < 0 ? e.msg : "");
-    if (n == 5) {
+    CHECK(n == 6, "fixed offset replay (%d; %s)", n, n < 0 ? e.msg : "");
+    if (n == 6) {
         CHECK_NEAR(t[1], 1440 + 30, 1e-9);      /* 08:30Z at -08:00 */
         CHECK_NEAR(t[2], 1440 + 90, 1e-9);
         CHECK_NEAR(r[2], 20, 1e-9);
+        CHECK(isnan(r[4]), "01:57 -> 01:05 runs backwards without a zone");
     }
     tu_rmrf(d);
     free(d);

@@ -81,6 +81,12 @@ int main(void)
     CHECK_INT(ts_zone_to_utc(la, nov7(1, 30)), fb - 30 * M);
     CHECK_INT(ts_zone_to_utc(la, nov7(0, 59)), fb - 61 * M);
     CHECK_INT(ts_zone_to_utc(la, nov7(2, 0)), fb + H);          /* 02:00 PST */
+    /* ... or, asked for, its second (PST). */
+    CHECK_INT(ts_zone_to_utc_late(la, nov7(1, 30)), fb + 30 * M);
+    CHECK_INT(ts_zone_to_utc_late(la, nov7(1, 0)), fb);
+    CHECK_INT(ts_zone_to_utc_late(la, nov7(0, 59)), fb - 61 * M);
+    CHECK_INT(ts_zone_to_utc_late(la, nov7(2, 0)), fb + H);
+    CHECK_INT(ts_zone_to_utc_late(la, mar13(2, 30)), ts_zone_to_utc(la, mar13(2, 30)));
 
     /* Spring-forward: 2022-03-13 10:00Z, 01:59:59 PST -> 03:00 PDT. */
     int64_t sf = ts_from_civil(2022, 3, 13, 10, 0, 0, 0);
