@@ -5,9 +5,10 @@
  * proleptic Gregorian calendar, in local civil time.  The parsers and
  * ts_from_civil/ts_to_civil know no time zone; struct ts_zone below converts
  * between such local values and UTC instants, daylight saving included.
- * Converting through integers instead of mktime/strptime keeps parsing at tens of millions of fields per second, independent of
- * TZ and locale, and makes every conversion exact: a value formatted with
- * ts_format and parsed back is the same integer.
+ * Converting through integers instead of mktime/strptime keeps parsing at
+ * tens of millions of fields per second, independent of TZ and locale, and
+ * makes every conversion exact: a value formatted with ts_format and parsed
+ * back is the same integer.
  *
  * Parsers take a NUL-terminated field, accept nothing but the documented
  * form (no surrounding text, no out-of-range fields such as 24:00 or

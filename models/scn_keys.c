@@ -198,8 +198,8 @@ const struct scn_keydef scn_keys[] = {
       "The fixed offset of local time (without `time_zone`).", 0, RP(utc_offset_min) },
     TEXT("replay", "time_zone", NULL, "none (the fixed `utc_offset`)",
          "a tz database name such as America/Los_Angeles",
-         "Local time with daylight saving, from the system tz database (docs/"
-         "incident-streams.md, Time).", 0, RP(time_zone)),
+         "Local time with daylight saving, from the system tz database "
+         "(docs/incident-streams.md, Time zones).", 0, RP(time_zone)),
     WORD("replay", "service", w_service, "sample",
          "`data`: on-scene times from the file where it has them.", RP(service_data)),
     DBL("replay", "rollover_hours", 0, 0, 23.99, 0, "6", NULL, "hours", "hours",

@@ -553,8 +553,8 @@ static int check_replay(struct scn *s, struct perr *e)
         return key_err(s, R, "to", e, "must be later than from");
     if (rp->time_zone) {
         if (scn__key_line(s, R, "utc_offset"))
-            return key_err(s, R, "time_zone", e, "cannot be set with utc_offset; keep one (a zone "
-                           "name for daylight saving, a fixed offset otherwise)");
+            return key_err(s, R, "time_zone", e, "cannot be set with utc_offset; keep one "
+                           "(a zone name for daylight saving, a fixed offset otherwise)");
         struct perr ze;
         struct ts_zone *z = ts_zone_load(rp->time_zone, &ze);
         if (!z)
