@@ -38,7 +38,7 @@ TEST_SRC   := $(wildcard tests/test_*.c)
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(BIN)/%)
 
 DEB_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libjansson-dev \
-            nettle-dev libsqlite3-dev gnuplot-nox
+            nettle-dev libsqlite3-dev gnuplot-nox tzdata
 
 .SECONDARY:
 .PHONY: all deps demo report-test test check-deps asan bench clean update-bench-city

@@ -2,11 +2,13 @@
  * time zone machinery.
  *
  * A timestamp is an int64 count of milliseconds since 1970-01-01 00:00 on a
- * proleptic Gregorian calendar, in one fixed local time (a UTC offset, no
- * daylight saving).  Converting through integers instead of mktime/strptime
- * keeps parsing at tens of millions of fields per second, independent of
- * TZ and locale, and makes every conversion exact: a value formatted with
- * ts_format and parsed back is the same integer.
+ * proleptic Gregorian calendar, in local civil time.  The parsers and
+ * ts_from_civil/ts_to_civil know no time zone; struct ts_zone below converts
+ * between such local values and UTC instants, daylight saving included.
+ * Converting through integers instead of mktime/strptime keeps parsing at
+ * tens of millions of fields per second, independent of TZ and locale, and
+ * makes every conversion exact: a value formatted with ts_format and parsed
+ * back is the same integer.
  *
  * Parsers take a NUL-terminated field, accept nothing but the documented
  * form (no surrounding text, no out-of-range fields such as 24:00 or
@@ -53,5 +55,52 @@ int ts_parse_offset(const char *s, int *out);
  * buf needs TS_ISO_MAX bytes. */
 #define TS_ISO_MAX 32
 size_t ts_format(int64_t t, int with_ms, char *buf);
+
+/* ---- time zones ------------------------------------------------------------
+ *
+ * A struct ts_zone is the UTC-offset history of one place: a fixed offset
+ * (ts_zone_fixed), or a tz database zone read from its TZif file
+ * (ts_zone_load; /usr/share/zoneinfo, or $TZDIR).  The file is parsed into a
+ * table of transitions once; lookups are binary searches that touch no
+ * process-global state (no TZ, tzset or localtime), so a zone may be shared
+ * read-only between threads.  Offsets are kept in seconds, as the file has
+ * them.
+ *
+ * "Local" values are civil clock readings in the ts_from_civil encoding.
+ * The simulated clock is the local one (hour 7 of a day is 07:00 on the wall,
+ * summer and winter), so two rules cover the hours a DST change disturbs:
+ *   - ts_zone_to_local maps instants monotonically: at a fall-back the two
+ *     real hours the clock shows as 01:00-02:00 (say) are both placed in the
+ *     local 01:00-02:00, at half speed, so they keep their order and their
+ *     hour label; at a spring-forward the skipped local hour receives nothing.
+ *   - ts_zone_to_utc reads a local time with the offset in force just before
+ *     the nearest transition when it falls in one: a time in the skipped hour
+ *     (02:30 on a spring-forward night, written by a clock not yet moved) is
+ *     02:30 standard time, i.e. 03:30 daylight time; a time in the repeated
+ *     hour is its first occurrence (daylight time).
+ */
+struct ts_zone;
+
+/* A zone of one fixed offset, minutes east of UTC; never NULL. */
+struct ts_zone *ts_zone_fixed(int off_min);
+/* The tz database zone `name` (Area/City such as America/Los_Angeles, or
+ * UTC, Etc/GMT+8); NULL with e set when the name is malformed, the file is
+ * missing or is not a valid TZif file. */
+struct perr;
+struct ts_zone *ts_zone_load(const char *name, struct perr *e);
+void ts_zone_free(struct ts_zone *z);
+/* "America/Los_Angeles", or "UTC-08:00" for a fixed zone. */
+const char *ts_zone_name(const struct ts_zone *z);
+/* Instants after this have no transitions in the file; a file built "slim"
+ * leaves later ones to a rule this reader does not evaluate, so callers
+ * refuse instants beyond it (INT64_MAX: the table is complete). */
+int64_t ts_zone_valid_until(const struct ts_zone *z);
+/* UTC offset in seconds in force at instant utc_ms (ms since the epoch). */
+int ts_zone_offset(const struct ts_zone *z, int64_t utc_ms);
+int64_t ts_zone_to_local(const struct ts_zone *z, int64_t utc_ms);
+int64_t ts_zone_to_utc(const struct ts_zone *z, int64_t local_ms);
+/* As ts_zone_to_utc, but a local time in a repeated hour is its second
+ * occurrence (standard time); elsewhere the same. */
+int64_t ts_zone_to_utc_late(const struct ts_zone *z, int64_t local_ms);
 
 #endif

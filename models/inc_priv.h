@@ -78,6 +78,7 @@ struct rp_cfg {
     const char *path;               /* resolved against the scenario folder */
     enum rp_tfmt tfmt;
     int utc_offset_min;             /* local time = UTC + this */
+    const char *time_zone;          /* tz database name; NULL: the fixed utc_offset */
     const char *col[RC_N];          /* column names, NULL = not used */
     double rollover_h;              /* time-only stamps this long before received: next day */
     int64_t from_ms, to_ms;         /* [from, to); INT64_MIN / INT64_MAX when open */

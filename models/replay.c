@@ -60,6 +60,7 @@ struct inc_replay {
     int col[RC_N];
     size_t width;           /* header fields */
     gsl_rng *loc, *svc;     /* NULL in the counting pass */
+    struct ts_zone *zone;   /* [replay] time_zone, or the fixed utc_offset */
     struct inc_codemap ids; /* type ids, when there is no type_map */
     struct rp_counts cnt;
 
@@ -131,6 +132,7 @@ void inc_replay_close(struct inc_replay *R)
     if (!R)
         return;
     csvr_close(R->r);
+    ts_zone_free(R->zone);
     if (R->loc)
         gsl_rng_free(R->loc);
     if (R->svc)
@@ -195,7 +197,8 @@ static struct inc_replay *replay_open(const struct scn *s, uint64_t seed, int re
     struct inc_replay *R = xcalloc(1, sizeof *R);
     R->s = s;
     R->c = c;
-    R->r = csvr_open(c->path, e);
+    R->zone = c->time_zone ? ts_zone_load(c->time_zone, e) : ts_zone_fixed(c->utc_offset_min);
+    R->r = R->zone ? csvr_open(c->path, e) : NULL;
     if (!R->r || map_header(R, e) < 0) {
         inc_replay_close(R);
         return NULL;
@@ -267,39 +270,65 @@ static const char *time_what(enum rp_tfmt f, int date)
     return date ? "a date MM/DD/YY or MM/DD/YYYY" : "a time of day HH:MM or HH:MM:SS";
 }
 
-/* Time in column k (local ms): 1, 0 if empty, -1 error.  For mdy_hm a
- * time-only column is placed on day0's date, or the next day when it is
- * more than rollover_hours before ref (the received time). */
-static int get_time(struct inc_replay *R, int k, int64_t day0, int64_t ref, int64_t *out,
-                    struct perr *e)
+/* Time in column k: 1, 0 if empty, -1 error.  *out is the local clock
+ * reading (what the simulation runs on), *utc the instant (what intervals
+ * are measured on).  A stamp that names its instant (epoch, ISO with an
+ * offset) is placed on the local clock by the zone; a local stamp is taken
+ * as written, and its instant read by the zone's rule for the skipped and
+ * repeated hours (ts.h) -- except that a later stamp (dispatched, arrived,
+ * cleared) in a repeated hour that would then precede the received instant
+ * ref_u is its second occurrence: the clock went back between the two.
+ * For mdy_hm a time-only column is placed on day0's
+ * date, or the next day when it is more than rollover_hours before ref (the
+ * received time, local). */
+static int get_time(struct inc_replay *R, int k, int64_t day0, int64_t ref, int64_t ref_u,
+                    int64_t *out, int64_t *utc, struct perr *e)
 {
     const struct rp_cfg *c = R->c;
     const char *v = csvr_get(R->r, R->col[k]);
     if (!*v)
         return 0;
-    int64_t t;
+    int64_t t, u;
     int off;
     switch (c->tfmt) {
     case RP_ISO:
         if (ts_parse_iso(v, &t, &off) < 0)
             return field_err(R, k, e, time_what(c->tfmt, 0));
-        if (off != INT32_MIN)
-            t += (int64_t)(c->utc_offset_min - off) * TS_MS_MIN;
+        if (off != INT32_MIN) {
+            u = t - (int64_t)off * TS_MS_MIN;
+            t = ts_zone_to_local(R->zone, u);
+        } else {
+            u = ts_zone_to_utc(R->zone, t);
+            if (k != RC_RECEIVED && u < ref_u)
+                u = ts_zone_to_utc_late(R->zone, t);
+        }
         break;
     case RP_EPOCH:
-        if (ts_parse_epoch(v, &t) < 0)
+        if (ts_parse_epoch(v, &u) < 0)
             return field_err(R, k, e, time_what(c->tfmt, 0));
-        t += (int64_t)c->utc_offset_min * TS_MS_MIN;
+        t = ts_zone_to_local(R->zone, u);
         break;
-    case RP_MDY_HM:
+    default:    /* RP_MDY_HM */
         if (ts_parse_hms(v, &t) < 0)
             return field_err(R, k, e, time_what(c->tfmt, 0));
         t += day0;
         if (k != RC_RECEIVED && t < ref - (int64_t)(c->rollover_h * TS_MS_HOUR))
             t += TS_MS_DAY;
+        u = ts_zone_to_utc(R->zone, t);
+        if (k != RC_RECEIVED && u < ref_u)
+            u = ts_zone_to_utc_late(R->zone, t);
         break;
     }
+    if (u > ts_zone_valid_until(R->zone)) {
+        char b[TS_ISO_MAX];
+        ts_format(ts_zone_to_local(R->zone, ts_zone_valid_until(R->zone)), 0, b);
+        return csvr_error(R->r, R->col[k], c->col[k], e, "'%s' is after %s, where the time "
+                          "zone file of %s stops listing transitions (a 'slim' tz database "
+                          "build); install Debian's tzdata, or set a fixed [replay] utc_offset",
+                          v, b, ts_zone_name(R->zone));
+    }
     *out = t;
+    *utc = u;
     return 1;
 }
 
@@ -470,7 +499,7 @@ static int parse_row(struct inc_replay *R, struct inc_row *row, struct perr *e)
             return R->cnt.skipped[SK_FILTER]++, 0;
     }
 
-    int64_t day0 = 0, rec;
+    int64_t day0 = 0, rec, rec_u;
     if (c->tfmt == RP_MDY_HM) {
         const char *d = csvr_get(r, R->col[RC_DATE]);
         if (!*d)
@@ -478,7 +507,7 @@ static int parse_row(struct inc_replay *R, struct inc_row *row, struct perr *e)
         if (ts_parse_mdy(d, &day0) < 0)
             return field_err(R, RC_DATE, e, time_what(c->tfmt, 1));
     }
-    int rc = get_time(R, RC_RECEIVED, day0, 0, &rec, e);
+    int rc = get_time(R, RC_RECEIVED, day0, 0, 0, &rec, &rec_u, e);
     if (rc <= 0)
         return rc < 0 ? -1 : (R->cnt.skipped[SK_NO_TIME]++, 0);
     if (rec < c->from_ms || rec >= c->to_ms)
@@ -525,18 +554,22 @@ static int parse_row(struct inc_replay *R, struct inc_row *row, struct perr *e)
         in->prio_idx = k;
     }
 
-    /* Observed timings: wait and travel need both stamps; an interval that
+    /* Observed timings, on instants (an interval across a DST change is its
+     * real length): wait and travel need both stamps; an interval that
      * runs backwards is a data-entry artefact, counted and left out. */
-    int64_t dis = 0, arr = 0, clr = 0;
+    int64_t dis = 0, arr = 0, clr = 0, lt;
     int has_d = 0, has_a = 0, has_c = 0;
     if (R->col[RC_DISPATCHED] >= 0 &&
-        (has_d = get_time(R, RC_DISPATCHED, day0, rec, &dis, e)) < 0)
+        (has_d = get_time(R, RC_DISPATCHED, day0, rec, rec_u, &lt, &dis, e)) < 0)
         return -1;
-    if (R->col[RC_ARRIVED] >= 0 && (has_a = get_time(R, RC_ARRIVED, day0, rec, &arr, e)) < 0)
+    if (R->col[RC_ARRIVED] >= 0 &&
+        (has_a = get_time(R, RC_ARRIVED, day0, rec, rec_u, &lt, &arr, e)) < 0)
         return -1;
-    if (R->col[RC_CLEARED] >= 0 && (has_c = get_time(R, RC_CLEARED, day0, rec, &clr, e)) < 0)
+    if (R->col[RC_CLEARED] >= 0 &&
+        (has_c = get_time(R, RC_CLEARED, day0, rec, rec_u, &lt, &clr, e)) < 0)
         return -1;
     row->received_ms = rec;
+    rec = rec_u;
     row->wait = row->travel = row->response = row->onscene = NAN;
     if (has_a) {
         if (arr >= rec)
@@ -590,7 +623,10 @@ int inc_replay_next(struct inc_replay *R, struct inc_row *out, struct perr *e)
             R->last_line = R->pool_line[slot];
             R->released = 1;
             if (!R->start_known) {
-                R->start_ms = ms;
+                /* Local midnight of the first row's day, so that t mod 1440
+                 * is the minute of the wall-clock day (shifts, hour-of-day
+                 * profiles and breakdowns read it so). */
+                R->start_ms = ms - (ms % TS_MS_DAY + TS_MS_DAY) % TS_MS_DAY;
                 R->start_known = 1;
             }
             if (ms < R->start_ms) {
@@ -823,6 +859,11 @@ void inc_source_report(const struct scn *s, FILE *fp)
     char a[TS_ISO_MAX], b[TS_ISO_MAX];
     ts_format(s->start_ms, 0, a);
     ts_format(n->last_ms, 0, b);
-    fprintf(fp, "  t = 0 at %s; last incident %s (%.2f days); %.2f incidents per day\n", a, b,
+    char z[40];
+    int off = c->utc_offset_min < 0 ? -c->utc_offset_min : c->utc_offset_min;
+    snprintf(z, sizeof z, "UTC%c%02d:%02d", c->utc_offset_min < 0 ? '-' : '+', off / 60,
+             off % 60);
+    fprintf(fp, "  t = 0 at %s local (%s); last incident %s (%.2f days); %.2f incidents per "
+            "day\n", a, c->time_zone ? c->time_zone : z, b,
             (double)(n->last_ms - s->start_ms) / (double)TS_MS_DAY, s->rate_per_day);
 }

@@ -669,7 +669,7 @@ static void check_replay(struct ld *L)
             "at %s%s) and are not replayed; %s",
          c->path, (unsigned long long)late, (unsigned long long)all, 100.0 * (double)late /
          (double)all, s->horizon_days, t0,
-         s->streams->start_set ? ", [incidents] start" : ", the earliest row",
+         s->streams->start_set ? ", [incidents] start" : ", midnight of the earliest row's day",
          s->streams->start_set ? "lengthen [run] horizon_days or move the start"
                                : "a mistyped early date (02/29/00?) sets t = 0 far before the "
                                  "rest: check that row, or set [incidents] start");

@@ -551,6 +551,16 @@ static int check_replay(struct scn *s, struct perr *e)
                        "time_format = mdy_hm");
     if (rp->from_ms >= rp->to_ms && rp->to_ms != INT64_MAX)
         return key_err(s, R, "to", e, "must be later than from");
+    if (rp->time_zone) {
+        if (scn__key_line(s, R, "utc_offset"))
+            return key_err(s, R, "time_zone", e, "cannot be set with utc_offset; keep one "
+                           "(a zone name for daylight saving, a fixed offset otherwise)");
+        struct perr ze;
+        struct ts_zone *z = ts_zone_load(rp->time_zone, &ze);
+        if (!z)
+            return key_err(s, R, "time_zone", e, "%s", ze.msg);
+        ts_zone_free(z);
+    }
     static const struct { enum rp_loc loc; int a, b; const char *need; } loc_cols[] = {
         { RP_XY_KM, RC_X, RC_Y, "x_column and y_column" },
         { RP_XY_FT, RC_X, RC_Y, "x_column and y_column" },

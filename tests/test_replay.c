@@ -358,17 +358,20 @@ static struct scn *replay_exact(const char *dir, const struct want *w, int n)
 
 static void test_mdy(void)
 {
-    /* 07:08 is t = 0; 1003 (07:25) was listed after 1002 (07:30) and comes
-     * first; 1005 was dispatched and arrived after midnight; Arson is
-     * unmapped and gets the default type; grid_place = centroid. */
+    /* t = 0 is midnight of the first row's day (09/14/21), so the first
+     * call (07:08) is at minute 428 = 7 * 60 + 8; 1003 (07:25) was listed
+     * after 1002 (07:30) and comes first; 1005 was dispatched and arrived
+     * after midnight; Arson is unmapped and gets the default type;
+     * grid_place = centroid. */
+    const double t0 = 7 * 60 + 8;
     const struct want w[] = {
-        { 0, 1, 1, "G1", "theft", 2, -1 },
-        { 17, 1, 3, "G3", "fight", 1, -1 },
-        { 22, 3, 1, "G2", "theft", 2, -1 },
-        { 1002, 3, 3, "G4", "noise", 3, 15 },
-        { 1022, 1, 1, "G1", "noise", 3, 15 },
-        { 1132, 3, 1, "G2", "theft", 2, -1 },
-        { 1252, 1, 3, "G3", "theft", 2, -1 },
+        { t0 + 0, 1, 1, "G1", "theft", 2, -1 },
+        { t0 + 17, 1, 3, "G3", "fight", 1, -1 },
+        { t0 + 22, 3, 1, "G2", "theft", 2, -1 },
+        { t0 + 1002, 3, 3, "G4", "noise", 3, 15 },
+        { t0 + 1022, 1, 1, "G1", "noise", 3, 15 },
+        { t0 + 1132, 3, 1, "G2", "theft", 2, -1 },
+        { t0 + 1252, 1, 3, "G3", "theft", 2, -1 },
     };
     struct scn *s = replay_exact("tests/fixtures/replay/mdy", w, 7);
     if (!s)
@@ -388,7 +391,7 @@ static void test_mdy(void)
     CHECK_INT(c->arr_before_rec, 1);
     CHECK_INT(c->disp_before_rec, 1);
     CHECK_INT(c->arr_before_disp, 1);
-    CHECK_INT(s->start_ms, ts_from_civil(2021, 9, 14, 7, 8, 0, 0));
+    CHECK_INT(s->start_ms, ts_from_civil(2021, 9, 14, 0, 0, 0, 0));
 
     /* The observed timings of a run: response over 5 incidents with an
      * arrival, wait and travel over the 3 with both stamps in order. */
@@ -416,13 +419,13 @@ static void test_mdy(void)
 
 static void test_iso(void)
 {
-    /* +08:00 local: a1 10:00+08, a2 02:30Z = 10:30, a3 11:00 (no offset:
-     * local); a4's type 'Theft' is not an id (skip); a5 is past the 1-day
-     * horizon and outside every grid. */
+    /* +08:00 local, t = 0 at local midnight: a1 10:00+08, a2 02:30Z =
+     * 10:30, a3 11:00 (no offset: local); a4's type 'Theft' is not an id
+     * (skip); a5 is past the 1-day horizon and outside every grid. */
     const struct want w[] = {
-        { 0, 0.5, 0.5, "G1", "fight", 1, 12.5 },
-        { 30, 3.5, 0.25, "G2", "theft", 1, -1 },
-        { 60, 1.25, 2.75, "G3", "noise", 3, 7.25 },
+        { 600, 0.5, 0.5, "G1", "fight", 1, 12.5 },
+        { 630, 3.5, 0.25, "G2", "theft", 1, -1 },
+        { 660, 1.25, 2.75, "G3", "noise", 3, 7.25 },
     };
     struct scn *s = replay_exact("tests/fixtures/replay/iso", w, 3);
     if (!s)
@@ -559,6 +562,124 @@ static void test_order_and_places(void)
     free(d);
 }
 
+/* Replays d; t[] and response[] of each incident (NaN: none).  Returns the
+ * count, -1 when the scenario does not load (message in e). */
+static int replay_times(const char *d, double *t, double *resp, int cap, struct perr *e)
+{
+    int m = mute();
+    struct scn *s = load(d, e);
+    unmute(m);
+    if (!s)
+        return -1;
+    struct inc_replay *r = inc_replay_open(s, 7, 0, e);
+    int k = 0;
+    struct inc_row row;
+    while (r && inc_replay_next(r, &row, e) == 1 && k < cap) {
+        t[k] = row.inc.t;
+        resp[k++] = row.response;
+    }
+    inc_replay_close(r);
+    scn_free(s);
+    return k;
+}
+
+static void test_dst(void)
+{
+    /* America/Los_Angeles falls back on 2021-11-07 at 09:00Z (01:59:59 PDT
+     * -> 01:00 PST).  t = 0 is local midnight of 11-06.  Instants are put
+     * on the local clock with the two 01:xx hours at half speed (08:30Z =
+     * 01:30 PDT -> 01:15; 09:30Z = 01:30 PST -> 01:45); a local 01:30 is
+     * kept as written and its instant is the first occurrence (PDT);
+     * responses are real elapsed minutes (08:30Z -> 09:10Z is 40, although
+     * the wall clock went from 01:30 to 01:10); a local arrival at 01:05
+     * after a call at 01:57 is the second 01:05 (PST): 8 minutes, as on
+     * the SLO log's line for case 211107013. */
+    const char *fall = "t,k,x,y,a\n"
+                       "2021-11-06T12:00,theft,0.1,0.1,\n"
+                       "2021-11-07T08:30:00Z,theft,0.1,0.1,2021-11-07T09:10:00Z\n"
+                       "2021-11-07T01:30,theft,0.1,0.1,2021-11-07T01:50\n"
+                       "2021-11-07T09:30:00Z,theft,0.1,0.1,2021-11-07T02:05\n"
+                       "2021-11-07T01:57,theft,0.1,0.1,2021-11-07T01:05\n"
+                       "2021-11-07T07:00,theft,0.1,0.1,\n";
+    const char *keys = "location = xy_km\nx_column = x\ny_column = y\narrived_column = a\n"
+                       "time_zone = America/Los_Angeles";
+    char *d = tmp_replay(fall, keys);
+    double t[8], r[8];
+    struct perr e;
+    int n = replay_times(d, t, r, 8, &e);
+    CHECK(n == 6, "fall-back replay: 6 incidents (%d; %s)", n, n < 0 ? e.msg : "");
+    if (n == 6) {
+        CHECK_NEAR(t[0], 720, 1e-9);
+        CHECK_NEAR(t[1], 1440 + 75, 1e-9);
+        CHECK_NEAR(t[2], 1440 + 90, 1e-9);
+        CHECK_NEAR(t[3], 1440 + 105, 1e-9);
+        CHECK_NEAR(t[4], 1440 + 117, 1e-9);
+        CHECK_NEAR(r[4], 8, 1e-9);
+        CHECK_NEAR(t[5], 1440 + 420, 1e-9);     /* 07:00 PST: the clock, not 8 h of time */
+        CHECK_NEAR(r[1], 40, 1e-9);
+        CHECK_NEAR(r[2], 20, 1e-9);
+        CHECK_NEAR(r[3], 35, 1e-9);             /* 09:30Z -> 02:05 PST = 10:05Z */
+        CHECK(isnan(r[0]), "no arrival, no response");
+    }
+    tu_rmrf(d);
+    free(d);
+
+    /* The fixed offset stays an option: -08:00 all year. */
+    d = tmp_replay(fall, "location = xy_km\nx_column = x\ny_column = y\narrived_column = a\n"
+                         "utc_offset = -08:00\nreorder_window = 4");
+    n = replay_times(d, t, r, 8, &e);
+    CHECK(n == 6, "fixed offset replay (%d; %s)", n, n < 0 ? e.msg : "");
+    if (n == 6) {
+        CHECK_NEAR(t[1], 1440 + 30, 1e-9);      /* 08:30Z at -08:00 */
+        CHECK_NEAR(t[2], 1440 + 90, 1e-9);
+        CHECK_NEAR(r[2], 20, 1e-9);
+        CHECK(isnan(r[4]), "01:57 -> 01:05 runs backwards without a zone");
+    }
+    tu_rmrf(d);
+    free(d);
+
+    /* Spring-forward on 2022-03-13 at 10:00Z (01:59:59 PST -> 03:00 PDT).
+     * 09:59Z is 01:59; 10:00Z is 03:00, and no instant lands in 02:xx; a
+     * local 02:30 (a clock not yet moved) stays at 02:30 and is read as
+     * standard time, 10:30Z, so its arrival at 03:40 PDT is 10 minutes. */
+    const char *spring = "t,k,x,y,a\n"
+                         "2022-03-12T23:00,theft,0.1,0.1,\n"
+                         "2022-03-13T09:59:00Z,theft,0.1,0.1,2022-03-13T10:01:00Z\n"
+                         "2022-03-13T02:30,theft,0.1,0.1,2022-03-13T03:40\n"
+                         "2022-03-13T10:00:00Z,theft,0.1,0.1,2022-03-13T03:05\n";
+    d = tmp_replay(spring, keys);
+    n = replay_times(d, t, r, 8, &e);
+    CHECK(n == 4, "spring-forward replay: 4 incidents (%d; %s)", n, n < 0 ? e.msg : "");
+    if (n == 4) {
+        CHECK_NEAR(t[0], 1380, 1e-9);
+        CHECK_NEAR(t[1], 1440 + 119, 1e-9);
+        CHECK_NEAR(t[2], 1440 + 150, 1e-9);
+        CHECK_NEAR(t[3], 1440 + 180, 1e-9);
+        CHECK_NEAR(r[1], 2, 1e-9);
+        CHECK_NEAR(r[2], 10, 1e-9);
+        CHECK_NEAR(r[3], 5, 1e-9);
+    }
+    tu_rmrf(d);
+    free(d);
+
+    /* Bad settings name the key. */
+    d = tmp_replay(spring, "location = xy_km\nx_column = x\ny_column = y\n"
+                           "time_zone = Pacific/Nowhere");
+    n = replay_times(d, t, r, 8, &e);
+    CHECK(n < 0, "an unknown zone is refused");
+    CHECK_HAS(e.msg, "[replay] time_zone: time zone 'Pacific/Nowhere': cannot open");
+    tu_rmrf(d);
+    free(d);
+    d = tmp_replay(spring, "location = xy_km\nx_column = x\ny_column = y\n"
+                           "time_zone = America/Los_Angeles\nutc_offset = -08:00");
+    n = replay_times(d, t, r, 8, &e);
+    CHECK(n < 0, "time_zone with utc_offset is refused");
+    CHECK_HAS(e.msg, "scenario.ini:");
+    CHECK_HAS(e.msg, "[replay] time_zone: cannot be set with utc_offset");
+    tu_rmrf(d);
+    free(d);
+}
+
 int main(void)
 {
     test_ts();
@@ -568,5 +689,6 @@ int main(void)
     test_iso();
     test_epoch();
     test_order_and_places();
+    test_dst();
     return tc_done();
 }

@@ -13,6 +13,7 @@ have_header sqlite3.h    || missing=1
 command -v pkg-config >/dev/null 2>&1 || missing=1
 command -v cc >/dev/null 2>&1 || missing=1
 command -v gnuplot >/dev/null 2>&1 || missing=1
+[ -f /usr/share/zoneinfo/America/Los_Angeles ] || missing=1   # tzdata: [replay] time_zone
 [ -z "$missing" ] && exit 0
 
 cmd="apt-get install -y --no-install-recommends $*"
