@@ -8,6 +8,8 @@ need_apt=""
 [ -x /usr/bin/chromium ] || need_apt="$need_apt chromium"
 command -v node >/dev/null 2>&1 || need_apt="$need_apt nodejs"
 command -v npm >/dev/null 2>&1 || need_apt="$need_apt npm"
+# xmllint checks that every chart's SVG is well-formed XML.
+command -v xmllint >/dev/null 2>&1 || need_apt="$need_apt libxml2-utils"
 # A CJK font, so that the screenshots show the Chinese labels.
 fc-list :lang=zh 2>/dev/null | grep -q . || need_apt="$need_apt fonts-wqy-zenhei"
 if [ -n "$need_apt" ]; then
@@ -19,6 +21,6 @@ if [ -n "$need_apt" ]; then
     fi
 fi
 if [ ! -d node_modules/playwright-core ] && command -v npm >/dev/null 2>&1; then
-    npm ci --no-audit --no-fund --silent || echo "test-deps: npm ci failed; the browser test will be skipped"
+    npm ci --no-audit --no-fund --loglevel=error >&2 || echo "test-deps: npm ci failed; the browser test will be skipped"
 fi
 exit 0
