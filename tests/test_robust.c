@@ -9,7 +9,6 @@
  *     instead of exhausting memory;
  *   - the offered load and collapse slots: an overloaded scenario collapses
  *     and says when, a light one does not. */
-#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,43 +19,24 @@
 #include "ops.h"
 #include "scn.h"
 #include "tcheck.h"
+#include "testutil.h"
 
 #define PI 3.14159265358979323846
 
 #define WARN_DIR "tests/fixtures/warn"
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void test_warn_fixtures(void)
 {
-    DIR *d = opendir(WARN_DIR);
-    CHECK(d != NULL, "opendir %s", WARN_DIR);
-    if (!d)
+    char **names;
+    int n = tu_list(WARN_DIR, &names);
+    CHECK(n >= 0, "opendir %s", WARN_DIR);
+    if (n < 0)
         return;
-    char *names[64];
-    int n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL && n < 64)
-        if (de->d_name[0] != '.')
-            names[n++] = xstrdup(de->d_name);
-    closedir(d);
-    qsort(names, (size_t)n, sizeof *names, cmp_str);
     CHECK(n >= 10, "at least 10 warning fixtures (%d)", n);
     for (int i = 0; i < n; i++) {
-        char dir[512], path[600], expected[1024] = "";
+        char dir[512], expected[1024];
         snprintf(dir, sizeof dir, "%s/%s", WARN_DIR, names[i]);
-        snprintf(path, sizeof path, "%s/expected", dir);
-        FILE *f = fopen(path, "r");
-        CHECK(f != NULL, "%s has an 'expected' file", dir);
-        if (f) {
-            if (!fgets(expected, sizeof expected, f))
-                expected[0] = '\0';
-            fclose(f);
-        }
-        expected[strcspn(expected, "\r\n")] = '\0';
+        CHECK(tu_expected(dir, expected, sizeof expected), "%s has an 'expected' file", dir);
         CHECK(expected[0] != '\0', "%s: expected is not empty", names[i]);
         struct perr e = { "" };
         struct scn *s = scn_load(dir, NULL, 0, &e);
@@ -74,8 +54,8 @@ static void test_warn_fixtures(void)
             CHECK(strncmp(w[hit], dir, strlen(dir)) == 0, "%s: the warning names the file: %s",
                   names[i], w[hit]);
         scn_free(s);
-        free(names[i]);
     }
+    tu_names_free(names, n);
 }
 
 static void test_good_quiet(void)

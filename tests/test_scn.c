@@ -2,7 +2,6 @@
  * file:line message, the good fixture loads with the exact values written in
  * it, overrides go through the same validation, and a 64 x 64 lattice loads
  * well under a second.  Run from the repository root. */
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,45 +16,19 @@
 #define BAD_DIR "tests/fixtures/bad"
 #define GOOD_DIR "tests/fixtures/good"
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void test_bad_fixtures(void)
 {
-    DIR *d = opendir(BAD_DIR);
-    CHECK(d != NULL, "opendir %s", BAD_DIR);
-    if (!d)
+    char **names;
+    int n = tu_list(BAD_DIR, &names);
+    CHECK(n >= 0, "opendir %s", BAD_DIR);
+    if (n < 0)
         return;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            names = xrealloc(names, cap * sizeof *names);
-        }
-        names[n++] = xstrdup(de->d_name);
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
-    CHECK(n >= 24, "at least 24 bad fixtures (%zu)", n);
+    CHECK(n >= 24, "at least 24 bad fixtures (%d)", n);
 
-    for (size_t i = 0; i < n; i++) {
-        char dir[512], path[600], expected[1024] = "";
+    for (int i = 0; i < n; i++) {
+        char dir[512], expected[1024];
         snprintf(dir, sizeof dir, "%s/%s", BAD_DIR, names[i]);
-        snprintf(path, sizeof path, "%s/expected", dir);
-        FILE *f = fopen(path, "r");
-        CHECK(f != NULL, "%s has an 'expected' file", dir);
-        if (f) {
-            if (!fgets(expected, sizeof expected, f))
-                expected[0] = '\0';
-            fclose(f);
-        }
-        expected[strcspn(expected, "\r\n")] = '\0';
+        CHECK(tu_expected(dir, expected, sizeof expected), "%s has an 'expected' file", dir);
         CHECK(expected[0] != '\0', "%s: expected is not empty", names[i]);
 
         struct perr e = { "" };
@@ -66,9 +39,8 @@ static void test_bad_fixtures(void)
         /* Every message names the file with the scenario folder in front. */
         CHECK(strncmp(e.msg, dir, strlen(dir)) == 0, "%s: message starts with the folder: %s",
               names[i], e.msg);
-        free(names[i]);
     }
-    free(names);
+    tu_names_free(names, n);
 }
 
 static void test_good(void)

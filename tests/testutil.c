@@ -1,4 +1,5 @@
 #define _DEFAULT_SOURCE
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,4 +34,57 @@ void tu_rmrf(const char *dir)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "warning: could not remove %s\n", dir);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int tu_list(const char *dir, char ***names)
+{
+    DIR *d = opendir(dir);
+    *names = NULL;
+    if (!d)
+        return -1;
+    int n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            *names = realloc(*names, (size_t)cap * sizeof **names);
+            if (!*names) {
+                perror("realloc");
+                exit(1);
+            }
+        }
+        (*names)[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+    qsort(*names, (size_t)n, sizeof **names, cmp_str);
+    return n;
+}
+
+void tu_names_free(char **names, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int tu_expected(const char *dir, char *buf, size_t n)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/expected", dir);
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f) {
+        if (!fgets(buf, (int)n, f))
+            buf[0] = '\0';
+        fclose(f);
+    }
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return f != NULL;
 }
