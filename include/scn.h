@@ -35,8 +35,9 @@ enum trv_metric { TRV_EUCLIDEAN, TRV_MANHATTAN };
 enum svc_dist { SVC_EXPONENTIAL, SVC_LOGNORMAL, SVC_GAMMA, SVC_FIXED, SVC_EMPIRICAL };
 /* Where synthetic incidents fall: pick a grid by weight then a uniform point
  * in it, or a uniform point over the study area (the grids' bounding box,
- * which the grids must then cover without holes). */
-enum loc_mode { LOC_GRID_WEIGHT, LOC_AREA };
+ * which the grids must then cover without holes), or a demand point of
+ * [incidents] points by weight (the incident is at the point, in its grid). */
+enum loc_mode { LOC_GRID_WEIGHT, LOC_AREA, LOC_POINTS };
 
 const char *fac_tier_name(enum fac_tier t);
 
@@ -69,6 +70,16 @@ struct scn_grid {
     int zone;              /* its station's zone, -1 if none */
     struct geo_poly poly;
     int line;              /* grids.csv line */
+};
+
+/* A demand point ([incidents] points, models/scn_points.c): a road junction
+ * or address where incidents happen. */
+struct scn_point {
+    char *id;
+    double x, y;           /* km */
+    double weight;         /* relative share of incidents, >= 0 */
+    int grid;              /* grid index: the grid column, else the grid it lies in */
+    int line;              /* points file line */
 };
 
 struct scn_facility {
@@ -181,6 +192,8 @@ struct scn {
     char *source;          /* "poisson", "nhpp" or "replay" (models/inc.c) */
     double rate_per_day;   /* > 0; for replay: used rows per day of data */
     enum loc_mode location;
+    const char *points_file;          /* [incidents] points, as written; NULL: none */
+    struct scn_point *points;         int n_points;      /* 0 without points */
 
     /* Incident streams (docs/incident-streams.md): the calendar time of
      * t = 0 (ts.h milliseconds, local time), the lat/lon projection ([geo],

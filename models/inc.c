@@ -78,14 +78,33 @@ gsl_ran_discrete_t *inc__grid_table(const struct scn *s, struct perr *e)
     return t;
 }
 
-/* A grid by weight then a uniform point in it, or a uniform point over the
- * study area. */
+/* Point weights (location = points), as the grid table above. */
+static gsl_ran_discrete_t *points_table(const struct scn *s, struct perr *e)
+{
+    double *w = xmalloc((size_t)s->n_points * sizeof *w);
+    for (int i = 0; i < s->n_points; i++)
+        w[i] = s->points[i].weight;
+    gsl_ran_discrete_t *t = gsl_ran_discrete_preproc((size_t)s->n_points, w);
+    free(w);
+    if (!t)
+        err_set(e, "%s: cannot prepare the point weights", s->ini_path);
+    return t;
+}
+
+/* A grid by weight then a uniform point in it, a uniform point over the
+ * study area, or a demand point by weight (grid_pick then holds the point
+ * weights). */
 static void place(const struct scn *s, gsl_rng *loc, gsl_ran_discrete_t *grid_pick,
                   struct inc *out)
 {
     if (s->location == LOC_GRID_WEIGHT) {
         out->grid = (int)gsl_ran_discrete(loc, grid_pick);
         geo_poly_sample(&s->grids[out->grid].poly, loc, &out->x, &out->y);
+    } else if (s->location == LOC_POINTS) {
+        const struct scn_point *pt = &s->points[gsl_ran_discrete(loc, grid_pick)];
+        out->x = pt->x;
+        out->y = pt->y;
+        out->grid = pt->grid;
     } else {
         out->x = s->xmin + (s->xmax - s->xmin) * rng_u01(loc);
         out->y = s->ymin + (s->ymax - s->ymin) * rng_u01(loc);
@@ -103,7 +122,8 @@ static void *poisson_open(const struct scn *s, uint64_t seed, int rep, struct pe
     p->svc = rng_stream_new(seed, (uint64_t)rep, RNG_SERVICE);
     p->type_pick = inc__type_table(s, e);
     if (!p->type_pick ||
-        (s->location == LOC_GRID_WEIGHT && !(p->grid_pick = inc__grid_table(s, e)))) {
+        (s->location == LOC_GRID_WEIGHT && !(p->grid_pick = inc__grid_table(s, e))) ||
+        (s->location == LOC_POINTS && !(p->grid_pick = points_table(s, e)))) {
         poisson_close(p);
         return NULL;
     }

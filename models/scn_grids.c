@@ -221,6 +221,9 @@ static int check_coverage(struct tab *t)
     double total = w * h, sum = 0;
     for (int i = 0; i < s->n_grids; i++)
         sum += s->grids[i].poly.area;
+    /* Points carry their own weights and grids (scn_points.c). */
+    if (s->location == LOC_POINTS)
+        return 0;
     if (s->location == LOC_GRID_WEIGHT) {
         double ws = 0;
         for (int i = 0; i < s->n_grids; i++)

@@ -25,7 +25,7 @@ static const char *const w_policy[] = { "nearest_idle", "run_card", "tiered", NU
 /* In enum svc_dist order. */
 static const char *const w_dist[] = { "exponential", "lognormal", "gamma", "fixed", NULL };
 static const char *const w_source[] = { "poisson", "nhpp", "replay", NULL };
-static const char *const w_location[] = { "grid_weight", "area", NULL };
+static const char *const w_location[] = { "grid_weight", "area", "points", NULL };
 static const char *const w_tfmt[] = { "iso8601", "epoch", "mdy_hm", NULL };
 static const char *const w_service[] = { "sample", "data", NULL };
 static const char *const w_rploc[] = { "xy_km", "xy_ft", "latlon", "grid", NULL };
@@ -179,8 +179,11 @@ const struct scn_keydef scn_keys[] = {
         "Mean incidents per day in the whole area (`nhpp`: the base rate; `replay`: used "
         "rows per day of data).", 0, S_(rate_per_day)),
     WORD("incidents", "location", w_location, "grid_weight",
-         "A grid by `weight` then a point in it, or a point over the grids' bounding box.",
-         S_(location)),
+         "A grid by `weight` then a point in it, a point over the grids' bounding box, or a "
+         "demand point of `points` by weight.", S_(location)),
+    FILE_("incidents", "points", NULL, "none",
+          "CSV id,x,y,weight[,grid] of demand points (km): where `location = points` puts "
+          "incidents, and what `patrolsim coverage` measures.", 0, S_(points_file)),
     TIME("incidents", "start", "replay: midnight of its first row's day; else 2024-01-01T00:00",
          "Local calendar time of t = 0; a replay skips rows before it.", S_(start_ms)),
     FILE_("incidents", "grid_weights", NULL, "none",

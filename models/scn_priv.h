@@ -315,5 +315,7 @@ int scn__is_geojson(const char *path);
 int scn__geojson_grids(struct scn *s, const char *path, struct perr *e);
 /* After every table: stream tables, cross-checks and the replay pass. */
 int scn__streams_finish(struct scn *s, struct perr *e);
+/* [incidents] points (scn_points.c), called by scn__streams_finish. */
+int scn__load_points(struct scn *s, struct perr *e);
 
 #endif

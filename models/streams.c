@@ -622,6 +622,8 @@ int scn__streams_finish(struct scn *s, struct perr *e)
         return -1;
     if (c->type_mix_file && load_type_mix(s, e) < 0)
         return -1;
+    if (scn__load_points(s, e) < 0)
+        return -1;
     if (strcmp(s->source, "nhpp") == 0)
         return check_nhpp(s, e);
     if (strcmp(s->source, "replay") == 0)

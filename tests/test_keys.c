@@ -36,6 +36,7 @@ static char *make_scenario(void)
                                       "theft,1,1,exponential,30,15\n");
     tu_write(d, "gw.csv", "grid,weight\ng1,2\n");
     tu_write(d, "tm.csv", "type,share\ntheft,3\n");
+    tu_write(d, "pts.csv", "id,x,y,weight\np1,1.25,0.75,2.5\n");
     char prof[2048] = "hour,factor\n";
     for (int h = 0; h < 24; h++)
         snprintf(prof + strlen(prof), sizeof prof - strlen(prof), "%d,1\n", h);
@@ -130,6 +131,8 @@ static const char *good_value(const struct scn_keydef *k, char *buf, size_t n,
         return "gw.csv";
     if (!strcmp(sec, "incidents") && !strcmp(nm, "type_mix"))
         return "tm.csv";
+    if (!strcmp(sec, "incidents") && !strcmp(nm, "points"))
+        return "pts.csv";
     switch (k->type) {
     case SCN_KT_TEXT:
     case SCN_KT_COLUMN:
