@@ -28,5 +28,11 @@ int nn_count(const struct nn *t);
 /* Present item nearest to (x, y), ties to the lowest index; -1 when empty.
  * *dist receives the metric distance (no circuity factor). */
 int nn_nearest(const struct nn *t, double x, double y, double *dist);
+/* The next present item in (distance, index) order after an item at
+ * distance d0 with index i0: the nearest whose distance exceeds d0, or
+ * equals it with an index above i0; -1 when none.  Calling it with the
+ * previous answer walks the items nearest first (each call a new search;
+ * for the few candidates a lower-bound search looks at). */
+int nn_nearest_after(const struct nn *t, double x, double y, double d0, int i0, double *dist);
 
 #endif

@@ -161,11 +161,19 @@ struct scn {
     double horizon_days;   /* incidents are created in [warmup, horizon) */
     double warmup_days;    /* incidents before this are simulated, not counted */
 
-    /* [travel] */
+    /* [travel] (docs/travel.md).  The file names are joined to the folder
+     * once loaded; NULL: not given. */
+    int travel_model;      /* enum trv_kind (trv.h): metric, matrix, road */
     enum trv_metric metric;
     double circuity;       /* >= 1 typically; distance multiplier */
+    char *trv_matrix;      /* matrix: CSV from,to,minutes[,mode] */
+    char *road_nodes, *road_edges, *road_geojson, *road_classes;
+    char *speed_bands;     /* CSV hour_from,hour_to,factor[,mode] */
+    double offroad_kmh;    /* road: off-road speed, km/h; 0: the mode's speed */
+    double offroad_max_km; /* road: longest allowed off-road leg of a facility or centroid */
     struct scn_mode *modes;
     int n_modes;
+    struct trv *trv;       /* the travel model, built by scn_load (owned) */
 
     /* [dispatch] */
     char *policy;          /* "nearest_idle" or "run_card"; resolved by disp */
@@ -311,18 +319,5 @@ int scn_cmd_keys(int argc, char **argv);
 int scn_grid_find(const struct scn *s, const char *id);
 int scn_unit_find(const struct scn *s, const char *id);
 int scn_facility_find(const struct scn *s, const char *id);
-
-/* Road distance in km from (x0,y0) to (x1,y1): metric distance x circuity. */
-static inline double scn_distance(const struct scn *s, double x0, double y0,
-                                  double x1, double y1)
-{
-    double dx = x1 - x0, dy = y1 - y0;
-    double d;
-    if (s->metric == TRV_MANHATTAN)
-        d = (dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy);
-    else
-        d = hypot(dx, dy);
-    return d * s->circuity;
-}
 
 #endif

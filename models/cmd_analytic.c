@@ -38,6 +38,7 @@
 #include <unistd.h>
 #include <gsl/gsl_cdf.h>
 #include "analytic.h"
+#include "trv.h"
 #include "police.h"
 #include "erlang.h"
 #include "exp.h"
@@ -119,7 +120,8 @@ static double unit_min_per_km(const struct scn *s, int u)
 static double ttime(const struct scn *s, int u, double x, double y)
 {
     const struct scn_facility *b = &s->facilities[s->units[u].base];
-    return scn_distance(s, b->x, b->y, x, y) * unit_min_per_km(s, u);
+    /* The stationary model reads free-flow times (no congestion band). */
+    return trv_time(s->trv, s->units[u].mode, b->x, b->y, x, y, NAN);
 }
 
 static int home_post(const struct scn *s, int u, int g)
@@ -475,9 +477,19 @@ static int solve_period(const struct scn *s, const struct period *pd, const doub
         for (int n = 0; n < N; n++)
             mpk += unit_min_per_km(s, ps->unit[n]) / N;
         at = xmalloc((size_t)J * J * sizeof *at);
+        const struct trv *tv = s->trv;
         for (int i = 0; i < J; i++)
-            for (int j = 0; j < J; j++)
-                at[(size_t)i * J + j] = scn_distance(s, ax[i], ay[i], ax[j], ay[j]) * mpk;
+            for (int j = 0; j < J; j++) {
+                double a = 0;
+                if (tv->kind == TRV_KIND_METRIC) {  /* the mean speed, as always */
+                    a = trv_metric_km(tv, ax[i], ay[i], ax[j], ay[j]) * mpk;
+                } else {                            /* the mean over the units' modes */
+                    for (int n = 0; n < N; n++)
+                        a += trv_time(tv, s->units[ps->unit[n]].mode, ax[i], ay[i], ax[j],
+                                      ay[j], NAN) / N;
+                }
+                at[(size_t)i * J + j] = a;
+            }
     }
     /* Service = on scene + out and back; the mean travel depends on the
      * solution, so iterate (it changes by well under 1% after 3 rounds). */

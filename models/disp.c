@@ -173,8 +173,9 @@ static void cards_release(void *st)
 
 static double base_time(const struct ops *o, int u, double x, double y)
 {
+    /* Cards are fixed per replication: ordered by free-flow time. */
     const struct scn_facility *b = &o->s->facilities[o->s->units[u].base];
-    return scn_distance(o->s, b->x, b->y, x, y) * o->u[u].min_per_km;
+    return trv_time(o->s->trv, o->s->units[u].mode, b->x, b->y, x, y, NAN);
 }
 
 /* Card for grid g: explicit entries, then home units (by post, then travel

@@ -191,14 +191,21 @@ HOT int beyond(int manh, double gx, double gy, double bd)
 struct best {
     int i;
     double d;
+    double d0;              /* nn_nearest_after: only items after (d0, i0) */
+    int i0;
 };
 
-HOT void scan_cell(const struct nn *t, int manh, int c, double x, double y, struct best *b)
+/* `after` (a constant at each call site) compiles in the filter of
+ * nn_nearest_after; nn_nearest's loops do not carry it. */
+HOT void scan_cell(const struct nn *t, int manh, int after, int c, double x, double y,
+                   struct best *b)
 {
     for (int s = t->cell[c].start, e = s + t->cell[c].fill; s < e; s++) {
         int i = t->slots[s];
         double dx = fabs(x - t->it[i].x), dy = fabs(y - t->it[i].y);
         double d = manh ? dx + dy : hypot(dx, dy);
+        if (after && (d < b->d0 || (d == b->d0 && i <= b->i0)))
+            continue;
         if (d < b->d || (d == b->d && i < b->i)) {
             b->d = d;
             b->i = i;
@@ -208,8 +215,8 @@ HOT void scan_cell(const struct nn *t, int manh, int c, double x, double y, stru
 
 /* The occupied cells of row r outward from column cx whose gap, with the
  * row's gap gy, does not rule them out. */
-HOT void scan_row(const struct nn *t, int manh, int r, int cx, double gy, double x, double y,
-                  struct best *b)
+HOT void scan_row(const struct nn *t, int manh, int after, int r, int cx, double gy, double x,
+                  double y, struct best *b)
 {
     const uint64_t *row = &t->occ[(size_t)r * (size_t)t->wpr];
     int base = r * t->nx;
@@ -217,21 +224,22 @@ HOT void scan_row(const struct nn *t, int manh, int r, int cx, double gy, double
          c = c + 1 < t->nx ? next_occ(row, t->wpr, c + 1) : -1) {
         if (c > cx && beyond(manh, t->ex[c] - x, gy, b->d))
             break;
-        scan_cell(t, manh, base + c, x, y, b);
+        scan_cell(t, manh, after, base + c, x, y, b);
     }
     for (int c = cx > 0 ? prev_occ(row, cx - 1) : -1; c >= 0; c = c > 0 ? prev_occ(row, c - 1) : -1) {
         if (beyond(manh, x - t->ex[c + 1], gy, b->d))
             break;
-        scan_cell(t, manh, base + c, x, y, b);
+        scan_cell(t, manh, after, base + c, x, y, b);
     }
 }
 
-HOT int search(const struct nn *t, int manh, double x, double y, double *out)
+HOT int search(const struct nn *t, int manh, int after, double x, double y, double d0, int i0,
+               double *out)
 {
     int cx = cells_find(x, t->x0, t->inv_w, t->ex, t->nx);
     int cy = cells_find(y, t->y0, t->inv_w, t->ey, t->ny);
-    struct best b = { -1, INFINITY };
-    scan_row(t, manh, cy, cx, 0, x, y, &b);
+    struct best b = { -1, INFINITY, d0, i0 };
+    scan_row(t, manh, after, cy, cx, 0, x, y, &b);
     /* Rows above and below, the one with the smaller gap first; a side is
      * done once its gap rules out its next row (gaps only grow outward). */
     int up = cy + 1, dn = cy - 1;
@@ -242,12 +250,12 @@ HOT int search(const struct nn *t, int manh, double x, double y, double *out)
             if (beyond(manh, 0, gu, b.d))
                 up = t->ny;
             else
-                scan_row(t, manh, up++, cx, gu, x, y, &b);
+                scan_row(t, manh, after, up++, cx, gu, x, y, &b);
         } else {
             if (beyond(manh, 0, gd, b.d))
                 dn = -1;
             else
-                scan_row(t, manh, dn--, cx, gd, x, y, &b);
+                scan_row(t, manh, after, dn--, cx, gd, x, y, &b);
         }
     }
     if (out)
@@ -259,5 +267,16 @@ int nn_nearest(const struct nn *t, double x, double y, double *out)
 {
     if (t->count == 0)
         return -1;
-    return t->metric == TRV_MANHATTAN ? search(t, 1, x, y, out) : search(t, 0, x, y, out);
+    return t->metric == TRV_MANHATTAN ? search(t, 1, 0, x, y, 0, 0, out)
+                                      : search(t, 0, 0, x, y, 0, 0, out);
+}
+
+/* The pruning stays exact: it only drops cells that cannot hold an item
+ * nearer than the best found, and the filter only removes items. */
+int nn_nearest_after(const struct nn *t, double x, double y, double d0, int i0, double *out)
+{
+    if (t->count == 0)
+        return -1;
+    return t->metric == TRV_MANHATTAN ? search(t, 1, 1, x, y, d0, i0, out)
+                                      : search(t, 0, 1, x, y, d0, i0, out);
 }

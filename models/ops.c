@@ -274,9 +274,11 @@ static const struct scn_facility *base_of(const struct ops *o, int u)
     return &o->s->facilities[o->s->units[u].base];
 }
 
-static double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1)
+/* Minutes of a leg of u departing at t_dep (the travel model, trv.h). */
+static double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1,
+                     double t_dep)
 {
-    return scn_distance(o->s, x0, y0, x1, y1) * o->u[u].min_per_km;
+    return trv_time(o->s->trv, o->tag[u].slot / ROLE_N, x0, y0, x1, y1, t_dep);
 }
 
 static int nn_slot(const struct scn *s, int u)
@@ -284,22 +286,55 @@ static int nn_slot(const struct scn *s, int u)
     return s->units[u].mode * ROLE_N + (int)s->units[u].role;
 }
 
+/* The unit at its base of index t nearest to (x, y) by travel time in
+ * mode m, when time does not grow with distance (matrix and road models):
+ * bases in order of distance, so of the lower bound distance x lb (minutes
+ * per straight km), each timed exactly, until the bound exceeds the best
+ * time; lb = 0 (no geometry) times every base.  Exact: a base not timed
+ * has a bound, hence a time, above the best. */
+static int nearest_by_bound(const struct ops *o, int k, int m, double x, double y, double *tt)
+{
+    const struct trv *tv = o->s->trv;
+    const struct nn *t = o->nn[k];
+    double lb = trv_lb_per_km(tv, m), now = sim_now(o->sim), bt = INFINITY, d = -1;
+    int best = -1;
+    for (int it = -1; (it = nn_nearest_after(t, x, y, d, it, &d)) >= 0;) {
+        if (d * lb > bt)
+            break;
+        int u = o->nn_unit[k][it];
+        const struct geo_pt *b = &o->base_xy[u];
+        double tu = trv_time(tv, m, b->x, b->y, x, y, now);
+        if (tu < bt || (tu == bt && u < best))
+            bt = tu, best = u;
+    }
+    *tt = bt;
+    return best;
+}
+
 int ops_nearest_available(const struct ops *o, unsigned roles, double x, double y, double *tt)
 {
     const struct scn *s = o->s;
+    const struct trv *tv = s->trv;
     int best = -1;
     double bt = INFINITY;
     for (int m = 0; m < s->n_modes; m++)
         for (int r = 0; r < ROLE_N; r++) {
             if (!(roles >> r & 1))
                 continue;
-            const struct nn *t = o->nn[m * ROLE_N + r];
-            double d;
-            int it = nn_nearest(t, x, y, &d);
-            if (it < 0)
+            int u;
+            double tu;
+            if (tv->kind == TRV_KIND_METRIC) {
+                /* Within one mode time grows with metric distance. */
+                const struct nn *t = o->nn[m * ROLE_N + r];
+                double d;
+                int it = nn_nearest(t, x, y, &d);
+                if (it < 0)
+                    continue;
+                u = o->nn_unit[m * ROLE_N + r][it];
+                tu = trv_metric_time_d(tv, m, d, sim_now(o->sim));
+            } else if ((u = nearest_by_bound(o, m * ROLE_N + r, m, x, y, &tu)) < 0) {
                 continue;
-            int u = o->nn_unit[m * ROLE_N + r][it];
-            double tu = d * s->circuity * o->u[u].min_per_km;
+            }
             if (tu < bt || (tu == bt && u < best))
                 bt = tu, best = u;
         }
@@ -355,7 +390,7 @@ static void leg(struct ops *o, int u, double x, double y, double speed_factor)
     ops_unit_pos(o, u, &px, &py);
     r->x0 = px; r->y0 = py; r->t0 = now;
     r->x1 = x; r->y1 = y;
-    r->t1 = now + travel(o, u, px, py, x, y) / speed_factor;
+    r->t1 = now + travel(o, u, px, py, x, y, now) / speed_factor;
 }
 
 static void stay(struct ops *o, int u)
@@ -904,7 +939,7 @@ static void whole_cycle(struct ops *o, int u, int j)
     const struct geo_pt *b = &o->base_xy[u];
     r->x0 = sx; r->y0 = sy; r->t0 = t_leave;
     r->x1 = b->x; r->y1 = b->y;
-    r->t1 = t_leave + travel(o, u, sx, sy, b->x, b->y);
+    r->t1 = t_leave + travel(o, u, sx, sy, b->x, b->y, t_leave);
     sim_at(o->sim, r->t1, EV_ARRIVE_BASE, (uint32_t)u, r->ver);
 }
 
@@ -1344,7 +1379,8 @@ static void build_indexes(struct ops *o)
             o->nn_unit[k][n] = u;
             o->nn_item[u] = n++;
         }
-        o->nn[k] = nn_new(bx, by, n, s->metric);
+        /* The road and matrix searches bound time by straight-line distance. */
+        o->nn[k] = nn_new(bx, by, n, s->trv->kind == TRV_KIND_METRIC ? s->metric : TRV_EUCLIDEAN);
     }
     free(bx);
     free(by);

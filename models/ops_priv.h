@@ -9,6 +9,7 @@
 #include "ops.h"
 #include "sim.h"
 #include "stats.h"
+#include "trv.h"
 
 enum unit_state {
     U_OFF,          /* off duty, or absent this shift */
@@ -225,7 +226,7 @@ static inline double ops_travel_to(const struct ops *o, int u, double x, double 
 {
     double ux, uy;
     ops_unit_pos(o, u, &ux, &uy);
-    return scn_distance(o->s, ux, uy, x, y) * o->u[u].min_per_km;
+    return trv_time(o->s->trv, o->tag[u].slot / ROLE_N, ux, uy, x, y, sim_now(o->sim));
 }
 /* Available unit with a role in `roles` and the least travel time to (x, y),
  * ties to the lowest index; -1 if none.  *tt receives the minutes. */

@@ -21,6 +21,8 @@
 #include "ts.h"
 
 static const char *const w_metric[] = { "euclidean", "manhattan", NULL };
+/* In enum trv_kind order. */
+static const char *const w_trvmodel[] = { "metric", "matrix", "road", NULL };
 static const char *const w_policy[] = { "nearest_idle", "run_card", "tiered", NULL };
 /* In enum svc_dist order. */
 static const char *const w_dist[] = { "exponential", "lognormal", "gamma", "fixed", NULL };
@@ -124,10 +126,38 @@ const struct scn_keydef scn_keys[] = {
           "Binned on-scene times of `empirical` types (optional).", SCN_KF_EMPTY_OK,
           RAW(table[TB_SERVICE_TIMES])),
 
+    WORD("travel", "model", w_trvmodel, "metric",
+         "Travel model: distance x circuity, a CSV time matrix, or a road graph "
+         "(docs/travel.md).", S_(travel_model)),
     WORD("travel", "metric", w_metric, "euclidean",
-         "Straight-line distance, or |dx| + |dy| for a street grid.", S_(metric)),
+         "`metric` model: straight-line distance, or |dx| + |dy| for a street grid.",
+         S_(metric)),
     DBL("travel", "circuity", 0.5, 0, 5, 0, "1", NULL, NULL, NULL,
-        "Map distance to road distance multiplier (urban: 1.2 to 1.4).", 0, S_(circuity)),
+        "`metric` model: map distance to road distance multiplier (urban: 1.2 to 1.4).", 0,
+        S_(circuity)),
+    FILE_("travel", "matrix", NULL, "required with `model = matrix`",
+          "CSV from,to,minutes[,mode]: minutes between facility and grid ids.", 0,
+          S_(trv_matrix)),
+    FILE_("travel", "road_nodes", NULL, "required with `model = road` (or `road_geojson`)",
+          "CSV id,x,y (km): road junctions; other columns are ignored.", 0, S_(road_nodes)),
+    FILE_("travel", "road_edges", NULL, "required with `road_nodes`",
+          "CSV from,to[,length_km][,oneway][,class][,speed_factor]: road segments.", 0,
+          S_(road_edges)),
+    FILE_("travel", "road_geojson", NULL, "none",
+          "GeoJSON LineString/MultiLineString centre lines instead of the two CSVs; "
+          "junctions where lines share end points.", 0, S_(road_geojson)),
+    FILE_("travel", "road_classes", NULL, "none (every class at factor 1)",
+          "CSV class,speed_factor: the speed multiplier of each road class.", 0,
+          S_(road_classes)),
+    DBL("travel", "offroad_kmh", 0, 1, 500, 0, NULL, "the mode's speed", "km/h", NULL,
+        "`road` model: speed to and from the nearest node (capped at the mode's speed).", 0,
+        S_(offroad_kmh)),
+    DBL("travel", "offroad_max_km", 0, 0, INF, 0, "1", NULL, "km", NULL,
+        "`road` model: a facility or grid centroid farther than this from every node is an "
+        "error.", 0, S_(offroad_max_km)),
+    FILE_("travel", "speed_bands", NULL, "none (factor 1 all day)",
+          "CSV hour_from,hour_to,factor[,mode]: congestion speed factors by hour of "
+          "departure, every model.", 0, S_(speed_bands)),
 
     DBL("modes", "<name>", 0, 1, 500, 0, NULL, "at least one mode", "km/h", "a speed in km/h",
         "A travel mode and its speed, e.g. `car = 38.5`; units name it in units.csv.",

@@ -18,6 +18,7 @@
  */
 #include <stdlib.h>
 #include "scn_priv.h"
+#include "trv.h"
 
 struct scn *scn_load(const char *dir, const struct scn_override *ov, int n_ov,
                      struct perr *e)
@@ -34,7 +35,8 @@ struct scn *scn_load(const char *dir, const struct scn_override *ov, int n_ov,
         scn__load_facilities(&L) < 0 || scn__load_shifts(&L) < 0 ||
         scn__load_rosters(&L) < 0 || scn__load_units(&L) < 0 || scn__load_itypes(&L) < 0 ||
         scn__load_service_times(&L) < 0 || scn__load_runcards(&L) < 0 ||
-        scn__ov_check_unused(&L) < 0 || scn__resolve_police(&L) < 0 ||
+        scn__ov_check_unused(&L) < 0 || scn__load_travel(&L) < 0 ||
+        scn__resolve_police(&L) < 0 ||
         scn__streams_finish(s, e) < 0 || scn__check(&L) < 0) {
         scn_free(s);
         return NULL;
@@ -47,6 +49,7 @@ void scn_free(struct scn *s)
     if (!s)
         return;
     geo_index_free(s->grid_index);
+    trv_free(s->trv);
     for (int i = 0; i < s->n_itypes; i++)
         if (s->itypes[i].emp)
             gsl_histogram_pdf_free(s->itypes[i].emp);

@@ -297,6 +297,8 @@ int scn__load_units(struct ld *L);
 int scn__load_itypes(struct ld *L);
 int scn__load_service_times(struct ld *L);
 int scn__load_runcards(struct ld *L);
+/* The [travel] inputs and s->trv (scn_travel.c), after every table. */
+int scn__load_travel(struct ld *L);
 int scn__resolve_police(struct ld *L);
 /* Semantic validation after everything loaded (scn_check.c): the first
  * error, or 0 with the warnings and notes collected. */

@@ -2,11 +2,12 @@
  * order of first appearance, inherited down the parent links, which are at
  * most three deep), each facility's station, and each grid's station (the
  * grids.csv column, else the station of the first unit holding the grid's A
- * post, else the station nearest to the grid's centroid).
+ * post, else the station nearest to the grid's centroid by travel time).
  */
 #include <math.h>
 #include <string.h>
 #include "scn_priv.h"
+#include "trv.h"
 
 int scn__resolve_police(struct ld *L)
 {
@@ -73,7 +74,12 @@ int scn__resolve_police(struct ld *L)
             double best = INFINITY;
             for (int k = 0; k < n_stations; k++) {
                 const struct scn_facility *f = &s->facilities[stations[k]];
-                double d = scn_distance(s, f->x, f->y, gr->poly.centroid.x, gr->poly.centroid.y);
+                /* By time in the first mode (free flow); the metric model
+                 * compares its road km, as it always did. */
+                double cx = gr->poly.centroid.x, cy = gr->poly.centroid.y;
+                double d = s->trv->kind == TRV_KIND_METRIC
+                               ? trv_metric_km(s->trv, f->x, f->y, cx, cy)
+                               : trv_time(s->trv, 0, f->x, f->y, cx, cy, NAN);
                 if (d < best)
                     best = d, gr->station = stations[k];
             }

@@ -37,6 +37,14 @@ static char *make_scenario(void)
     tu_write(d, "gw.csv", "grid,weight\ng1,2\n");
     tu_write(d, "tm.csv", "type,share\ntheft,3\n");
     tu_write(d, "pts.csv", "id,x,y,weight\np1,1.25,0.75,2.5\n");
+    tu_write(d, "mx.csv", "from,to,minutes\nst1,g1,3.385\ng1,st1,3.5\ng1,g1,1.25\n");
+    tu_write(d, "sb.csv", "hour_from,hour_to,factor\n7,9.5,0.6\n");
+    tu_write(d, "rn.csv", "id,x,y\na,1,1\nb,2,1.25\n");
+    tu_write(d, "re.csv", "from,to,class\na,b,main\n");
+    tu_write(d, "rc.csv", "class,speed_factor\nmain,1.2\n");
+    tu_write(d, "rg.geojson", "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": "
+             "\"Feature\", \"properties\": {}, \"geometry\": {\"type\": \"LineString\", "
+             "\"coordinates\": [[120.0104, 30.009], [120.0155, 30.0095], [120.0207, 30.009]]}}]}");
     char prof[2048] = "hour,factor\n";
     for (int h = 0; h < 24; h++)
         snprintf(prof + strlen(prof), sizeof prof - strlen(prof), "%d,1\n", h);
@@ -129,6 +137,31 @@ static const char *good_value(const struct scn_keydef *k, char *buf, size_t n,
     }
     if (!strcmp(sec, "incidents") && !strcmp(nm, "grid_weights"))
         return "gw.csv";
+    /* [travel]: a file of the model that reads it, and that model. */
+    static const struct { const char *key, *file, *model; } tk[] = {
+        { "model", "road", NULL }, { "matrix", "mx.csv", "matrix" },
+        { "road_nodes", "rn.csv", "road" }, { "road_edges", "re.csv", "road" },
+        { "road_classes", "rc.csv", "road" }, { "speed_bands", "sb.csv", NULL },
+    };
+    for (size_t i = 0; !strcmp(sec, "travel") && i < sizeof tk / sizeof *tk; i++) {
+        if (strcmp(nm, tk[i].key))
+            continue;
+        if (tk[i].model)
+            extra[(*n_extra)++] = (struct scn_override){ "travel", "model", tk[i].model };
+        if (!strcmp(tk[i].key, "model") || !strcmp(tk[i].key, "road_classes") ||
+            !strcmp(tk[i].key, "road_edges"))
+            extra[(*n_extra)++] = (struct scn_override){ "travel", "road_nodes", "rn.csv" };
+        if (!strcmp(tk[i].key, "model") || !strcmp(tk[i].key, "road_classes") ||
+            !strcmp(tk[i].key, "road_nodes"))
+            extra[(*n_extra)++] = (struct scn_override){ "travel", "road_edges", "re.csv" };
+        return tk[i].file;
+    }
+    if (!strcmp(sec, "travel") && !strcmp(nm, "road_geojson")) {
+        extra[(*n_extra)++] = (struct scn_override){ "travel", "model", "road" };
+        extra[(*n_extra)++] = (struct scn_override){ "geo", "origin_lat", "30" };
+        extra[(*n_extra)++] = (struct scn_override){ "geo", "origin_lon", "120" };
+        return "rg.geojson";
+    }
     if (!strcmp(sec, "incidents") && !strcmp(nm, "type_mix"))
         return "tm.csv";
     if (!strcmp(sec, "incidents") && !strcmp(nm, "points"))

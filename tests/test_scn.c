@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "scn.h"
+#include "trv.h"
 #include "tcheck.h"
 #include "testutil.h"
 
@@ -187,7 +188,7 @@ static void test_good(void)
     CHECK_INT(s->runcard[3][0], 3);
 
     /* Manhattan x circuity */
-    CHECK_NEAR(scn_distance(s, 0.5, 0.25, 2.0, -1.0), (1.5 + 1.25) * 1.385, 1e-12);
+    CHECK_NEAR(trv_metric_km(s->trv, 0.5, 0.25, 2.0, -1.0), (1.5 + 1.25) * 1.385, 1e-12);
     scn_free(s);
 }
 
@@ -220,7 +221,7 @@ static void test_overrides(void)
         CHECK_INT(s->location, LOC_GRID_WEIGHT);
         CHECK_INT(s->n_runcard[0], 0);
         CHECK_INT(s->n_runcard[3], 0);
-        CHECK_NEAR(scn_distance(s, 0, 0, 3, 4), 5 * 1.385, 1e-12);
+        CHECK_NEAR(trv_metric_km(s->trv, 0, 0, 3, 4), 5 * 1.385, 1e-12);
         scn_free(s);
     }
 
