@@ -153,6 +153,10 @@ static const struct model_cmd police_cmds[] = {
     { "gen", cmd_gen, "write a scenario's synthetic incident stream as a replayable CSV" },
     { "bench", cmd_bench, "run the reference benchmark model and print its figures" },
     { "keys", scn_cmd_keys, "list every scenario.ini key: type, range, default, unit" },
+    { "coverage", cmd_coverage, "which demand points no base reaches within the target; "
+                                "each base's load" },
+    { "blockade", cmd_blockade, "seal a set of points, one unit each, as fast as possible "
+                                "(bottleneck assignment)" },
     { "analytic", cmd_analytic, "hypercube queueing model: instant workloads, first contact and "
                                 "P(wait); --check against the simulation" },
 };

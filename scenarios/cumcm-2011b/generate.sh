@@ -15,8 +15,10 @@
 #     edge's length is the Euclidean distance of its ends (the data's
 #     length_units / 10), as the contest treats every road as straight.
 #   - grids.csv: one grid per junction, its Voronoi cell among the variant's
-#     junctions clipped to their bounding box plus 1 km, so that the grids
-#     tile the area; station = the platform nearest by road (the contest's
+#     junctions cut to the 1.4 km square centred on the junction (so no
+#     grid's centroid is more than 1 km from its junction: outer cells would
+#     otherwise be long slivers; incidents are at the junctions, so the grids
+#     need not tile the area); station = the platform nearest by road (the contest's
 #     first question: each platform's responsibility area); weight = the
 #     junction's daily incident rate.
 #   - points.csv: each junction as a demand point (x, y km, weight = daily
@@ -141,12 +143,7 @@ variant() {
         }
         if (add) greedy_add(3.0)
         nearest()
-        x0 = y0 = 1e300; x1 = y1 = -1e300
-        for (i = 1; i <= n; i++) {
-            if (X[i] < x0) x0 = X[i]; if (X[i] > x1) x1 = X[i]
-            if (Y[i] < y0) y0 = Y[i]; if (Y[i] > y1) y1 = Y[i]
-        }
-        x0 -= 1; y0 -= 1; x1 += 1; y1 += 1
+        R = 0.7     # half-side of the square a grid is cut from, km
 
         f = dir "/road_nodes.csv"
         print "id,x,y,district" > f
@@ -172,10 +169,11 @@ variant() {
         print "id,weight,station,polygon" > f
         for (i = 1; i <= n; i++) {
             pn = 4
-            px[1] = x0; py[1] = y0; px[2] = x1; py[2] = y0
-            px[3] = x1; py[3] = y1; px[4] = x0; py[4] = y1
+            px[1] = X[i] - R; py[1] = Y[i] - R; px[2] = X[i] + R; py[2] = Y[i] - R
+            px[3] = X[i] + R; py[3] = Y[i] + R; px[4] = X[i] - R; py[4] = Y[i] + R
             for (j = 1; j <= n && pn >= 3; j++) {
-                if (j == i) continue
+                # A bisector farther than the square'"'"'s corner cannot cut it.
+                if (j == i || len(i, j) > 2 * R * 1.4143) continue
                 # Closer to i than to j: 2 (xj - xi) x + 2 (yj - yi) y <= |j|^2 - |i|^2.
                 clip(2 * (X[j] - X[i]), 2 * (Y[j] - Y[i]), X[j] ^ 2 + Y[j] ^ 2 - X[i] ^ 2 - Y[i] ^ 2)
             }
