@@ -88,6 +88,7 @@ static int read_points(const struct scn *s, const char *path, const char *where,
     if (c_node < 0)
         c_node = find_col(r, "node_id");
     int c_x = find_col(r, "x"), c_y = find_col(r, "y"), c_id = find_col(r, "id");
+    const char *node_col = c_node >= 0 && find_col(r, "node") == c_node ? "node" : "node_id";
     int c_w = -1;
     const char *wval = NULL;
     char wcol[256] = "";
@@ -111,8 +112,7 @@ static int read_points(const struct scn *s, const char *path, const char *where,
     }
     if (c_node >= 0 && s->trv->kind != TRV_KIND_ROAD) {
         err_set(e, "%s:%ld: column '%s' names road nodes, but %s has no road network "
-                "([travel] model = road)", path, csvr_line(r), csvr_field(r, (size_t)c_node),
-                s->ini_path);
+                "([travel] model = road)", path, csvr_line(r), node_col, s->ini_path);
         goto out;
     }
     int row = 0, got;
@@ -129,7 +129,7 @@ static int read_points(const struct scn *s, const char *path, const char *where,
             const char *nid = csvr_get(r, c_node);
             int k = road_node(s->trv, nid);
             if (k < 0) {
-                csvr_error(r, c_node, csvr_field(r, (size_t)c_node), e, "unknown road node "
+                csvr_error(r, c_node, node_col, e, "unknown road node "
                            "'%s' (not in the scenario's road network)", nid);
                 goto out;
             }
