@@ -251,6 +251,16 @@ int cmd_blockade(int argc, char **argv)
             t[(size_t)u * (size_t)n + (size_t)i] =
                 trv_time(s->trv, un->mode, f->x, f->y, p[i].x, p[i].y, NAN);
     }
+    for (int i = 0; i < n; i++) {
+        int any = 0;
+        for (int u = 0; u < m && !any; u++)
+            any = isfinite(t[(size_t)u * (size_t)n + (size_t)i]);
+        if (!any && m > 0) {
+            fprintf(stderr, "patrolsim blockade: %s: point '%s' cannot be reached by any unit "
+                    "(no road path from any base)\n", points, p[i].id);
+            goto out;
+        }
+    }
     unit_of = xmalloc((size_t)n * sizeof *unit_of);
     struct assign_result res;
     if (assign_bottleneck(t, m, n, ASSIGN_MIN_SUM, unit_of, &res, &e) < 0) {

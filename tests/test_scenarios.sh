@@ -113,6 +113,18 @@ range chongqing-standard station_load_per_day 38 47
 range chongqing-standard community_time_share 0.68 0.80
 range chongqing-standard queued_share 0.01 0.07
 
+# CUMCM 2011-B (scenarios/cumcm-2011b/README.md): road travel, demand at
+# junctions; ranges from seeds 1..6.
+run cumcm-2011b/district-a
+range cumcm-2011b/district-a within_target_share 0.905 0.925
+range cumcm-2011b/district-a response_mean_min 1.07 1.13
+run cumcm-2011b/district-a-alt
+range cumcm-2011b/district-a-alt within_target_share 0.968 0.981
+range cumcm-2011b/district-a-alt response_mean_min 0.80 0.845
+run cumcm-2011b/city
+range cumcm-2011b/city within_target_share 0.738 0.755
+range cumcm-2011b/city response_mean_min 2.02 2.09
+
 # Determinism with rosters, absences, patrols and community work.
 for j in 1 2; do
     "$P" run scenarios/taizhou-tianloubai/after --reps 4 --jobs $j --quiet --out "$T/det$j" 2>/dev/null
