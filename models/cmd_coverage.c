@@ -26,13 +26,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "charts.h"
 #include "cov_priv.h"
+#include "csvr.h"
 #include "outf.h"
 #include "police.h"
 #include "trv.h"
 
 static const char help[] =
-"usage: patrolsim coverage SCENARIO [--target MIN] [--out DIR] [--set S.K=V ...]\n"
+"usage: patrolsim coverage SCENARIO [--target MIN] [--out DIR [--charts]]\n"
+"                          [--set S.K=V ...]\n"
 "\n"
 "For every demand point of SCENARIO ([incidents] points, else the grid\n"
 "centroids): the base nearest by travel time (free flow, the scenario's\n"
@@ -46,6 +50,10 @@ static const char help[] =
 "  --out DIR     also write DIR/coverage.csv (point,x,y,weight,nearest,\n"
 "                time_min,covered) and DIR/coverage_by_base.csv (base,load,\n"
 "                load_share,points,max_time_min), replaced as one set\n"
+"  --charts      with --out: also coverage_map.svg (roads, bases, the points\n"
+"                beyond the target in red) and coverage_load.svg (load per\n"
+"                base), each with its self-contained gnuplot script (.gp);\n"
+"                needs gnuplot\n"
 "  --set S.K=V   override a scenario key or cell, as for run\n"
 "\n"
 "Exit status: 0 success, 1 system failure, 2 bad usage or bad input.\n";
@@ -142,8 +150,220 @@ void cov_release(struct cov *c)
     free(c->maxt);
 }
 
+/* ---- charts ------------------------------------------------------------------
+ * Each chart is a gnuplot script with its data inline (datablocks), so the
+ * .gp file in the output set reruns anywhere; gnuplot writes the SVG to its
+ * standard output, which goes into the set like every other file, so the
+ * folder is still exchanged whole. */
+
+/* The road segments of a road_edges CSV as "x y\nx y\n\n" line pieces;
+ * nothing for other travel models (or GeoJSON roads). */
+static void road_lines(const struct scn *s, FILE *fp)
+{
+    if (s->trv->kind != TRV_KIND_ROAD || !s->road_edges)
+        return;
+    struct perr e;
+    /* [travel] road_edges is kept as written, relative to the folder. */
+    char path[4096];
+    if (s->road_edges[0] == '/' || !s->dir[0])
+        snprintf(path, sizeof path, "%s", s->road_edges);
+    else
+        snprintf(path, sizeof path, "%s/%s", s->dir, s->road_edges);
+    struct csvr *r = csvr_open(path, &e);
+    if (!r)
+        return;
+    static const char *const known[] = { "from", "to", "length_km", "oneway", "class",
+                                         "speed_factor", NULL };
+    static const char *const req[] = { "from", "to", NULL };
+    int col[8];
+    int nn = trv_road_nodes(s->trv);
+    if (csvr_header(r, known, req, col, &e) == 0)
+        while (csvr_next(r, &e) == 1) {
+            const char *a = csvr_get(r, col[0]), *b = csvr_get(r, col[1]);
+            int ia = -1, ib = -1;
+            for (int i = 0; i < nn && (ia < 0 || ib < 0); i++) {
+                const char *id = trv_road_node_id(s->trv, i);
+                if (ia < 0 && strcmp(id, a) == 0)
+                    ia = i;
+                if (ib < 0 && strcmp(id, b) == 0)
+                    ib = i;
+            }
+            if (ia < 0 || ib < 0)
+                continue;
+            double x0, y0, x1, y1;
+            trv_road_node_xy(s->trv, ia, &x0, &y0);
+            trv_road_node_xy(s->trv, ib, &x1, &y1);
+            fprintf(fp, "%.6g %.6g\n%.6g %.6g\n\n", x0, y0, x1, y1);
+        }
+    csvr_close(r);
+}
+
+/* gnuplot string literal content: labels are ids, which may hold quotes. */
+static void gp_str(FILE *fp, const char *t)
+{
+    fputc('"', fp);
+    for (; *t; t++) {
+        if (*t == '"' || *t == '\\')
+            fputc('\\', fp);
+        fputc(*t, fp);
+    }
+    fputc('"', fp);
+}
+
+static void map_script(const struct scn *s, const struct cov_pt *pt, const struct cov *c,
+                       FILE *fp)
+{
+    fputs("# coverage_map.gp - written by patrolsim coverage; rerun: gnuplot coverage_map.gp "
+          "> coverage_map.svg\n$roads << EOD\nNaN NaN\n\n", fp);
+    road_lines(s, fp);
+    fputs("EOD\n$pts << EOD\n", fp);
+    double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
+    for (int i = 0; i < c->n; i++) {
+        fprintf(fp, "%.6g %.6g %d ", pt[i].x, pt[i].y, cov_is_covered(c->time[i], c->target));
+        gp_str(fp, pt[i].id);
+        fputc('\n', fp);
+        xmin = fmin(xmin, pt[i].x), xmax = fmax(xmax, pt[i].x);
+        ymin = fmin(ymin, pt[i].y), ymax = fmax(ymax, pt[i].y);
+    }
+    fputs("EOD\n$bases << EOD\n", fp);
+    for (int b = 0; b < c->n_bases; b++) {
+        const struct scn_facility *f = &s->facilities[c->fac[b]];
+        fprintf(fp, "%.6g %.6g ", f->x, f->y);
+        gp_str(fp, f->id);
+        fputc('\n', fp);
+        xmin = fmin(xmin, f->x), xmax = fmax(xmax, f->x);
+        ymin = fmin(ymin, f->y), ymax = fmax(ymax, f->y);
+    }
+    double dx = xmax - xmin, dy = ymax - ymin, pad = 0.05 * fmax(fmax(dx, dy), 1e-3);
+    int w = 900, h = (int)(w * (dy + 2 * pad) / (dx + 2 * pad)) + 80;
+    if (h > 1600)
+        h = 1600;
+    if (h < 300)
+        h = 300;
+    fprintf(fp, "EOD\nset encoding utf8\nset terminal svg size %d,%d font 'sans-serif,11' "
+                "noenhanced background '#ffffff'\n", w, h);
+    fprintf(fp, "set title \"覆盖 coverage within %g min: %d of %d points (%.1f%% of demand)"
+                "\" font ',13'\n", c->target, c->covered, c->n,
+            c->w_total > 0 ? 100 * c->w_covered / c->w_total : 0.0);
+    fprintf(fp, "set size ratio -1\nset xrange [%.6g:%.6g]\nset yrange [%.6g:%.6g]\n"
+                "set xlabel 'km'\nset ylabel 'km'\nset border 3 lc rgb '#444444'\n"
+                "set tics nomirror\nset key outside bottom center horizontal\n",
+            xmin - pad, xmax + pad, ymin - pad, ymax + pad);
+    fprintf(fp, "plot $roads with lines lc rgb '#bbbbbb' lw 1 title '道路 roads', \\\n"
+                "  $pts using 1:($3 == 1 ? $2 : NaN) with points pt 7 ps 0.45 lc rgb '#4d4d4d' "
+                "title '覆盖 covered', \\\n"
+                "  $pts using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 1.1 lc rgb '#d62728' "
+                "title '未覆盖 beyond %g min', \\\n"
+                "  $pts using 1:($3 == 0 ? $2 : NaN):4 with labels offset 0,0.9 font ',8' "
+                "tc rgb '#d62728' notitle, \\\n"
+                "  $bases using 1:2 with points pt 5 ps 0.9 lc rgb '#0072B2' title '驻地 bases', "
+                "\\\n  $bases using 1:2:3 with labels offset 0,-0.9 font ',7' tc rgb '#0072B2' "
+                "notitle\n", c->target);
+}
+
+static void load_script(const struct scn *s, const struct cov *c, FILE *fp)
+{
+    fputs("# coverage_load.gp - written by patrolsim coverage; rerun: gnuplot "
+          "coverage_load.gp > coverage_load.svg\n$load << EOD\n", fp);
+    double sum = 0;
+    for (int b = 0; b < c->n_bases; b++) {
+        gp_str(fp, s->facilities[c->fac[b]].id);
+        fprintf(fp, " %.6g\n", c->load[b]);
+        sum += c->load[b];
+    }
+    int w = 160 + 14 * c->n_bases;
+    fprintf(fp, "EOD\nset encoding utf8\nset terminal svg size %d,420 font 'sans-serif,11' "
+                "noenhanced background '#ffffff'\n", w < 600 ? 600 : w);
+    fprintf(fp, "set title \"负荷 load per base (mean %.4g)\" font ',13'\n"
+                "set key outside bottom center horizontal\nset style data histogram\nset style histogram clustered gap 1\n"
+                "set style fill solid 0.85 noborder\nset boxwidth 0.8\nset xtics rotate by 90 "
+                "right font ',8'\nset ylabel 'demand for which the base is nearest'\nset yrange [0:*]\nset border 3\n"
+                "set tics nomirror\nset grid ytics lc rgb '#dddddd'\n"
+                "plot $load using 2:xtic(1) lc rgb '#0072B2' title 'load', %.9g with lines "
+                "dt 2 lc rgb '#D55E00' title 'mean'\n",
+            c->n_bases ? sum / c->n_bases : 0.0, c->n_bases ? sum / c->n_bases : 0.0);
+}
+
+/* Writes the script into the set as NAME.gp and gnuplot's SVG as NAME.svg. */
+static int render(struct outf *o, const char *dir, const char *name, const char *script,
+                  size_t len, struct perr *e)
+{
+    char fn[64];
+    snprintf(fn, sizeof fn, "%s.gp", name);
+    FILE *gp = outf_open(o, dir, fn, e);
+    if (!gp)
+        return -1;
+    fwrite(script, 1, len, gp);
+    char tmp[] = "/tmp/patrolsim-cov-XXXXXX", err[] = "/tmp/patrolsim-cov-err-XXXXXX";
+    int fd = mkstemp(tmp), fe = fd >= 0 ? mkstemp(err) : -1;
+    if (fd < 0 || fe < 0) {
+        if (fd >= 0)
+            close(fd), unlink(tmp);
+        return err_sys(e, "%s: cannot create a temporary file for gnuplot", name);
+    }
+    close(fe);
+    int bad = write(fd, script, len) != (ssize_t)len;
+    close(fd);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "gnuplot %s 2>%s", tmp, err);
+    snprintf(fn, sizeof fn, "%s.svg", name);
+    FILE *svg = bad ? NULL : outf_open(o, dir, fn, e);
+    FILE *p = svg ? popen(cmd, "r") : NULL;
+    int rc = -1;
+    if (p) {
+        char buf[8192];
+        size_t n, total = 0;
+        while ((n = fread(buf, 1, sizeof buf, p)) > 0) {
+            fwrite(buf, 1, n, svg);
+            total += n;
+        }
+        int st = pclose(p);
+        if (st == 0 && total > 0) {
+            rc = 0;
+        } else {
+            char msg[300] = "";
+            FILE *ef = fopen(err, "r");
+            if (ef) {
+                if (!fgets(msg, sizeof msg, ef))
+                    msg[0] = '\0';
+                fclose(ef);
+            }
+            msg[strcspn(msg, "\n")] = '\0';
+            err_set(e, "%s: gnuplot failed: %s", fn, msg[0] ? msg : "no output");
+        }
+    } else if (svg) {
+        err_sys(e, "%s: cannot run gnuplot", fn);
+    } else if (bad) {
+        err_sys(e, "%s: cannot write the gnuplot script", name);
+    }
+    unlink(tmp);
+    unlink(err);
+    return rc;
+}
+
+static int write_charts(struct outf *o, const struct scn *s, const struct cov_pt *pt,
+                        const struct cov *c, const char *dir, struct perr *e)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    map_script(s, pt, c, m);
+    fclose(m);
+    int rc = render(o, dir, "coverage_map", buf, len, e);
+    free(buf);
+    if (rc < 0)
+        return -1;
+    buf = NULL;
+    m = open_memstream(&buf, &len);
+    load_script(s, c, m);
+    fclose(m);
+    rc = render(o, dir, "coverage_load", buf, len, e);
+    free(buf);
+    return rc;
+}
+
 static int write_out(const struct scn *s, const struct cov_pt *pt, const struct cov *c,
-                     const char *dir, struct perr *e)
+                     const char *dir, int charts, struct perr *e)
 {
     struct outf o;
     outf_init(&o);
@@ -168,6 +388,10 @@ static int write_out(const struct scn *s, const struct cov_pt *pt, const struct 
     for (int b = 0; b < c->n_bases; b++)
         fprintf(fb, "%s,%.6g,%.6f,%d,%.6f\n", s->facilities[c->fac[b]].id, c->load[b],
                 c->w_total > 0 ? c->load[b] / c->w_total : 0.0, c->npts[b], c->maxt[b]);
+    if (charts && write_charts(&o, s, pt, c, dir, e) < 0) {
+        outf_abort(&o);
+        return -1;
+    }
     return outf_commit(&o, e);
 }
 
@@ -205,8 +429,8 @@ static void print(const struct scn *s, const struct cov_pt *pt, const struct cov
     for (int b = 0; b < c->n_bases; b++)
         ss += (c->load[b] - mean) * (c->load[b] - mean);
     double sd = c->n_bases ? sqrt(ss / c->n_bases) : NAN;
-    printf("base load (demand for which the base is nearest): %d bases, min %.4g, max %.4g, "
-           "mean %.4g, sd %.4g\n", c->n_bases, mn, mx, mean, sd);
+    printf("base load (demand for which the base is nearest): %d base%s, min %.4g, max %.4g, "
+           "mean %.4g, sd %.4g\n", c->n_bases, c->n_bases == 1 ? "" : "s", mn, mx, mean, sd);
     printf("  %-12s %10s %7s %7s %12s\n", "base", "load", "share", "points", "max_time_min");
     for (int b = 0; b < c->n_bases; b++)
         printf("  %-12s %10.4g %6.1f%% %7d %12.3f\n", s->facilities[c->fac[b]].id, c->load[b],
@@ -218,18 +442,20 @@ int cmd_coverage(int argc, char **argv)
     static const struct option opts[] = {
         { "target", required_argument, 0, 't' },
         { "out", required_argument, 0, 'o' },
+        { "charts", no_argument, 0, 'c' },
         { "set", required_argument, 0, 'S' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
     struct cli_ov ov = { .n = 0 };
     const char *out = NULL, *target_s = NULL;
-    int ch, rc = EXIT_USAGE;
+    int ch, rc = EXIT_USAGE, charts = 0;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
         case 't': target_s = optarg; break;
         case 'o': out = optarg; break;
+        case 'c': charts = 1; break;
         case 'S': if (cli_ov_set(&ov, optarg) < 0) goto done; break;
         case 'h': fputs(help, stdout); rc = EXIT_OK; goto done;
         default: fputs("see 'patrolsim coverage --help'\n", stderr); goto done;
@@ -249,6 +475,15 @@ int cmd_coverage(int argc, char **argv)
                     target_s);
             goto done;
         }
+    }
+    if (charts && !out) {
+        fputs("patrolsim coverage: --charts needs --out DIR\n", stderr);
+        goto done;
+    }
+    struct perr ge;
+    if (charts && charts_gnuplot_check(&ge) < 0) {
+        fprintf(stderr, "%s\n", ge.msg);
+        goto done;
     }
     if (out && cli_check_out("coverage", out) < 0)
         goto done;
@@ -271,11 +506,12 @@ int cmd_coverage(int argc, char **argv)
         print(s, pt, &c);
         struct perr e;
         rc = EXIT_OK;
-        if (out && write_out(s, pt, &c, out, &e) < 0) {
+        if (out && write_out(s, pt, &c, out, charts, &e) < 0) {
             fprintf(stderr, "patrolsim coverage: %s\n", e.msg);
             rc = EXIT_FAIL;
         } else if (out) {
-            printf("wrote %s/coverage.csv, %s/coverage_by_base.csv\n", out, out);
+            printf("wrote %s/coverage.csv, %s/coverage_by_base.csv%s\n", out, out,
+                   charts ? ", coverage_map.svg, coverage_load.svg" : "");
         }
     }
     cov_release(&c);

@@ -51,6 +51,23 @@ expect_exit 2 "coverage without a scenario" "$P" coverage
 expect_exit 0 "coverage --help" "$P" coverage --help
 check "coverage --help goes to stdout" grep -q "^usage: patrolsim coverage" "$T/out"
 
+expect_exit 0 "coverage --charts" "$P" coverage "$TOY" --out "$T/covc" --charts
+for f in coverage_map coverage_load; do
+    check "$f.svg and its script are in the set" sh -c "test -s '$T/covc/$f.svg' && grep -qx '$f.svg' '$T/covc/manifest.txt' && grep -qx '$f.gp' '$T/covc/manifest.txt'"
+    if command -v xmllint >/dev/null 2>&1; then
+        check "$f.svg is well-formed XML" xmllint --noout "$T/covc/$f.svg"
+    fi
+done
+check "the map marks the point beyond the target" grep -q '^1 2 0 "n5"$' "$T/covc/coverage_map.gp"
+check "the map draws the 4 road segments" sh -c "test \$(sed -n '/^\\\$roads/,/^EOD/p' '$T/covc/coverage_map.gp' | grep -c '^[0-9]') -eq 8"
+expect_exit 2 "coverage --charts without --out" "$P" coverage "$TOY" --charts
+check "... says so" grep -q -- "--charts needs --out" "$T/err"
+# Grid centroids when there are no points: G1's at S1 (0 min), G2's 2.5 km
+# away at 40 km/h (3.75 min); weights 3 and 1.
+expect_exit 0 "coverage of grid centroids" "$P" coverage tests/fixtures/cov_grids
+check "grid centroids: 1 of 2, 75% of demand within 3 min" grep -qx "covered: 1 of 2 points (75.0% of demand) within 3 min" "$T/out"
+check "grid centroids: G2 at 3.75 min" grep -q "^  G2  *3.750 min from S1 (demand 1)$" "$T/out"
+
 # --- blockade on the toy ------------------------------------------------------
 # n3 and n5 with U1, U3 at B1 and U2 at B2: n5 needs a B1 car (3.5); the
 # smallest total at that sealing time sends U2 to n3 (1, not 2).
