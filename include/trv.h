@@ -137,6 +137,18 @@ static inline double trv_lb_per_km(const struct trv *t, int mode)
     return t->lbk[mode];
 }
 
+/* The present item of idx (nn.h; built with TRV_EUCLIDEAN over the
+ * positions xy[item_pos[i]] of its items i) from which travel in mode to
+ * (x, y) departing at t_depart is quickest, ties to the lowest item; -1
+ * when idx is empty.  *tt receives the minutes.  Items are taken nearest
+ * first, each timed exactly, until the lower bound of the next exceeds the
+ * best time: exact for every model (the matrix model, without a bound,
+ * times every item).  Cost: one nearest-item search per item timed. */
+struct nn;
+int trv_nearest(const struct trv *t, const struct nn *idx, const int *item_pos,
+                const struct geo_pt *xy, int mode, double x, double y, double t_depart,
+                double *tt);
+
 /* ---- road model ------------------------------------------------------------
  * The road graph of a road model (0 / NULL / -1 for other models).  Nodes
  * are numbered in road_nodes.csv order (GeoJSON: order of first

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "csvr.h"
+#include "nn.h"
 #include "trv.h"
 #include "trv_priv.h"
 
@@ -271,6 +272,25 @@ void trv_free(struct trv *t)
     free(t->mpk);
     free(t->lbk);
     free(t);
+}
+
+int trv_nearest(const struct trv *t, const struct nn *idx, const int *item_pos,
+                const struct geo_pt *xy, int mode, double x, double y, double t_depart,
+                double *tt)
+{
+    double lb = t->lbk[mode], bt = INFINITY, d = -1;
+    int best = -1;
+    for (int it = -1; (it = nn_nearest_after(idx, x, y, d, it, &d)) >= 0;) {
+        if (d * lb > bt)
+            break;                      /* this and every later item: bound > best */
+        const struct geo_pt *p = &xy[item_pos[it]];
+        double ti = trv_time(t, mode, p->x, p->y, x, y, t_depart);
+        if (ti < bt || (ti == bt && it < best))
+            bt = ti, best = it;
+    }
+    if (tt)
+        *tt = bt;
+    return best;
 }
 
 /* ---- metric ------------------------------------------------------------------ */
