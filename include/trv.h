@@ -67,6 +67,7 @@ struct trv {
     int n_modes;
     double *mpk;               /* per mode: minutes per km at the mode's speed, 60 / speed_kmh */
     double *lbk;               /* per mode: lower-bound minutes per straight-line km */
+    bool fast;                 /* metric without bands: trv_time inline */
     bool has_bands;
     struct trv__bands *bands;  /* per mode, when has_bands */
     void *impl;                /* matrix or road state */
@@ -83,8 +84,15 @@ void trv_free(struct trv *t);
 
 double trv__band(const struct trv *t, int mode, double t_depart);
 
+/* The event loop's travel calls must inline (measured with make bench). */
+#if defined(__GNUC__)
+#define TRV_INLINE static inline __attribute__((always_inline))
+#else
+#define TRV_INLINE static inline
+#endif
+
 /* The metric model's road km: metric distance x circuity. */
-static inline double trv_metric_km(const struct trv *t, double x0, double y0, double x1,
+TRV_INLINE double trv_metric_km(const struct trv *t, double x0, double y0, double x1,
                                    double y1)
 {
     double dx = x1 - x0, dy = y1 - y0;
@@ -107,12 +115,25 @@ static inline double trv_band(const struct trv *t, int mode, double t_depart)
  * scn.modes) departing at simulation minute t_depart; t_depart NAN: free
  * flow.  The metric model computes exactly (distance x circuity) x (60 /
  * speed), the formula this module replaced. */
-static inline double trv_time(const struct trv *t, int mode, double x0, double y0,
+double trv__time(const struct trv *t, int mode, double x0, double y0, double x1, double y1,
+                 double t_depart);
+TRV_INLINE double trv_time(const struct trv *t, int mode, double x0, double y0,
                               double x1, double y1, double t_depart)
 {
-    double m = t->kind == TRV_KIND_METRIC ? trv_metric_km(t, x0, y0, x1, y1) * t->mpk[mode]
-                                          : t->type->time(t, mode, x0, y0, x1, y1);
-    return t->has_bands ? m / trv__band(t, mode, t_depart) : m;
+    if (t->fast)                        /* one test on the event loop's path */
+        return trv_metric_km(t, x0, y0, x1, y1) * t->mpk[mode];
+    return trv__time(t, mode, x0, y0, x1, y1, t_depart);
+}
+
+/* trv_time for a caller that keeps the mode's minutes per km next to its
+ * hot data: mpk must equal 60 / speed of mode (t->mpk[mode], bit for bit).
+ * Saves the event loop the lookups of the mode and its speed. */
+TRV_INLINE double trv_time_mpk(const struct trv *t, int mode, double mpk, double x0, double y0,
+                               double x1, double y1, double t_depart)
+{
+    if (t->fast)
+        return trv_metric_km(t, x0, y0, x1, y1) * mpk;
+    return trv__time(t, mode, x0, y0, x1, y1, t_depart);
 }
 
 /* Metric model only: the time of a leg whose metric distance (no

@@ -275,10 +275,11 @@ static const struct scn_facility *base_of(const struct ops *o, int u)
 }
 
 /* Minutes of a leg of u departing at t_dep (the travel model, trv.h). */
-static double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1,
+TRV_INLINE double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1,
                      double t_dep)
 {
-    return trv_time(o->s->trv, o->tag[u].slot / ROLE_N, x0, y0, x1, y1, t_dep);
+    return trv_time_mpk(o->s->trv, o->tag[u].slot / ROLE_N, o->u[u].min_per_km, x0, y0, x1, y1,
+                        t_dep);
 }
 
 static int nn_slot(const struct scn *s, int u)
@@ -306,7 +307,8 @@ int ops_nearest_available(const struct ops *o, unsigned roles, double x, double 
                 if (it < 0)
                     continue;
                 u = o->nn_unit[m * ROLE_N + r][it];
-                tu = trv_metric_time_d(tv, m, d, sim_now(o->sim));
+                tu = tv->has_bands ? trv_metric_time_d(tv, m, d, sim_now(o->sim))
+                                   : d * tv->circuity * o->u[u].min_per_km;
             } else {
                 /* Matrix and road: by a lower bound, then exact times (trv.h). */
                 int k = m * ROLE_N + r;

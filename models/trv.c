@@ -190,6 +190,14 @@ out:
     return rc;
 }
 
+double trv__time(const struct trv *t, int mode, double x0, double y0, double x1, double y1,
+                 double t_depart)
+{
+    double m = t->kind == TRV_KIND_METRIC ? trv_metric_km(t, x0, y0, x1, y1) * t->mpk[mode]
+                                          : t->type->time(t, mode, x0, y0, x1, y1);
+    return t->has_bands ? m / trv__band(t, mode, t_depart) : m;
+}
+
 /* ---- the type table and the shared build ----------------------------------- */
 
 static const struct trv_type *const types[] = { &trv_metric_type, &trv_matrix_type,
@@ -249,6 +257,7 @@ struct trv *trv_build(const struct scn *s, struct perr *e)
     }
     for (int m = 0; m < s->n_modes; m++)
         t->lbk[m] *= 1 - 1e-9;
+    t->fast = t->kind == TRV_KIND_METRIC && !t->has_bands;
     return t;
 fail:
     trv_free(t);
