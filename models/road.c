@@ -333,8 +333,8 @@ static int load_nodes(struct rb *B, const char *path)
             csvr_error(r, ci, "id", B->e, "expected a node id, got ''");
             goto out;
         }
-        if (csvr_double(r, cx, "x", -1e7, 1e7, &x, B->e) < 0 ||
-            csvr_double(r, cy, "y", -1e7, 1e7, &y, B->e) < 0)
+        if (csvr_double(r, cx, "x", -INFINITY, INFINITY, &x, B->e) < 0 ||
+            csvr_double(r, cy, "y", -INFINITY, INFINITY, &y, B->e) < 0)
             goto out;
         add_node(B, id, x, y);
         if (B->R->n > lcap)
@@ -595,9 +595,19 @@ static void point(const struct scn *s, int p, double *x, double *y, const char *
         const struct scn_grid *g = &s->grids[p - s->n_facilities];
         *x = g->poly.centroid.x;
         *y = g->poly.centroid.y;
-        *kind = "grid centroid";
+        *kind = "the centroid of grid";
         *id = g->id;
     }
+}
+
+/* "(line N of the facility table)" for messages about point p. */
+static const char *point_line(const struct scn *s, int p, char *buf, size_t n)
+{
+    if (p < s->n_facilities)
+        snprintf(buf, n, "line %d of the facility table", s->facilities[p].line);
+    else
+        snprintf(buf, n, "line %d of the grid table", s->grids[p - s->n_facilities].line);
+    return buf;
 }
 
 static struct nn *nn_of(const struct road *R, const char *keep, int **item_node)
@@ -632,10 +642,12 @@ static int serve(struct rb *B, const char *path)
         const char *kind, *id;
         point(s, p, &x, &y, &kind, &id);
         int v = all_node[nn_nearest(all, x, y, &d)];
+        char where[64];
         if (d > s->offroad_max_km) {
-            rc = err_set(B->e, "%s: %s '%s' at (%g, %g) km is %.3f km from the nearest road "
-                               "node '%s'; expected at most offroad_max_km = %g km", path, kind,
-                         id, x, y, d, R->id[v], s->offroad_max_km);
+            rc = err_set(B->e, "%s: %s '%s' (%s) at (%g, %g) km is %.3f km from the nearest "
+                               "road node '%s'; expected at most [travel] offroad_max_km = %g km",
+                         path, kind, id, point_line(s, p, where, sizeof where), x, y, d,
+                         R->id[v], s->offroad_max_km);
             break;
         }
         if (root < 0) {
@@ -647,10 +659,10 @@ static int serve(struct rb *B, const char *path)
             const char *k0, *i0;
             double x0, y0;
             point(s, root_p, &x0, &y0, &k0, &i0);
-            rc = err_set(B->e, "%s: %s '%s' snaps to node '%s', which %s node '%s' (nearest to "
-                               "%s '%s'); expected every facility and grid centroid on one "
-                               "road network connected both ways (docs/travel.md)", path,
-                         kind, id, R->id[v],
+            rc = err_set(B->e, "%s: %s '%s' (%s) snaps to node '%s', which %s node '%s' "
+                               "(nearest to %s '%s'); expected every facility and grid centroid "
+                               "on one road network connected both ways (docs/travel.md)", path,
+                         kind, id, point_line(s, p, where, sizeof where), R->id[v],
                          mark[v] == 0 ? "is not connected with"
                          : mark[v] == 1 ? "can be reached from but cannot reach"
                                         : "can reach but cannot be reached from",

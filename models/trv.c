@@ -402,7 +402,11 @@ static double mx_pair(const struct matrix *M, int n_modes, int mode, int a, int 
     if (isnan(v)) {                     /* a facility that is no base: its grid */
         int ga = a < M->n_fac ? M->n_fac + M->fac_grid[a] : a;
         int gb = b < M->n_fac ? M->n_fac + M->fac_grid[b] : b;
-        v = mx_get(M, n_modes, mode, ga, gb);
+        v = mx_get(M, n_modes, mode, ga, b);
+        if (isnan(v))
+            v = mx_get(M, n_modes, mode, a, gb);
+        if (isnan(v))
+            v = mx_get(M, n_modes, mode, ga, gb);
     }
     return v;
 }
