@@ -70,6 +70,7 @@ struct trv {
     bool fast;                 /* metric without bands: trv_time inline */
     bool has_bands;
     struct trv__bands *bands;  /* per mode, when has_bands */
+    double day0_min;           /* minute of the day of simulation time 0 ([incidents] start) */
     void *impl;                /* matrix or road state */
     struct trv__files {        /* the [travel] files joined to the scenario folder, or NULL */
         char *matrix, *road_nodes, *road_edges, *road_geojson, *road_classes, *speed_bands;

@@ -26,9 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "csvr.h"
+#include "inc_priv.h"
 #include "nn.h"
 #include "trv.h"
 #include "trv_priv.h"
+#include "ts.h"
 
 /* ---- shared: bands, lookups ---------------------------------------------- */
 
@@ -37,7 +39,7 @@ double trv__band(const struct trv *t, int mode, double t_depart)
     if (isnan(t_depart))
         return 1.0;
     const struct trv__bands *b = &t->bands[mode];
-    double m = fmod(t_depart, 1440.0);
+    double m = fmod(t_depart + t->day0_min, 1440.0);
     if (m < 0)
         m += 1440.0;
     int lo = 0, hi = b->n - 1;          /* last i with bnd[i] <= m */
@@ -244,6 +246,10 @@ struct trv *trv_build(const struct scn *s, struct perr *e)
     t->f.road_geojson = join(s->dir, s->road_geojson);
     t->f.road_classes = join(s->dir, s->road_classes);
     t->f.speed_bands = join(s->dir, s->speed_bands);
+    /* An explicit start may be at any time of day; an unset one (default
+     * or a replay's first day) is midnight. */
+    if (s->streams && s->streams->start_set)
+        t->day0_min = (double)((s->start_ms % TS_MS_DAY + TS_MS_DAY) % TS_MS_DAY) / TS_MS_MIN;
     if (t->f.speed_bands && load_bands(t, s, e) < 0)
         goto fail;
     if (t->type->build(t, s, e) < 0)

@@ -436,12 +436,24 @@ static void test_bands(void)
                   c[i].mode, c[i].h, got, base / c[i].f);
         }
         CHECK(trv_time(t, 0, 0.5, 0.5, 3.5, 4.5, NAN) == free_car, "NAN departs in free flow");
+        scn_free(s);
+        /* t = 0 at 06:30 local: minute 60 of the run is 07:30, in the 7-9.5 band */
+        struct scn_override ov = { "incidents", "start", "2025-03-04T06:30" };
+        s = scn_load(d, &ov, 1, &e);
+        CHECK(s != NULL, "bands with a start at 06:30 load (%s)", e.msg);
+        if (!s)
+            goto out;
+        t = s->trv;
+        CHECK(trv_time(t, 0, 0.5, 0.5, 3.5, 4.5, 60) == free_car / 0.5, "06:30 + 60 min is in "
+              "the morning band");
+        CHECK(trv_time(t, 0, 0.5, 0.5, 3.5, 4.5, 0) == free_car, "06:30 is not");
         double lb = trv_lower_bound(t, 0, 0.5, 0.5, 3.5, 4.5);
         CHECK(lb <= free_car / 1.6 && lb > free_car / 1.6 * (1 - 1e-8),
               "the lower bound is the time at the fastest band (%.12g vs %.12g)", lb,
               free_car / 1.6);
         scn_free(s);
     }
+out:
     tu_rmrf(d);
     free(d);
 }
