@@ -294,15 +294,37 @@ int trv_nearest(const struct trv *t, const struct nn *idx, const int *item_pos,
                 double *tt)
 {
     double lb = t->lbk[mode], bt = INFINITY, d = -1;
+    double band = t->has_bands ? trv__band(t, mode, t_depart) : 1;
     int best = -1;
-    for (int it = -1; (it = nn_nearest_after(idx, x, y, d, it, &d)) >= 0;) {
-        if (d * lb > bt)
-            break;                      /* this and every later item: bound > best */
-        const struct geo_pt *p = &xy[item_pos[it]];
-        double ti = trv_time(t, mode, p->x, p->y, x, y, t_depart);
-        if (ti < bt || (ti == bt && it < best))
-            bt = ti, best = it;
+    struct trv__dest dest;
+    if (t->kind == TRV_KIND_ROAD)
+        trv__road_dest(t, x, y, &dest);     /* once, not per candidate */
+    /* Candidates in batches, one index search each: 2 first (the walk
+     * mostly stops after one or two), then doubling. */
+    enum { BATCH = 16 };
+    int items[BATCH], last = -1;
+    double ds[BATCH];
+    for (int want = 2, k = 0;; d = ds[k - 1], last = items[k - 1], want = 2 * want > BATCH
+                                                                           ? BATCH : 2 * want) {
+        if ((k = nn_nearest_k(idx, x, y, d, last, want, items, ds)) == 0)
+            break;
+        for (int j = 0; j < k; j++) {
+            int it = items[j];
+            if (ds[j] * lb > bt)
+                goto done;              /* this and every later item: bound > best */
+            const struct geo_pt *p = &xy[item_pos[it]];
+            /* What trv_time gives, with the destination and band hoisted. */
+            double ti = t->kind == TRV_KIND_ROAD ? trv__road_time_to(t, mode, p->x, p->y, &dest)
+                                                 : t->type->time(t, mode, p->x, p->y, x, y);
+            if (t->has_bands)
+                ti = ti / band;
+            if (ti < bt || (ti == bt && it < best))
+                bt = ti, best = it;
+        }
+        if (k < want)
+            break;                      /* no more items */
     }
+done:
     if (tt)
         *tt = bt;
     return best;

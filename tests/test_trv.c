@@ -573,6 +573,66 @@ static int nearest_trials(const struct scn *s, gsl_rng *r, int n, int queries)
     return bad;
 }
 
+struct di {
+    double d;
+    int i;
+};
+
+static int di_cmp(const void *a, const void *b)
+{
+    const struct di *x = a, *y = b;
+    if (x->d != y->d)
+        return x->d < y->d ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* nn_nearest_k walks the present items in (distance, index) order, in
+ * batches of any size, ties included (the candidates of trv_nearest). */
+static void test_nn_k(void)
+{
+    gsl_rng *r = rng_stream_new(20261201, 3, 7);
+    int bad = 0, walks = 0;
+    for (int trial = 0; trial < 60; trial++) {
+        enum trv_metric m = trial % 2 ? TRV_MANHATTAN : TRV_EUCLIDEAN;
+        int n = 1 + (int)gsl_rng_uniform_int(r, 80), np = 0;
+        double *x = malloc((size_t)n * sizeof *x), *y = malloc((size_t)n * sizeof *y);
+        struct di *want = malloc((size_t)n * sizeof *want);
+        for (int i = 0; i < n; i++) {
+            int lat = trial % 3 == 0;       /* a lattice: many equal distances */
+            x[i] = lat ? 0.5 * (double)gsl_rng_uniform_int(r, 6) : 4.5 * gsl_rng_uniform(r);
+            y[i] = lat ? 0.5 * (double)gsl_rng_uniform_int(r, 4) : 3 * gsl_rng_uniform(r);
+        }
+        struct nn *t = nn_new(x, y, n, m);
+        for (int i = 0; i < n; i++)
+            if (gsl_rng_uniform(r) < 0.7)
+                nn_insert(t, i);
+        double qx = 4.5 * gsl_rng_uniform(r), qy = 3 * gsl_rng_uniform(r);
+        if (trial % 3 == 0)
+            qx = 1.25, qy = 0.75;
+        for (int i = 0; i < n; i++)
+            if (nn_contains(t, i)) {
+                double dx = fabs(qx - x[i]), dy = fabs(qy - y[i]);
+                want[np++] = (struct di){ m == TRV_MANHATTAN ? dx + dy : hypot(dx, dy), i };
+            }
+        qsort(want, (size_t)np, sizeof *want, di_cmp);
+        int k = 1 + (int)gsl_rng_uniform_int(r, 6), got = 0, items[8], last = -1;
+        double ds[8], d = -1;
+        for (int c; (c = nn_nearest_k(t, qx, qy, d, last, k, items, ds)) > 0;) {
+            for (int j = 0; j < c; j++, got++)
+                bad += got >= np || items[j] != want[got].i || ds[j] != want[got].d;
+            d = ds[c - 1];
+            last = items[c - 1];
+        }
+        bad += got != np;
+        walks++;
+        nn_free(t);
+        free(x); free(y); free(want);
+    }
+    CHECK(bad == 0, "nn_nearest_k: %d walks over up to 80 items in batches of 1..6 match the "
+          "sorted order (%d mismatches)", walks, bad);
+    gsl_rng_free(r);
+}
+
 static void test_nearest(void)
 {
     gsl_rng *r = rng_stream_new(20261201, 2, 7);
@@ -669,6 +729,7 @@ int main(void)
     test_geojson();
     test_bands();
     test_matrix();
+    test_nn_k();
     test_nearest();
     test_bad_fixtures();
     test_run_fixture();
