@@ -34,5 +34,9 @@ int nn_nearest(const struct nn *t, double x, double y, double *dist);
  * previous answer walks the items nearest first (each call a new search;
  * for the few candidates a lower-bound search looks at). */
 int nn_nearest_after(const struct nn *t, double x, double y, double d0, int i0, double *dist);
+/* The (up to) k next present items after (d0, i0) in that order, into
+ * items[] and dist[]: one search for a batch.  Returns how many. */
+int nn_nearest_k(const struct nn *t, double x, double y, double d0, int i0, int k, int *items,
+                 double *dist);
 
 #endif

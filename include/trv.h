@@ -67,8 +67,10 @@ struct trv {
     int n_modes;
     double *mpk;               /* per mode: minutes per km at the mode's speed, 60 / speed_kmh */
     double *lbk;               /* per mode: lower-bound minutes per straight-line km */
+    bool fast;                 /* metric without bands: trv_time inline */
     bool has_bands;
     struct trv__bands *bands;  /* per mode, when has_bands */
+    double day0_min;           /* minute of the day of simulation time 0 ([incidents] start) */
     void *impl;                /* matrix or road state */
     struct trv__files {        /* the [travel] files joined to the scenario folder, or NULL */
         char *matrix, *road_nodes, *road_edges, *road_geojson, *road_classes, *speed_bands;
@@ -83,8 +85,15 @@ void trv_free(struct trv *t);
 
 double trv__band(const struct trv *t, int mode, double t_depart);
 
+/* The event loop's travel calls must inline (measured with make bench). */
+#if defined(__GNUC__)
+#define TRV_INLINE static inline __attribute__((always_inline))
+#else
+#define TRV_INLINE static inline
+#endif
+
 /* The metric model's road km: metric distance x circuity. */
-static inline double trv_metric_km(const struct trv *t, double x0, double y0, double x1,
+TRV_INLINE double trv_metric_km(const struct trv *t, double x0, double y0, double x1,
                                    double y1)
 {
     double dx = x1 - x0, dy = y1 - y0;
@@ -107,12 +116,25 @@ static inline double trv_band(const struct trv *t, int mode, double t_depart)
  * scn.modes) departing at simulation minute t_depart; t_depart NAN: free
  * flow.  The metric model computes exactly (distance x circuity) x (60 /
  * speed), the formula this module replaced. */
-static inline double trv_time(const struct trv *t, int mode, double x0, double y0,
+double trv__time(const struct trv *t, int mode, double x0, double y0, double x1, double y1,
+                 double t_depart);
+TRV_INLINE double trv_time(const struct trv *t, int mode, double x0, double y0,
                               double x1, double y1, double t_depart)
 {
-    double m = t->kind == TRV_KIND_METRIC ? trv_metric_km(t, x0, y0, x1, y1) * t->mpk[mode]
-                                          : t->type->time(t, mode, x0, y0, x1, y1);
-    return t->has_bands ? m / trv__band(t, mode, t_depart) : m;
+    if (t->fast)                        /* one test on the event loop's path */
+        return trv_metric_km(t, x0, y0, x1, y1) * t->mpk[mode];
+    return trv__time(t, mode, x0, y0, x1, y1, t_depart);
+}
+
+/* trv_time for a caller that keeps the mode's minutes per km next to its
+ * hot data: mpk must equal 60 / speed of mode (t->mpk[mode], bit for bit).
+ * Saves the event loop the lookups of the mode and its speed. */
+TRV_INLINE double trv_time_mpk(const struct trv *t, int mode, double mpk, double x0, double y0,
+                               double x1, double y1, double t_depart)
+{
+    if (t->fast)
+        return trv_metric_km(t, x0, y0, x1, y1) * mpk;
+    return trv__time(t, mode, x0, y0, x1, y1, t_depart);
 }
 
 /* Metric model only: the time of a leg whose metric distance (no
@@ -136,6 +158,18 @@ static inline double trv_lb_per_km(const struct trv *t, int mode)
 {
     return t->lbk[mode];
 }
+
+/* The present item of idx (nn.h; built with TRV_EUCLIDEAN over the
+ * positions xy[item_pos[i]] of its items i) from which travel in mode to
+ * (x, y) departing at t_depart is quickest, ties to the lowest item; -1
+ * when idx is empty.  *tt receives the minutes.  Items are taken nearest
+ * first, each timed exactly, until the lower bound of the next exceeds the
+ * best time: exact for every model (the matrix model, without a bound,
+ * times every item).  Cost: one nearest-item search per item timed. */
+struct nn;
+int trv_nearest(const struct trv *t, const struct nn *idx, const int *item_pos,
+                const struct geo_pt *xy, int mode, double x, double y, double t_depart,
+                double *tt);
 
 /* ---- road model ------------------------------------------------------------
  * The road graph of a road model (0 / NULL / -1 for other models).  Nodes

@@ -190,13 +190,17 @@ HOT int beyond(int manh, double gx, double gy, double bd)
 
 struct best {
     int i;
-    double d;
+    double d;               /* the pruning distance: best, or k-th best when full */
     double d0;              /* nn_nearest_after: only items after (d0, i0) */
     int i0;
+    int k, n;               /* nn_nearest_k: capacity and count of kd, ki */
+    double *kd;             /* sorted by (distance, index) */
+    int *ki;
 };
 
 /* `after` (a constant at each call site) compiles in the filter of
- * nn_nearest_after; nn_nearest's loops do not carry it. */
+ * nn_nearest_after (1) and the k-list of nn_nearest_k (2); nn_nearest's
+ * loops carry neither. */
 HOT void scan_cell(const struct nn *t, int manh, int after, int c, double x, double y,
                    struct best *b)
 {
@@ -206,6 +210,23 @@ HOT void scan_cell(const struct nn *t, int manh, int after, int c, double x, dou
         double d = manh ? dx + dy : hypot(dx, dy);
         if (after && (d < b->d0 || (d == b->d0 && i <= b->i0)))
             continue;
+        if (after == 2) {
+            int n = b->n;
+            if (n == b->k && !(d < b->kd[n - 1] || (d == b->kd[n - 1] && i < b->ki[n - 1])))
+                continue;
+            int j = n < b->k ? n++ : n - 1;
+            while (j > 0 && (d < b->kd[j - 1] || (d == b->kd[j - 1] && i < b->ki[j - 1]))) {
+                b->kd[j] = b->kd[j - 1];
+                b->ki[j] = b->ki[j - 1];
+                j--;
+            }
+            b->kd[j] = d;
+            b->ki[j] = i;
+            b->n = n;
+            if (n == b->k)
+                b->d = b->kd[n - 1];
+            continue;
+        }
         if (d < b->d || (d == b->d && i < b->i)) {
             b->d = d;
             b->i = i;
@@ -234,12 +255,13 @@ HOT void scan_row(const struct nn *t, int manh, int after, int r, int cx, double
 }
 
 HOT int search(const struct nn *t, int manh, int after, double x, double y, double d0, int i0,
-               double *out)
+               double *out, struct best *kb)
 {
     int cx = cells_find(x, t->x0, t->inv_w, t->ex, t->nx);
     int cy = cells_find(y, t->y0, t->inv_w, t->ey, t->ny);
-    struct best b = { -1, INFINITY, d0, i0 };
-    scan_row(t, manh, after, cy, cx, 0, x, y, &b);
+    struct best bb = { -1, INFINITY, d0, i0, 0, 0, NULL, NULL };
+    struct best *bp = after == 2 ? kb : &bb;
+    scan_row(t, manh, after, cy, cx, 0, x, y, bp);
     /* Rows above and below, the one with the smaller gap first; a side is
      * done once its gap rules out its next row (gaps only grow outward). */
     int up = cy + 1, dn = cy - 1;
@@ -247,28 +269,30 @@ HOT int search(const struct nn *t, int manh, int after, double x, double y, doub
         double gu = up < t->ny ? t->ey[up] - y : INFINITY;
         double gd = dn >= 0 ? y - t->ey[dn + 1] : INFINITY;
         if (gu <= gd) {
-            if (beyond(manh, 0, gu, b.d))
+            if (beyond(manh, 0, gu, bp->d))
                 up = t->ny;
             else
-                scan_row(t, manh, after, up++, cx, gu, x, y, &b);
+                scan_row(t, manh, after, up++, cx, gu, x, y, bp);
         } else {
-            if (beyond(manh, 0, gd, b.d))
+            if (beyond(manh, 0, gd, bp->d))
                 dn = -1;
             else
-                scan_row(t, manh, after, dn--, cx, gd, x, y, &b);
+                scan_row(t, manh, after, dn--, cx, gd, x, y, bp);
         }
     }
+    if (after == 2)
+        return kb->n;
     if (out)
-        *out = b.d;
-    return b.i;
+        *out = bb.d;
+    return bb.i;
 }
 
 int nn_nearest(const struct nn *t, double x, double y, double *out)
 {
     if (t->count == 0)
         return -1;
-    return t->metric == TRV_MANHATTAN ? search(t, 1, 0, x, y, 0, 0, out)
-                                      : search(t, 0, 0, x, y, 0, 0, out);
+    return t->metric == TRV_MANHATTAN ? search(t, 1, 0, x, y, 0, 0, out, NULL)
+                                      : search(t, 0, 0, x, y, 0, 0, out, NULL);
 }
 
 /* The pruning stays exact: it only drops cells that cannot hold an item
@@ -277,6 +301,16 @@ int nn_nearest_after(const struct nn *t, double x, double y, double d0, int i0, 
 {
     if (t->count == 0)
         return -1;
-    return t->metric == TRV_MANHATTAN ? search(t, 1, 1, x, y, d0, i0, out)
-                                      : search(t, 0, 1, x, y, d0, i0, out);
+    return t->metric == TRV_MANHATTAN ? search(t, 1, 1, x, y, d0, i0, out, NULL)
+                                      : search(t, 0, 1, x, y, d0, i0, out, NULL);
+}
+
+int nn_nearest_k(const struct nn *t, double x, double y, double d0, int i0, int k, int *items,
+                 double *dist)
+{
+    if (t->count == 0 || k <= 0)
+        return 0;
+    struct best kb = { -1, INFINITY, d0, i0, k, 0, dist, items };
+    return t->metric == TRV_MANHATTAN ? search(t, 1, 2, x, y, d0, i0, NULL, &kb)
+                                      : search(t, 0, 2, x, y, d0, i0, NULL, &kb);
 }

@@ -275,40 +275,16 @@ static const struct scn_facility *base_of(const struct ops *o, int u)
 }
 
 /* Minutes of a leg of u departing at t_dep (the travel model, trv.h). */
-static double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1,
+TRV_INLINE double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1,
                      double t_dep)
 {
-    return trv_time(o->s->trv, o->tag[u].slot / ROLE_N, x0, y0, x1, y1, t_dep);
+    return trv_time_mpk(o->s->trv, o->tag[u].slot / ROLE_N, o->u[u].min_per_km, x0, y0, x1, y1,
+                        t_dep);
 }
 
 static int nn_slot(const struct scn *s, int u)
 {
     return s->units[u].mode * ROLE_N + (int)s->units[u].role;
-}
-
-/* The unit at its base of index t nearest to (x, y) by travel time in
- * mode m, when time does not grow with distance (matrix and road models):
- * bases in order of distance, so of the lower bound distance x lb (minutes
- * per straight km), each timed exactly, until the bound exceeds the best
- * time; lb = 0 (no geometry) times every base.  Exact: a base not timed
- * has a bound, hence a time, above the best. */
-static int nearest_by_bound(const struct ops *o, int k, int m, double x, double y, double *tt)
-{
-    const struct trv *tv = o->s->trv;
-    const struct nn *t = o->nn[k];
-    double lb = trv_lb_per_km(tv, m), now = sim_now(o->sim), bt = INFINITY, d = -1;
-    int best = -1;
-    for (int it = -1; (it = nn_nearest_after(t, x, y, d, it, &d)) >= 0;) {
-        if (d * lb > bt)
-            break;
-        int u = o->nn_unit[k][it];
-        const struct geo_pt *b = &o->base_xy[u];
-        double tu = trv_time(tv, m, b->x, b->y, x, y, now);
-        if (tu < bt || (tu == bt && u < best))
-            bt = tu, best = u;
-    }
-    *tt = bt;
-    return best;
 }
 
 int ops_nearest_available(const struct ops *o, unsigned roles, double x, double y, double *tt)
@@ -331,9 +307,16 @@ int ops_nearest_available(const struct ops *o, unsigned roles, double x, double 
                 if (it < 0)
                     continue;
                 u = o->nn_unit[m * ROLE_N + r][it];
-                tu = trv_metric_time_d(tv, m, d, sim_now(o->sim));
-            } else if ((u = nearest_by_bound(o, m * ROLE_N + r, m, x, y, &tu)) < 0) {
-                continue;
+                tu = tv->has_bands ? trv_metric_time_d(tv, m, d, sim_now(o->sim))
+                                   : d * tv->circuity * o->u[u].min_per_km;
+            } else {
+                /* Matrix and road: by a lower bound, then exact times (trv.h). */
+                int k = m * ROLE_N + r;
+                int it = trv_nearest(tv, o->nn[k], o->nn_unit[k], o->base_xy, m, x, y,
+                                     sim_now(o->sim), &tu);
+                if (it < 0)
+                    continue;
+                u = o->nn_unit[k][it];
             }
             if (tu < bt || (tu == bt && u < best))
                 bt = tu, best = u;

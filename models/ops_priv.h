@@ -222,11 +222,14 @@ static inline void ops_unit_pos(const struct ops *o, int u, double *x, double *y
     *y = r->y0 + (r->y1 - r->y0) * f;
 }
 /* Travel minutes for unit u from where it is to (x, y). */
-static inline double ops_travel_to(const struct ops *o, int u, double x, double y)
+TRV_INLINE double ops_travel_to(const struct ops *o, int u, double x, double y)
 {
     double ux, uy;
     ops_unit_pos(o, u, &ux, &uy);
-    return trv_time(o->s->trv, o->tag[u].slot / ROLE_N, ux, uy, x, y, sim_now(o->sim));
+    const struct trv *t = o->s->trv;
+    /* The clock only matters under congestion bands (sim_now is a call). */
+    return trv_time_mpk(t, o->tag[u].slot / ROLE_N, o->u[u].min_per_km, ux, uy, x, y,
+                        t->fast ? NAN : sim_now(o->sim));
 }
 /* Available unit with a role in `roles` and the least travel time to (x, y),
  * ties to the lowest index; -1 if none.  *tt receives the minutes. */

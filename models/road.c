@@ -28,6 +28,7 @@
  * Build cost: O(V (E log E)) for the all-pairs table, O(V^2) memory
  * (2048 nodes: 32 MiB).  Query cost: O(cells near the point) twice.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -51,6 +52,8 @@ struct road {
     struct nn *nn;          /* served nodes, all present */
     int *nn_node;           /* nn item -> node */
     double *offmpk;         /* per mode: off-road minutes per km */
+    struct snap_ent *memo;  /* snaps of the points queries repeat, open addressing */
+    unsigned memo_mask;
     double *apsp;           /* [n * n] effective km, or NULL (large network) */
     int *slot;              /* large network: node -> tree slot, -1 none */
     double *fwd, *rev;      /* [n_slots * n]: from / to the slot's node */
@@ -149,25 +152,113 @@ static double path_km(const struct road *R, int a, int b)
     return d;
 }
 
-static int snap(const struct road *R, double x, double y, double *km)
+/* The snap of a position the model knows in advance (a node, facility or
+ * grid centroid: units wait at bases, CUMCM-like incidents fall on
+ * junctions) by its exact coordinates, filled at build time with what the
+ * index answers, so a hit returns exactly what the search would. */
+struct snap_ent {
+    double x, y;
+    double km;
+    int node;               /* -1: empty slot */
+};
+
+static unsigned memo_hash(double x, double y)
+{
+    uint64_t a, b;
+    x += 0.0;               /* -0 and 0 are the same position */
+    y += 0.0;
+    memcpy(&a, &x, sizeof a);
+    memcpy(&b, &y, sizeof b);
+    /* splitmix64's finaliser over both words: coordinates that differ in
+     * a few mantissa bits must not cluster under linear probing. */
+    uint64_t h = a * 0x9e3779b97f4a7c15u;
+    h = (h ^ (h >> 32) ^ b) * 0xbf58476d1ce4e5b9u;
+    h = (h ^ (h >> 31)) * 0x94d049bb133111ebu;
+    return (unsigned)(h ^ (h >> 29));
+}
+
+static int search_snap(const struct road *R, double x, double y, double *km)
 {
     int it = nn_nearest(R->nn, x, y, km);
     return R->nn_node[it];
 }
 
-static double road_time(const struct trv *t, int mode, double x0, double y0, double x1,
-                        double y1)
+static int snap(const struct road *R, double x, double y, double *km)
+{
+    for (unsigned i = memo_hash(x, y) & R->memo_mask;; i = (i + 1) & R->memo_mask) {
+        const struct snap_ent *m = &R->memo[i];
+        if (m->node < 0)
+            break;
+        if (m->x == x && m->y == y) {
+            *km = m->km;
+            return m->node;
+        }
+    }
+    return search_snap(R, x, y, km);
+}
+
+static void memo_add(struct road *R, double x, double y)
+{
+    for (unsigned i = memo_hash(x, y) & R->memo_mask;; i = (i + 1) & R->memo_mask) {
+        struct snap_ent *m = &R->memo[i];
+        if (m->node < 0) {
+            m->x = x;
+            m->y = y;
+            m->node = search_snap(R, x, y, &m->km);
+            return;
+        }
+        if (m->x == x && m->y == y)
+            return;
+    }
+}
+
+/* At most half full: every served node, facility and grid centroid. */
+static void memo_build(struct road *R, const struct scn *s)
+{
+    size_t want = 2 * ((size_t)R->n + (size_t)s->n_facilities + (size_t)s->n_grids), cap = 64;
+    while (cap < want)
+        cap *= 2;
+    R->memo = xmalloc(cap * sizeof *R->memo);
+    for (size_t i = 0; i < cap; i++)
+        R->memo[i].node = -1;
+    R->memo_mask = (unsigned)(cap - 1);
+    for (int v = 0; v < R->n; v++)
+        if (R->served[v])
+            memo_add(R, R->x[v], R->y[v]);
+    for (int f = 0; f < s->n_facilities; f++)
+        memo_add(R, s->facilities[f].x, s->facilities[f].y);
+    for (int g = 0; g < s->n_grids; g++)
+        memo_add(R, s->grids[g].poly.centroid.x, s->grids[g].poly.centroid.y);
+}
+
+void trv__road_dest(const struct trv *t, double x, double y, struct trv__dest *d)
+{
+    d->x = x;
+    d->y = y;
+    d->node = snap(t->impl, x, y, &d->km);
+}
+
+double trv__road_time_to(const struct trv *t, int mode, double x0, double y0,
+                         const struct trv__dest *d)
 {
     const struct road *R = t->impl;
-    double d0, d1;
-    int a = snap(R, x0, y0, &d0), b = snap(R, x1, y1, &d1);
+    double d0;
+    int a = snap(R, x0, y0, &d0);
     double off = R->offmpk[mode];
-    double via = d0 * off + path_km(R, a, b) * t->mpk[mode] + d1 * off;
-    if (a == b) {
-        double direct = hypot(x1 - x0, y1 - y0) * off;
+    double via = d0 * off + path_km(R, a, d->node) * t->mpk[mode] + d->km * off;
+    if (a == d->node) {
+        double direct = hypot(d->x - x0, d->y - y0) * off;
         return direct < via ? direct : via;
     }
     return via;
+}
+
+static double road_time(const struct trv *t, int mode, double x0, double y0, double x1,
+                        double y1)
+{
+    struct trv__dest d;
+    trv__road_dest(t, x1, y1, &d);
+    return trv__road_time_to(t, mode, x0, y0, &d);
 }
 
 int trv_road_nodes(const struct trv *t)
@@ -333,8 +424,8 @@ static int load_nodes(struct rb *B, const char *path)
             csvr_error(r, ci, "id", B->e, "expected a node id, got ''");
             goto out;
         }
-        if (csvr_double(r, cx, "x", -1e7, 1e7, &x, B->e) < 0 ||
-            csvr_double(r, cy, "y", -1e7, 1e7, &y, B->e) < 0)
+        if (csvr_double(r, cx, "x", -INFINITY, INFINITY, &x, B->e) < 0 ||
+            csvr_double(r, cy, "y", -INFINITY, INFINITY, &y, B->e) < 0)
             goto out;
         add_node(B, id, x, y);
         if (B->R->n > lcap)
@@ -595,9 +686,19 @@ static void point(const struct scn *s, int p, double *x, double *y, const char *
         const struct scn_grid *g = &s->grids[p - s->n_facilities];
         *x = g->poly.centroid.x;
         *y = g->poly.centroid.y;
-        *kind = "grid centroid";
+        *kind = "the centroid of grid";
         *id = g->id;
     }
+}
+
+/* "(line N of the facility table)" for messages about point p. */
+static const char *point_line(const struct scn *s, int p, char *buf, size_t n)
+{
+    if (p < s->n_facilities)
+        snprintf(buf, n, "line %d of the facility table", s->facilities[p].line);
+    else
+        snprintf(buf, n, "line %d of the grid table", s->grids[p - s->n_facilities].line);
+    return buf;
 }
 
 static struct nn *nn_of(const struct road *R, const char *keep, int **item_node)
@@ -632,10 +733,12 @@ static int serve(struct rb *B, const char *path)
         const char *kind, *id;
         point(s, p, &x, &y, &kind, &id);
         int v = all_node[nn_nearest(all, x, y, &d)];
+        char where[64];
         if (d > s->offroad_max_km) {
-            rc = err_set(B->e, "%s: %s '%s' at (%g, %g) km is %.3f km from the nearest road "
-                               "node '%s'; expected at most offroad_max_km = %g km", path, kind,
-                         id, x, y, d, R->id[v], s->offroad_max_km);
+            rc = err_set(B->e, "%s: %s '%s' (%s) at (%g, %g) km is %.3f km from the nearest "
+                               "road node '%s'; expected at most [travel] offroad_max_km = %g km",
+                         path, kind, id, point_line(s, p, where, sizeof where), x, y, d,
+                         R->id[v], s->offroad_max_km);
             break;
         }
         if (root < 0) {
@@ -647,10 +750,10 @@ static int serve(struct rb *B, const char *path)
             const char *k0, *i0;
             double x0, y0;
             point(s, root_p, &x0, &y0, &k0, &i0);
-            rc = err_set(B->e, "%s: %s '%s' snaps to node '%s', which %s node '%s' (nearest to "
-                               "%s '%s'); expected every facility and grid centroid on one "
-                               "road network connected both ways (docs/travel.md)", path,
-                         kind, id, R->id[v],
+            rc = err_set(B->e, "%s: %s '%s' (%s) snaps to node '%s', which %s node '%s' "
+                               "(nearest to %s '%s'); expected every facility and grid centroid "
+                               "on one road network connected both ways (docs/travel.md)", path,
+                         kind, id, point_line(s, p, where, sizeof where), R->id[v],
                          mark[v] == 0 ? "is not connected with"
                          : mark[v] == 1 ? "can be reached from but cannot reach"
                                         : "can reach but cannot be reached from",
@@ -718,6 +821,7 @@ static void road_release(struct trv *t)
     nn_free(R->nn);
     free(R->nn_node);
     free(R->offmpk);
+    free(R->memo);
     free(R->apsp); free(R->slot); free(R->fwd); free(R->rev);
     free(R);
     t->impl = NULL;
@@ -969,6 +1073,7 @@ static int road_build(struct trv *t, const struct scn *s, struct perr *e)
     }
     if (make_csr(&B, epath) < 0 || serve(&B, epath) < 0)
         goto out;
+    memo_build(R, s);
     paths(R, s);
     /* Lower bound per straight km: the off-road speed, or the fastest
      * edge relative to the straight line between its nodes. */

@@ -26,8 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "csvr.h"
+#include "inc_priv.h"
+#include "nn.h"
 #include "trv.h"
 #include "trv_priv.h"
+#include "ts.h"
 
 /* ---- shared: bands, lookups ---------------------------------------------- */
 
@@ -36,7 +39,7 @@ double trv__band(const struct trv *t, int mode, double t_depart)
     if (isnan(t_depart))
         return 1.0;
     const struct trv__bands *b = &t->bands[mode];
-    double m = fmod(t_depart, 1440.0);
+    double m = fmod(t_depart + t->day0_min, 1440.0);
     if (m < 0)
         m += 1440.0;
     int lo = 0, hi = b->n - 1;          /* last i with bnd[i] <= m */
@@ -189,6 +192,14 @@ out:
     return rc;
 }
 
+double trv__time(const struct trv *t, int mode, double x0, double y0, double x1, double y1,
+                 double t_depart)
+{
+    double m = t->kind == TRV_KIND_METRIC ? trv_metric_km(t, x0, y0, x1, y1) * t->mpk[mode]
+                                          : t->type->time(t, mode, x0, y0, x1, y1);
+    return t->has_bands ? m / trv__band(t, mode, t_depart) : m;
+}
+
 /* ---- the type table and the shared build ----------------------------------- */
 
 static const struct trv_type *const types[] = { &trv_metric_type, &trv_matrix_type,
@@ -235,6 +246,10 @@ struct trv *trv_build(const struct scn *s, struct perr *e)
     t->f.road_geojson = join(s->dir, s->road_geojson);
     t->f.road_classes = join(s->dir, s->road_classes);
     t->f.speed_bands = join(s->dir, s->speed_bands);
+    /* An explicit start may be at any time of day; an unset one (default
+     * or a replay's first day) is midnight. */
+    if (s->streams && s->streams->start_set)
+        t->day0_min = (double)((s->start_ms % TS_MS_DAY + TS_MS_DAY) % TS_MS_DAY) / TS_MS_MIN;
     if (t->f.speed_bands && load_bands(t, s, e) < 0)
         goto fail;
     if (t->type->build(t, s, e) < 0)
@@ -248,6 +263,7 @@ struct trv *trv_build(const struct scn *s, struct perr *e)
     }
     for (int m = 0; m < s->n_modes; m++)
         t->lbk[m] *= 1 - 1e-9;
+    t->fast = t->kind == TRV_KIND_METRIC && !t->has_bands;
     return t;
 fail:
     trv_free(t);
@@ -271,6 +287,47 @@ void trv_free(struct trv *t)
     free(t->mpk);
     free(t->lbk);
     free(t);
+}
+
+int trv_nearest(const struct trv *t, const struct nn *idx, const int *item_pos,
+                const struct geo_pt *xy, int mode, double x, double y, double t_depart,
+                double *tt)
+{
+    double lb = t->lbk[mode], bt = INFINITY, d = -1;
+    double band = t->has_bands ? trv__band(t, mode, t_depart) : 1;
+    int best = -1;
+    struct trv__dest dest;
+    if (t->kind == TRV_KIND_ROAD)
+        trv__road_dest(t, x, y, &dest);     /* once, not per candidate */
+    /* Candidates in batches, one index search each: 2 first (the walk
+     * mostly stops after one or two), then doubling. */
+    enum { BATCH = 16 };
+    int items[BATCH], last = -1;
+    double ds[BATCH];
+    for (int want = 2, k = 0;; d = ds[k - 1], last = items[k - 1], want = 2 * want > BATCH
+                                                                           ? BATCH : 2 * want) {
+        if ((k = nn_nearest_k(idx, x, y, d, last, want, items, ds)) == 0)
+            break;
+        for (int j = 0; j < k; j++) {
+            int it = items[j];
+            if (ds[j] * lb > bt)
+                goto done;              /* this and every later item: bound > best */
+            const struct geo_pt *p = &xy[item_pos[it]];
+            /* What trv_time gives, with the destination and band hoisted. */
+            double ti = t->kind == TRV_KIND_ROAD ? trv__road_time_to(t, mode, p->x, p->y, &dest)
+                                                 : t->type->time(t, mode, p->x, p->y, x, y);
+            if (t->has_bands)
+                ti = ti / band;
+            if (ti < bt || (ti == bt && it < best))
+                bt = ti, best = it;
+        }
+        if (k < want)
+            break;                      /* no more items */
+    }
+done:
+    if (tt)
+        *tt = bt;
+    return best;
 }
 
 /* ---- metric ------------------------------------------------------------------ */
@@ -373,7 +430,11 @@ static double mx_pair(const struct matrix *M, int n_modes, int mode, int a, int 
     if (isnan(v)) {                     /* a facility that is no base: its grid */
         int ga = a < M->n_fac ? M->n_fac + M->fac_grid[a] : a;
         int gb = b < M->n_fac ? M->n_fac + M->fac_grid[b] : b;
-        v = mx_get(M, n_modes, mode, ga, gb);
+        v = mx_get(M, n_modes, mode, ga, b);
+        if (isnan(v))
+            v = mx_get(M, n_modes, mode, a, gb);
+        if (isnan(v))
+            v = mx_get(M, n_modes, mode, ga, gb);
     }
     return v;
 }

@@ -123,12 +123,39 @@ replay() {
     "$BIN/patrolsim" bench "$dir" --parse-only --set run.horizon_days="$days" 2>/dev/null
     rm -rf "$dir"
 }
+# Road travel (docs/travel.md): the CUMCM 2011-B city, 582 junctions and 80
+# platform cars, one replication of a year, when the scenario is present;
+# instructions per incident as for bench-city (two horizons differenced).
+road() {
+    d=scenarios/cumcm-2011b/city
+    if [ ! -f "$d/scenario.ini" ]; then
+        echo "== road cumcm-2011b/city: $d absent, skipped"
+        return 0
+    fi
+    echo "== road cumcm-2011b/city days=365"
+    "$BIN/patrolsim" bench "$d" --days 365 | sed 's/^/road_/'
+    if have_vg; then
+        t=$(mktemp -d)
+        for days in 30 60; do
+            valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN/patrolsim" bench "$d" \
+                --days $days >"$t/$days.out" 2>"$t/$days.err"
+        done
+        awk -v i1="$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$t/30.err")" \
+            -v n1="$(sed -n 's/^incidents: //p' "$t/30.out")" \
+            -v i2="$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$t/60.err")" \
+            -v n2="$(sed -n 's/^incidents: //p' "$t/60.out")" \
+            'BEGIN { printf "road_instructions_per_incident: %.0f\n", (i2 - i1) / (n2 - n1) }'
+        rm -rf "$t"
+    fi
+}
+
 if [ -n "${1:-}" ]; then
     one "$1" "${2:-365}"
 else
     one 8 365
     one 64 30
     one 128 7
+    road
     mm1
     replay 1000000
     replay 4000000
