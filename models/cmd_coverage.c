@@ -17,6 +17,9 @@
  * area, the CUMCM 2011-B first question); min, max, mean and the population
  * standard deviation are over all bases, zero loads included.
  *
+ * With --charts the output set also holds a map and a load chart, each a
+ * self-contained gnuplot script and the SVG gnuplot made from it.
+ *
  * Cost: O(points x bases) travel queries; 582 x 80 road lookups for the
  * CUMCM city take milliseconds.
  */
@@ -28,11 +31,37 @@
 #include <string.h>
 #include <unistd.h>
 #include "charts.h"
-#include "cov_priv.h"
 #include "csvr.h"
 #include "outf.h"
 #include "police.h"
 #include "trv.h"
+
+/* A demand point: a scenario point or a grid centroid (strings borrowed). */
+struct cov_pt {
+    const char *id;
+    double x, y;           /* km */
+    double weight;         /* demand, e.g. incidents per day */
+};
+
+/* Coverage of n points by the bases; arrays owned, cov_release frees them. */
+struct cov {
+    int n, n_bases;
+    double target;         /* minutes */
+    int *fac;              /* per base: facility index */
+    int *nearest;          /* per point: base index, -1 none */
+    double *time;          /* per point: minutes to the nearest base, INFINITY unreachable */
+    double *load;          /* per base: demand for which it is nearest */
+    int *npts;             /* per base: points for which it is nearest */
+    double *maxt;          /* per base: longest time among its points, minutes */
+    int covered, n_reached;
+    double w_total, w_covered;
+};
+
+/* Within target, with a relative tolerance of 1e-9 against rounded paths. */
+static inline int cov_is_covered(double t, double target)
+{
+    return t <= target * (1 + 1e-9);
+}
 
 static const char help[] =
 "usage: patrolsim coverage SCENARIO [--target MIN] [--out DIR [--charts]]\n"
@@ -77,7 +106,10 @@ static int demand_points(const struct scn *s, struct cov_pt **out)
     return n;
 }
 
-int cov_bases(const struct scn *s, int *fac, int *mode)
+/* The facilities that are the base of a unit, in facility order, into
+ * fac[], and for each the index of its units' fastest mode (ties: the unit
+ * listed first); returns their number.  fac and mode hold n_facilities. */
+static int cov_bases(const struct scn *s, int *fac, int *mode)
 {
     int nb = 0;
     for (int f = 0; f < s->n_facilities; f++) {
@@ -96,8 +128,9 @@ int cov_bases(const struct scn *s, int *fac, int *mode)
     return nb;
 }
 
-int cov_compute(const struct scn *s, const struct cov_pt *pt, int n, double target,
-                struct cov *c)
+/* Nearest base of every point by free-flow travel time (s->trv). */
+static void cov_compute(const struct scn *s, const struct cov_pt *pt, int n, double target,
+                        struct cov *c)
 {
     c->n = n;
     c->target = target;
@@ -137,10 +170,9 @@ int cov_compute(const struct scn *s, const struct cov_pt *pt, int n, double targ
         }
     }
     free(mode);
-    return 0;
 }
 
-void cov_release(struct cov *c)
+static void cov_release(struct cov *c)
 {
     free(c->fac);
     free(c->nearest);
