@@ -22,27 +22,29 @@ check "the same seed gives the same stream" cmp -s "$T/g.csv" "$T/g2.csv"
 expect_exit 0 "run a points scenario" "$P" run "$FX" --quiet --out "$T/run-points"
 
 # --- coverage on the toy network (tests/fixtures/cov_toy/scenario.ini) ---------
-# From B1 (n1): n1 0, n2 1, n3 2, n4 3, n5 3.5 min; from B2 (n4): n4 0, n3 1,
-# n2 2, n1 3, n5 4.5.  Nearest: n1 B1 0, n2 B1 1, n3 B2 1, n4 B2 0, n5 B1 3.5.
-# Weights 1, 2, 0.5, 1.25, 3 (7.75): B1 carries 6, B2 1.75; B3 has no unit.
+# From B1 (n1): n1 0, n2 1, n3 2, n4 3, n5 3.5, n6 2.5 min; from B2 (n4): n4 0,
+# n3 1, n2 2, n1 3, n5 4.5, n6 2.5.  Nearest: n1 B1 0, n2 B1 1, n3 B2 1, n4 B2 0,
+# n5 B1 3.5, and n6 a tie at 2.5 that goes to B1, listed first.  Weights 1, 2,
+# 0.5, 1.25, 3, 0.25 (8): B1 carries 6.25, B2 1.75; B3 has no unit.
 TOY=tests/fixtures/cov_toy
 expect_exit 0 "coverage of the toy" "$P" coverage "$TOY" --out "$T/cov"
-check "toy: 4 of 5 points, 61.3% of demand within the types' 3 min" \
-    grep -qx "covered: 4 of 5 points (61.3% of demand) within 3 min" "$T/out"
+check "toy: 5 of 6 points, 62.5% of demand within the types' 3 min" \
+    grep -qx "covered: 5 of 6 points (62.5% of demand) within 3 min" "$T/out"
 check "toy: n5 is beyond, 3.5 min from B1" grep -q "^  n5  *3.500 min from B1 (demand 3)$" "$T/out"
-check "toy: loads min 1.75, max 6, mean 3.875, sd 2.125 over the 2 bases with units" \
-    grep -q "2 bases, min 1.75, max 6, mean 3.875, sd 2.125$" "$T/out"
+check "toy: loads min 1.75, max 6.25, mean 4, sd 2.25 over the 2 bases with units" \
+    grep -q "2 bases, min 1.75, max 6.25, mean 4, sd 2.25$" "$T/out"
 check "toy: coverage.csv rows" sh -c "grep -qx 'n3,2,0,0.5,B2,1.000000,1' '$T/cov/coverage.csv' &&
     grep -qx 'n5,1,2,3,B1,3.500000,0' '$T/cov/coverage.csv' && grep -qx 'n1,0,0,1,B1,0.000000,1' '$T/cov/coverage.csv'"
-check "toy: coverage_by_base.csv" sh -c "grep -qx 'B1,6,0.774194,3,3.500000' '$T/cov/coverage_by_base.csv' &&
-    grep -qx 'B2,1.75,0.225806,2,1.000000' '$T/cov/coverage_by_base.csv' && ! grep -q '^B3,' '$T/cov/coverage_by_base.csv'"
+check "toy: the tie at n6 goes to the base listed first" grep -qx 'n6,1.5,-1,0.25,B1,2.500000,1' "$T/cov/coverage.csv"
+check "toy: coverage_by_base.csv" sh -c "grep -qx 'B1,6.25,0.781250,4,3.500000' '$T/cov/coverage_by_base.csv' &&
+    grep -qx 'B2,1.75,0.218750,2,1.000000' '$T/cov/coverage_by_base.csv' && ! grep -q '^B3,' '$T/cov/coverage_by_base.csv'"
 check "toy: the output folder is a patrolsim set (manifest)" test -f "$T/cov/manifest.txt"
 expect_exit 0 "coverage --target 0.5" "$P" coverage "$TOY" --target 0.5
 check "toy at 0.5 min: only the bases' own junctions" \
-    grep -qx "covered: 2 of 5 points (29.0% of demand) within 0.5 min" "$T/out"
+    grep -qx "covered: 2 of 6 points (28.1% of demand) within 0.5 min" "$T/out"
 expect_exit 0 "coverage --target 3.5" "$P" coverage "$TOY" --target 3.5
 check "toy at 3.5 min: n5 at exactly 3.5 counts as covered" \
-    grep -qx "covered: 5 of 5 points (100.0% of demand) within 3.5 min" "$T/out"
+    grep -qx "covered: 6 of 6 points (100.0% of demand) within 3.5 min" "$T/out"
 for bad_t in 0 -1 abc 3x inf; do
     expect_exit 2 "coverage --target $bad_t refused" "$P" coverage "$TOY" --target "$bad_t"
     check "... the message names --target and the value" grep -q -- "--target: expected minutes > 0, got '$bad_t'" "$T/err"
@@ -59,7 +61,7 @@ for f in coverage_map coverage_load; do
     fi
 done
 check "the map marks the point beyond the target" grep -q '^1 2 0 "n5"$' "$T/covc/coverage_map.gp"
-check "the map draws the 4 road segments" sh -c "test \$(sed -n '/^\\\$roads/,/^EOD/p' '$T/covc/coverage_map.gp' | grep -c '^[0-9]') -eq 8"
+check "the map draws the 6 road segments" sh -c "test \$(sed -n '/^\\\$roads/,/^EOD/p' '$T/covc/coverage_map.gp' | grep -c '^[0-9]') -eq 12"
 expect_exit 2 "coverage --charts without --out" "$P" coverage "$TOY" --charts
 check "... says so" grep -q -- "--charts needs --out" "$T/err"
 # Grid centroids when there are no points: G1's at S1 (0 min), G2's 2.5 km
