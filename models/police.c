@@ -150,6 +150,8 @@ static const char *const headline[] = {
 
 static const struct model_cmd police_cmds[] = {
     { "fit", cmd_fit, "estimate arrival profile, grid shares and type mix from a CAD export" },
+    { "calibrate", cmd_calibrate, "fit call processing, strength, briefing, turnout and units "
+                                  "per call of a replay on a training window" },
     { "gen", cmd_gen, "write a scenario's synthetic incident stream as a replayable CSV" },
     { "bench", cmd_bench, "run the reference benchmark model and print its figures" },
     { "keys", scn_cmd_keys, "list every scenario.ini key: type, range, default, unit" },

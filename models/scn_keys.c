@@ -83,7 +83,10 @@ static const char *const w_unmapped[] = { "default", "skip", "error", NULL };
     X(RC_PRIORITY, "priority_column", \
       "A priority level 1..9 of incident_types.csv; empty: the type's.") \
     X(RC_FILTER, "filter_column", "Keep only rows whose value here is in `filter_values`.") \
-    X(RC_DEDUP, "dedup_column", "Skip a row whose value here repeats the previous row's.")
+    X(RC_DEDUP, "dedup_column", "Skip a row whose value here repeats the previous row's.") \
+    X(RC_UNITS, "units_column", \
+      "Comma-separated ids of the responding units (`patrolsim calibrate`: strength, " \
+      "units per call).")
 
 #define COL_NAME(e, nm, doc) [e] = nm,
 const char *const inc__col_key[RC_N] = { RP_COLUMNS(COL_NAME) };
