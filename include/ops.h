@@ -141,7 +141,7 @@ enum { OPS_STATION_METRICS(OPS_ENUM) OPS_N_STATION };
 /* Where each section starts in a replication's result vector; global
  * metrics come first, at their enum values. */
 struct ops_blocks {
-    size_t prio, unit, grid, hour, type, tier, station, ecdf, duty, obs, obs_ecdf, n;
+    size_t prio, unit, grid, hour, type, tier, station, ecdf, duty, obs, obs_ecdf, ovs, n;
     int n_stations;
     int *station_fac;      /* block row -> facility index */
 };
@@ -153,7 +153,8 @@ struct ops_blocks {
  * hour, mean over the measured days.  A source with observed timings (a
  * replay) adds section "observed_ecdf", keys "response/M", "wait/M" and
  * "travel/M": the same shares over the log's received -> arrived,
- * received -> dispatched and dispatched -> arrived intervals. */
+ * received -> dispatched and dispatched -> arrived intervals, and section
+ * "obsvsim" the call-by-call comparison of obsvsim.h. */
 #define OPS_N_ECDF 42
 extern const double ops_ecdf_min[OPS_N_ECDF];
 

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
+#include "obsvsim.h"
 #include "ops_priv.h"
 #include "rng.h"
 
@@ -106,7 +107,8 @@ void ops_blocks(const struct scn *s, struct ops_blocks *b)
     b->duty = b->ecdf + (size_t)(s->n_priorities + 3) * OPS_N_ECDF;
     b->obs = b->duty + 24;
     b->obs_ecdf = b->obs + (ops_has_observed(s) ? INC_N_OBS : 0);
-    b->n = b->obs_ecdf + (ops_has_observed(s) ? 3 * OPS_N_ECDF : 0);
+    b->ovs = b->obs_ecdf + (ops_has_observed(s) ? 3 * OPS_N_ECDF : 0);
+    b->n = b->ovs + obsvsim_n_slots(s);
 }
 
 void ops_blocks_release(struct ops_blocks *b)
@@ -205,6 +207,7 @@ void ops_layout(const struct scn *s, struct res_layout *L)
                 snprintf(key, sizeof key, "%s/%g", what[i], ops_ecdf_min[k]);
                 res_add(L, "observed_ecdf", "within_share", key);
             }
+        obsvsim_layout(s, L);
     }
     PS_ASSERT(L->n == b.n);
     ops_blocks_release(&b);
@@ -864,6 +867,7 @@ static void complete(struct ops *o, int j)
             o->g_acc[(size_t)jb->inc.grid * OPS_N_GRID + R_RESOLVED] += resolved;
         o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_RESOLVED] += resolved;
         o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_HANDOVER] += !resolved;
+        obsvsim_add(o->ovs, &jb->inc, jb->t_dispatch, jb->t_first);
     }
     if (o->trace)
         fprintf(o->trace, "%llu,%.4f,%.4f,%.4f,%s,%s,%d,%s,%d,%d,%.4f,%.4f,%.4f,%d,%d\n",
@@ -1262,6 +1266,7 @@ static void ops_release(struct ops *o)
         o->src->close(o->src_state);
     if (o->r_outcome)
         gsl_rng_free(o->r_outcome);
+    obsvsim_free(o->ovs);
     free(o->r_patrol);
     free(o->patrol_st);
     sim_free(o->sim);
@@ -1455,6 +1460,7 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     for (int k = 0; k < 10; k++)
         o->qhead[k] = o->qtail[k] = -1;
     ops_blocks(s, &o->B);
+    o->ovs = obsvsim_new(s);
     build_indexes(o);
     int U = s->n_units, G = s->n_grids, P = s->n_priorities;
 
@@ -1775,6 +1781,7 @@ int ops_run(const struct scn *s, const struct ops_params *p, double *out,
         if (o.src->observed)
             o.src->observed(o.src_state, o.warmup, out + o.B.obs, ops_ecdf_min, OPS_N_ECDF,
                             out + o.B.obs_ecdf);
+        obsvsim_finish(o.ovs, out + o.B.ovs);
         if (tot)
             *tot = o.tot;
     }

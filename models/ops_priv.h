@@ -105,9 +105,12 @@ struct disp_policy {
 
 const struct disp_policy *disp_find(const char *name);
 
+struct obsvsim;
+
 struct ops {
     const struct scn *s;
     struct ops_blocks B;
+    struct obsvsim *ovs;   /* observed vs simulated collector, NULL without a log */
     struct sim *sim;
     const struct disp_policy *pol;
     void *pol_state;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "analytic.h"
 #include "inc.h"
+#include "obsvsim.h"
 #include "ops.h"
 #include "pcharts.h"
 #include "police.h"
@@ -91,13 +92,16 @@ static void p_print(const struct model *m, FILE *fp, const struct res_layout *L,
                     const struct res_summary *S, const struct prov *pv)
 {
     report_print(fp, police_scn(m), L, S, pv);
+    obsvsim_print(fp, police_scn(m), L, S);
 }
 
 static int p_write(const struct model *m, struct outf *o, const char *dir,
                    const struct res_layout *L, const struct res_summary *S,
                    const struct prov *pv, struct perr *e)
 {
-    return report_write(o, dir, police_scn(m), L, S, pv, e);
+    if (report_write(o, dir, police_scn(m), L, S, pv, e) < 0)
+        return -1;
+    return obsvsim_write(o, dir, police_scn(m), L, S, e);
 }
 
 /* Short labels of the headline metrics, for compare's plain-language lines. */
