@@ -207,6 +207,29 @@ static double smp_q(struct sample *S, double p)
     return gsl_stats_quantile_from_sorted_data(S->v, 1, S->n, p);
 }
 
+/* Quantile p of a delay measured in whole clock minutes (the difference of
+ * two HH:MM stamps, floor(U + D) for a true delay D and U the received
+ * second within its minute): each value k is spread evenly over
+ * [k - 0.5, k + 0.5), the grouped-data quantile, which removes the
+ * half-minute bias and the steps of the plain quantile of integers. */
+static double smp_qmin(struct sample *S, double p)
+{
+    gsl_sort(S->v, 1, S->n);
+    size_t n = S->n, i = 0;
+    if (!n)
+        return NAN;
+    double target = p * (double)n;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && S->v[j] == S->v[i])
+            j++;
+        if ((double)j >= target)
+            return S->v[i] - 0.5 + (target - (double)i) / (double)(j - i);
+        i = j;
+    }
+    return S->v[n - 1] + 0.5;
+}
+
 /* A lognormal matched to a median and a 90th percentile (both > 0): robust
  * to the few multi-hour holds that dominate the sample moments of CAD
  * delays, and it reproduces the two statistics the comparison is judged
@@ -267,17 +290,17 @@ static void write_cp(FILE *fp, FILE *md, struct cal *C, struct cp_fit *F)
             fprintf(md, "| %s | %zu | | | (pooled `*`) | |\n", s->itypes[t].id, S->n);
             continue;
         }
-        double med = smp_q(S, 0.5), p90 = smp_q(S, 0.9), m, sd;
-        if (med <= 0)
-            med = 0.5;   /* half a minute: the stamp resolution */
+        double med = smp_qmin(S, 0.5), p90 = smp_qmin(S, 0.9), m, sd;
+        if (med < 0.25)
+            med = 0.25;   /* a quarter minute: below the stamps' resolution */
         lognormal_q(med, p90, &m, &sd);
         fprintf(fp, "%s,0,24,lognormal,%.3f,%.3f\n", s->itypes[t].id, m, sd);
         fprintf(md, "| %s | %zu | %.1f | %.1f | %.2f | %.2f |\n", s->itypes[t].id, S->n, med,
                 p90, m, sd);
     }
-    double med = smp_q(&F->quiet, 0.5), p90 = smp_q(&F->quiet, 0.9), m, sd;
-    if (med <= 0)
-        med = 0.5;
+    double med = smp_qmin(&F->quiet, 0.5), p90 = smp_qmin(&F->quiet, 0.9), m, sd;
+    if (med < 0.25)
+        med = 0.25;
     lognormal_q(med, p90, &m, &sd);
     fprintf(fp, "*,0,24,lognormal,%.3f,%.3f\n", m, sd);
     fprintf(md, "| `*` (all types) | %zu | %.1f | %.1f | %.2f | %.2f |\n\n", F->quiet.n, med,
@@ -298,50 +321,113 @@ static void write_cp(FILE *fp, FILE *md, struct cal *C, struct cp_fit *F)
     fputc('\n', md);
 }
 
-/* Strength by hour of week.  Blocks are the scenario's shifts laid on each
- * day of the window; without shifts, each clock hour is its own block (no
- * correction for units on duty without a call). */
+/* The shift blocks laid on the window: block (d, k) is shift k starting on
+ * day d - 1 of the window (so that a night shift begun the day before the
+ * window is there too); without shifts, each clock hour is its own block. */
+struct blocks {
+    int K;
+    long days;
+    size_t n;
+};
+
+static void blocks_init(struct blocks *B, const struct cal *C)
+{
+    B->K = C->s->n_shifts > 0 ? C->s->n_shifts : 24;
+    B->days = (long)((C->to_ms - C->from_ms) / TS_MS_DAY) + 2;
+    B->n = (size_t)B->days * (size_t)B->K;
+}
+
+/* Start and length of block b, minutes from the window's start. */
+static void block_span(const struct cal *C, const struct blocks *B, size_t b, double *a,
+                       double *len)
+{
+    long d = (long)(b / (size_t)B->K) - 1;
+    int k = (int)(b % (size_t)B->K);
+    const struct scn *s = C->s;
+    *a = d * 1440.0 + (s->n_shifts ? s->shifts[k].start_h * 60 : k * 60.0);
+    *len = s->n_shifts ? s->shifts[k].hours * 60 : 60.0;
+}
+
+/* Calls f for every block containing minute t. */
+#define FOR_BLOCKS(C, B, t, b)                                                            \
+    for (size_t b = blk_first(C, B, t); b < (B)->n; b = blk_next(C, B, t, b))
+
+static int blk_has(const struct cal *C, const struct blocks *B, size_t b, double t)
+{
+    double a, len;
+    block_span(C, B, b, &a, &len);
+    return t >= a && t < a + len;
+}
+
+static size_t blk_next(const struct cal *C, const struct blocks *B, double t, size_t b)
+{
+    long d = (long)floor(t / 1440.0);
+    size_t hi = (size_t)(d + 2) * (size_t)B->K;     /* blocks of days d - 1 and d */
+    for (b++; b < hi && b < B->n; b++)
+        if (blk_has(C, B, b, t))
+            return b;
+    return B->n;
+}
+
+static size_t blk_first(const struct cal *C, const struct blocks *B, double t)
+{
+    long d = (long)floor(t / 1440.0);
+    size_t lo = d >= 0 ? (size_t)d * (size_t)B->K : 0;
+    if (lo < B->n && blk_has(C, B, lo, t))
+        return lo;
+    return blk_next(C, B, t, lo);
+}
+
+/* Strength by hour of week.  A unit counts in a block if it is seen there
+ * after the block's first CAL_HOLDOVER_MIN, or in those minutes without
+ * having been seen in a block that ended around this one's start: a unit
+ * finishing its calls past the end of its shift (a holdover) is not a unit
+ * of the next shift. */
+#define CAL_HOLDOVER_MIN 60.0
+
 static void write_strength(FILE *fp, FILE *md, const struct cal *C)
 {
-    const struct scn *s = C->s;
-    int K = s->n_shifts > 0 ? s->n_shifts : 24;
-    long days = (long)((C->to_ms - C->from_ms) / TS_MS_DAY) + 1;
-    size_t nb = (size_t)(days + 1) * (size_t)K;
-    unsigned char *seen = xcalloc(nb * (size_t)(C->nid ? C->nid : 1), 1);
-    double *cnt = xcalloc(nb, sizeof *cnt);
+    struct blocks B;
+    blocks_init(&B, C);
+    size_t nu = (size_t)(C->nid ? C->nid : 1);
+    unsigned char *seen = xcalloc(B.n * nu, 1);     /* 1 early, 2 later */
+    double *cnt = xcalloc(B.n, sizeof *cnt);
     double raw_sum[7][24] = { { 0 } }, raw_n[7][24] = { { 0 } };
     double on_sum[7][24] = { { 0 } }, on_n[7][24] = { { 0 } };
-    /* Raw: distinct ids per clock hour of the window. */
-    long nh = days * 24;
+    long nh = (B.days - 1) * 24;
     double *raw = xcalloc((size_t)nh, sizeof *raw);
-    unsigned char *rseen = xcalloc((size_t)nh * (size_t)(C->nid ? C->nid : 1), 1);
+    unsigned char *rseen = xcalloc((size_t)nh * nu, 1);
     for (size_t i = 0; i < C->n; i++) {
         const struct crow *r = &C->row[i];
-        double tmin = (double)(r->ms - C->from_ms) / (double)TS_MS_MIN;
-        long d = (long)floor(tmin / 1440.0);
-        long hh = (long)floor(tmin / 60.0);
-        for (int k = 0; k < K; k++) {
-            double st = s->n_shifts ? s->shifts[k].start_h * 60 : k * 60.0;
-            double len = s->n_shifts ? s->shifts[k].hours * 60 : 60.0;
-            /* The block of shift k containing tmin starts on day d or d-1. */
-            for (long dd = d; dd >= d - 1 && dd >= -1; dd--) {
-                double a = dd * 1440.0 + st;
-                if (tmin >= a && tmin < a + len && dd + 1 < days + 1) {
-                    size_t b = (size_t)(dd + 1) * (size_t)K + (size_t)k;
-                    for (int j = 0; j < r->nu; j++) {
-                        unsigned char *f = &seen[b * (size_t)C->nid + (size_t)r->uid[j]];
-                        cnt[b] += !*f;
-                        *f = 1;
-                    }
-                }
-            }
+        double t = (double)(r->ms - C->from_ms) / (double)TS_MS_MIN;
+        FOR_BLOCKS(C, &B, t, b) {
+            double a, len;
+            block_span(C, &B, b, &a, &len);
+            for (int j = 0; j < r->nu; j++)
+                seen[b * nu + (size_t)r->uid[j]] |= t < a + CAL_HOLDOVER_MIN ? 1 : 2;
         }
+        long hh = (long)floor(t / 60.0);
         if (hh >= 0 && hh < nh)
             for (int j = 0; j < r->nu; j++) {
-                unsigned char *f = &rseen[(size_t)hh * (size_t)C->nid + (size_t)r->uid[j]];
+                unsigned char *f = &rseen[(size_t)hh * nu + (size_t)r->uid[j]];
                 raw[hh] += !*f;
                 *f = 1;
             }
+    }
+    for (size_t b = 0; b < B.n; b++) {
+        double a, len;
+        block_span(C, &B, b, &a, &len);
+        for (size_t u = 0; u < nu; u++) {
+            unsigned char f = seen[b * nu + u];
+            int held = 0;
+            if (f == 1)     /* seen early only: a holdover if in a block just ended */
+                for (size_t p = 0; p < B.n && !held; p++) {
+                    double pa, pl;
+                    block_span(C, &B, p, &pa, &pl);
+                    held = p != b && seen[p * nu + u] && fabs(pa + pl - a) <= CAL_HOLDOVER_MIN;
+                }
+            cnt[b] += f && !held;
+        }
     }
     for (long hh = 0; hh < nh; hh++) {
         int64_t ms = C->from_ms + hh * TS_MS_HOUR;
@@ -351,17 +437,9 @@ static void write_strength(FILE *fp, FILE *md, const struct cal *C)
         ts_to_civil(ms, &c);
         raw_sum[c.wday][c.h] += raw[hh];
         raw_n[c.wday][c.h] += 1;
-        double t = hh * 60.0 + 30.0, on = 0;
-        for (int k = 0; k < K; k++) {
-            double st = s->n_shifts ? s->shifts[k].start_h * 60 : k * 60.0;
-            double len = s->n_shifts ? s->shifts[k].hours * 60 : 60.0;
-            long d = (long)floor(t / 1440.0);
-            for (long dd = d; dd >= d - 1 && dd >= -1; dd--) {
-                double a = dd * 1440.0 + st;
-                if (t >= a && t < a + len)
-                    on += cnt[(size_t)(dd + 1) * (size_t)K + (size_t)k];
-            }
-        }
+        double on = 0;
+        FOR_BLOCKS(C, &B, hh * 60.0 + 30.0, b)
+            on += cnt[b];
         on_sum[c.wday][c.h] += on;
         on_n[c.wday][c.h] += 1;
     }
@@ -389,18 +467,24 @@ static void write_strength(FILE *fp, FILE *md, const struct cal *C)
     free(rseen);
 }
 
-/* Briefing per shift: median over the window's days of (first call after the
- * shift start taken by a unit unseen in the CAL_NEW_UNIT_H hours before)
- * minus median (first call after the start): the extra time before the new
- * shift takes calls, the waiting for a call taken out. */
-static void fit_briefing(const struct cal *C, int k, double *brief, size_t *n_days)
+/* Briefing of shift k: pooled over the window's days, every call received
+ * in the CAL_BRIEF_LOOK_H hours after the shift start, at its offset m,
+ * marked "new" when one of its units was not seen in the CAL_NEW_UNIT_H
+ * hours before the start (a unit of the new shift).  The briefing is the
+ * change point b minimising the calls on the wrong side (new before b, old
+ * only at or after b): until b the old shift takes the calls.  Uses every
+ * call near the boundary rather than one per day. */
+static void fit_briefing(const struct cal *C, int k, double *brief, size_t *n_calls,
+                         double *miss)
 {
     const struct scn *s = C->s;
     double st = s->shifts[k].start_h * 60;
-    struct sample first = { 0 }, fresh = { 0 };
     long days = (long)((C->to_ms - C->from_ms) / TS_MS_DAY) + 1;
     int64_t *last = xmalloc((size_t)(C->nid ? C->nid : 1) * sizeof *last);
-    size_t i0 = 0;
+    int look = CAL_BRIEF_LOOK_H * 60;
+    double *n_new = xcalloc((size_t)look, sizeof *n_new), *n_old = xcalloc((size_t)look,
+                                                                            sizeof *n_old);
+    size_t i0 = 0, n = 0;
     for (long d = 0; d < days; d++) {
         int64_t H = C->from_ms + d * TS_MS_DAY + (int64_t)(st * TS_MS_MIN);
         int64_t lo = H - CAL_NEW_UNIT_H * TS_MS_HOUR, hi = H + CAL_BRIEF_LOOK_H * TS_MS_HOUR;
@@ -410,7 +494,6 @@ static void fit_briefing(const struct cal *C, int k, double *brief, size_t *n_da
             last[u] = INT64_MIN;
         while (i0 < C->n && C->row[i0].ms < lo)
             i0++;
-        double t_first = NAN, t_new = NAN;
         for (size_t i = i0; i < C->n && C->row[i].ms < hi; i++) {
             const struct crow *r = &C->row[i];
             if (r->ms < H) {
@@ -418,26 +501,33 @@ static void fit_briefing(const struct cal *C, int k, double *brief, size_t *n_da
                     last[r->uid[j]] = r->ms;
                 continue;
             }
-            double m = (double)(r->ms - H) / (double)TS_MS_MIN;
-            if (isnan(t_first) && r->nu)
-                t_first = m;
-            for (int j = 0; j < r->nu && isnan(t_new); j++)
-                if (last[r->uid[j]] == INT64_MIN)
-                    t_new = m;
-            if (!isnan(t_new))
-                break;
-        }
-        if (!isnan(t_first) && !isnan(t_new)) {
-            smp_add(&first, t_first);
-            smp_add(&fresh, t_new);
+            if (!r->nu)
+                continue;
+            int fresh = 0;
+            for (int j = 0; j < r->nu; j++)
+                fresh |= last[r->uid[j]] == INT64_MIN;
+            int m = (int)((r->ms - H) / TS_MS_MIN);
+            (fresh ? n_new : n_old)[m] += 1;
+            n++;
         }
     }
-    *n_days = first.n;
-    *brief = first.n ? smp_q(&fresh, 0.5) - smp_q(&first, 0.5) : NAN;
-    if (*brief < 0)
-        *brief = 0;
-    free(first.v);
-    free(fresh.v);
+    /* wrong(b) = new calls before b + old calls at or after b. */
+    double wrong = 0, best = INFINITY;
+    for (int m = 0; m < look; m++)
+        wrong += n_old[m];
+    int bb = 0;
+    for (int b = 0; b < look; b++) {
+        if (wrong < best) {
+            best = wrong;
+            bb = b;
+        }
+        wrong += n_new[b] - n_old[b];
+    }
+    *n_calls = n;
+    *brief = n ? bb : NAN;
+    *miss = n ? best / (double)n : NAN;
+    free(n_new);
+    free(n_old);
     free(last);
 }
 
@@ -536,7 +626,9 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
             "which the model produces itself when no eligible unit is free. Fitting all "
             "stamped calls would count that queueing twice. Lognormal matched to each "
             "type's median and p90 (robust to the few multi-hour holds that dominate the "
-            "sample moments); types with fewer than %d quiet calls use the pooled `*` row. "
+            "sample moments; quantiles of whole minutes are taken with each value spread "
+            "over its minute, the grouped-data quantile); types with fewer than %d quiet "
+            "calls use the pooled `*` row. "
             "One band 0-24: the quiet calls are mostly night and early-morning calls, and a "
             "fit by hour band would take shift-change and daytime availability (briefing, "
             "strength) into the delay.\n\n", C->quiet_k, F.quiet.n, CAL_MIN_N);
@@ -551,7 +643,8 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
         fprintf(md, " `%s`", C->excl[k]);
     fprintf(md, "%s excluded: not patrol units), %d ids in all. A unit seen on any call "
             "in a shift block of the scenario's shifts.csv is taken to be on duty for the "
-            "whole block: units on duty that took no call in a given hour are not seen in "
+            "whole block, except a unit seen only in the block's first hour that was also "
+            "seen in the block just ended (a holdover finishing its calls): units on duty that took no call in a given hour are not seen in "
             "it, so the raw count per hour (left column) is a lower bound. Each hour of "
             "the week is the mean over the window's weeks, rounded, and never below the "
             "raw count.\n\n", C->nexcl ? "" : " none", C->nid);
@@ -561,22 +654,25 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
 
     /* Briefing. */
     fprintf(md, "## Briefing (shifts.csv, briefing_min)\n\n"
-            "Per shift start: median over the window's days of the time to the first call "
-            "taken by a unit not seen in the %d h before (a unit of the new shift), minus "
-            "the median time to the first call at all (the wait for a call). A rough "
-            "estimate: the log shows when units take calls, not when they are free.\n\n"
-            "| shift | start | days | briefing_min |\n|---|---|---|---|\n", CAL_NEW_UNIT_H);
+            "Per shift start, pooled over the window's days: the calls received in the %d h "
+            "after it, each marked new when one of its units was not seen in the %d h before "
+            "the start (a unit of the new shift). briefing_min is the change point that puts "
+            "the fewest calls on the wrong side (new before it, only old units after it): "
+            "until then the old shift takes the calls. A rough estimate: the log shows when "
+            "units take calls, not when they are free.\n\n"
+            "| shift | start | calls | briefing_min | calls on the wrong side |\n"
+            "|---|---|---|---|---|\n", CAL_BRIEF_LOOK_H, CAL_NEW_UNIT_H);
     if (!(fp = outf_open(&o, dir, "shifts.csv", e)))
         goto fail_cp;
     fputs("code,start_h,hours,briefing_min\n", fp);
     for (int k = 0; k < s->n_shifts; k++) {
-        double br;
+        double br, miss;
         size_t nd;
-        fit_briefing(C, k, &br, &nd);
+        fit_briefing(C, k, &br, &nd, &miss);
         fprintf(fp, "%s,%g,%g,%.0f\n", s->shifts[k].code, s->shifts[k].start_h,
                 s->shifts[k].hours, isnan(br) ? 0.0 : br);
-        fprintf(md, "| %s | %02g:00 | %zu | %.0f |\n", s->shifts[k].code, s->shifts[k].start_h,
-                nd, isnan(br) ? 0.0 : br);
+        fprintf(md, "| %s | %02g:00 | %zu | %.0f | %.1f%% |\n", s->shifts[k].code,
+                s->shifts[k].start_h, nd, isnan(br) ? 0.0 : br, 100 * miss);
     }
     fputc('\n', md);
 
@@ -637,9 +733,9 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
         for (int g = 0; g < 2; g++) {
             struct sample *S = obs[g].n >= CAL_MIN_N ? &obs[g] : &obs[!g];
             double mt = S == &obs[g] ? trv[g] / (double)obs[g].n : trv[!g] / (double)obs[!g].n;
-            double med = smp_q(S, 0.5) - mt, p90 = smp_q(S, 0.9) - mt, m, sd;
-            if (med < 0.5)
-                med = 0.5;
+            double med = smp_qmin(S, 0.5) - mt, p90 = smp_qmin(S, 0.9) - mt, m, sd;
+            if (med < 0.25)
+                med = 0.25;
             if (p90 < med)
                 p90 = med;
             lognormal_q(med, p90, &m, &sd);
@@ -647,7 +743,7 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
                 fprintf(fp, "%s,lognormal,%.3f,%.3f\n", states[g][k], m, sd);
             fprintf(md, "| %s%s | %zu | %.1f / %.1f | %.2f | %.1f / %.1f | %.2f / %.2f |\n",
                     gname[g], S == &obs[g] ? "" : " (too few: the other group's fit)",
-                    obs[g].n, smp_q(S, 0.5), smp_q(S, 0.9), mt, med, p90, m, sd);
+                    obs[g].n, smp_qmin(S, 0.5), smp_qmin(S, 0.9), mt, med, p90, m, sd);
         }
         fputc('\n', md);
         free(obs[0].v);
