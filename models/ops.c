@@ -32,6 +32,7 @@
 #include "obsvsim.h"
 #include "ops_priv.h"
 #include "rng.h"
+#include "ts.h"
 
 enum {
     EV_ARRIVE_SCENE, EV_LEAVE_SCENE, EV_ARRIVE_BASE, EV_ACT, EV_FU_END,
@@ -40,7 +41,8 @@ enum {
 
 const char ops_trace_header[] =
     "seq,created_min,x_km,y_km,grid,type,priority,first_unit,units,queued,dispatched_min,"
-    "arrived_min,cleared_min,first_contact,resolved\n";
+    "arrived_min,cleared_min,first_contact,resolved,hour,departed_min,units_sent,"
+    "call_processing_min\n";
 
 /* ---- result layout ---------------------------------------------------- */
 
@@ -104,7 +106,7 @@ void ops_blocks(const struct scn *s, struct ops_blocks *b)
     b->tier = b->type + (size_t)s->n_itypes * OPS_N_TYPE;
     b->station = b->tier + FAC_N_TIERS * OPS_N_TIER;
     b->ecdf = b->station + (size_t)b->n_stations * OPS_N_STATION;
-    b->duty = b->ecdf + (size_t)(s->n_priorities + 3) * OPS_N_ECDF;
+    b->duty = b->ecdf + (size_t)(s->n_priorities + 4) * OPS_N_ECDF;
     b->obs = b->duty + 24;
     b->obs_ecdf = b->obs + (ops_has_observed(s) ? INC_N_OBS : 0);
     b->ovs = b->obs_ecdf + (ops_has_observed(s) ? 3 * OPS_N_ECDF : 0);
@@ -186,9 +188,9 @@ void ops_layout(const struct scn *s, struct res_layout *L)
     add_block(L, 6, FAC_N_TIERS, key_tier, s, &b);
     add_block(L, 7, b.n_stations, key_station, s, &b);
     char key[48];
-    for (int p = 0; p < s->n_priorities + 3; p++)
+    for (int p = 0; p < s->n_priorities + 4; p++)
         for (int k = 0; k < OPS_N_ECDF; k++) {
-            static const char *const rest[3] = { "all", "wait", "travel" };
+            static const char *const rest[4] = { "all", "wait", "travel", "dispatched_arrived" };
             if (p < s->n_priorities)
                 snprintf(key, sizeof key, "%d/%g", s->priorities[p], ops_ecdf_min[k]);
             else
@@ -224,7 +226,7 @@ const char *ops_metric_desc(const char *section, const char *metric)
 {
     if (!strcmp(section, "ecdf"))
         return "share of incidents reached within the key's minutes (key priority/minutes, "
-               "all/, wait/ or travel/minutes)";
+               "all/, wait/, travel/ or dispatched_arrived/minutes)";
     if (!strcmp(section, "observed_ecdf"))
         return "share of the log's incidents within the key's minutes (response/, wait/ or "
                "travel/minutes)";
@@ -660,6 +662,8 @@ static void become_free(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim);
+    if (o->cad_hold && ops_cad_free(o, u, 0))
+        return;                         /* stood down by the strength table */
     int sfac = o->unit_station[u];
     if (o->tag[u].role == ROLE_CASE_TEAM && sfac >= 0 && o->st[sfac].n > 0) {
         start_followup(o, u);
@@ -670,11 +674,15 @@ static void become_free(struct ops *o, int u)
         assign(o, u, j);
         return;
     }
+    if (o->cad_hold && ops_cad_free(o, u, 1))
+        return;                         /* back to interrupted workload */
     if (is_busy(r->st)) {
         r->busy += clip(o, r->busy_since, now);
     }
     set_state(o, r, U_IDLE);
     next_activity(o, u);
+    if (o->cad_hold)
+        ops_cad_idle(o, u);
 }
 
 /* Goes off duty: after a shift that ran over, or at the end of a shift. */
@@ -682,6 +690,8 @@ static void go_off(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim);
+    if (o->cad_hold)
+        ops_cad_off(o, u);
     if (is_busy(r->st))
         r->busy += clip(o, r->busy_since, now);
     if (r->shift_over) {
@@ -728,10 +738,17 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     const struct scn *s = o->s;
     const struct inc *in = &jb->inc;
     jb->t_first = now;
+    jb->t_depart = o->u[u].t0;
     jb->first_unit = u;
     jb->first_contact = home_of(o, u, in->grid);
     if (in->t < o->warmup)
         return;
+    if (o->da_own) {
+        stat_sum_add(&o->da, now - jb->t_dispatch);
+        stat_hist_add(&o->da_hist, now - jb->t_dispatch);
+    }
+    if (o->cad_turnout)
+        ops_cad_first(o, u, jb);
     const struct scn_itype *it = &s->itypes[in->type];
     double resp = now - in->t, wait = jb->t_dispatch - in->t, trav = now - o->u[u].t0;
     bool within = resp <= it->target_min, first = jb->first_contact;
@@ -860,6 +877,7 @@ static void complete(struct ops *o, int j)
     int fu = jb->first_unit;
     bool resolved = !inc_class_is_case(it->cls) && jb->u_resolve < it->resolve[o->tag[fu].role];
     if (jb->inc.t >= o->warmup) {
+        o->units_sent += (uint64_t)jb->sent;
         o->n_done++;
         o->n_resolved += resolved;
         o->n_handover += !resolved;
@@ -870,11 +888,13 @@ static void complete(struct ops *o, int j)
         obsvsim_add(o->ovs, &jb->inc, jb->t_dispatch, jb->t_first);
     }
     if (o->trace)
-        fprintf(o->trace, "%llu,%.4f,%.4f,%.4f,%s,%s,%d,%s,%d,%d,%.4f,%.4f,%.4f,%d,%d\n",
+        fprintf(o->trace, "%llu,%.4f,%.4f,%.4f,%s,%s,%d,%s,%d,%d,%.4f,%.4f,%.4f,%d,%d,%d,%.4f,"
+                "%d,%.4f\n",
                 (unsigned long long)jb->inc.seq, jb->inc.t, jb->inc.x, jb->inc.y,
                 jb->inc.grid >= 0 ? s->grids[jb->inc.grid].id : "", it->id,
-                s->priorities[jb->inc.prio_idx], s->units[fu].id, it->units_required,
-                jb->queued, jb->t_dispatch, jb->t_first, now, jb->first_contact, resolved);
+                s->priorities[jb->inc.prio_idx], s->units[fu].id, jb->n_req,
+                jb->queued, jb->t_dispatch, jb->t_first, now, jb->first_contact, resolved,
+                ops_clock_hour(o, jb->inc.t), jb->t_depart, jb->sent, jb->cp_min);
     if (!resolved)
         handover(o, jb);
     job_free(o, j);
@@ -901,6 +921,8 @@ static void whole_cycle(struct ops *o, int u, int j)
         r->away += !jb->first_contact;
     }
     double sx = jb->inc.x, sy = jb->inc.y;
+    if (o->cad_turnout)
+        ops_cad_cleared(o, u, t_leave);
     r->job = -1;
     --jb->active;
     complete(o, j);
@@ -918,13 +940,17 @@ static void assign(struct ops *o, int u, int j)
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];
     double now = sim_now(o->sim);
+    int tstate = o->cad_turnout ? ops_cad_turnout_state(o, u) : 0;
     end_activity(o, u);
     unplace(o, u);
     if (!is_busy(r->st))
         r->busy_since = now;
     if (isnan(jb->t_dispatch))
         jb->t_dispatch = now;
+    jb->sent++;
     leg(o, u, jb->inc.x, jb->inc.y, 1.0);
+    if (o->cad_turnout)
+        ops_cad_turnout(o, u, tstate);
     set_state(o, r, U_ENROUTE);
     r->job = j;
     r->ver++;                           /* cancels any pending activity event */
@@ -952,7 +978,7 @@ static int find_preemptable(const struct ops *o, const struct job *j)
             !ops_role_in(o, u, roles))
             continue;
         const struct job *v = &o->job[r->job];
-        if (s->itypes[v->inc.type].units_required != 1 ||
+        if (v->n_req != 1 ||
             s->priorities[v->inc.prio_idx] - s->priorities[j->inc.prio_idx] < s->preempt_gap)
             continue;
         double t = ops_travel_to(o, u, j->inc.x, j->inc.y);
@@ -988,6 +1014,8 @@ static void dispatch_job(struct ops *o, int j)
         /* Every policy finds none when no unit is available (an M/M/1's
          * busy server, a city in a surge): then it is not asked. */
         int u = o->n_avail > 0 ? o->pol->select(o, o->pol_state, &o->job[j]) : -1;
+        if (u < 0 && o->cad_hold)
+            u = ops_cad_interrupt(o, &o->job[j]);
         if (u < 0 && o->s->preempt) {
             u = find_preemptable(o, &o->job[j]);
             if (u >= 0)
@@ -1025,6 +1053,8 @@ static void maybe_close(struct ops *o)
         end_activity(o, u);
         r->duty += clip(o, r->duty_since, now);
         r->ver++;                       /* no further activity events */
+        if (o->cad_hold)
+            ops_cad_off(o, u);
     }
 }
 
@@ -1051,7 +1081,7 @@ static void on_shift_start(struct ops *o, int u)
     if (here) {
         r->duty_since = now;
         r->shifts += now >= o->warmup;
-        if (r->st == U_OFF) {
+        if (r->st == U_OFF && !(o->cad_hold && ops_cad_shift_start(o, u, a))) {
             set_state(o, r, U_IDLE);
             stay(o, u);
             become_free(o, u);
@@ -1067,6 +1097,8 @@ static void on_shift_end(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim);
+    if (o->cad_hold)
+        ops_cad_shift_end(o, u);
     if (r->st != U_OFF) {
         r->duty += clip(o, r->duty_since, now);
         if (is_busy(r->st)) {
@@ -1113,6 +1145,8 @@ static void on_leave_scene(struct ops *o, int u)
     struct unit_rt *r = &o->u[u];
     int j = r->job;
     r->job = -1;
+    if (o->cad_turnout)
+        ops_cad_cleared(o, u, sim_now(o->sim));
     if (--o->job[j].active == 0 && o->job[j].need == 0)
         complete(o, j);
     const struct scn *s = o->s;
@@ -1177,6 +1211,11 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
     default:
         break;
     }
+    if (ev->kind >= OPS_EV_CAD) {
+        ops_cad_event(o, ev->kind, u, ev->ver);
+        maybe_close(o);
+        return 0;
+    }
     if (ev->ver != o->u[u].ver)
         return 1;
     switch (ev->kind) {
@@ -1224,7 +1263,8 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     struct job *jb = &o->job[j];
     *jb = (struct job){ .inc = o->next, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
                         .first_unit = -1, .need = it->units_required, .qprev = -1,
-                        .qnext = -1, .next_free = -1 };
+                        .qnext = -1, .next_free = -1, .n_req = it->units_required,
+                        .t_depart = NAN };
     /* Drawn for every call whatever happens to it, so that the outcome
      * stream stays aligned across layouts (common random numbers), unless
      * every resolution probability is 0 or 1: then any u in [0, 1) gives
@@ -1239,13 +1279,22 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
         jb->fu_min = inc_draw_service(&fu, o->r_outcome);
     }
     o->tot.created++;
-    if (o->s->cp_mean_min > 0) {
+    if (o->cad_cp || o->cad_upc) {
+        /* Units per call and call processing by (type, hour), from streams
+         * keyed by the incident. */
+        ops_cad_arrive(o, jb);
+        if (jb->cp_min > 0)
+            sim_after(o->sim, jb->cp_min, EV_DISPATCH, (uint32_t)j, 0);
+        else
+            dispatch_job(o, j);
+    } else if (o->s->cp_mean_min > 0) {
         /* Call processing: the dispatch decision comes after taking the call. */
         struct scn_itype cp = *it;
         cp.dist = o->s->cp_dist;
         cp.mean_min = o->s->cp_mean_min;
         cp.sd_min = o->s->cp_sd_min;
-        sim_after(o->sim, inc_draw_service(&cp, o->r_outcome), EV_DISPATCH, (uint32_t)j, 0);
+        jb->cp_min = inc_draw_service(&cp, o->r_outcome);
+        sim_after(o->sim, jb->cp_min, EV_DISPATCH, (uint32_t)j, 0);
     } else {
         dispatch_job(o, j);
     }
@@ -1304,6 +1353,9 @@ static void ops_release(struct ops *o)
         stat_hist_release(&o->travel_hist);
     free(o->p_resp); free(o->p_hist); free(o->p_within); free(o->t_hist);
     free(o->g_acc); free(o->h_acc); free(o->t_acc); free(o->k_acc);
+    if (o->da_hist.h)
+        stat_hist_release(&o->da_hist);
+    ops_cad_release(o);
     ops_blocks_release(&o->B);
 }
 
@@ -1435,7 +1487,7 @@ static void build_indexes(struct ops *o)
 static bool one_event_ok(const struct ops *o)
 {
     const struct scn *s = o->s;
-    if (s->preempt || s->redispatch_returning || o->trace)
+    if (s->preempt || s->redispatch_returning || o->trace || o->cad_hold || o->cad_upc)
         return false;
     for (int u = 0; u < s->n_units; u++)
         if (s->units[u].idle != IDLE_BASE || s->units[u].role == ROLE_CASE_TEAM)
@@ -1506,6 +1558,22 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     for (int t = 0; t < s->n_itypes; t++)
         for (int r = 0; r < ROLE_N && !inc_class_is_case(s->itypes[t].cls); r++)
             o->draw_resolve |= s->itypes[t].resolve[r] > 0 && s->itypes[t].resolve[r] < 1;
+    /* Turnout, crews of several units and pre-emption make the first
+     * dispatch and the first unit's departure differ. */
+    o->da_own = s->preempt || s->has_turnout || s->has_upc;
+    for (int t = 0; t < s->n_itypes; t++)
+        o->da_own |= s->itypes[t].units_required != 1;
+    if (o->da_own) {
+        stat_sum_init(&o->da);
+        stat_hist_init(&o->da_hist);
+    }
+    {
+        struct ts_civil c;
+        ts_to_civil(s->start_ms, &c);
+        o->clock0_min = c.wday * 1440.0 + c.h * 60.0 + c.mi + (c.s + c.ms / 1000.0) / 60.0;
+    }
+    if (ops_cad_setup(o, e) < 0)
+        return -1;
     o->one_event = one_event_ok(o);
     o->pol = disp_find(s->policy);
     if (!o->pol)
@@ -1532,6 +1600,8 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
         if (s->units[u].roster < 0) {
             set_state(o, r, U_IDLE);
             next_activity(o, u);
+            if (o->cad_hold)
+                ops_cad_idle(o, u);
             continue;
         }
         long d;
@@ -1595,6 +1665,18 @@ static void results(const struct ops *o, double *out)
     out[G_AB_FOUND] = ratio((double)o->ab_found, (double)o->ab_needed);
     out[G_ABSENT_SHIFTS] = (double)o->absent_shifts;
     out[G_HOURS] = span / 60.0;
+    out[G_RD_MEAN] = out[G_WAIT_MEAN];      /* the same interval, named as in a CAD log */
+    out[G_RD_P50] = out[G_WAIT_P50];
+    out[G_RD_P90] = out[G_WAIT_P90];
+    out[G_DA_MEAN] = o->da_own ? stat_sum_mean(&o->da) : out[G_TRAVEL_MEAN];
+    out[G_DA_P50] = o->da_own ? stat_hist_quantile(&o->da_hist, 0.50) : out[G_TRAVEL_P50];
+    out[G_DA_P90] = o->da_own ? stat_hist_quantile(&o->da_hist, 0.90) : out[G_TRAVEL_P90];
+    out[G_TURNOUT_MEAN] = n > 0 ? 0.0 : NAN;
+    out[G_UNITS_PER_CALL] = ratio((double)o->units_sent, (double)o->n_done);
+    out[G_WORKLOAD_SHARE] = 0;
+    out[G_BRIEFING_SHARE] = 0;
+    out[G_STOOD_DOWN_H] = 0;
+    out[G_INTERRUPTS] = 0;
 
     double st_load = 0, unstaffed = 0;
     struct stat_acc fu_wait;
@@ -1637,6 +1719,8 @@ static void results(const struct ops *o, double *out)
         row[U_PATROL_H] = r->patrol / 60.0;
         row[U_FOLLOWUPS] = r->followups;
         row[U_SHIFTS] = shifts;
+        row[U_WORKLOAD_H] = 0;
+        row[U_STOOD_H] = 0;
         if (!isnan(ut)) {
             stat_acc_add(&util, ut);
             int tier = base_of(o, u)->tier;
@@ -1664,6 +1748,8 @@ static void results(const struct ops *o, double *out)
     out[G_DUTY_OFFICER_H] = duty_oh;
     out[G_OVERTIME_H] = over_oh;
     out[G_COMMUNITY_SHARE] = ratio(comm, comm_duty);
+    if (o->cad)
+        ops_cad_results(o, out);    /* and corrects the duty figures for stood-down time */
 
     for (int p = 0; p < P; p++) {
         int q = o->split_prio ? p : P;          /* one level: the overall collectors */
@@ -1723,9 +1809,11 @@ static void results(const struct ops *o, double *out)
 static void chart_results(const struct ops *o, double *out)
 {
     const struct scn *s = o->s;
-    for (int p = 0; p < s->n_priorities + 3; p++) {
+    for (int p = 0; p < s->n_priorities + 4; p++) {
         const struct stat_hist *h = p <= s->n_priorities ? &o->p_hist[p]
-                                  : p == s->n_priorities + 1 ? &o->wait_hist : &o->travel_hist;
+                                  : p == s->n_priorities + 1 ? &o->wait_hist
+                                  : p == s->n_priorities + 2 || !o->da_own ? &o->travel_hist
+                                  : &o->da_hist;
         for (int k = 0; k < OPS_N_ECDF; k++)
             out[o->B.ecdf + (size_t)p * OPS_N_ECDF + (size_t)k] =
                 stat_hist_cdf(h, ops_ecdf_min[k]);
@@ -1787,4 +1875,38 @@ int ops_run(const struct scn *s, const struct ops_params *p, double *out,
     }
     ops_release(&o);
     return rc;
+}
+
+/* ---- internals for ops_cad.c ------------------------------------------------ */
+
+void ops__hold(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    if (is_busy(r->st))
+        r->busy += clip(o, r->busy_since, sim_now(o->sim));
+    end_activity(o, u);
+    unplace(o, u);
+    stay(o, u);
+    r->ver++;                           /* cancels any pending activity event */
+    set_state(o, r, U_HELD);
+}
+
+void ops__become_free(struct ops *o, int u)
+{
+    become_free(o, u);
+}
+
+double ops__clip(const struct ops *o, double a, double b)
+{
+    return clip(o, a, b);
+}
+
+bool ops__closed(const struct ops *o)
+{
+    return closed(o);
+}
+
+int ops_clock_hour(const struct ops *o, double t)
+{
+    return (int)(minute_of_day(o->clock0_min + t) / 60.0);
 }
