@@ -716,7 +716,8 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
                 "to the median and p90. The unit's state is not in the log; the proxy is "
                 "whether one of the call's units was seen on a call (received to arrived) "
                 "within %.0f min before: then just_cleared and returning, else at_base, "
-                "patrol and community.\n\n"
+                "patrol and community; workload (a unit called out of a non-call busy "
+                "period, which no log shows) gets the latter.\n\n"
                 "| group | calls | observed median / p90 | mean modelled travel | residual "
                 "median / p90 | lognormal mean / sd |\n|---|---|---|---|---|---|\n",
                 CAL_RECENT_MIN);
@@ -728,8 +729,11 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
         fputs("state,dist,mean_min,sd_min\n", fp);
         static const char *const gname[2] = { "not seen in the hour before", "seen on a call "
                                               "in the hour before" };
-        static const char *const states[2][3] = { { "at_base", "patrol", "community" },
-                                                  { "just_cleared", "returning", NULL } };
+        /* A unit called out of a non-call busy period (workload) is not
+         * in the log at all: it gets the rested group's turnout. */
+        static const char *const states[2][4] = {
+            { "at_base", "patrol", "community", "workload" },
+            { "just_cleared", "returning", NULL, NULL } };
         for (int g = 0; g < 2; g++) {
             struct sample *S = obs[g].n >= CAL_MIN_N ? &obs[g] : &obs[!g];
             double mt = S == &obs[g] ? trv[g] / (double)obs[g].n : trv[!g] / (double)obs[!g].n;
@@ -739,7 +743,7 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
             if (p90 < med)
                 p90 = med;
             lognormal_q(med, p90, &m, &sd);
-            for (int k = 0; k < 3 && states[g][k]; k++)
+            for (int k = 0; k < 4 && states[g][k]; k++)
                 fprintf(fp, "%s,lognormal,%.3f,%.3f\n", states[g][k], m, sd);
             fprintf(md, "| %s%s | %zu | %.1f / %.1f | %.2f | %.1f / %.1f | %.2f / %.2f |\n",
                     gname[g], S == &obs[g] ? "" : " (too few: the other group's fit)",
