@@ -906,7 +906,10 @@ int cmd_calibrate(int argc, char **argv)
     ts_format(C.to_ms, 0, b);
     cli_ov_add(&ov, "replay", "from", a);
     cli_ov_add(&ov, "replay", "to", b);
-    cli_ov_add(&ov, "run", "horizon_days", "1e7");
+    /* t = 0 is midnight of the first replayed day, at or after FROM. */
+    char hz[32];
+    snprintf(hz, sizeof hz, "%lld", (long long)((C.to_ms - C.from_ms) / TS_MS_DAY + 1));
+    cli_ov_add(&ov, "run", "horizon_days", hz);
     cli_ov_add(&ov, "run", "warmup_days", "0");
     struct scn *s = police_load(argv[optind], &ov);
     if (!s)

@@ -65,22 +65,33 @@ done
 full=$(value full received_arrived median 5)
 none=$(value none received_arrived median 5)
 obs=$(value full received_arrived median 4)
-printf '| switched off | received -> arrived median | p90 | received -> dispatched median | dispatched -> arrived median | share of gap (median) |\n'
-printf '|---|---|---|---|---|---|\n'
-printf '| (log, observed) | %s | %s | %s | %s | |\n' \
-    "$(value full received_arrived median 4)" "$(value full received_arrived p90 4)" \
+fullm=$(value full received_arrived mean 5)
+nonem=$(value none received_arrived mean 5)
+obsm=$(value full received_arrived mean 4)
+printf '| switched off | received -> arrived median | mean | p90 | received -> dispatched median | dispatched -> arrived median | share of gap (median) | share of gap (mean) |\n'
+printf '|---|---|---|---|---|---|---|---|\n'
+printf '| (log, observed) | %s | %s | %s | %s | %s | | |\n' \
+    "$(value full received_arrived median 4)" "$(value full received_arrived mean 4)" \
+    "$(value full received_arrived p90 4)" \
     "$(value full received_dispatched median 4)" "$(value full dispatched_arrived median 4)"
 echo "$MECHS" | while IFS='|' read -r name OVR; do
     m=$(value "$name" received_arrived median 5)
+    mm=$(value "$name" received_arrived mean 5)
     share=$(awk -v f="$full" -v n="$none" -v o="$obs" -v m="$m" \
         'BEGIN { if (o == n) print "-"; else printf "%.0f%%", 100 * (f - m) / (o - n) }')
+    sharem=$(awk -v f="$fullm" -v n="$nonem" -v o="$obsm" -v m="$mm" \
+        'BEGIN { if (o == n) print "-"; else printf "%.0f%%", 100 * (f - m) / (o - n) }')
     label=$name
-    [ "$name" = full ] && label="nothing (full model)" && share=$(awk -v f="$full" \
-        -v n="$none" -v o="$obs" 'BEGIN { printf "unexplained %.0f%%", 100 * (o - f) / (o - n) }')
-    [ "$name" = none ] && label="all six" && share=$(awk -v f="$full" -v n="$none" -v o="$obs" \
-        'BEGIN { printf "%.0f%%", 100 * (f - n) / (o - n) }')
-    printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$m" \
+    if [ "$name" = full ]; then
+        label="nothing (full model)"
+        share=$(awk -v f="$full" -v n="$none" -v o="$obs" \
+            'BEGIN { printf "unexplained %.0f%%", 100 * (o - f) / (o - n) }')
+        sharem=$(awk -v f="$fullm" -v n="$nonem" -v o="$obsm" \
+            'BEGIN { printf "unexplained %.0f%%", 100 * (o - f) / (o - n) }')
+    fi
+    [ "$name" = none ] && label="all six"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$m" "$mm" \
         "$(value "$name" received_arrived p90 5)" \
         "$(value "$name" received_dispatched median 5)" \
-        "$(value "$name" dispatched_arrived median 5)" "$share"
+        "$(value "$name" dispatched_arrived median 5)" "$share" "$sharem"
 done
