@@ -130,7 +130,8 @@ static int split_units(struct cal *C, const char *field, struct crow *r, struct 
     char buf[INC_UNITS_MAX];
     snprintf(buf, sizeof buf, "%s", field);
     int ids[INC_UNITS_MAX / 2], n = 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         while (*tok == ' ')
             tok++;
         size_t len = strlen(tok);
@@ -414,18 +415,23 @@ static void write_strength(FILE *fp, FILE *md, const struct cal *C)
                 *f = 1;
             }
     }
+    /* Blocks that can end near block b's start are within two days of it;
+     * hourly blocks (no shifts) are too short for a holdover. */
+    size_t span = 2 * (size_t)B.K;
     for (size_t b = 0; b < B.n; b++) {
         double a, len;
         block_span(C, &B, b, &a, &len);
+        int can_hold = len > 2 * CAL_HOLDOVER_MIN;
         for (size_t u = 0; u < nu; u++) {
             unsigned char f = seen[b * nu + u];
             int held = 0;
-            if (f == 1)     /* seen early only: a holdover if in a block just ended */
-                for (size_t p = 0; p < B.n && !held; p++) {
-                    double pa, pl;
-                    block_span(C, &B, p, &pa, &pl);
-                    held = p != b && seen[p * nu + u] && fabs(pa + pl - a) <= CAL_HOLDOVER_MIN;
-                }
+            /* Seen early only: a holdover if also in a block just ended. */
+            for (size_t p = b > span ? b - span : 0; can_hold && f == 1 && p < b + span &&
+                 p < B.n && !held; p++) {
+                double pa, pl;
+                block_span(C, &B, p, &pa, &pl);
+                held = p != b && seen[p * nu + u] && fabs(pa + pl - a) <= CAL_HOLDOVER_MIN;
+            }
             cnt[b] += f && !held;
         }
     }
@@ -648,6 +654,9 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
             "it, so the raw count per hour (left column) is a lower bound. Each hour of "
             "the week is the mean over the window's weeks, rounded, and never below the "
             "raw count.\n\n", C->nexcl ? "" : " none", C->nid);
+    if (s->n_shifts == 0)
+        fputs("The scenario has no shifts: each clock hour is its own block, so the "
+              "counts are the raw lower bound, uncorrected.\n\n", md);
     if (!(fp = outf_open(&o, dir, "strength.csv", e)))
         goto fail_cp;
     write_strength(fp, md, C);
@@ -662,9 +671,13 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
             "units take calls, not when they are free.\n\n"
             "| shift | start | calls | briefing_min | calls on the wrong side |\n"
             "|---|---|---|---|---|\n", CAL_BRIEF_LOOK_H, CAL_NEW_UNIT_H);
-    if (!(fp = outf_open(&o, dir, "shifts.csv", e)))
+    if (s->n_shifts == 0)
+        fputs("The scenario has no shifts: no briefing is fitted and no shifts.csv is "
+              "written.\n\n", md);
+    else if (!(fp = outf_open(&o, dir, "shifts.csv", e)))
         goto fail_cp;
-    fputs("code,start_h,hours,briefing_min\n", fp);
+    else
+        fputs("code,start_h,hours,briefing_min\n", fp);
     for (int k = 0; k < s->n_shifts; k++) {
         double br, miss;
         size_t nd;
@@ -734,9 +747,16 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
         static const char *const states[2][4] = {
             { "at_base", "patrol", "community", "workload" },
             { "just_cleared", "returning", NULL, NULL } };
+        /* A group with too few calls takes the pooled fit (the call
+         * processing check above guarantees CAL_MIN_N stamped calls). */
+        struct sample pool = { 0 };
+        for (int g = 0; g < 2; g++)
+            for (size_t i = 0; i < obs[g].n; i++)
+                smp_add(&pool, obs[g].v[i]);
         for (int g = 0; g < 2; g++) {
-            struct sample *S = obs[g].n >= CAL_MIN_N ? &obs[g] : &obs[!g];
-            double mt = S == &obs[g] ? trv[g] / (double)obs[g].n : trv[!g] / (double)obs[!g].n;
+            struct sample *S = obs[g].n >= CAL_MIN_N ? &obs[g] : &pool;
+            double mt = S == &obs[g] ? trv[g] / (double)obs[g].n
+                                     : (trv[0] + trv[1]) / (double)pool.n;
             double med = smp_qmin(S, 0.5) - mt, p90 = smp_qmin(S, 0.9) - mt, m, sd;
             if (med < 0.25)
                 med = 0.25;
@@ -746,12 +766,13 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
             for (int k = 0; k < 4 && states[g][k]; k++)
                 fprintf(fp, "%s,lognormal,%.3f,%.3f\n", states[g][k], m, sd);
             fprintf(md, "| %s%s | %zu | %.1f / %.1f | %.2f | %.1f / %.1f | %.2f / %.2f |\n",
-                    gname[g], S == &obs[g] ? "" : " (too few: the other group's fit)",
+                    gname[g], S == &obs[g] ? "" : " (too few: the pooled fit)",
                     obs[g].n, smp_qmin(S, 0.5), smp_qmin(S, 0.9), mt, med, p90, m, sd);
         }
         fputc('\n', md);
         free(obs[0].v);
         free(obs[1].v);
+        free(pool.v);
     }
 
     /* Units per call. */
@@ -942,8 +963,8 @@ int cmd_calibrate(int argc, char **argv)
         goto out;
     }
     printf("calibrated on %zu calls received in [%s, %s); wrote %s/call_processing.csv, "
-           "strength.csv, shifts.csv, turnout.csv, units_per_call.csv, workload.csv, "
-           "calibration.md\n", C.n, a, b, out);
+           "strength.csv, %sturnout.csv, units_per_call.csv, workload.csv, calibration.md\n",
+           C.n, a, b, out, s->n_shifts ? "shifts.csv, " : "");
     rc = EXIT_OK;
 out:
     for (size_t i = 0; i < C.n; i++)
