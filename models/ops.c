@@ -1748,8 +1748,6 @@ static void results(const struct ops *o, double *out)
     out[G_DUTY_OFFICER_H] = duty_oh;
     out[G_OVERTIME_H] = over_oh;
     out[G_COMMUNITY_SHARE] = ratio(comm, comm_duty);
-    if (o->cad)
-        ops_cad_results(o, out);    /* and corrects the duty figures for stood-down time */
 
     for (int p = 0; p < P; p++) {
         int q = o->split_prio ? p : P;          /* one level: the overall collectors */
@@ -1803,6 +1801,8 @@ static void results(const struct ops *o, double *out)
         row[K_RESP_MEAN] = ratio(a[K_RESP_MEAN], a[K_INCIDENTS]);
         row[K_UTIL] = ratio(tier_util[k], tier_units[k]);
     }
+    if (o->cad)
+        ops_cad_results(o, out);    /* and corrects the duty figures for stood-down time */
 }
 
 /* The chart slots (ops.h): response ECDF and units on duty by hour. */
