@@ -778,6 +778,8 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
         g[R_WITHIN] += within;
         g[R_FIRST] += first;
         g[R_QUEUED] += jb->queued;
+        g[R_RD_MEAN] += wait;
+        g[R_DA_MEAN] += now - jb->t_dispatch;
     }
     int hr = (int)(minute_of_day(in->t) / 60.0);
     double *h = &o->h_acc[(size_t)hr * OPS_N_HOUR];
@@ -786,11 +788,15 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     h[H_WITHIN] += within;
     h[H_FIRST] += first;
     h[H_QUEUED] += jb->queued;
+    h[H_RD_MEAN] += wait;
+    h[H_DA_MEAN] += now - jb->t_dispatch;
     double *t = &o->t_acc[(size_t)in->type * OPS_N_TYPE];
     t[T_INCIDENTS] += 1;
     t[T_RESP_MEAN] += resp;
     t[T_WITHIN] += within;
     t[T_FIRST] += first;
+    t[T_RD_MEAN] += wait;
+    t[T_DA_MEAN] += now - jb->t_dispatch;
     if (o->split_type)
         stat_hist_add(&o->t_hist[in->type], resp);
     double *k = &o->k_acc[(size_t)o->unit_tier[u] * OPS_N_TIER];
@@ -1764,6 +1770,8 @@ static void results(const struct ops *o, double *out)
         row[R_FIRST] = ratio(a[R_FIRST], k);
         row[R_RESOLVED] = ratio(a[R_RESOLVED], k);
         row[R_QUEUED] = ratio(a[R_QUEUED], k);
+        row[R_RD_MEAN] = ratio(a[R_RD_MEAN], k);
+        row[R_DA_MEAN] = ratio(a[R_DA_MEAN], k);
     }
     for (int h = 0; h < 24; h++) {
         const double *a = &o->h_acc[(size_t)h * OPS_N_HOUR];
@@ -1774,6 +1782,8 @@ static void results(const struct ops *o, double *out)
         row[H_WITHIN] = ratio(a[H_WITHIN], k);
         row[H_FIRST] = ratio(a[H_FIRST], k);
         row[H_QUEUED] = ratio(a[H_QUEUED], k);
+        row[H_RD_MEAN] = ratio(a[H_RD_MEAN], k);
+        row[H_DA_MEAN] = ratio(a[H_DA_MEAN], k);
     }
     for (int t = 0; t < s->n_itypes; t++) {
         const double *a = &o->t_acc[(size_t)t * OPS_N_TYPE];
@@ -1786,6 +1796,8 @@ static void results(const struct ops *o, double *out)
         row[T_FIRST] = ratio(a[T_FIRST], k);
         row[T_RESOLVED] = ratio(a[T_RESOLVED], done);
         row[T_HANDOVER] = ratio(a[T_HANDOVER], done);
+        row[T_RD_MEAN] = ratio(a[T_RD_MEAN], k);
+        row[T_DA_MEAN] = ratio(a[T_DA_MEAN], k);
     }
     for (int k = 0; k < FAC_N_TIERS; k++) {
         const double *a = &o->k_acc[(size_t)k * OPS_N_TIER];
