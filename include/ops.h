@@ -107,7 +107,9 @@
     X(R_WITHIN,     "within_target_share","share within target") \
     X(R_FIRST,      "first_contact_rate", "share first reached by a home unit") \
     X(R_RESOLVED,   "resolution_rate",    "share closed on scene by the first contact") \
-    X(R_QUEUED,     "queued_share",       "share that waited")
+    X(R_QUEUED,     "queued_share",       "share that waited") \
+    X(R_RD_MEAN,    "received_dispatched_mean_min", "received to first dispatch, mean") \
+    X(R_DA_MEAN,    "dispatched_arrived_mean_min",  "first dispatch to first arrival, mean")
 
 /* By hour of day of creation (section "hour", key = 00..23), by incident
  * type (section "type"), by facility tier of the first unit's base
@@ -117,7 +119,9 @@
     X(H_RESP_MEAN,  "response_mean_min",  "response time, mean") \
     X(H_WITHIN,     "within_target_share","share within target") \
     X(H_FIRST,      "first_contact_rate", "first-contact rate") \
-    X(H_QUEUED,     "queued_share",       "share that waited")
+    X(H_QUEUED,     "queued_share",       "share that waited") \
+    X(H_RD_MEAN,    "received_dispatched_mean_min", "received to first dispatch, mean") \
+    X(H_DA_MEAN,    "dispatched_arrived_mean_min",  "first dispatch to first arrival, mean")
 
 #define OPS_TYPE_METRICS(X) \
     X(T_INCIDENTS,  "incidents",          "incidents of this type") \
@@ -126,7 +130,9 @@
     X(T_WITHIN,     "within_target_share","share within target") \
     X(T_FIRST,      "first_contact_rate", "first-contact rate") \
     X(T_RESOLVED,   "resolution_rate",    "share closed on scene by the first contact") \
-    X(T_HANDOVER,   "handover_share",     "share handed over")
+    X(T_HANDOVER,   "handover_share",     "share handed over") \
+    X(T_RD_MEAN,    "received_dispatched_mean_min", "received to first dispatch, mean") \
+    X(T_DA_MEAN,    "dispatched_arrived_mean_min",  "first dispatch to first arrival, mean")
 
 #define OPS_TIER_METRICS(X) \
     X(K_UNITS,      "units",              "units based at facilities of this tier") \

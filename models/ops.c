@@ -532,6 +532,8 @@ static int job_alloc(struct ops *o, struct perr *e)
         if (n > cap)
             n = cap;
         o->job = xrealloc(o->job, (size_t)n * sizeof *o->job);
+        if (o->trace)
+            o->jtr = xrealloc(o->jtr, (size_t)n * sizeof *o->jtr);
         for (int i = n - 1; i >= old; i--) {
             o->job[i].next_free = o->free_job;
             o->free_job = i;
@@ -655,6 +657,7 @@ static void on_activity(struct ops *o, int u)
 
 static void assign(struct ops *o, int u, int j);
 static void start_followup(struct ops *o, int u);
+static void become_free_held(struct ops *o, int u);
 
 /* u has nothing assigned and is on duty where it stands: follow-ups (case
  * team), then the queue, then its idle activity. */
@@ -662,7 +665,34 @@ static void become_free(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim);
-    if (o->cad_hold && ops_cad_free(o, u, 0))
+    if (o->cad_hold) {
+        become_free_held(o, u);
+        return;
+    }
+    int sfac = o->unit_station[u];
+    if (o->tag[u].role == ROLE_CASE_TEAM && sfac >= 0 && o->st[sfac].n > 0) {
+        start_followup(o, u);
+        return;
+    }
+    int j = q_first_for(o, u);
+    if (j >= 0) {
+        assign(o, u, j);
+        return;
+    }
+    if (is_busy(r->st)) {
+        r->busy += clip(o, r->busy_since, now);
+    }
+    set_state(o, r, U_IDLE);
+    next_activity(o, u);
+}
+
+/* become_free when units may be held (briefing, strength, workload;
+ * ops_cad.c): the same steps, with a stood-down unit held first and
+ * interrupted workload resumed before the idle activity. */
+static void become_free_held(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    if (ops_cad_free(o, u, 0))
         return;                         /* stood down by the strength table */
     int sfac = o->unit_station[u];
     if (o->tag[u].role == ROLE_CASE_TEAM && sfac >= 0 && o->st[sfac].n > 0) {
@@ -674,15 +704,13 @@ static void become_free(struct ops *o, int u)
         assign(o, u, j);
         return;
     }
-    if (o->cad_hold && ops_cad_free(o, u, 1))
+    if (ops_cad_free(o, u, 1))
         return;                         /* back to interrupted workload */
-    if (is_busy(r->st)) {
-        r->busy += clip(o, r->busy_since, now);
-    }
+    if (is_busy(r->st))
+        r->busy += clip(o, r->busy_since, sim_now(o->sim));
     set_state(o, r, U_IDLE);
     next_activity(o, u);
-    if (o->cad_hold)
-        ops_cad_idle(o, u);
+    ops_cad_idle(o, u);
 }
 
 /* Goes off duty: after a shift that ran over, or at the end of a shift. */
@@ -733,22 +761,50 @@ static bool home_of(const struct ops *o, int u, int g)
     return false;
 }
 
+/* The first unit's departure (for the trace) and, for scenarios that model
+ * call processing, turnout or crews or replay a log (by_interval), received
+ * -> dispatched -> arrived by hour, type and grid, and first dispatch ->
+ * first arrival where it is not the travel time.  Apart from record_first
+ * to keep the common path short. */
+static void record_intervals(struct ops *o, int u, struct job *jb, double now)
+{
+    const struct inc *in = &jb->inc;
+    if (o->jtr)
+        o->jtr[jb - o->job].t_depart = o->u[u].t0;
+    if (in->t < o->warmup || !o->by_interval)
+        return;
+    int hr = (int)(minute_of_day(in->t) / 60.0);
+    double wait = jb->t_dispatch - in->t, da = now - jb->t_dispatch;
+    if (o->da_own) {
+        stat_sum_add(&o->da, da);
+        stat_hist_add(&o->da_hist, da);
+    }
+    if (o->cad_turnout)
+        ops_cad_first(o, u, jb);
+    if (in->grid >= 0) {
+        double *g = &o->g_acc[(size_t)in->grid * OPS_N_GRID];
+        g[R_RD_MEAN] += wait;
+        g[R_DA_MEAN] += da;
+    }
+    double *h = &o->h_acc[(size_t)hr * OPS_N_HOUR];
+    h[H_RD_MEAN] += wait;
+    h[H_DA_MEAN] += da;
+    double *t = &o->t_acc[(size_t)in->type * OPS_N_TYPE];
+    t[T_RD_MEAN] += wait;
+    t[T_DA_MEAN] += da;
+}
+
 static void record_first(struct ops *o, int u, struct job *jb, double now)
 {
     const struct scn *s = o->s;
     const struct inc *in = &jb->inc;
     jb->t_first = now;
-    jb->t_depart = o->u[u].t0;
     jb->first_unit = u;
     jb->first_contact = home_of(o, u, in->grid);
+    if (o->rec_extra)
+        record_intervals(o, u, jb, now);
     if (in->t < o->warmup)
         return;
-    if (o->da_own) {
-        stat_sum_add(&o->da, now - jb->t_dispatch);
-        stat_hist_add(&o->da_hist, now - jb->t_dispatch);
-    }
-    if (o->cad_turnout)
-        ops_cad_first(o, u, jb);
     const struct scn_itype *it = &s->itypes[in->type];
     double resp = now - in->t, wait = jb->t_dispatch - in->t, trav = now - o->u[u].t0;
     bool within = resp <= it->target_min, first = jb->first_contact;
@@ -877,7 +933,6 @@ static void complete(struct ops *o, int j)
     int fu = jb->first_unit;
     bool resolved = !inc_class_is_case(it->cls) && jb->u_resolve < it->resolve[o->tag[fu].role];
     if (jb->inc.t >= o->warmup) {
-        o->units_sent += (uint64_t)jb->sent;
         o->n_done++;
         o->n_resolved += resolved;
         o->n_handover += !resolved;
@@ -894,7 +949,8 @@ static void complete(struct ops *o, int j)
                 jb->inc.grid >= 0 ? s->grids[jb->inc.grid].id : "", it->id,
                 s->priorities[jb->inc.prio_idx], s->units[fu].id, jb->n_req,
                 jb->queued, jb->t_dispatch, jb->t_first, now, jb->first_contact, resolved,
-                ops_clock_hour(o, jb->inc.t), jb->t_depart, jb->sent, jb->cp_min);
+                ops_clock_hour(o, jb->inc.t), o->jtr[j].t_depart, jb->n_req + jb->resent,
+                o->jtr[j].cp_min);
     if (!resolved)
         handover(o, jb);
     job_free(o, j);
@@ -921,8 +977,6 @@ static void whole_cycle(struct ops *o, int u, int j)
         r->away += !jb->first_contact;
     }
     double sx = jb->inc.x, sy = jb->inc.y;
-    if (o->cad_turnout)
-        ops_cad_cleared(o, u, t_leave);
     r->job = -1;
     --jb->active;
     complete(o, j);
@@ -940,27 +994,27 @@ static void assign(struct ops *o, int u, int j)
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];
     double now = sim_now(o->sim);
-    int tstate = o->cad_turnout ? ops_cad_turnout_state(o, u) : 0;
+    enum unit_state was = r->st;
     end_activity(o, u);
     unplace(o, u);
-    if (!is_busy(r->st))
+    if (!is_busy(was))
         r->busy_since = now;
     if (isnan(jb->t_dispatch))
         jb->t_dispatch = now;
-    jb->sent++;
     leg(o, u, jb->inc.x, jb->inc.y, 1.0);
-    if (o->cad_turnout)
-        ops_cad_turnout(o, u, tstate);
     set_state(o, r, U_ENROUTE);
     r->job = j;
     r->ver++;                           /* cancels any pending activity event */
     if (--jb->need == 0 && jb->in_queue)
         q_remove(o, j);
     jb->active++;
-    if (o->one_event)
+    if (o->one_event) {
         whole_cycle(o, u, j);
-    else
-        sim_at(o->sim, r->t1, EV_ARRIVE_SCENE, (uint32_t)u, r->ver);
+        return;
+    }
+    if (o->cad_turnout)                 /* never with one_event (one_event_ok) */
+        ops_cad_turnout(o, u, ops_cad_turnout_state(o, u, was));
+    sim_at(o->sim, r->t1, EV_ARRIVE_SCENE, (uint32_t)u, r->ver);
 }
 
 /* A unit serving a call at least preempt_gap levels less urgent than j,
@@ -998,6 +1052,7 @@ static void preempt(struct ops *o, int u)
         vb->remaining = r->t1 > now ? r->t1 - now : 0;
     vb->active--;
     vb->need++;
+    vb->resent++;                       /* it will be sent again */
     q_push(o, v);
     if (vb->inc.t >= o->warmup)
         o->preemptions++;
@@ -1263,8 +1318,8 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     struct job *jb = &o->job[j];
     *jb = (struct job){ .inc = o->next, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
                         .first_unit = -1, .need = it->units_required, .qprev = -1,
-                        .qnext = -1, .next_free = -1, .n_req = it->units_required,
-                        .t_depart = NAN };
+                        .qnext = -1, .next_free = -1,
+                        .n_req = (unsigned char)it->units_required };
     /* Drawn for every call whatever happens to it, so that the outcome
      * stream stays aligned across layouts (common random numbers), unless
      * every resolution probability is 0 or 1: then any u in [0, 1) gives
@@ -1279,12 +1334,15 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
         jb->fu_min = inc_draw_service(&fu, o->r_outcome);
     }
     o->tot.created++;
-    if (o->cad_cp || o->cad_upc) {
+    if (o->arrive_cad) {
         /* Units per call and call processing by (type, hour), from streams
-         * keyed by the incident. */
-        ops_cad_arrive(o, jb);
-        if (jb->cp_min > 0)
-            sim_after(o->sim, jb->cp_min, EV_DISPATCH, (uint32_t)j, 0);
+         * keyed by the incident, or the [dispatch] delay drawn as below;
+         * the trace keeps the delay. */
+        double cp = ops_cad_arrive(o, jb);
+        if (o->jtr)
+            o->jtr[j] = (struct job_trace){ cp, NAN };
+        if (cp > 0)
+            sim_after(o->sim, cp, EV_DISPATCH, (uint32_t)j, 0);
         else
             dispatch_job(o, j);
     } else if (o->s->cp_mean_min > 0) {
@@ -1293,8 +1351,7 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
         cp.dist = o->s->cp_dist;
         cp.mean_min = o->s->cp_mean_min;
         cp.sd_min = o->s->cp_sd_min;
-        jb->cp_min = inc_draw_service(&cp, o->r_outcome);
-        sim_after(o->sim, jb->cp_min, EV_DISPATCH, (uint32_t)j, 0);
+        sim_after(o->sim, inc_draw_service(&cp, o->r_outcome), EV_DISPATCH, (uint32_t)j, 0);
     } else {
         dispatch_job(o, j);
     }
@@ -1343,6 +1400,7 @@ static void ops_release(struct ops *o)
     }
     free(o->st);
     free(o->job);
+    free(o->jtr);
     for (int p = 0; p <= s->n_priorities && o->p_hist; p++)
         stat_hist_release(&o->p_hist[p]);      /* NULL-safe: unfilled ones have no h */
     for (int t = 0; t < s->n_itypes && o->t_hist; t++)
@@ -1483,11 +1541,14 @@ static void build_indexes(struct ops *o)
  * returning units, idle activities resumed from the scene, crews of
  * several units (a job completes when the last one clears), follow-ups
  * (a handover starts case-team work at the clearing time) and the trace
- * (written in clearing order). */
+ * (written in clearing order); and the CAD mechanisms but call processing
+ * (a unit's turnout depends on when it last cleared, crews are several
+ * units, held units change state between calls). */
 static bool one_event_ok(const struct ops *o)
 {
     const struct scn *s = o->s;
-    if (s->preempt || s->redispatch_returning || o->trace || o->cad_hold || o->cad_upc)
+    if (s->preempt || s->redispatch_returning || o->trace || o->cad_hold || o->cad_upc ||
+        o->cad_turnout)
         return false;
     for (int u = 0; u < s->n_units; u++)
         if (s->units[u].idle != IDLE_BASE || s->units[u].role == ROLE_CASE_TEAM)
@@ -1574,6 +1635,9 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     }
     if (ops_cad_setup(o, e) < 0)
         return -1;
+    o->arrive_cad = o->cad_cp || o->cad_upc || o->trace;
+    o->by_interval = o->da_own || o->cad || s->cp_mean_min > 0 || ops_has_observed(s);
+    o->rec_extra = o->by_interval || o->trace;
     o->one_event = one_event_ok(o);
     o->pol = disp_find(s->policy);
     if (!o->pol)
@@ -1672,7 +1736,16 @@ static void results(const struct ops *o, double *out)
     out[G_DA_P50] = o->da_own ? stat_hist_quantile(&o->da_hist, 0.50) : out[G_TRAVEL_P50];
     out[G_DA_P90] = o->da_own ? stat_hist_quantile(&o->da_hist, 0.90) : out[G_TRAVEL_P90];
     out[G_TURNOUT_MEAN] = n > 0 ? 0.0 : NAN;
-    out[G_UNITS_PER_CALL] = ratio((double)o->units_sent, (double)o->n_done);
+    /* Dispatches: the units requested (units_per_call.csv: summed at
+     * arrival; otherwise each type's units_required) plus one per
+     * pre-emption, for the counted calls, which all complete. */
+    double sent = (double)o->units_sent + (double)o->preemptions;
+    if (!o->cad_upc)
+        for (int t = 0; t < s->n_itypes; t++)
+            sent += s->itypes[t].units_required *
+                    (o->t_acc[(size_t)t * OPS_N_TYPE + T_RESOLVED] +
+                     o->t_acc[(size_t)t * OPS_N_TYPE + T_HANDOVER]);
+    out[G_UNITS_PER_CALL] = ratio(sent, (double)o->n_done);
     out[G_WORKLOAD_SHARE] = 0;
     out[G_BRIEFING_SHARE] = 0;
     out[G_STOOD_DOWN_H] = 0;
@@ -1770,6 +1843,10 @@ static void results(const struct ops *o, double *out)
         row[R_FIRST] = ratio(a[R_FIRST], k);
         row[R_RESOLVED] = ratio(a[R_RESOLVED], k);
         row[R_QUEUED] = ratio(a[R_QUEUED], k);
+        if (o->by_interval) {
+            row[R_RD_MEAN] = ratio(a[R_RD_MEAN], k);
+            row[R_DA_MEAN] = ratio(a[R_DA_MEAN], k);
+        }
     }
     for (int h = 0; h < 24; h++) {
         const double *a = &o->h_acc[(size_t)h * OPS_N_HOUR];
@@ -1780,6 +1857,10 @@ static void results(const struct ops *o, double *out)
         row[H_WITHIN] = ratio(a[H_WITHIN], k);
         row[H_FIRST] = ratio(a[H_FIRST], k);
         row[H_QUEUED] = ratio(a[H_QUEUED], k);
+        if (o->by_interval) {
+            row[H_RD_MEAN] = ratio(a[H_RD_MEAN], k);
+            row[H_DA_MEAN] = ratio(a[H_DA_MEAN], k);
+        }
     }
     for (int t = 0; t < s->n_itypes; t++) {
         const double *a = &o->t_acc[(size_t)t * OPS_N_TYPE];
@@ -1792,6 +1873,10 @@ static void results(const struct ops *o, double *out)
         row[T_FIRST] = ratio(a[T_FIRST], k);
         row[T_RESOLVED] = ratio(a[T_RESOLVED], done);
         row[T_HANDOVER] = ratio(a[T_HANDOVER], done);
+        if (o->by_interval) {
+            row[T_RD_MEAN] = ratio(a[T_RD_MEAN], k);
+            row[T_DA_MEAN] = ratio(a[T_DA_MEAN], k);
+        }
     }
     for (int k = 0; k < FAC_N_TIERS; k++) {
         const double *a = &o->k_acc[(size_t)k * OPS_N_TIER];

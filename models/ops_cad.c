@@ -147,10 +147,10 @@ void ops_cad_release(struct ops *o)
 
 /* ---- calls ------------------------------------------------------------------- */
 
-void ops_cad_arrive(struct ops *o, struct job *jb)
+double ops_cad_arrive(struct ops *o, struct job *jb)
 {
     const struct scn *s = o->s;
-    struct ops_cad *c = o->cad;
+    struct ops_cad *c = o->cad;     /* NULL with a trace alone: then neither table below */
     const struct scn_itype *it = &s->itypes[jb->inc.type];
     if (it->n_upc > 0) {
         key_stream(c->r_call, o, RNG_CAD_UNITS, jb->inc.seq);
@@ -158,36 +158,41 @@ void ops_cad_arrive(struct ops *o, struct job *jb)
         int k = 0;
         while (k + 1 < it->n_upc && !(u < it->upc_cum[k]))
             k++;
-        jb->need = jb->n_req = it->upc_n[k];
+        jb->need = it->upc_n[k];
+        jb->n_req = (unsigned char)it->upc_n[k];
     }
+    if (o->cad_upc && jb->inc.t >= o->warmup)
+        o->units_sent += jb->n_req;     /* every counted call completes */
     if (o->cad_cp) {
         const struct scn_cp_row *row =
             &s->cp_rows[s->cp_pick[jb->inc.type * 24 + ops_clock_hour(o, jb->inc.t)]];
         key_stream(c->r_call, o, RNG_CAD_CALLPROC, jb->inc.seq);
-        jb->cp_min = draw_delay(&row->d, c->r_call);
-    } else if (s->cp_mean_min > 0) {
+        return draw_delay(&row->d, c->r_call);
+    }
+    if (s->cp_mean_min > 0) {
         /* The [dispatch] keys, drawn as ops.c draws them without the tables. */
         struct scn_itype cp = *it;
         cp.dist = s->cp_dist;
         cp.mean_min = s->cp_mean_min;
         cp.sd_min = s->cp_sd_min;
-        jb->cp_min = inc_draw_service(&cp, o->r_outcome);
+        return inc_draw_service(&cp, o->r_outcome);
     }
+    return 0;
 }
 
 /* ---- turnout ------------------------------------------------------------------ */
 
 /* Precedence: an interrupted workload, then "just cleared", then returning,
  * then the idle activity. */
-int ops_cad_turnout_state(const struct ops *o, int u)
+int ops_cad_turnout_state(const struct ops *o, int u, int was)
 {
     const struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim);
-    if (r->st == U_HELD)
+    if (was == U_HELD)
         return TO_WORKLOAD;
     if (now - o->cad->cu[u].last_clear <= o->s->cleared_window_min)
         return TO_JUST_CLEARED;
-    if (r->st != U_IDLE)
+    if (was != U_IDLE)
         return TO_RETURNING;
     switch (r->act) {
     case ACT_BASE:

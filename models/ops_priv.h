@@ -67,16 +67,21 @@ struct job {
     double remaining;      /* on-scene time left after a pre-emption, NAN none */
     int first_unit;        /* first unit on scene, -1 before */
     bool first_contact;    /* that unit is a home unit of the incident's grid */
+    unsigned char n_req;   /* units requested (units_required or units_per_call.csv, <= 50) */
     int need;              /* units still to send */
     int active;            /* units sent and not yet cleared */
     bool queued;           /* waited at some point */
     bool in_queue;
+    unsigned short resent; /* units pre-empted off it (each sent again): dispatches = n_req + resent */
     int qprev, qnext;      /* links in its priority's FIFO */
     int next_free;         /* free-list link while unused */
-    int n_req;             /* units requested (units_required or units_per_call.csv) */
-    int sent;              /* dispatches made */
+};
+
+/* What the trace adds per job, beside o->job (only with a trace, so that
+ * struct job stays two cache lines). */
+struct job_trace {
     double cp_min;         /* call-processing delay drawn, min */
-    double t_depart;       /* departure of the first unit on scene, NAN before */
+    double t_depart;       /* departure of the first unit on scene */
 };
 
 /* A station's follow-up queue (FIFO ring of pending work). */
@@ -197,12 +202,16 @@ struct ops {
     bool da_own;
     struct stat_sum da;
     struct stat_hist da_hist;
-    uint64_t units_sent;         /* dispatches of completed counted calls */
+    uint64_t units_sent;         /* units_per_call.csv: units requested by counted calls */
     double clock0_min;           /* local minute of the week (0 = Monday 00:00) at t = 0 */
 
     /* CAD mechanisms (ops_cad.c); NULL when the scenario has none of them. */
     struct ops_cad *cad;
+    struct job_trace *jtr;       /* per job slot, with a trace only */
     bool cad_cp, cad_upc, cad_turnout, cad_hold;   /* which are on */
+    bool arrive_cad;             /* cad_cp || cad_upc || a trace: arrivals call ops_cad_arrive */
+    bool by_interval;            /* the interval metrics by hour, type, grid are kept */
+    bool rec_extra;              /* by_interval or a trace: record_intervals runs */
 };
 
 /* ---- CAD mechanisms (ops_cad.c) -----------------------------------------------
@@ -216,10 +225,11 @@ enum { OPS_EV_CAD = 64, OPS_EV_CAD_HOLD_END = OPS_EV_CAD, OPS_EV_CAD_WL, OPS_EV_
 /* 0, or -1 with e set; allocates o->cad when any mechanism is on. */
 int ops_cad_setup(struct ops *o, struct perr *e);
 void ops_cad_release(struct ops *o);
-/* A new call: units requested (jb->need, n_req) and its call-processing delay. */
-void ops_cad_arrive(struct ops *o, struct job *jb);
-/* What u is doing, as a turnout state, before assign changes it. */
-int ops_cad_turnout_state(const struct ops *o, int u);
+/* A new call: sets the units requested (jb->need, n_req); returns its
+ * call-processing delay. */
+double ops_cad_arrive(struct ops *o, struct job *jb);
+/* What u was doing (its state `was` before assign), as a turnout state. */
+int ops_cad_turnout_state(const struct ops *o, int u, int was);
 /* u's leg to the scene was just set from now: delays it by its turnout. */
 void ops_cad_turnout(struct ops *o, int u, int state);
 /* u cleared a call at t (the start of its "just cleared" window). */

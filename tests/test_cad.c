@@ -230,6 +230,21 @@ static void call_processing(void)
     CHECK_NEAR(slot(&B, "all", "received_dispatched_mean_min", NULL), sum_cp / B.n, 1e-9);
     CHECK_NEAR(slot(&B, "all", "dispatched_arrived_mean_min", NULL),
                slot(&B, "all", "travel_mean_min", NULL), 1e-12);
+    /* By hour and by type: the means of the trace's delays. */
+    double h23 = 0, ta = 0;
+    int n23 = 0, na = 0;
+    for (int i = 0; i < B.n; i++) {
+        if (B.r[i].hour == 23)
+            h23 += B.r[i].cp, n23++;
+        if (!strcmp(B.r[i].type, "a"))
+            ta += B.r[i].cp, na++;
+    }
+    CHECK(n23 > 10 && fabs(slot(&B, "hour", "received_dispatched_mean_min", "23") - h23 / n23) < 1e-9,
+          "hour 23: received_dispatched_mean_min %.6f = %.6f",
+          slot(&B, "hour", "received_dispatched_mean_min", "23"), h23 / n23);
+    CHECK(na > 10 && fabs(slot(&B, "type", "received_dispatched_mean_min", "a") - ta / na) < 1e-9,
+          "type a: received_dispatched_mean_min %.6f = %.6f",
+          slot(&B, "type", "received_dispatched_mean_min", "a"), ta / na);
     run_free(&A);
     run_free(&B);
 
