@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include "cli.h"
 #include "csvr.h"
 #include "inc.h"
 #include "obsvsim.h"
@@ -386,11 +387,70 @@ static void test_obsvsim(const char *tmp)
     scn_free(s);
 }
 
+/* `patrolsim run` on the synthetic log: observed_vs_simulated.csv has every
+ * group, and each rel_error is (simulated - observed) / observed of its
+ * row; the KS rows leave observed empty and hold a distance in [0, 1]. */
+static void test_run_csv(const char *tmp)
+{
+    char out[1024], file[1100];
+    snprintf(out, sizeof out, "%s/run", tmp);
+    snprintf(file, sizeof file, "replay.file=%s/calls.csv", tmp);
+    char *argv[] = { "run", FIX, "--reps", "2", "--quiet", "--out", out, "--set", file, NULL };
+    fflush(stdout);
+    int saved = dup(1), nul = open("/dev/null", O_WRONLY);
+    dup2(nul, 1);
+    close(nul);
+    int rc = cmd_run(9, argv, &police_model);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    CHECK_INT(rc, 0);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/observed_vs_simulated.csv", out);
+    struct perr e;
+    struct csvr *r = csvr_open(path, &e);
+    CHECK(r != NULL, "run wrote observed_vs_simulated.csv");
+    if (!r)
+        return;
+    static const char *const want[] = { "all", "hour:00-06", "hour:06-08", "hour:08-12",
+                                        "hour:12-16", "hour:16-18", "hour:18-20",
+                                        "hour:20-24", "zone:Z1", "type:alarm", "type:theft",
+                                        "dispatch_stamp:yes", "dispatch_stamp:no" };
+    int seen[13] = { 0 }, rows = 0, rel_ok = 0, rel_n = 0, ks_ok = 0, ks_n = 0;
+    csvr_next(r, &e);
+    while (csvr_next(r, &e) == 1) {
+        rows++;
+        for (int k = 0; k < 13; k++)
+            seen[k] += !strcmp(csvr_get(r, 1), want[k]);
+        const char *st = csvr_get(r, 2);
+        if (!strcmp(st, "ks")) {
+            double d = strtod(csvr_get(r, 4), NULL);
+            ks_n++;
+            ks_ok += !*csvr_get(r, 3) && d >= 0 && d <= 1;
+        } else if (strcmp(st, "n")) {
+            double o = strtod(csvr_get(r, 3), NULL), sm = strtod(csvr_get(r, 4), NULL);
+            double lo = strtod(csvr_get(r, 5), NULL), hi = strtod(csvr_get(r, 6), NULL);
+            rel_n++;
+            rel_ok += fabs(strtod(csvr_get(r, 7), NULL) - (sm - o) / o) < 1e-3 && lo <= sm &&
+                      sm <= hi;
+        }
+    }
+    csvr_close(r);
+    for (int k = 0; k < 13; k++)
+        CHECK(seen[k] > 0, "group %s present (%d rows)", want[k], seen[k]);
+    CHECK_INT(rel_ok, rel_n);
+    CHECK_INT(ks_ok, ks_n);
+    /* received->arrived in 13 groups, the two parts in 12 (no dispatch
+     * stamp: none), 5 rows each. */
+    CHECK_INT(rows, (13 + 2 * 12) * 5);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     char *tmp = tu_tmpdir();
     test_recovery(tmp);
+    test_run_csv(tmp);
     test_bad(tmp);
     test_obsvsim(tmp);
     tu_rmrf(tmp);
