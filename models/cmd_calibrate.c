@@ -19,11 +19,12 @@
  *                        ids seen in each shift block of the scenario's
  *                        shifts (a unit seen once in a block is on duty for
  *                        all of it, the correction for units on duty that
- *                        took no call in a given hour), mean over the
- *                        window's weeks;
- *   shifts.csv           the scenario's shifts with briefing_min: how much
- *                        later than the first call after a shift start the
- *                        first call is taken by a unit of the new shift;
+ *                        took no call in a given hour; holdovers from the
+ *                        block before left out), mean over the window's
+ *                        weeks;
+ *   shifts.csv           the scenario's shifts with briefing_min: the change
+ *                        point after a shift start from which calls go to
+ *                        units of the new shift;
  *   turnout.csv          dispatched -> arrived minus the modelled travel
  *                        (the log has no en-route stamp), by whether one of
  *                        the call's units was seen on a call in the hour
