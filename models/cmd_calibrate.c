@@ -350,7 +350,7 @@ static void block_span(const struct cal *C, const struct blocks *B, size_t b, do
     *len = s->n_shifts ? s->shifts[k].hours * 60 : 60.0;
 }
 
-/* Calls f for every block containing minute t. */
+/* Runs the statement after it with b each block containing minute t. */
 #define FOR_BLOCKS(C, B, t, b)                                                            \
     for (size_t b = blk_first(C, B, t); b < (B)->n; b = blk_next(C, B, t, b))
 
