@@ -342,7 +342,8 @@ static void place(struct ops *o, int u)
     if (r->st == U_IDLE && r->act == ACT_BASE) {
         nn_insert(o->nn[o->tag[u].slot], o->nn_item[u]);
     } else if (r->st == U_IDLE ||
-               (r->st == U_RETURNING && o->s->redispatch_returning && !r->shift_over)) {
+               (r->st == U_RETURNING && o->s->redispatch_returning && !r->shift_over &&
+                !(o->cad_hold && ops_cad_stood_down(o, u)))) {
         set_mobile(o, r, true);
         r->mob_pos = o->n_mob;
         o->mob[o->n_mob++] = u;
@@ -1977,6 +1978,11 @@ void ops__become_free(struct ops *o, int u)
 double ops__clip(const struct ops *o, double a, double b)
 {
     return clip(o, a, b);
+}
+
+void ops__place(struct ops *o, int u)
+{
+    place(o, u);
 }
 
 bool ops__closed(const struct ops *o)

@@ -236,6 +236,8 @@ void ops_cad_first(struct ops *o, int u, const struct job *jb);
 /* u is free (become_free): phase 0 before the queue (stood down: held), 1
  * after it (interrupted workload resumes).  true if u is now held. */
 bool ops_cad_free(struct ops *o, int u, int phase);
+/* u is stood down by the strength table (not dispatchable when returning). */
+bool ops_cad_stood_down(const struct ops *o, int u);
 /* u has just become idle: its next workload period. */
 void ops_cad_idle(struct ops *o, int u);
 /* u comes on duty for a shift that began at shift_start (may be < now):
@@ -257,6 +259,7 @@ int ops_clock_hour(const struct ops *o, double t);
 void ops__hold(struct ops *o, int u);          /* u out of service where it is (U_HELD) */
 void ops__become_free(struct ops *o, int u);   /* u free again: queue, idle activity */
 double ops__clip(const struct ops *o, double a, double b);
+void ops__place(struct ops *o, int u);         /* into the index its state calls for */
 bool ops__closed(const struct ops *o);
 
 /* Can a unit in state r take an incident now (on duty, free or
