@@ -161,8 +161,8 @@ double ops_cad_arrive(struct ops *o, struct job *jb)
         jb->need = it->upc_n[k];
         jb->n_req = (unsigned char)it->upc_n[k];
     }
-    if (o->cad_upc && jb->inc.t >= o->warmup)
-        o->units_sent += jb->n_req;     /* every counted call completes */
+    if (o->cad_upc && jb->inc.t >= o->warmup)    /* every counted call completes */
+        o->units_sent += jb->n_req ? jb->n_req : (uint64_t)it->units_required;
     if (o->cad_cp) {
         const struct scn_cp_row *row =
             &s->cp_rows[s->cp_pick[jb->inc.type * 24 + ops_clock_hour(o, jb->inc.t)]];

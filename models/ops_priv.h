@@ -67,7 +67,7 @@ struct job {
     double remaining;      /* on-scene time left after a pre-emption, NAN none */
     int first_unit;        /* first unit on scene, -1 before */
     bool first_contact;    /* that unit is a home unit of the incident's grid */
-    unsigned char n_req;   /* units requested (units_required or units_per_call.csv, <= 50) */
+    unsigned char n_req;   /* units requested by units_per_call.csv (<= 50); 0: units_required */
     int need;              /* units still to send */
     int active;            /* units sent and not yet cleared */
     bool queued;           /* waited at some point */
@@ -206,7 +206,8 @@ struct ops {
     struct ops_cad *cad;
     struct job_trace *jtr;       /* per job slot, with a trace only */
     bool cad_cp, cad_upc, cad_turnout, cad_hold;   /* which are on */
-    bool arrive_cad;             /* cad_cp || cad_upc || a trace: arrivals call ops_cad_arrive */
+    bool arrive_cad;             /* a call-processing delay, units per call or a trace:
+                                    arrivals call ops_cad_arrive */
     bool by_interval;            /* the interval metrics by hour, type, grid are kept */
     bool rec_extra;              /* by_interval or a trace: record_intervals runs */
 };
