@@ -345,7 +345,8 @@ static void place(struct ops *o, int u)
     if (r->st == U_IDLE && r->act == ACT_BASE) {
         nn_insert(o->nn[o->tag[u].slot], o->nn_item[u]);
     } else if (r->st == U_IDLE ||
-               (r->st == U_RETURNING && o->s->redispatch_returning && !r->shift_over)) {
+               (r->st == U_RETURNING && o->s->redispatch_returning && !r->shift_over &&
+                !(o->cad_hold && ops_cad_stood_down(o, u)))) {
         set_mobile(o, r, true);
         r->mob_pos = o->n_mob;
         o->mob[o->n_mob++] = u;
@@ -544,6 +545,12 @@ static int job_alloc(struct ops *o, struct perr *e)
     o->free_job = o->job[j].next_free;
     o->active_jobs++;
     return j;
+}
+
+/* Units requested by a job: units_per_call.csv's draw, else its type's. */
+static int job_units(const struct ops *o, const struct job *jb)
+{
+    return jb->n_req ? jb->n_req : o->s->itypes[jb->inc.type].units_required;
 }
 
 static void job_free(struct ops *o, int j)
@@ -947,9 +954,9 @@ static void complete(struct ops *o, int j)
                 "%d,%.4f\n",
                 (unsigned long long)jb->inc.seq, jb->inc.t, jb->inc.x, jb->inc.y,
                 jb->inc.grid >= 0 ? s->grids[jb->inc.grid].id : "", it->id,
-                s->priorities[jb->inc.prio_idx], s->units[fu].id, jb->n_req,
+                s->priorities[jb->inc.prio_idx], s->units[fu].id, job_units(o, jb),
                 jb->queued, jb->t_dispatch, jb->t_first, now, jb->first_contact, resolved,
-                ops_clock_hour(o, jb->inc.t), o->jtr[j].t_depart, jb->n_req + jb->resent,
+                ops_clock_hour(o, jb->inc.t), o->jtr[j].t_depart, job_units(o, jb) + jb->resent,
                 o->jtr[j].cp_min);
     if (!resolved)
         handover(o, jb);
@@ -1032,7 +1039,7 @@ static int find_preemptable(const struct ops *o, const struct job *j)
             !ops_role_in(o, u, roles))
             continue;
         const struct job *v = &o->job[r->job];
-        if (v->n_req != 1 ||
+        if (job_units(o, v) != 1 ||
             s->priorities[v->inc.prio_idx] - s->priorities[j->inc.prio_idx] < s->preempt_gap)
             continue;
         double t = ops_travel_to(o, u, j->inc.x, j->inc.y);
@@ -1318,8 +1325,7 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     struct job *jb = &o->job[j];
     *jb = (struct job){ .inc = o->next, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
                         .first_unit = -1, .need = it->units_required, .qprev = -1,
-                        .qnext = -1, .next_free = -1,
-                        .n_req = (unsigned char)it->units_required };
+                        .qnext = -1, .next_free = -1 };
     /* Drawn for every call whatever happens to it, so that the outcome
      * stream stays aligned across layouts (common random numbers), unless
      * every resolution probability is 0 or 1: then any u in [0, 1) gives
@@ -1335,9 +1341,9 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     }
     o->tot.created++;
     if (o->arrive_cad) {
-        /* Units per call and call processing by (type, hour), from streams
-         * keyed by the incident, or the [dispatch] delay drawn as below;
-         * the trace keeps the delay. */
+        /* Call processing (the dispatch decision comes after taking the
+         * call: [dispatch] call_processing*, or by type and hour) and units
+         * per call (ops_cad.c); the trace keeps the delay. */
         double cp = ops_cad_arrive(o, jb);
         if (o->jtr)
             o->jtr[j] = (struct job_trace){ cp, NAN };
@@ -1345,13 +1351,6 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
             sim_after(o->sim, cp, EV_DISPATCH, (uint32_t)j, 0);
         else
             dispatch_job(o, j);
-    } else if (o->s->cp_mean_min > 0) {
-        /* Call processing: the dispatch decision comes after taking the call. */
-        struct scn_itype cp = *it;
-        cp.dist = o->s->cp_dist;
-        cp.mean_min = o->s->cp_mean_min;
-        cp.sd_min = o->s->cp_sd_min;
-        sim_after(o->sim, inc_draw_service(&cp, o->r_outcome), EV_DISPATCH, (uint32_t)j, 0);
     } else {
         dispatch_job(o, j);
     }
@@ -1635,7 +1634,7 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     }
     if (ops_cad_setup(o, e) < 0)
         return -1;
-    o->arrive_cad = o->cad_cp || o->cad_upc || o->trace;
+    o->arrive_cad = o->cad_cp || o->cad_upc || o->trace || s->cp_mean_min > 0;
     o->by_interval = o->da_own || o->cad || s->cp_mean_min > 0 || ops_has_observed(s);
     o->rec_extra = o->by_interval || o->trace;
     o->one_event = one_event_ok(o);
@@ -1984,6 +1983,11 @@ void ops__become_free(struct ops *o, int u)
 double ops__clip(const struct ops *o, double a, double b)
 {
     return clip(o, a, b);
+}
+
+void ops__place(struct ops *o, int u)
+{
+    place(o, u);
 }
 
 bool ops__closed(const struct ops *o)

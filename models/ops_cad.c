@@ -161,8 +161,8 @@ double ops_cad_arrive(struct ops *o, struct job *jb)
         jb->need = it->upc_n[k];
         jb->n_req = (unsigned char)it->upc_n[k];
     }
-    if (o->cad_upc && jb->inc.t >= o->warmup)
-        o->units_sent += jb->n_req;     /* every counted call completes */
+    if (o->cad_upc && jb->inc.t >= o->warmup)    /* every counted call completes */
+        o->units_sent += jb->n_req ? jb->n_req : (uint64_t)it->units_required;
     if (o->cad_cp) {
         const struct scn_cp_row *row =
             &s->cp_rows[s->cp_pick[jb->inc.type * 24 + ops_clock_hour(o, jb->inc.t)]];
@@ -293,6 +293,11 @@ bool ops_cad_free(struct ops *o, int u, int phase)
     return true;
 }
 
+bool ops_cad_stood_down(const struct ops *o, int u)
+{
+    return o->cad->cu[u].stood_down;
+}
+
 void ops_cad_idle(struct ops *o, int u)
 {
     const struct scn_workload *w = workload_of(o, u);
@@ -416,7 +421,8 @@ static void rerank(struct ops *o)
     int n = 0;
     for (int u = 0; u < s->n_units; u++) {
         c->cu[u].stood_down = false;
-        if (o->u[u].st != U_OFF && !o->u[u].shift_over)
+        /* Case teams take follow-ups, not calls: outside the count. */
+        if (o->u[u].st != U_OFF && !o->u[u].shift_over && o->tag[u].role != ROLE_CASE_TEAM)
             c->rank[n++] = (struct rank_ent){
                 rng_mix4(o->seed, (uint64_t)o->rep, RNG_CAD_STRENGTH,
                          c->cu[u].idkey ^ (day * 0x9E3779B97F4A7C15ull)),
@@ -430,12 +436,16 @@ static void rerank(struct ops *o)
         c->cu[u].stood_down = true;
         if (o->u[u].st == U_IDLE)
             hold_start(o, u, HOLD_STRENGTH, INFINITY);
+        else if (o->u[u].st == U_RETURNING)
+            ops__place(o, u);           /* no longer dispatchable on its way back */
     }
     for (int i = 0; i < n && i < cap; i++) {
         int u = c->rank[i].u;
         if (c->cu[u].hold == HOLD_STRENGTH) {
             hold_account(o, u);
             ops__become_free(o, u);
+        } else if (o->u[u].st == U_RETURNING && !o->u[u].mobile) {
+            ops__place(o, u);           /* dispatchable again if re-dispatch allows */
         }
     }
 }

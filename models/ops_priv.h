@@ -67,7 +67,7 @@ struct job {
     double remaining;      /* on-scene time left after a pre-emption, NAN none */
     int first_unit;        /* first unit on scene, -1 before */
     bool first_contact;    /* that unit is a home unit of the incident's grid */
-    unsigned char n_req;   /* units requested (units_required or units_per_call.csv, <= 50) */
+    unsigned char n_req;   /* units requested by units_per_call.csv (<= 50); 0: units_required */
     int need;              /* units still to send */
     int active;            /* units sent and not yet cleared */
     bool queued;           /* waited at some point */
@@ -209,7 +209,8 @@ struct ops {
     struct ops_cad *cad;
     struct job_trace *jtr;       /* per job slot, with a trace only */
     bool cad_cp, cad_upc, cad_turnout, cad_hold;   /* which are on */
-    bool arrive_cad;             /* cad_cp || cad_upc || a trace: arrivals call ops_cad_arrive */
+    bool arrive_cad;             /* a call-processing delay, units per call or a trace:
+                                    arrivals call ops_cad_arrive */
     bool by_interval;            /* the interval metrics by hour, type, grid are kept */
     bool rec_extra;              /* by_interval or a trace: record_intervals runs */
 };
@@ -239,6 +240,8 @@ void ops_cad_first(struct ops *o, int u, const struct job *jb);
 /* u is free (become_free): phase 0 before the queue (stood down: held), 1
  * after it (interrupted workload resumes).  true if u is now held. */
 bool ops_cad_free(struct ops *o, int u, int phase);
+/* u is stood down by the strength table (not dispatchable when returning). */
+bool ops_cad_stood_down(const struct ops *o, int u);
 /* u has just become idle: its next workload period. */
 void ops_cad_idle(struct ops *o, int u);
 /* u comes on duty for a shift that began at shift_start (may be < now):
@@ -260,6 +263,7 @@ int ops_clock_hour(const struct ops *o, double t);
 void ops__hold(struct ops *o, int u);          /* u out of service where it is (U_HELD) */
 void ops__become_free(struct ops *o, int u);   /* u free again: queue, idle activity */
 double ops__clip(const struct ops *o, double a, double b);
+void ops__place(struct ops *o, int u);         /* into the index its state calls for */
 bool ops__closed(const struct ops *o);
 
 /* Can a unit in state r take an incident now (on duty, free or

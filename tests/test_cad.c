@@ -478,7 +478,7 @@ static void strength(void)
     town(d, NULL, 150, 14,
          "id,base,home_grids,mode\nU1,S,G,car\nU2,S,G,car\nU3,P1,G,car\nU4,P1,G,car\n"
          "U5,P2,G,car\nU6,P2,G,car\nU7,P3,G,car\nU8,P3,G,car\nU9,P4,G,car\nU10,P4,G,car\n", NULL);
-    struct run A, R;
+    struct run A, R, Q;
     run(d, NULL, &A);
     char buf[8192];
     size_t used = (size_t)snprintf(buf, sizeof buf, "dow,hour,units\n");
@@ -487,10 +487,13 @@ static void strength(void)
                                  w % 24 < 12 ? 3 : 6);
     tu_write(d, "strength.csv", buf);
     run(d, NULL, &R);
+    /* Units driving back may be re-dispatched, unless stood down. */
+    const char *const redis[] = { "dispatch.redispatch_returning=true", NULL };
+    run(d, redis, &Q);
     /* Distinct units dispatched (first units: one unit a call) per hour. */
-    int over = 0, over_free = 0, at_cap = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        const struct run *X = pass ? &R : &A;
+    int over = 0, over_free = 0, at_cap = 0, over_q = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        const struct run *X = pass == 2 ? &Q : pass ? &R : &A;
         for (int h = 0; h < 14 * 24; h++) {
             char seen[10] = { 0 };
             int k = 0;
@@ -501,7 +504,9 @@ static void strength(void)
                         seen[u] = 1, k++;
                 }
             int cap = h % 24 < 12 ? 3 : 6;
-            if (pass) {
+            if (pass == 2) {
+                over_q += k > cap;
+            } else if (pass) {
                 over += k > cap;
                 at_cap += k == cap;
             } else {
@@ -513,6 +518,7 @@ static void strength(void)
           over_free);
     CHECK(over == 0 && at_cap > 100, "with it, never more distinct units in an hour than its "
           "cap (%d over, %d at the cap)", over, at_cap);
+    CHECK(over_q == 0, "also when returning units may be re-dispatched (%d hours over)", over_q);
     double want = 14 * 12 * (7 + 4), got = slot(&R, "all", "stood_down_hours", NULL);
     CHECK(got > 0.95 * want && got <= want + 1e-9, "stood-down hours %.1f ~ %.0f (less the calls "
           "finished first)", got, want);
@@ -527,6 +533,7 @@ static void strength(void)
           got);
     run_free(&A);
     run_free(&R);
+    run_free(&Q);
     tu_rmrf(d);
     free(d);
 }
