@@ -28,6 +28,7 @@ enum rng_purpose {
     RNG_ABSENCE = 6,
     RNG_PATROL = 7,
     RNG_THINNING = 8,      /* nhpp: acceptance of candidate arrivals */
+    RNG_CALIBRATE = 9,     /* calibrate: modelled travel of the log's calls */
 };
 
 struct inc {
@@ -39,6 +40,12 @@ struct inc {
     int prio_idx;          /* index into scn.priorities: the type's, unless
                               the source (a replay) gives one */
     double service_min;    /* on-scene time, drawn with the incident */
+    /* What a replayed log observed for this incident, minutes: received ->
+     * dispatched, dispatched -> arrived, received -> arrived, NAN where a
+     * stamp is missing or out of order.  Set only by sources with an
+     * `observed` callback (the replay); others leave them unset, and
+     * nothing reads them then. */
+    double obs_wait, obs_travel, obs_response;
 };
 
 /* Timings a source observed in its data (a replay of a CAD export), for
@@ -90,6 +97,9 @@ double inc_draw_service(const struct scn_itype *it, gsl_rng *r);
  * Nothing for other sources.  Called once per command, not per replication. */
 void inc_source_report(const struct scn *s, FILE *fp);
 
+/* Room for a row's units field; a longer one is cut at a comma. */
+#define INC_UNITS_MAX 160
+
 /* One replayed row with what the data says beyond the incident itself
  * (for `patrolsim fit`): times in minutes, NAN where the data has none. */
 struct inc_row {
@@ -97,6 +107,10 @@ struct inc_row {
     int64_t received_ms;   /* local calendar time, ts.h */
     double wait, travel, response;   /* received->dispatched->arrived */
     double onscene;        /* on-scene time in the data, or NAN */
+    int has_dispatched;    /* the row has a dispatch stamp (in order or not) */
+    int has_arrived;       /* the row has an arrival stamp */
+    char units[INC_UNITS_MAX];   /* [replay] units_column as written, "" without */
+    int units_cut;         /* the field was longer than units[] and was cut */
 };
 
 /* The replay reader behind the "replay" source, for the scenario's [replay]

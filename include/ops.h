@@ -62,7 +62,19 @@
     X(G_HOURS,          "measured_hours",        "length of the measured period (warm-up to last event)") \
     X(G_COLLAPSED,      "queue_collapsed",       "1 if the queue kept growing: not empty for the last quarter of the horizon (at least a day) and 10+ calls at its end") \
     X(G_COLLAPSE_DAY,   "queue_growth_start_day","collapsed runs: day (from t = 0) since which the queue never emptied") \
-    X(G_QUEUE_HORIZON,  "queue_at_horizon",      "calls waiting when the last calls were created (the horizon)")
+    X(G_QUEUE_HORIZON,  "queue_at_horizon",      "calls waiting when the last calls were created (the horizon)") \
+    X(G_RD_MEAN,        "received_dispatched_mean_min", "received to first dispatch (call processing + queue wait), mean") \
+    X(G_RD_P50,         "received_dispatched_p50_min",  "received to first dispatch, median") \
+    X(G_RD_P90,         "received_dispatched_p90_min",  "received to first dispatch, 90th percentile") \
+    X(G_DA_MEAN,        "dispatched_arrived_mean_min",  "first dispatch to first arrival (turnout + travel), mean") \
+    X(G_DA_P50,         "dispatched_arrived_p50_min",   "first dispatch to first arrival, median") \
+    X(G_DA_P90,         "dispatched_arrived_p90_min",   "first dispatch to first arrival, 90th percentile") \
+    X(G_TURNOUT_MEAN,   "turnout_mean_min",      "first unit on scene: its dispatch to its departure, mean") \
+    X(G_UNITS_PER_CALL, "units_per_call_mean",   "unit dispatches per completed call, mean") \
+    X(G_WORKLOAD_SHARE, "workload_share",        "non-call workload time / on-duty time, over all units") \
+    X(G_BRIEFING_SHARE, "briefing_share",        "shift briefing time / on-duty time, over all units") \
+    X(G_STOOD_DOWN_H,   "stood_down_hours",      "unit-hours on shift but stood down by the strength table") \
+    X(G_INTERRUPTS,     "workload_interruptions","workload periods interrupted by a call")
 
 /* Per priority level (section "priority", key = the level). */
 #define OPS_PRIO_METRICS(X) \
@@ -84,7 +96,9 @@
     X(U_COMMUNITY_H,"community_hours",   "idle on-duty hours in the community (visits)") \
     X(U_PATROL_H,  "patrol_hours",       "idle on-duty hours patrolling") \
     X(U_FOLLOWUPS, "followups",          "follow-ups worked (case team)") \
-    X(U_SHIFTS,    "shifts",             "shifts worked")
+    X(U_SHIFTS,    "shifts",             "shifts worked") \
+    X(U_WORKLOAD_H,"workload_hours",     "hours of non-call workload (workload.csv)") \
+    X(U_STOOD_H,   "stood_down_hours",   "hours on shift stood down by strength.csv (not on duty)")
 
 /* Per grid (section "grid", key = grid id). */
 #define OPS_GRID_METRICS(X) \
@@ -93,7 +107,9 @@
     X(R_WITHIN,     "within_target_share","share within target") \
     X(R_FIRST,      "first_contact_rate", "share first reached by a home unit") \
     X(R_RESOLVED,   "resolution_rate",    "share closed on scene by the first contact") \
-    X(R_QUEUED,     "queued_share",       "share that waited")
+    X(R_QUEUED,     "queued_share",       "share that waited") \
+    X(R_RD_MEAN,    "received_dispatched_mean_min", "received to first dispatch, mean") \
+    X(R_DA_MEAN,    "dispatched_arrived_mean_min",  "first dispatch to first arrival, mean")
 
 /* By hour of day of creation (section "hour", key = 00..23), by incident
  * type (section "type"), by facility tier of the first unit's base
@@ -103,7 +119,9 @@
     X(H_RESP_MEAN,  "response_mean_min",  "response time, mean") \
     X(H_WITHIN,     "within_target_share","share within target") \
     X(H_FIRST,      "first_contact_rate", "first-contact rate") \
-    X(H_QUEUED,     "queued_share",       "share that waited")
+    X(H_QUEUED,     "queued_share",       "share that waited") \
+    X(H_RD_MEAN,    "received_dispatched_mean_min", "received to first dispatch, mean") \
+    X(H_DA_MEAN,    "dispatched_arrived_mean_min",  "first dispatch to first arrival, mean")
 
 #define OPS_TYPE_METRICS(X) \
     X(T_INCIDENTS,  "incidents",          "incidents of this type") \
@@ -112,7 +130,9 @@
     X(T_WITHIN,     "within_target_share","share within target") \
     X(T_FIRST,      "first_contact_rate", "first-contact rate") \
     X(T_RESOLVED,   "resolution_rate",    "share closed on scene by the first contact") \
-    X(T_HANDOVER,   "handover_share",     "share handed over")
+    X(T_HANDOVER,   "handover_share",     "share handed over") \
+    X(T_RD_MEAN,    "received_dispatched_mean_min", "received to first dispatch, mean") \
+    X(T_DA_MEAN,    "dispatched_arrived_mean_min",  "first dispatch to first arrival, mean")
 
 #define OPS_TIER_METRICS(X) \
     X(K_UNITS,      "units",              "units based at facilities of this tier") \
@@ -141,19 +161,21 @@ enum { OPS_STATION_METRICS(OPS_ENUM) OPS_N_STATION };
 /* Where each section starts in a replication's result vector; global
  * metrics come first, at their enum values. */
 struct ops_blocks {
-    size_t prio, unit, grid, hour, type, tier, station, ecdf, duty, obs, obs_ecdf, n;
+    size_t prio, unit, grid, hour, type, tier, station, ecdf, duty, obs, obs_ecdf, ovs, n;
     int n_stations;
     int *station_fac;      /* block row -> facility index */
 };
 /* For charts (section "ecdf", metric "within_share", key "P/M": share of
  * priority P's incidents, or "all/M" of every incident, reached within M
- * minutes; "wait/M" and "travel/M" the same for the queue wait and the
- * first unit's travel; M runs over ops_ecdf_min) and section "duty", metric
+ * minutes; "wait/M" and "travel/M" the same for the queue wait (received to
+ * first dispatch) and the first unit's travel, "dispatched_arrived/M" for
+ * first dispatch to first arrival; M runs over ops_ecdf_min) and section "duty", metric
  * "units_on_duty", key 00..23: units on duty and present at half past that
  * hour, mean over the measured days.  A source with observed timings (a
  * replay) adds section "observed_ecdf", keys "response/M", "wait/M" and
  * "travel/M": the same shares over the log's received -> arrived,
- * received -> dispatched and dispatched -> arrived intervals. */
+ * received -> dispatched and dispatched -> arrived intervals, and section
+ * "obsvsim" the call-by-call comparison of obsvsim.h. */
 #define OPS_N_ECDF 42
 extern const double ops_ecdf_min[OPS_N_ECDF];
 
@@ -178,6 +200,16 @@ struct ops_totals {
     double t_end;          /* time of the last event, minutes */
 };
 
+/* Random-stream purposes of the CAD mechanisms (ops_cad.c), numbered far
+ * from inc.h's enum rng_purpose so both lists can grow.  Never renumber. */
+enum {
+    RNG_CAD_CALLPROC = 101,    /* call-processing delay, keyed by incident */
+    RNG_CAD_UNITS = 102,       /* units per call, keyed by incident */
+    RNG_CAD_TURNOUT = 103,     /* turnout delays, keyed by unit */
+    RNG_CAD_WORKLOAD = 104,    /* workload gaps and lengths, keyed by unit */
+    RNG_CAD_STRENGTH = 105,    /* strength ranking, keyed by unit and day */
+};
+
 struct ops_params {
     uint64_t seed;
     int rep;
@@ -189,7 +221,13 @@ struct ops_params {
 int ops_run(const struct scn *s, const struct ops_params *p, double *out,
             struct ops_totals *tot, struct perr *e);
 
-/* Header line of the trace CSV. */
+/* Header line of the trace CSV: one row per incident, written when it
+ * completes.  Times in minutes from t = 0: created (received), dispatched
+ * (first dispatch decision), arrived (first unit on scene), cleared (last
+ * unit clears), departed (the first unit on scene leaves for it: its
+ * dispatch plus turnout); hour = local clock hour of receipt; units = units
+ * requested, units_sent = dispatches made; call_processing_min = the drawn
+ * receipt-to-decision delay (the rest of dispatched - created is queueing). */
 extern const char ops_trace_header[];
 
 #endif

@@ -16,6 +16,7 @@ struct scn *police_load(const char *dir, const struct cli_ov *c);
 
 int cmd_bench(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_coverage(int argc, char **argv);
 int cmd_blockade(int argc, char **argv);

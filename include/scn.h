@@ -119,6 +119,7 @@ struct scn_shift {
     char *code;
     double start_h;        /* hour of day the shift starts, [0, 24) */
     double hours;          /* length, (0, 24] */
+    double briefing_min;   /* start of shift on duty but not dispatchable, minutes (0: none) */
 };
 
 struct scn_roster {
@@ -146,6 +147,46 @@ struct scn_itype {
     bool has_followup;     /* follow-up work for the case team after handover */
     enum svc_dist fu_dist;
     double fu_mean_min, fu_sd_min;
+    int line;
+    /* units_per_call.csv: units sent = upc_n[k] with probability upc_cum[k] -
+     * upc_cum[k - 1]; n_upc == 0: always units_required. */
+    int *upc_n;
+    double *upc_cum;       /* cumulative, last = 1 */
+    int n_upc;
+};
+
+/* A delay distribution of the CAD tables (call processing, turnout,
+ * workload periods): exponential, lognormal, gamma or fixed. */
+struct scn_delay {
+    enum svc_dist dist;
+    double mean_min;       /* minutes, >= 0 (0 only for fixed: no delay) */
+    double sd_min;         /* lognormal/gamma: > 0; otherwise 0 */
+};
+
+/* One call_processing.csv row: incidents of `type` (-1: any) received in
+ * the local clock hours [hour_from, hour_to) (wrapping past midnight when
+ * hour_from > hour_to) take `d` from receipt to the dispatch decision. */
+struct scn_cp_row {
+    int type;
+    int hour_from, hour_to;    /* 0..23 and 1..24 */
+    struct scn_delay d;
+    int line;
+};
+
+/* What a unit is doing when dispatched, for its turnout (turnout.csv). */
+enum turnout_state {
+    TO_AT_BASE, TO_PATROL, TO_COMMUNITY, TO_RETURNING, TO_JUST_CLEARED, TO_WORKLOAD, TO_N
+};
+extern const char *const scn_turnout_state_names[TO_N];
+
+/* One workload.csv row: on-duty idle units of `role` (-1: any other) start
+ * busy periods d at rate_per_hour (Poisson while idle); calls of priority
+ * <= interrupt_priority may interrupt them (0: never). */
+struct scn_workload {
+    int role;
+    double rate_per_hour;  /* > 0 */
+    struct scn_delay d;
+    int interrupt_priority;/* 0..9 */
     int line;
 };
 
@@ -225,6 +266,24 @@ struct scn {
      * indices in preference order (n_runcard[g] == 0: none given). */
     int **runcard;
     int *n_runcard;
+
+    /* CAD mechanisms (docs/scenario-format.md, "Call processing, availability,
+     * turnout and crews"); every one optional, absent = the behaviour without.
+     * cp_pick[type * 24 + hour] is the call_processing row for a call of that
+     * type received in that local clock hour (NULL: no table, [dispatch]
+     * cp_* apply).  strength[dow * 24 + hour] caps the units available in
+     * that local hour of the week (0 = Monday; NULL: no cap).  workload_of
+     * [role] is the workload row of a role, -1 none. */
+    struct scn_cp_row *cp_rows;       int n_cp_rows;
+    int *cp_pick;
+    bool has_turnout;
+    struct scn_delay turnout[TO_N];   /* fixed 0 for states the table omits */
+    double cleared_window_min;        /* [turnout]: "just cleared" up to this, minutes */
+    int *strength;
+    struct scn_workload *workload;    int n_workload;
+    int workload_of[ROLE_N];
+    bool has_upc;                     /* units_per_call.csv given */
+    bool has_briefing;                /* some shift has briefing_min > 0 */
 
     double xmin, ymin, xmax, ymax;    /* bounding box of all grids, km */
     struct geo_index *grid_index;     /* point -> grid */

@@ -19,7 +19,7 @@
 enum rp_col {
     RC_DATE, RC_RECEIVED, RC_DISPATCHED, RC_ARRIVED, RC_CLEARED, RC_SERVICE,
     RC_X, RC_Y, RC_LAT, RC_LON, RC_GRID, RC_TYPE, RC_PRIORITY, RC_FILTER, RC_DEDUP,
-    RC_N
+    RC_UNITS, RC_N
 };
 /* Their [replay] keys ("received_column", ...), in that order. */
 extern const char *const inc__col_key[RC_N];

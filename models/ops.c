@@ -29,8 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
+#include "obsvsim.h"
 #include "ops_priv.h"
 #include "rng.h"
+#include "ts.h"
 
 enum {
     EV_ARRIVE_SCENE, EV_LEAVE_SCENE, EV_ARRIVE_BASE, EV_ACT, EV_FU_END,
@@ -39,7 +41,8 @@ enum {
 
 const char ops_trace_header[] =
     "seq,created_min,x_km,y_km,grid,type,priority,first_unit,units,queued,dispatched_min,"
-    "arrived_min,cleared_min,first_contact,resolved\n";
+    "arrived_min,cleared_min,first_contact,resolved,hour,departed_min,units_sent,"
+    "call_processing_min\n";
 
 /* ---- result layout ---------------------------------------------------- */
 
@@ -103,10 +106,11 @@ void ops_blocks(const struct scn *s, struct ops_blocks *b)
     b->tier = b->type + (size_t)s->n_itypes * OPS_N_TYPE;
     b->station = b->tier + FAC_N_TIERS * OPS_N_TIER;
     b->ecdf = b->station + (size_t)b->n_stations * OPS_N_STATION;
-    b->duty = b->ecdf + (size_t)(s->n_priorities + 3) * OPS_N_ECDF;
+    b->duty = b->ecdf + (size_t)(s->n_priorities + 4) * OPS_N_ECDF;
     b->obs = b->duty + 24;
     b->obs_ecdf = b->obs + (ops_has_observed(s) ? INC_N_OBS : 0);
-    b->n = b->obs_ecdf + (ops_has_observed(s) ? 3 * OPS_N_ECDF : 0);
+    b->ovs = b->obs_ecdf + (ops_has_observed(s) ? 3 * OPS_N_ECDF : 0);
+    b->n = b->ovs + obsvsim_n_slots(s);
 }
 
 void ops_blocks_release(struct ops_blocks *b)
@@ -184,9 +188,9 @@ void ops_layout(const struct scn *s, struct res_layout *L)
     add_block(L, 6, FAC_N_TIERS, key_tier, s, &b);
     add_block(L, 7, b.n_stations, key_station, s, &b);
     char key[48];
-    for (int p = 0; p < s->n_priorities + 3; p++)
+    for (int p = 0; p < s->n_priorities + 4; p++)
         for (int k = 0; k < OPS_N_ECDF; k++) {
-            static const char *const rest[3] = { "all", "wait", "travel" };
+            static const char *const rest[4] = { "all", "wait", "travel", "dispatched_arrived" };
             if (p < s->n_priorities)
                 snprintf(key, sizeof key, "%d/%g", s->priorities[p], ops_ecdf_min[k]);
             else
@@ -205,6 +209,7 @@ void ops_layout(const struct scn *s, struct res_layout *L)
                 snprintf(key, sizeof key, "%s/%g", what[i], ops_ecdf_min[k]);
                 res_add(L, "observed_ecdf", "within_share", key);
             }
+        obsvsim_layout(s, L);
     }
     PS_ASSERT(L->n == b.n);
     ops_blocks_release(&b);
@@ -221,7 +226,7 @@ const char *ops_metric_desc(const char *section, const char *metric)
 {
     if (!strcmp(section, "ecdf"))
         return "share of incidents reached within the key's minutes (key priority/minutes, "
-               "all/, wait/ or travel/minutes)";
+               "all/, wait/, travel/ or dispatched_arrived/minutes)";
     if (!strcmp(section, "observed_ecdf"))
         return "share of the log's incidents within the key's minutes (response/, wait/ or "
                "travel/minutes)";
@@ -358,7 +363,8 @@ static void place(struct ops *o, int u)
     if (r->st == U_IDLE && r->act == ACT_BASE) {
         nn_insert(o->nn[o->tag[u].slot], o->nn_item[u]);
     } else if (r->st == U_IDLE ||
-               (r->st == U_RETURNING && o->s->redispatch_returning && !r->shift_over)) {
+               (r->st == U_RETURNING && o->s->redispatch_returning && !r->shift_over &&
+                !(o->cad_hold && ops_cad_stood_down(o, u)))) {
         set_mobile(o, r, true);
         r->mob_pos = o->n_mob;
         o->mob[o->n_mob++] = u;
@@ -545,6 +551,8 @@ static int job_alloc(struct ops *o, struct perr *e)
         if (n > cap)
             n = cap;
         o->job = xrealloc(o->job, (size_t)n * sizeof *o->job);
+        if (o->trace)
+            o->jtr = xrealloc(o->jtr, (size_t)n * sizeof *o->jtr);
         for (int i = n - 1; i >= old; i--) {
             o->job[i].next_free = o->free_job;
             o->free_job = i;
@@ -555,6 +563,12 @@ static int job_alloc(struct ops *o, struct perr *e)
     o->free_job = o->job[j].next_free;
     o->active_jobs++;
     return j;
+}
+
+/* Units requested by a job: units_per_call.csv's draw, else its type's. */
+static int job_units(const struct ops *o, const struct job *jb)
+{
+    return jb->n_req ? jb->n_req : o->s->itypes[jb->inc.type].units_required;
 }
 
 static void job_free(struct ops *o, int j)
@@ -668,6 +682,7 @@ static void on_activity(struct ops *o, int u)
 
 static void assign(struct ops *o, int u, int j);
 static void start_followup(struct ops *o, int u);
+static void become_free_held(struct ops *o, int u);
 
 /* u has nothing assigned and is on duty where it stands: follow-ups (case
  * team), then the queue, then its idle activity. */
@@ -675,6 +690,10 @@ static void become_free(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim);
+    if (o->cad_hold) {
+        become_free_held(o, u);
+        return;
+    }
     int sfac = o->unit_station[u];
     if (o->tag[u].role == ROLE_CASE_TEAM && sfac >= 0 && o->st[sfac].n > 0) {
         start_followup(o, u);
@@ -692,11 +711,40 @@ static void become_free(struct ops *o, int u)
     next_activity(o, u);
 }
 
+/* become_free when units may be held (briefing, strength, workload;
+ * ops_cad.c): the same steps, with a stood-down unit held first and
+ * interrupted workload resumed before the idle activity. */
+static void become_free_held(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    if (ops_cad_free(o, u, 0))
+        return;                         /* stood down by the strength table */
+    int sfac = o->unit_station[u];
+    if (o->tag[u].role == ROLE_CASE_TEAM && sfac >= 0 && o->st[sfac].n > 0) {
+        start_followup(o, u);
+        return;
+    }
+    int j = q_first_for(o, u);
+    if (j >= 0) {
+        assign(o, u, j);
+        return;
+    }
+    if (ops_cad_free(o, u, 1))
+        return;                         /* back to interrupted workload */
+    if (is_busy(r->st))
+        r->busy += clip(o, r->busy_since, sim_now(o->sim));
+    set_state(o, r, U_IDLE);
+    next_activity(o, u);
+    ops_cad_idle(o, u);
+}
+
 /* Goes off duty: after a shift that ran over, or at the end of a shift. */
 static void go_off(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim);
+    if (o->cad_hold)
+        ops_cad_off(o, u);
     if (is_busy(r->st))
         r->busy += clip(o, r->busy_since, now);
     if (r->shift_over) {
@@ -738,6 +786,39 @@ static bool home_of(const struct ops *o, int u, int g)
     return false;
 }
 
+/* The first unit's departure (for the trace) and, for scenarios that model
+ * call processing, turnout or crews or replay a log (by_interval), received
+ * -> dispatched -> arrived by hour, type and grid, and first dispatch ->
+ * first arrival where it is not the travel time.  Apart from record_first
+ * to keep the common path short. */
+static void record_intervals(struct ops *o, int u, struct job *jb, double now)
+{
+    const struct inc *in = &jb->inc;
+    if (o->jtr)
+        o->jtr[jb - o->job].t_depart = o->u[u].t0;
+    if (in->t < o->warmup || !o->by_interval)
+        return;
+    int hr = (int)(minute_of_day(in->t) / 60.0);
+    double wait = jb->t_dispatch - in->t, da = now - jb->t_dispatch;
+    if (o->da_own) {
+        stat_sum_add(&o->da, da);
+        stat_hist_add(&o->da_hist, da);
+    }
+    if (o->cad_turnout)
+        ops_cad_first(o, u, jb);
+    if (in->grid >= 0) {
+        double *g = &o->g_acc[(size_t)in->grid * OPS_N_GRID];
+        g[R_RD_MEAN] += wait;
+        g[R_DA_MEAN] += da;
+    }
+    double *h = &o->h_acc[(size_t)hr * OPS_N_HOUR];
+    h[H_RD_MEAN] += wait;
+    h[H_DA_MEAN] += da;
+    double *t = &o->t_acc[(size_t)in->type * OPS_N_TYPE];
+    t[T_RD_MEAN] += wait;
+    t[T_DA_MEAN] += da;
+}
+
 static void record_first(struct ops *o, int u, struct job *jb, double now)
 {
     const struct scn *s = o->s;
@@ -745,6 +826,8 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     jb->t_first = now;
     jb->first_unit = u;
     jb->first_contact = home_of(o, u, in->grid);
+    if (o->rec_extra)
+        record_intervals(o, u, jb, now);
     if (in->t < o->warmup)
         return;
     const struct scn_itype *it = &s->itypes[in->type];
@@ -882,13 +965,17 @@ static void complete(struct ops *o, int j)
             o->g_acc[(size_t)jb->inc.grid * OPS_N_GRID + R_RESOLVED] += resolved;
         o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_RESOLVED] += resolved;
         o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_HANDOVER] += !resolved;
+        obsvsim_add(o->ovs, &jb->inc, jb->t_dispatch, jb->t_first);
     }
     if (o->trace)
-        fprintf(o->trace, "%llu,%.4f,%.4f,%.4f,%s,%s,%d,%s,%d,%d,%.4f,%.4f,%.4f,%d,%d\n",
+        fprintf(o->trace, "%llu,%.4f,%.4f,%.4f,%s,%s,%d,%s,%d,%d,%.4f,%.4f,%.4f,%d,%d,%d,%.4f,"
+                "%d,%.4f\n",
                 (unsigned long long)jb->inc.seq, jb->inc.t, jb->inc.x, jb->inc.y,
                 jb->inc.grid >= 0 ? s->grids[jb->inc.grid].id : "", it->id,
-                s->priorities[jb->inc.prio_idx], s->units[fu].id, it->units_required,
-                jb->queued, jb->t_dispatch, jb->t_first, now, jb->first_contact, resolved);
+                s->priorities[jb->inc.prio_idx], s->units[fu].id, job_units(o, jb),
+                jb->queued, jb->t_dispatch, jb->t_first, now, jb->first_contact, resolved,
+                ops_clock_hour(o, jb->inc.t), o->jtr[j].t_depart, job_units(o, jb) + jb->resent,
+                o->jtr[j].cp_min);
     if (!resolved)
         handover(o, jb);
     job_free(o, j);
@@ -932,9 +1019,10 @@ static void assign(struct ops *o, int u, int j)
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];
     double now = sim_now(o->sim);
+    enum unit_state was = r->st;
     end_activity(o, u);
     unplace(o, u);
-    if (!is_busy(r->st))
+    if (!is_busy(was))
         r->busy_since = now;
     if (isnan(jb->t_dispatch))
         jb->t_dispatch = now;
@@ -945,10 +1033,13 @@ static void assign(struct ops *o, int u, int j)
     if (--jb->need == 0 && jb->in_queue)
         q_remove(o, j);
     jb->active++;
-    if (o->one_event)
+    if (o->one_event) {
         whole_cycle(o, u, j);
-    else
-        sim_at(o->sim, r->t1, EV_ARRIVE_SCENE, (uint32_t)u, r->ver);
+        return;
+    }
+    if (o->cad_turnout)                 /* never with one_event (one_event_ok) */
+        ops_cad_turnout(o, u, ops_cad_turnout_state(o, u, was));
+    sim_at(o->sim, r->t1, EV_ARRIVE_SCENE, (uint32_t)u, r->ver);
 }
 
 /* A unit serving a call at least preempt_gap levels less urgent than j,
@@ -966,7 +1057,7 @@ static int find_preemptable(const struct ops *o, const struct job *j)
             !ops_role_in(o, u, roles))
             continue;
         const struct job *v = &o->job[r->job];
-        if (s->itypes[v->inc.type].units_required != 1 ||
+        if (job_units(o, v) != 1 ||
             s->priorities[v->inc.prio_idx] - s->priorities[j->inc.prio_idx] < s->preempt_gap)
             continue;
         double t = ops_travel_to(o, u, j->inc.x, j->inc.y);
@@ -986,6 +1077,7 @@ static void preempt(struct ops *o, int u)
         vb->remaining = r->t1 > now ? r->t1 - now : 0;
     vb->active--;
     vb->need++;
+    vb->resent++;                       /* it will be sent again */
     q_push(o, v);
     if (vb->inc.t >= o->warmup)
         o->preemptions++;
@@ -1002,6 +1094,8 @@ static void dispatch_job(struct ops *o, int j)
         /* Every policy finds none when no unit is available (an M/M/1's
          * busy server, a city in a surge): then it is not asked. */
         int u = o->n_avail > 0 ? o->pol->select(o, o->pol_state, &o->job[j]) : -1;
+        if (u < 0 && o->cad_hold)
+            u = ops_cad_interrupt(o, &o->job[j]);
         if (u < 0 && o->s->preempt) {
             u = find_preemptable(o, &o->job[j]);
             if (u >= 0)
@@ -1039,6 +1133,8 @@ static void maybe_close(struct ops *o)
         end_activity(o, u);
         r->duty += clip(o, r->duty_since, now);
         r->ver++;                       /* no further activity events */
+        if (o->cad_hold)
+            ops_cad_off(o, u);
     }
 }
 
@@ -1065,7 +1161,7 @@ static void on_shift_start(struct ops *o, int u)
     if (here) {
         r->duty_since = now;
         r->shifts += now >= o->warmup;
-        if (r->st == U_OFF) {
+        if (r->st == U_OFF && !(o->cad_hold && ops_cad_shift_start(o, u, a))) {
             set_state(o, r, U_IDLE);
             stay(o, u);
             become_free(o, u);
@@ -1081,6 +1177,8 @@ static void on_shift_end(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim);
+    if (o->cad_hold)
+        ops_cad_shift_end(o, u);
     if (r->st != U_OFF) {
         r->duty += clip(o, r->duty_since, now);
         if (is_busy(r->st)) {
@@ -1127,6 +1225,8 @@ static void on_leave_scene(struct ops *o, int u)
     struct unit_rt *r = &o->u[u];
     int j = r->job;
     r->job = -1;
+    if (o->cad_turnout)
+        ops_cad_cleared(o, u, sim_now(o->sim));
     if (--o->job[j].active == 0 && o->job[j].need == 0)
         complete(o, j);
     const struct scn *s = o->s;
@@ -1191,6 +1291,11 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
     default:
         break;
     }
+    if (ev->kind >= OPS_EV_CAD) {
+        ops_cad_event(o, ev->kind, u, ev->ver);
+        maybe_close(o);
+        return 0;
+    }
     if (ev->ver != o->u[u].ver)
         return 1;
     switch (ev->kind) {
@@ -1253,13 +1358,17 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
         jb->fu_min = inc_draw_service(&fu, o->r_outcome);
     }
     o->tot.created++;
-    if (o->s->cp_mean_min > 0) {
-        /* Call processing: the dispatch decision comes after taking the call. */
-        struct scn_itype cp = *it;
-        cp.dist = o->s->cp_dist;
-        cp.mean_min = o->s->cp_mean_min;
-        cp.sd_min = o->s->cp_sd_min;
-        sim_after(o->sim, inc_draw_service(&cp, o->r_outcome), EV_DISPATCH, (uint32_t)j, 0);
+    if (o->arrive_cad) {
+        /* Call processing (the dispatch decision comes after taking the
+         * call: [dispatch] call_processing*, or by type and hour) and units
+         * per call (ops_cad.c); the trace keeps the delay. */
+        double cp = ops_cad_arrive(o, jb);
+        if (o->jtr)
+            o->jtr[j] = (struct job_trace){ cp, NAN };
+        if (cp > 0)
+            sim_after(o->sim, cp, EV_DISPATCH, (uint32_t)j, 0);
+        else
+            dispatch_job(o, j);
     } else {
         dispatch_job(o, j);
     }
@@ -1280,6 +1389,7 @@ static void ops_release(struct ops *o)
         o->src->close(o->src_state);
     if (o->r_outcome)
         gsl_rng_free(o->r_outcome);
+    obsvsim_free(o->ovs);
     free(o->r_patrol);
     free(o->patrol_st);
     sim_free(o->sim);
@@ -1307,6 +1417,7 @@ static void ops_release(struct ops *o)
     }
     free(o->st);
     free(o->job);
+    free(o->jtr);
     for (int p = 0; p <= s->n_priorities && o->p_hist; p++)
         stat_hist_release(&o->p_hist[p]);      /* NULL-safe: unfilled ones have no h */
     for (int t = 0; t < s->n_itypes && o->t_hist; t++)
@@ -1317,6 +1428,9 @@ static void ops_release(struct ops *o)
         stat_hist_release(&o->travel_hist);
     free(o->p_resp); free(o->p_hist); free(o->p_within); free(o->t_hist);
     free(o->g_acc); free(o->h_acc); free(o->t_acc); free(o->k_acc);
+    if (o->da_hist.h)
+        stat_hist_release(&o->da_hist);
+    ops_cad_release(o);
     ops_blocks_release(&o->B);
 }
 
@@ -1445,11 +1559,14 @@ static void build_indexes(struct ops *o)
  * returning units, idle activities resumed from the scene, crews of
  * several units (a job completes when the last one clears), follow-ups
  * (a handover starts case-team work at the clearing time) and the trace
- * (written in clearing order). */
+ * (written in clearing order); and the CAD mechanisms but call processing
+ * (a unit's turnout depends on when it last cleared, crews are several
+ * units, held units change state between calls). */
 static bool one_event_ok(const struct ops *o)
 {
     const struct scn *s = o->s;
-    if (s->preempt || s->redispatch_returning || o->trace)
+    if (s->preempt || s->redispatch_returning || o->trace || o->cad_hold || o->cad_upc ||
+        o->cad_turnout)
         return false;
     for (int u = 0; u < s->n_units; u++)
         if (s->units[u].idle != IDLE_BASE || s->units[u].role == ROLE_CASE_TEAM)
@@ -1474,6 +1591,7 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     for (int k = 0; k < 10; k++)
         o->qhead[k] = o->qtail[k] = -1;
     ops_blocks(s, &o->B);
+    o->ovs = obsvsim_new(s);
     build_indexes(o);
     int U = s->n_units, G = s->n_grids, P = s->n_priorities;
 
@@ -1519,6 +1637,25 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     for (int t = 0; t < s->n_itypes; t++)
         for (int r = 0; r < ROLE_N && !inc_class_is_case(s->itypes[t].cls); r++)
             o->draw_resolve |= s->itypes[t].resolve[r] > 0 && s->itypes[t].resolve[r] < 1;
+    /* Turnout, crews of several units and pre-emption make the first
+     * dispatch and the first unit's departure differ. */
+    o->da_own = s->preempt || s->has_turnout || s->has_upc;
+    for (int t = 0; t < s->n_itypes; t++)
+        o->da_own |= s->itypes[t].units_required != 1;
+    if (o->da_own) {
+        stat_sum_init(&o->da);
+        stat_hist_init(&o->da_hist);
+    }
+    {
+        struct ts_civil c;
+        ts_to_civil(s->start_ms, &c);
+        o->clock0_min = c.wday * 1440.0 + c.h * 60.0 + c.mi + (c.s + c.ms / 1000.0) / 60.0;
+    }
+    if (ops_cad_setup(o, e) < 0)
+        return -1;
+    o->arrive_cad = o->cad_cp || o->cad_upc || o->trace || s->cp_mean_min > 0;
+    o->by_interval = o->da_own || o->cad || s->cp_mean_min > 0 || ops_has_observed(s);
+    o->rec_extra = o->by_interval || o->trace;
     o->one_event = one_event_ok(o);
     o->pol = disp_find(s->policy);
     if (!o->pol)
@@ -1545,6 +1682,8 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
         if (s->units[u].roster < 0) {
             set_state(o, r, U_IDLE);
             next_activity(o, u);
+            if (o->cad_hold)
+                ops_cad_idle(o, u);
             continue;
         }
         long d;
@@ -1608,6 +1747,27 @@ static void results(const struct ops *o, double *out)
     out[G_AB_FOUND] = ratio((double)o->ab_found, (double)o->ab_needed);
     out[G_ABSENT_SHIFTS] = (double)o->absent_shifts;
     out[G_HOURS] = span / 60.0;
+    out[G_RD_MEAN] = out[G_WAIT_MEAN];      /* the same interval, named as in a CAD log */
+    out[G_RD_P50] = out[G_WAIT_P50];
+    out[G_RD_P90] = out[G_WAIT_P90];
+    out[G_DA_MEAN] = o->da_own ? stat_sum_mean(&o->da) : out[G_TRAVEL_MEAN];
+    out[G_DA_P50] = o->da_own ? stat_hist_quantile(&o->da_hist, 0.50) : out[G_TRAVEL_P50];
+    out[G_DA_P90] = o->da_own ? stat_hist_quantile(&o->da_hist, 0.90) : out[G_TRAVEL_P90];
+    out[G_TURNOUT_MEAN] = n > 0 ? 0.0 : NAN;
+    /* Dispatches: the units requested (units_per_call.csv: summed at
+     * arrival; otherwise each type's units_required) plus one per
+     * pre-emption, for the counted calls, which all complete. */
+    double sent = (double)o->units_sent + (double)o->preemptions;
+    if (!o->cad_upc)
+        for (int t = 0; t < s->n_itypes; t++)
+            sent += s->itypes[t].units_required *
+                    (o->t_acc[(size_t)t * OPS_N_TYPE + T_RESOLVED] +
+                     o->t_acc[(size_t)t * OPS_N_TYPE + T_HANDOVER]);
+    out[G_UNITS_PER_CALL] = ratio(sent, (double)o->n_done);
+    out[G_WORKLOAD_SHARE] = 0;
+    out[G_BRIEFING_SHARE] = 0;
+    out[G_STOOD_DOWN_H] = 0;
+    out[G_INTERRUPTS] = 0;
 
     double st_load = 0, unstaffed = 0;
     struct stat_acc fu_wait;
@@ -1650,6 +1810,8 @@ static void results(const struct ops *o, double *out)
         row[U_PATROL_H] = r->patrol / 60.0;
         row[U_FOLLOWUPS] = r->followups;
         row[U_SHIFTS] = shifts;
+        row[U_WORKLOAD_H] = 0;
+        row[U_STOOD_H] = 0;
         if (!isnan(ut)) {
             stat_acc_add(&util, ut);
             int tier = base_of(o, u)->tier;
@@ -1699,6 +1861,10 @@ static void results(const struct ops *o, double *out)
         row[R_FIRST] = ratio(a[R_FIRST], k);
         row[R_RESOLVED] = ratio(a[R_RESOLVED], k);
         row[R_QUEUED] = ratio(a[R_QUEUED], k);
+        if (o->by_interval) {
+            row[R_RD_MEAN] = ratio(a[R_RD_MEAN], k);
+            row[R_DA_MEAN] = ratio(a[R_DA_MEAN], k);
+        }
     }
     for (int h = 0; h < 24; h++) {
         const double *a = &o->h_acc[(size_t)h * OPS_N_HOUR];
@@ -1709,6 +1875,10 @@ static void results(const struct ops *o, double *out)
         row[H_WITHIN] = ratio(a[H_WITHIN], k);
         row[H_FIRST] = ratio(a[H_FIRST], k);
         row[H_QUEUED] = ratio(a[H_QUEUED], k);
+        if (o->by_interval) {
+            row[H_RD_MEAN] = ratio(a[H_RD_MEAN], k);
+            row[H_DA_MEAN] = ratio(a[H_DA_MEAN], k);
+        }
     }
     for (int t = 0; t < s->n_itypes; t++) {
         const double *a = &o->t_acc[(size_t)t * OPS_N_TYPE];
@@ -1721,6 +1891,10 @@ static void results(const struct ops *o, double *out)
         row[T_FIRST] = ratio(a[T_FIRST], k);
         row[T_RESOLVED] = ratio(a[T_RESOLVED], done);
         row[T_HANDOVER] = ratio(a[T_HANDOVER], done);
+        if (o->by_interval) {
+            row[T_RD_MEAN] = ratio(a[T_RD_MEAN], k);
+            row[T_DA_MEAN] = ratio(a[T_DA_MEAN], k);
+        }
     }
     for (int k = 0; k < FAC_N_TIERS; k++) {
         const double *a = &o->k_acc[(size_t)k * OPS_N_TIER];
@@ -1730,15 +1904,19 @@ static void results(const struct ops *o, double *out)
         row[K_RESP_MEAN] = ratio(a[K_RESP_MEAN], a[K_INCIDENTS]);
         row[K_UTIL] = ratio(tier_util[k], tier_units[k]);
     }
+    if (o->cad)
+        ops_cad_results(o, out);    /* and corrects the duty figures for stood-down time */
 }
 
 /* The chart slots (ops.h): response ECDF and units on duty by hour. */
 static void chart_results(const struct ops *o, double *out)
 {
     const struct scn *s = o->s;
-    for (int p = 0; p < s->n_priorities + 3; p++) {
+    for (int p = 0; p < s->n_priorities + 4; p++) {
         const struct stat_hist *h = p <= s->n_priorities ? &o->p_hist[p]
-                                  : p == s->n_priorities + 1 ? &o->wait_hist : &o->travel_hist;
+                                  : p == s->n_priorities + 1 ? &o->wait_hist
+                                  : p == s->n_priorities + 2 || !o->da_own ? &o->travel_hist
+                                  : &o->da_hist;
         for (int k = 0; k < OPS_N_ECDF; k++)
             out[o->B.ecdf + (size_t)p * OPS_N_ECDF + (size_t)k] =
                 stat_hist_cdf(h, ops_ecdf_min[k]);
@@ -1794,9 +1972,49 @@ int ops_run(const struct scn *s, const struct ops_params *p, double *out,
         if (o.src->observed)
             o.src->observed(o.src_state, o.warmup, out + o.B.obs, ops_ecdf_min, OPS_N_ECDF,
                             out + o.B.obs_ecdf);
+        obsvsim_finish(o.ovs, out + o.B.ovs);
         if (tot)
             *tot = o.tot;
     }
     ops_release(&o);
     return rc;
+}
+
+/* ---- internals for ops_cad.c ------------------------------------------------ */
+
+void ops__hold(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    if (is_busy(r->st))
+        r->busy += clip(o, r->busy_since, sim_now(o->sim));
+    end_activity(o, u);
+    unplace(o, u);
+    stay(o, u);
+    r->ver++;                           /* cancels any pending activity event */
+    set_state(o, r, U_HELD);
+}
+
+void ops__become_free(struct ops *o, int u)
+{
+    become_free(o, u);
+}
+
+double ops__clip(const struct ops *o, double a, double b)
+{
+    return clip(o, a, b);
+}
+
+void ops__place(struct ops *o, int u)
+{
+    place(o, u);
+}
+
+bool ops__closed(const struct ops *o)
+{
+    return closed(o);
+}
+
+int ops_clock_hour(const struct ops *o, double t)
+{
+    return (int)(minute_of_day(o->clock0_min + t) / 60.0);
 }

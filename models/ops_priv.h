@@ -18,6 +18,7 @@ enum unit_state {
     U_ONSCENE,
     U_RETURNING,    /* driving back to base after a job */
     U_FOLLOWUP,     /* case team working a follow-up at its base */
+    U_HELD,         /* on duty, not dispatchable: briefing, workload, stood down (ops_cad.c) */
 };
 
 /* What an idle unit is doing (docs/policing-model.md). */
@@ -67,12 +68,21 @@ struct job {
     double remaining;      /* on-scene time left after a pre-emption, NAN none */
     int first_unit;        /* first unit on scene, -1 before */
     bool first_contact;    /* that unit is a home unit of the incident's grid */
+    unsigned char n_req;   /* units requested by units_per_call.csv (<= 50); 0: units_required */
     int need;              /* units still to send */
     int active;            /* units sent and not yet cleared */
     bool queued;           /* waited at some point */
     bool in_queue;
+    unsigned short resent; /* units pre-empted off it (each sent again): dispatches = n_req + resent */
     int qprev, qnext;      /* links in its priority's FIFO */
     int next_free;         /* free-list link while unused */
+};
+
+/* What the trace adds per job, beside o->job (only with a trace, so that
+ * struct job stays two cache lines). */
+struct job_trace {
+    double cp_min;         /* call-processing delay drawn, min */
+    double t_depart;       /* departure of the first unit on scene */
 };
 
 /* A station's follow-up queue (FIFO ring of pending work). */
@@ -106,9 +116,12 @@ struct disp_policy {
 
 const struct disp_policy *disp_find(const char *name);
 
+struct obsvsim;
+
 struct ops {
     const struct scn *s;
     struct ops_blocks B;
+    struct obsvsim *ovs;   /* observed vs simulated collector, NULL without a log */
     struct sim *sim;
     const struct disp_policy *pol;
     void *pol_state;
@@ -183,7 +196,76 @@ struct ops {
     double *t_acc;               /* per type: sums */
     struct stat_hist *t_hist;    /* per type response */
     double *k_acc;               /* per tier: sums */
+
+    /* First dispatch to first arrival: equal to the first unit's travel
+     * unless turnout, crews or pre-emption separate them (da_own), when it
+     * has its own collectors. */
+    bool da_own;
+    struct stat_sum da;
+    struct stat_hist da_hist;
+    uint64_t units_sent;         /* units_per_call.csv: units requested by counted calls */
+    double clock0_min;           /* local minute of the week (0 = Monday 00:00) at t = 0 */
+
+    /* CAD mechanisms (ops_cad.c); NULL when the scenario has none of them. */
+    struct ops_cad *cad;
+    struct job_trace *jtr;       /* per job slot, with a trace only */
+    bool cad_cp, cad_upc, cad_turnout, cad_hold;   /* which are on */
+    bool arrive_cad;             /* a call-processing delay, units per call or a trace:
+                                    arrivals call ops_cad_arrive */
+    bool by_interval;            /* the interval metrics by hour, type, grid are kept */
+    bool rec_extra;              /* by_interval or a trace: record_intervals runs */
 };
+
+/* ---- CAD mechanisms (ops_cad.c) -----------------------------------------------
+ * Call processing by type and hour, units per call, turnout by state, and
+ * units that are on duty but not free (briefing, strength, workload): the
+ * hooks ops.c calls, each only when its mechanism is on.  Event kinds from
+ * OPS_EV_CAD on are ops_cad_event's. */
+enum { OPS_EV_CAD = 64, OPS_EV_CAD_HOLD_END = OPS_EV_CAD, OPS_EV_CAD_WL, OPS_EV_CAD_HOUR,
+       OPS_EV_CAD_RERANK };
+
+/* 0, or -1 with e set; allocates o->cad when any mechanism is on. */
+int ops_cad_setup(struct ops *o, struct perr *e);
+void ops_cad_release(struct ops *o);
+/* A new call: sets the units requested (jb->need, n_req); returns its
+ * call-processing delay. */
+double ops_cad_arrive(struct ops *o, struct job *jb);
+/* What u was doing (its state `was` before assign), as a turnout state. */
+int ops_cad_turnout_state(const struct ops *o, int u, int was);
+/* u's leg to the scene was just set from now: delays it by its turnout. */
+void ops_cad_turnout(struct ops *o, int u, int state);
+/* u cleared a call at t (the start of its "just cleared" window). */
+void ops_cad_cleared(struct ops *o, int u, double t);
+/* The first unit u reached counted call jb: turnout statistics. */
+void ops_cad_first(struct ops *o, int u, const struct job *jb);
+/* u is free (become_free): phase 0 before the queue (stood down: held), 1
+ * after it (interrupted workload resumes).  true if u is now held. */
+bool ops_cad_free(struct ops *o, int u, int phase);
+/* u is stood down by the strength table (not dispatchable when returning). */
+bool ops_cad_stood_down(const struct ops *o, int u);
+/* u has just become idle: its next workload period. */
+void ops_cad_idle(struct ops *o, int u);
+/* u comes on duty for a shift that began at shift_start (may be < now):
+ * true if briefing or strength hold it. */
+bool ops_cad_shift_start(struct ops *o, int u, double shift_start);
+void ops_cad_shift_end(struct ops *o, int u);
+/* u goes off duty / the measured period closes: its hold is accounted. */
+void ops_cad_off(struct ops *o, int u);
+/* A unit whose workload may be interrupted for j (eligible, nearest), taken
+ * off its workload and ready for assign; -1 if none. */
+int ops_cad_interrupt(struct ops *o, const struct job *j);
+void ops_cad_event(struct ops *o, uint32_t kind, int u, uint32_t ver);
+/* The CAD slots of a replication's results (global and per unit). */
+void ops_cad_results(const struct ops *o, double *out);
+/* Local clock hour (0..23) of time t. */
+int ops_clock_hour(const struct ops *o, double t);
+
+/* ops.c internals for ops_cad.c. */
+void ops__hold(struct ops *o, int u);          /* u out of service where it is (U_HELD) */
+void ops__become_free(struct ops *o, int u);   /* u free again: queue, idle activity */
+double ops__clip(const struct ops *o, double a, double b);
+void ops__place(struct ops *o, int u);         /* into the index its state calls for */
+bool ops__closed(const struct ops *o);
 
 /* Can a unit in state r take an incident now (on duty, free or
  * interruptible)? */

@@ -168,8 +168,12 @@ static int chart_observed(struct rpt *r, struct perr *e)
     FILE *fp = charts_data(r->charts, "observed.dat", e);
     if (!fp)
         return -1;
-    static const char *const sim_key[3] = { "all", "wait", "travel" };
+    /* dispatched -> arrived is the first unit's turnout and travel where the
+     * layout has that slot (ops.c), as the log's two stamps measure it. */
     static const char *const obs_key[3] = { "response", "wait", "travel" };
+    const char *sim_key[3] = { "all", "wait", "travel" };
+    if (res_find(v->L, "ecdf", "within_share", "dispatched_arrived/0") >= 0)
+        sim_key[2] = "dispatched_arrived";
     fputs("# per interval: simulated block (minutes mean lo hi, %), observed block "
           "(minutes share, %)\n", fp);
     for (int i = 0; i < 3; i++) {
@@ -207,7 +211,7 @@ static int chart_observed(struct rpt *r, struct perr *e)
     snprintf(cap, sizeof cap, " Share of incidents (%%) within x minutes, for the three "
              "intervals the log records: received to first arrival, received to dispatch "
              "(simulated: the queue wait, including any call-processing delay) and dispatch to "
-             "arrival (simulated: the first unit's travel). Solid: the simulation, with its 95%% "
+             "arrival (simulated: the first unit's turnout and travel). Solid: the simulation, with its 95%% "
              "CI band across %d replications; dashed: the log itself (%.0f incidents with both "
              "stamps after the warm-up). Where the dashed curve lies right of the solid one, the "
              "real department was slower than the model. 实线为仿真(带95%%置信带), 虚线为原始记录.",
@@ -215,6 +219,52 @@ static int chart_observed(struct rpt *r, struct perr *e)
     const char *files[] = { "observed.dat" };
     return charts_plot(r->charts, "observed", "observed", title, cap, files, 1, vars,
                        (int)(sizeof vars / sizeof *vars), e);
+}
+
+/* Call by call (obsvsim.h), by hour band: received -> arrived median and
+ * p90, the log's against the simulation's.  First variant only, as above. */
+static int chart_obsvsim_hours(struct rpt *r, struct perr *e)
+{
+    const struct rpt_variant *v = &r->v[0];
+    static const int band[8] = { 0, 6, 8, 12, 16, 18, 20, 24 };
+    if (res_find(v->L, "obsvsim", "received_arrived_observed_median_min", "hour:00-06") < 0)
+        return 0;
+    FILE *fp = charts_data(r->charts, "obsvsim_hours.dat", e);
+    if (!fp)
+        return -1;
+    fputs("# mid_hour from to observed_median simulated_median lo hi observed_p90 "
+          "simulated_p90 lo hi (received -> arrived, minutes)\n", fp);
+    for (int b = 0; b < 7; b++) {
+        char key[32];
+        double om, sm, slo, shi, op, sp, plo, phi, lo, hi;
+        snprintf(key, sizeof key, "hour:%02d-%02d", band[b], band[b + 1]);
+        slot3(v, "obsvsim", "received_arrived_observed_median_min", key, &om, &lo, &hi);
+        slot3(v, "obsvsim", "received_arrived_simulated_median_min", key, &sm, &slo, &shi);
+        slot3(v, "obsvsim", "received_arrived_observed_p90_min", key, &op, &lo, &hi);
+        slot3(v, "obsvsim", "received_arrived_simulated_p90_min", key, &sp, &plo, &phi);
+        fprintf(fp, "%g %d %d", (band[b] + band[b + 1]) / 2.0, band[b], band[b + 1]);
+        num(fp, om), num(fp, sm), num(fp, slo), num(fp, shi);
+        num(fp, op), num(fp, sp), num(fp, plo), num(fp, phi);
+        fputc('\n', fp);
+    }
+    if (close_data(fp, r->charts, "obsvsim_hours.dat", e) < 0)
+        return -1;
+    struct chart_var vars[] = {
+        { "med_label", "median 中位数", 0 },
+        { "p90_label", "p90 第90百分位", 0 },
+    };
+    char title[512], cap[1024];
+    snprintf(title, sizeof title, "%s: 分时段记录与仿真 observed vs simulated by hour band",
+             scn_of(v)->name);
+    snprintf(cap, sizeof cap, " Received to first arrival by hour band of the call, the "
+             "same calls on both sides (the simulated stamps cut to the minute like the "
+             "log's): open markers the log, filled markers and lines the simulation with "
+             "its 95%% CI band across %d replications. Where the open marker lies above, "
+             "the real department was slower in that band. 空心为原始记录, 实心为仿真.",
+             r->reps);
+    const char *files[] = { "obsvsim_hours.dat" };
+    return charts_plot(r->charts, "obsvsim_hours", "obsvsim_hours", title, cap, files, 1,
+                       vars, (int)(sizeof vars / sizeof *vars), e);
 }
 
 /* ---- by hour of day ------------------------------------------------------- */
@@ -581,7 +631,8 @@ int pcharts_report(struct rpt *r, struct perr *e)
     snprintf(buf, sizeof buf, "%d grids, %d facilities (%d stations), %d units", s->n_grids,
              s->n_facilities, stations, s->n_units);
     rpt_assume(r, "布局 layout", buf);
-    if (chart_ecdf(r, e) < 0 || chart_observed(r, e) < 0 || chart_hours(r, e) < 0)
+    if (chart_ecdf(r, e) < 0 || chart_observed(r, e) < 0 || chart_obsvsim_hours(r, e) < 0 ||
+        chart_hours(r, e) < 0)
         return -1;
     for (int v = 0; v < r->k && v < 26; v++)
         if (chart_load(r, v, e) < 0)

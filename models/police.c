@@ -5,6 +5,7 @@
 #include <string.h>
 #include "analytic.h"
 #include "inc.h"
+#include "obsvsim.h"
 #include "ops.h"
 #include "pcharts.h"
 #include "police.h"
@@ -91,13 +92,16 @@ static void p_print(const struct model *m, FILE *fp, const struct res_layout *L,
                     const struct res_summary *S, const struct prov *pv)
 {
     report_print(fp, police_scn(m), L, S, pv);
+    obsvsim_print(fp, police_scn(m), L, S);
 }
 
 static int p_write(const struct model *m, struct outf *o, const char *dir,
                    const struct res_layout *L, const struct res_summary *S,
                    const struct prov *pv, struct perr *e)
 {
-    return report_write(o, dir, police_scn(m), L, S, pv, e);
+    if (report_write(o, dir, police_scn(m), L, S, pv, e) < 0)
+        return -1;
+    return obsvsim_write(o, dir, police_scn(m), L, S, e);
 }
 
 /* Short labels of the headline metrics, for compare's plain-language lines. */
@@ -150,6 +154,8 @@ static const char *const headline[] = {
 
 static const struct model_cmd police_cmds[] = {
     { "fit", cmd_fit, "estimate arrival profile, grid shares and type mix from a CAD export" },
+    { "calibrate", cmd_calibrate, "fit call processing, strength, briefing, turnout and units "
+                                  "per call of a replay on a training window" },
     { "gen", cmd_gen, "write a scenario's synthetic incident stream as a replayable CSV" },
     { "bench", cmd_bench, "run the reference benchmark model and print its figures" },
     { "keys", scn_cmd_keys, "list every scenario.ini key: type, range, default, unit" },

@@ -571,6 +571,23 @@ static int parse_row(struct inc_replay *R, struct inc_row *row, struct perr *e)
     row->received_ms = rec;
     rec = rec_u;
     row->wait = row->travel = row->response = row->onscene = NAN;
+    row->has_dispatched = has_d;
+    row->has_arrived = has_a;
+    row->units[0] = '\0';
+    row->units_cut = 0;
+    if (R->col[RC_UNITS] >= 0) {
+        /* Cut at the last whole id that fits, so no id is half kept. */
+        const char *u = csvr_get(r, R->col[RC_UNITS]);
+        size_t n = strlen(u);
+        if (n >= sizeof row->units) {
+            n = sizeof row->units - 1;
+            while (n > 0 && u[n] != ',')
+                n--;
+            row->units_cut = 1;
+        }
+        memcpy(row->units, u, n);
+        row->units[n] = '\0';
+    }
     if (has_a) {
         if (arr >= rec)
             row->response = minutes(rec, arr);
@@ -762,6 +779,9 @@ static int src_next(void *state, struct inc *out, struct perr *e)
     if (rc != 1)
         return rc;
     *out = row.inc;
+    out->obs_wait = row.wait;
+    out->obs_travel = row.travel;
+    out->obs_response = row.response;
     /* ops counts incidents from the warm-up on; observe the same ones. */
     if (out->t >= p->warmup) {
         const double v[3] = { row.response, row.wait, row.travel };

@@ -595,8 +595,15 @@ static void check_load(struct ld *L)
     struct scn *s = L->s;
     double share = 0, busy = 0;
     for (int t = 0; t < s->n_itypes; t++) {
-        share += s->itypes[t].share;
-        busy += s->itypes[t].share * s->itypes[t].units_required * s->itypes[t].mean_min;
+        const struct scn_itype *it = &s->itypes[t];
+        double crew = it->units_required;
+        if (it->n_upc > 0) {            /* units_per_call.csv: its mean */
+            crew = 0;
+            for (int k = 0; k < it->n_upc; k++)
+                crew += it->upc_n[k] * (it->upc_cum[k] - (k ? it->upc_cum[k - 1] : 0));
+        }
+        share += it->share;
+        busy += it->share * crew * it->mean_min;
     }
     if (!(share > 0))
         return;
@@ -677,6 +684,92 @@ static void check_replay(struct ld *L)
 
 /* ---- the pass ------------------------------------------------------------- */
 
+/* ---- CAD tables ------------------------------------------------------------ */
+
+/* Workload whose busy periods, alone, leave a unit free less than this share
+ * of its time is reported: with rate r per hour and mean m minutes, an
+ * otherwise idle unit is free 1 / (1 + r m / 60) of the time. */
+#define WORKLOAD_FREE_WARN 0.2
+
+static int check_delay(struct ld *L, const char *path, int line, const char *what,
+                       const struct scn_delay *d)
+{
+    char where[32] = "";
+    if (line > 0)
+        snprintf(where, sizeof where, ":%d", line);
+    if (!(d->mean_min <= DUR_MAX_MIN && d->sd_min <= DUR_MAX_MIN))
+        return err_set(L->e, "%s%s: %s: mean %.6g, sd %.6g minutes is not physically meaningful; "
+                             "expected at most %g minutes (one year)", path, where, what,
+                       d->mean_min, d->sd_min, DUR_MAX_MIN);
+    return 0;
+}
+
+static int check_cad(struct ld *L)
+{
+    struct scn *s = L->s;
+    char w[600];
+    if (s->cp_pick) {
+        const char *tp = scn__table_path(L, TB_CALL_PROCESSING);
+        for (int i = 0; i < s->n_cp_rows; i++)
+            if (check_delay(L, tp, s->cp_rows[i].line, "call-processing delay",
+                            &s->cp_rows[i].d) < 0)
+                return -1;
+        if (scn__key_line(s, "dispatch", "call_processing_min") ||
+            scn__key_line(s, "dispatch", "call_processing"))
+            WARN(L, "%s[dispatch] call_processing*: ignored, %s gives the call-processing "
+                    "delay of every type and hour",
+                 key_where(s, "dispatch", scn__key_line(s, "dispatch", "call_processing_min")
+                           ? "call_processing_min" : "call_processing", w, sizeof w), tp);
+    }
+    if (s->has_turnout) {
+        const char *tp = scn__table_path(L, TB_TURNOUT);
+        for (int k = 0; k < TO_N; k++)
+            if (check_delay(L, tp, 0, scn_turnout_state_names[k], &s->turnout[k]) < 0)
+                return -1;
+    }
+    if (s->strength) {
+        int any = 0;
+        for (int h = 0; h < 168; h++)
+            any |= s->strength[h] > 0;
+        if (!any)
+            return err_set(L->e, "%s: every hour of the week has units = 0: no unit would "
+                                 "ever be available and every call would wait for ever",
+                           scn__table_path(L, TB_STRENGTH));
+    }
+    const char *wp = scn__table_path(L, TB_WORKLOAD);
+    for (int i = 0; i < s->n_workload; i++) {
+        const struct scn_workload *wl = &s->workload[i];
+        if (check_delay(L, wp, wl->line, "workload period", &wl->d) < 0)
+            return -1;
+        double rho = wl->rate_per_hour * wl->d.mean_min / 60.0, free = 1.0 / (1.0 + rho);
+        if (free < WORKLOAD_FREE_WARN)
+            WARN(L, "%s:%d: workload of %s: %.6g periods an hour of %.6g minutes leave a unit "
+                    "free only %.1f%% of its time even without calls (1 / (1 + %.3g)); units "
+                    "would hardly ever be free", wp, wl->line,
+                 wl->role < 0 ? "'*'" : unit_role_name((enum unit_role)wl->role),
+                 wl->rate_per_hour, wl->d.mean_min, 100 * free, rho);
+    }
+    if (s->has_upc) {
+        const char *up = scn__table_path(L, TB_UNITS_PER_CALL);
+        for (int t = 0; t < s->n_itypes; t++) {
+            const struct scn_itype *it = &s->itypes[t];
+            if (it->n_upc == 0 || it->share <= 0)
+                continue;
+            int nmax = 0, elig = 0;
+            for (int k = 0; k < it->n_upc; k++)
+                if (it->upc_n[k] > nmax && (k == 0 || it->upc_cum[k] > it->upc_cum[k - 1]))
+                    nmax = it->upc_n[k];
+            for (int u = 0; u < s->n_units; u++)
+                elig += s->units[u].role != ROLE_CASE_TEAM && (it->roles >> s->units[u].role & 1);
+            if (nmax > elig)
+                WARN(L, "%s: type '%s' may get %d units, but only %d units can take it: such "
+                        "calls wait until units come back and are sent again", up, it->id, nmax,
+                     elig);
+        }
+    }
+    return 0;
+}
+
 int scn__check(struct ld *L)
 {
     struct scn *s = L->s;
@@ -686,7 +779,7 @@ int scn__check(struct ld *L)
         check_ids(L, scn__table_path(L, TB_FACILITIES), "facility", s->n_facilities, fac_id,
                   fac_line) < 0 ||
         check_ids(L, scn__table_path(L, TB_ITYPES), "type", s->n_itypes, type_id, type_line) < 0 ||
-        check_roles(L) < 0 || check_duty(L) < 0)
+        check_roles(L) < 0 || check_duty(L) < 0 || check_cad(L) < 0)
         return -1;
     check_geography(L);
     check_absence(L);

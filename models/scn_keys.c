@@ -85,7 +85,10 @@ static const char *const w_unmapped[] = { "default", "skip", "error", NULL };
     X(RC_PRIORITY, "priority_column", \
       "A priority level 1..9 of incident_types.csv; empty: the type's.") \
     X(RC_FILTER, "filter_column", "Keep only rows whose value here is in `filter_values`.") \
-    X(RC_DEDUP, "dedup_column", "Skip a row whose value here repeats the previous row's.")
+    X(RC_DEDUP, "dedup_column", "Skip a row whose value here repeats the previous row's.") \
+    X(RC_UNITS, "units_column", \
+      "Comma-separated ids of the responding units (`patrolsim calibrate`: strength, " \
+      "units per call).")
 
 #define COL_NAME(e, nm, doc) [e] = nm,
 const char *const inc__col_key[RC_N] = { RP_COLUMNS(COL_NAME) };
@@ -125,6 +128,22 @@ const struct scn_keydef scn_keys[] = {
     FILE_("tables", "service_times", "service_times.csv", "`service_times.csv` if it exists",
           "Binned on-scene times of `empirical` types (optional).", SCN_KF_EMPTY_OK,
           RAW(table[TB_SERVICE_TIMES])),
+    FILE_("tables", "call_processing", "call_processing.csv",
+          "`call_processing.csv` if it exists",
+          "Call-processing delay by type and hour band (optional); replaces [dispatch] "
+          "call_processing*.", SCN_KF_EMPTY_OK, RAW(table[TB_CALL_PROCESSING])),
+    FILE_("tables", "strength", "strength.csv", "`strength.csv` if it exists",
+          "Units available by hour of the week, a cap on those on duty (optional).",
+          SCN_KF_EMPTY_OK, RAW(table[TB_STRENGTH])),
+    FILE_("tables", "workload", "workload.csv", "`workload.csv` if it exists",
+          "Non-call busy periods of idle units by role (optional).", SCN_KF_EMPTY_OK,
+          RAW(table[TB_WORKLOAD])),
+    FILE_("tables", "turnout", "turnout.csv", "`turnout.csv` if it exists",
+          "Delay from dispatch to departure by what the unit was doing (optional).",
+          SCN_KF_EMPTY_OK, RAW(table[TB_TURNOUT])),
+    FILE_("tables", "units_per_call", "units_per_call.csv", "`units_per_call.csv` if it exists",
+          "How many units a call gets, a distribution by type (optional).", SCN_KF_EMPTY_OK,
+          RAW(table[TB_UNITS_PER_CALL])),
 
     WORD("travel", "model", w_trvmodel, "metric",
          "Travel model: distance x circuity, a CSV time matrix, or a road graph "
@@ -191,6 +210,10 @@ const struct scn_keydef scn_keys[] = {
         "Its mean; 0 dispatches at once.", 0, S_(cp_mean_min)),
     DBL("dispatch", "call_processing_sd_min", 0, 1, INF, 0, NULL, "none", "minutes", NULL,
         "Its standard deviation (`lognormal`, `gamma`: required).", 0, S_(cp_sd_min)),
+
+    DBL("turnout", "cleared_window_min", 0, 0, INF, 0, "15", NULL, "minutes", NULL,
+        "turnout.csv: a unit dispatched within this time of clearing a call is `just_cleared`.",
+        0, S_(cleared_window_min)),
 
     DBL("staffing", "absence_probability", 0, 0, 1, 0, "0", NULL, NULL, NULL,
         "Probability that an officer is absent for a shift.", 0, S_(absence_p)),

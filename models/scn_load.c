@@ -2,7 +2,7 @@
  *
  * Order of work: scenario.ini and the overrides (scn_ini.c), then the tables
  * in dependency order (grids, facilities, shifts, rosters, units, incident
- * types, service times, run cards), the resolution across them, and the
+ * types, service times, run cards, the CAD tables), the resolution across them, and the
  * incident streams, then the semantic checks (scn_check.c).  The first
  * problem ends the load: the message names
  * file:line (and column), quotes the value and says what was expected.
@@ -35,7 +35,7 @@ struct scn *scn_load(const char *dir, const struct scn_override *ov, int n_ov,
         scn__load_facilities(&L) < 0 || scn__load_shifts(&L) < 0 ||
         scn__load_rosters(&L) < 0 || scn__load_units(&L) < 0 || scn__load_itypes(&L) < 0 ||
         scn__load_service_times(&L) < 0 || scn__load_runcards(&L) < 0 ||
-        scn__ov_check_unused(&L) < 0 || scn__load_travel(&L) < 0 ||
+        scn__load_cad(&L) < 0 || scn__ov_check_unused(&L) < 0 || scn__load_travel(&L) < 0 ||
         scn__resolve_police(&L) < 0 ||
         scn__streams_finish(s, e) < 0 || scn__check(&L) < 0) {
         scn_free(s);

@@ -22,6 +22,11 @@ const struct tabdef *const scn__tabdefs[TB_N] = {
     [TB_SHIFTS] = &scn__tab_shifts,
     [TB_ROSTERS] = &scn__tab_rosters,
     [TB_SERVICE_TIMES] = &scn__tab_service_times,
+    [TB_CALL_PROCESSING] = &scn__tab_call_processing,
+    [TB_STRENGTH] = &scn__tab_strength,
+    [TB_WORKLOAD] = &scn__tab_workload,
+    [TB_TURNOUT] = &scn__tab_turnout,
+    [TB_UNITS_PER_CALL] = &scn__tab_units_per_call,
 };
 
 void scn__ov_name(const struct cellov *c, char *buf, size_t n)

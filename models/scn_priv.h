@@ -17,6 +17,7 @@
  *   scn_units.c    units.csv (with its count expansion)
  *   scn_itypes.c   incident_types.csv and service_times.csv
  *   scn_runcards.c run_cards.csv
+ *   scn_cad.c      call_processing, strength, workload, turnout, units_per_call
  *   scn_resolve.c  station and zone resolution across tables
  *   scn_check.c    semantic validation: errors, warnings, offered load
  *   scn_load.c     scn_load / scn_free, the inputs list
@@ -102,7 +103,8 @@ struct scn_keyimpl {
  * file names and the tiered levels, which may come in any order. */
 enum scn_table_id {
     TB_GRIDS, TB_FACILITIES, TB_UNITS, TB_ITYPES, TB_RUNCARDS, TB_SHIFTS, TB_ROSTERS,
-    TB_SERVICE_TIMES, TB_N
+    TB_SERVICE_TIMES, TB_CALL_PROCESSING, TB_STRENGTH, TB_WORKLOAD, TB_TURNOUT,
+    TB_UNITS_PER_CALL, TB_N
 };
 struct scn_raw {
     const char *table[TB_N];    /* [tables] values (defaults included) */
@@ -203,7 +205,8 @@ struct tabdef {
 };
 extern const struct tabdef scn__tab_grids, scn__tab_facilities, scn__tab_units,
     scn__tab_itypes, scn__tab_runcards, scn__tab_shifts, scn__tab_rosters,
-    scn__tab_service_times;
+    scn__tab_service_times, scn__tab_call_processing, scn__tab_strength, scn__tab_workload,
+    scn__tab_turnout, scn__tab_units_per_call;
 extern const struct tabdef *const scn__tabdefs[TB_N];
 
 /* One cell override: table.ROW.COLUMN=value (scale: value "*f"). */
@@ -299,6 +302,9 @@ int scn__load_service_times(struct ld *L);
 int scn__load_runcards(struct ld *L);
 /* The [travel] inputs and s->trv (scn_travel.c), after every table. */
 int scn__load_travel(struct ld *L);
+/* The optional CAD tables (scn_cad.c): call processing, strength, workload,
+ * turnout, units per call. */
+int scn__load_cad(struct ld *L);
 int scn__resolve_police(struct ld *L);
 /* Semantic validation after everything loaded (scn_check.c): the first
  * error, or 0 with the warnings and notes collected. */

@@ -7,10 +7,11 @@
 #include <string.h>
 #include "scn_priv.h"
 
-enum { SH_CODE, SH_START, SH_HOURS };
-static const char *const shift_cols[] = { "code", "start_h", "hours", NULL };
+enum { SH_CODE, SH_START, SH_HOURS, SH_BRIEFING };
+static const char *const shift_cols[] = { "code", "start_h", "hours", "briefing_min", NULL };
+static const char *const shift_req[] = { "code", "start_h", "hours", NULL };
 
-const struct tabdef scn__tab_shifts = { "shifts", TB_SHIFTS, "shifts.csv", shift_cols, shift_cols,
+const struct tabdef scn__tab_shifts = { "shifts", TB_SHIFTS, "shifts.csv", shift_cols, shift_req,
                                        "code" };
 
 int scn__load_shifts(struct ld *L)
@@ -45,6 +46,16 @@ int scn__load_shifts(struct ld *L)
         if (scn__tab_num(&t, SH_START, (struct range){ 0, 24, 0, 1 }, NULL, &sh->start_h) < 0 ||
             scn__tab_num(&t, SH_HOURS, (struct range){ 0, 24, 1, 0 }, NULL, &sh->hours) < 0)
             goto out;
+        /* Briefing: the first minutes of the shift on duty, not dispatchable. */
+        static const double no_brief = 0;
+        if (scn__tab_num(&t, SH_BRIEFING, R_NONNEG, &no_brief, &sh->briefing_min) < 0)
+            goto out;
+        if (sh->briefing_min >= sh->hours * 60.0) {
+            scn__tab_err(&t, SH_BRIEFING, "expected minutes shorter than the shift (%g h), "
+                         "got '%s'", sh->hours, scn__tab_str(&t, SH_BRIEFING));
+            goto out;
+        }
+        s->has_briefing |= sh->briefing_min > 0;
         s->n_shifts++;
     }
     rc = 0;
