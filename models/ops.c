@@ -63,6 +63,14 @@ static const char *const s_names[] = { OPS_STATION_METRICS(NAME) };
 static const char *const s_descs[] = { OPS_STATION_METRICS(DESC) };
 static const char *const o_names[] = { INC_OBS_METRICS(NAME) };
 static const char *const o_descs[] = { INC_OBS_METRICS(DESC) };
+static const char *const c_names[] = { OPS_COMMUNITY_METRICS(NAME) };
+static const char *const c_descs[] = { OPS_COMMUNITY_METRICS(DESC) };
+static const char *const gt_names[] = { OPS_GRIDTIER_METRICS(NAME) };
+static const char *const gt_descs[] = { OPS_GRIDTIER_METRICS(DESC) };
+static const char *const gy_names[] = { OPS_GRIDTYPE_METRICS(NAME) };
+static const char *const gy_descs[] = { OPS_GRIDTYPE_METRICS(DESC) };
+static const char *const d_names[] = { OPS_DEMAND_METRICS(NAME) };
+static const char *const d_descs[] = { OPS_DEMAND_METRICS(DESC) };
 #undef NAME
 #undef DESC
 
@@ -80,7 +88,32 @@ static const struct section {
     { "tier", k_names, k_descs, OPS_N_TIER },
     { "station", s_names, s_descs, OPS_N_STATION },
     { "observed", o_names, o_descs, INC_N_OBS },
+    /* conditional (ops.h): sections 9.. */
+    { "all", c_names, c_descs, OPS_N_COMMUNITY },
+    { "all", gt_names, gt_descs, OPS_N_GRIDTIER },
+    { "grid_type", gy_names, gy_descs, OPS_N_GRIDTYPE },
+    { "all", d_names, d_descs, OPS_N_DEMAND },
 };
+
+/* Which conditional blocks a scenario has (ops.h). */
+static bool has_community(const struct scn *s)
+{
+    for (int u = 0; u < s->n_units; u++)
+        if (s->units[u].idle == IDLE_COMMUNITY && s->units[u].role != ROLE_GRID_WORKER)
+            return true;
+    return false;
+}
+
+bool ops_has_grid_tier(const struct scn *s)
+{
+    for (int u = 0; u < s->n_units; u++)
+        if (s->units[u].role == ROLE_GRID_WORKER)
+            return true;
+    for (int t = 0; t < s->n_itypes; t++)
+        if (s->itypes[t].roles & ROLE_GRID_BIT)
+            return true;
+    return false;
+}
 
 int ops_has_observed(const struct scn *s)
 {
@@ -106,7 +139,17 @@ void ops_blocks(const struct scn *s, struct ops_blocks *b)
     b->duty = b->ecdf + (size_t)(s->n_priorities + 3) * OPS_N_ECDF;
     b->obs = b->duty + 24;
     b->obs_ecdf = b->obs + (ops_has_observed(s) ? INC_N_OBS : 0);
-    b->n = b->obs_ecdf + (ops_has_observed(s) ? 3 * OPS_N_ECDF : 0);
+    size_t n = b->obs_ecdf + (ops_has_observed(s) ? 3 * OPS_N_ECDF : 0);
+    b->comm = b->gridt = b->gtype = b->demand = SIZE_MAX;
+    if (has_community(s))
+        b->comm = n, n += OPS_N_COMMUNITY;
+    if (ops_has_grid_tier(s)) {
+        b->gridt = n, n += OPS_N_GRIDTIER;
+        b->gtype = n, n += (size_t)s->n_itypes * OPS_N_GRIDTYPE;
+    }
+    if (s->n_conseq > 0)
+        b->demand = n, n += OPS_N_DEMAND;
+    b->n = n;
 }
 
 void ops_blocks_release(struct ops_blocks *b)
@@ -206,6 +249,14 @@ void ops_layout(const struct scn *s, struct res_layout *L)
                 res_add(L, "observed_ecdf", "within_share", key);
             }
     }
+    if (b.comm != SIZE_MAX)
+        add_block(L, 9, 1, key_none, s, &b);
+    if (b.gridt != SIZE_MAX) {
+        add_block(L, 10, 1, key_none, s, &b);
+        add_block(L, 11, s->n_itypes, key_type, s, &b);
+    }
+    if (b.demand != SIZE_MAX)
+        add_block(L, 12, 1, key_none, s, &b);
     PS_ASSERT(L->n == b.n);
     ops_blocks_release(&b);
 }
@@ -279,33 +330,46 @@ static double travel(const struct ops *o, int u, double x0, double y0, double x1
     return scn_distance(o->s, x0, y0, x1, y1) * o->u[u].min_per_km;
 }
 
-static int nn_slot(const struct scn *s, int u)
+/* The spatial index of unit u: one per (mode, role, crew class), so the
+ * nearest-idle search only ever meets units a job may take. */
+static int nn_slot(const struct ops *o, int u, int cclass)
 {
-    return s->units[u].mode * ROLE_N + (int)s->units[u].role;
+    const struct scn *s = o->s;
+    return (s->units[u].mode * ROLE_N + (int)s->units[u].role) * o->n_cc + cclass;
 }
 
 int ops_nearest_available(const struct ops *o, unsigned roles, double x, double y, double *tt)
 {
+    return ops_nearest_eligible(o, roles, UINT32_MAX, x, y, tt);
+}
+
+int ops_nearest_eligible(const struct ops *o, unsigned roles, uint32_t cmask, double x,
+                         double y, double *tt)
+{
     const struct scn *s = o->s;
-    int best = -1;
+    int best = -1, C = o->n_cc;
     double bt = INFINITY;
     for (int m = 0; m < s->n_modes; m++)
         for (int r = 0; r < ROLE_N; r++) {
             if (!(roles >> r & 1))
                 continue;
-            const struct nn *t = o->nn[m * ROLE_N + r];
-            double d;
-            int it = nn_nearest(t, x, y, &d);
-            if (it < 0)
-                continue;
-            int u = o->nn_unit[m * ROLE_N + r][it];
-            double tu = d * s->circuity * o->u[u].min_per_km;
-            if (tu < bt || (tu == bt && u < best))
-                bt = tu, best = u;
+            for (int c = 0; c < C; c++) {
+                if (!(cmask >> c & 1))
+                    continue;
+                int k = (m * ROLE_N + r) * C + c;
+                double d;
+                int it = nn_nearest(o->nn[k], x, y, &d);
+                if (it < 0)
+                    continue;
+                int u = o->nn_unit[k][it];
+                double tu = d * s->circuity * o->u[u].min_per_km;
+                if (tu < bt || (tu == bt && u < best))
+                    bt = tu, best = u;
+            }
         }
     for (int k = 0; k < o->n_mob; k++) {
         int u = o->mob[k];
-        if (!ops_role_in(o, u, roles))
+        if (!ops_can_take(o, u, roles, cmask))
             continue;
         double tu = ops_travel_to(o, u, x, y);
         if (tu < bt || (tu == bt && u < best))
@@ -490,10 +554,9 @@ static void q_remove(struct ops *o, int j)
 /* First queued job (priority, then arrival) unit u may take; -1 if none. */
 static int q_first_for(const struct ops *o, int u)
 {
-    unsigned bit = 1u << o->tag[u].role;
     for (int p = 0; p < o->s->n_priorities; p++)
         for (int j = o->qhead[p]; j >= 0; j = o->job[j].qnext)
-            if (o->s->itypes[o->job[j].inc.type].roles & bit)
+            if (ops_can_take(o, u, o->job[j].roles, o->job[j].cmask))
                 return j;
     return -1;
 }
@@ -650,6 +713,151 @@ static void on_activity(struct ops *o, int u)
 
 static void assign(struct ops *o, int u, int j);
 static void start_followup(struct ops *o, int u);
+static void dispatch_job(struct ops *o, int j);
+
+/* ---- the grid tier, crews, spawned incidents (docs/policing-model.md) ---- */
+
+/* Sets up what a new job needs beyond its incident: its police roles, crew
+ * classes, phase and stream key. */
+static void job_start(struct ops *o, struct job *jb, uint64_t key, int depth)
+{
+    const struct scn_itype *it = &o->s->itypes[jb->inc.type];
+    jb->roles = it->roles & ROLE_POLICE;
+    jb->cmask = o->type_cmask[jb->inc.type];
+    jb->phase = it->roles & ROLE_GRID_BIT ? PH_GRID_TRY : PH_POLICE;
+    jb->key = key;
+    jb->depth = depth;
+    jb->t_police = NAN;
+    jb->police_unit = -1;
+    jb->police_tt = NAN;
+    if (o->spawn_on && jb->inc.t >= o->warmup)
+        o->n_exo += depth == 0;
+}
+
+static int crew_size(const struct scn *s, int u)
+{
+    return s->units[u].officers + s->units[u].auxiliaries + s->units[u].members;
+}
+
+/* On-scene minutes of unit u at job jb: the incident's draw, scaled for a
+ * grid worker, shifted per crew member beyond the first where configured. */
+static double onscene_min(const struct ops *o, int u, const struct job *jb)
+{
+    const struct scn_itype *it = &o->s->itypes[jb->inc.type];
+    double t = jb->inc.service_min;
+    if (o->tag[u].role == ROLE_GRID_WORKER)
+        t *= it->grid_service_factor;
+    if (it->min_per_extra != 0) {
+        t += it->min_per_extra * (crew_size(o->s, u) - 1);
+        if (t < 0)
+            t = 0;
+    }
+    return t;
+}
+
+/* The uniform deciding first-contact resolution: the outcome stream's draw
+ * for police, the incident's key stream for a grid worker (so adding the
+ * grid tier leaves the outcome stream of every call as it was). */
+static double grid_u(const struct ops *o, const struct job *jb)
+{
+    return o->tag[jb->first_unit].role == ROLE_GRID_WORKER
+         ? spawn_grid_u01(o->seed, o->rep, jb->key, 0) : jb->u_resolve;
+}
+
+/* Whether the grid worker closes job jb on scene; first_response types
+ * always go on to an officer. */
+static bool grid_resolves(const struct ops *o, const struct job *jb)
+{
+    const struct scn_itype *it = &o->s->itypes[jb->inc.type];
+    return it->needs_officer != NEED_FIRST &&
+           grid_u(o, jb) < it->resolve[ROLE_GRID_WORKER];
+}
+
+/* needs_officer = first_response: a crew without a sworn officer may go
+ * first, then one more unit, with an officer, is due. */
+static void officer_follow(struct ops *o, int u, struct job *jb)
+{
+    if (o->s->units[u].officers > 0) {
+        jb->officer_ok = true;
+        if (jb->officer_due) {
+            jb->officer_due = false;
+            jb->cmask = o->type_cmask[jb->inc.type];
+        }
+    } else if (!jb->officer_ok && !jb->officer_due) {
+        jb->officer_due = true;
+        jb->need++;
+        jb->cmask = o->type_cmask[jb->inc.type] & o->officer_cmask;
+    }
+}
+
+/* A grid-first call: a grid worker if one can arrive within
+ * grid_first_max_min (true), else a police call from now on (false). */
+static bool grid_try(struct ops *o, int j)
+{
+    struct job *jb = &o->job[j];
+    double tt;
+    int u = o->n_avail > 0 ? disp_grid_select(o, jb, &tt) : -1;
+    if (u < 0) {
+        jb->phase = PH_POLICE;
+        return false;
+    }
+    /* What sending the police instead would have cost: the travel of the
+     * unit the policy picks now (police_hours_saved). */
+    int p = o->pol->select(o, o->pol_state, jb);
+    jb->police_tt = p >= 0 ? ops_travel_to(o, p, jb->inc.x, jb->inc.y) : NAN;
+    jb->phase = PH_GRID;
+    jb->need = 1;
+    assign(o, u, j);
+    return true;
+}
+
+/* The first police unit reaches job jb (grid tier on). */
+static void police_arrival(struct ops *o, int u, struct job *jb, double now)
+{
+    jb->t_police = now;
+    jb->police_unit = u;
+    if (jb->inc.t < o->warmup)
+        return;
+    o->gt_police++;
+    stat_sum_add(&o->gt_police_resp, now - jb->inc.t);
+    stat_sum_add(&o->gt_police_travel, now - o->u[u].t0);
+    if (jb->phase == PH_ESCALATED)
+        stat_sum_add(&o->gt_esc_resp, now - jb->inc.t);
+}
+
+/* A counted call closed at grid level: the police work it did not need. */
+static void grid_resolved(struct ops *o, const struct job *jb)
+{
+    const struct scn_itype *it = &o->s->itypes[jb->inc.type];
+    double tt = jb->police_tt;
+    if (isnan(tt))          /* no police unit was free then: their mean travel */
+        tt = o->gt_police_travel.n ? stat_sum_mean(&o->gt_police_travel) : 0;
+    o->gt_resolved++;
+    o->gy_acc[(size_t)jb->inc.type * OPS_N_GRIDTYPE + GY_RESOLVED_SHARE] += 1;
+    o->gt_saved_min += it->units_required * (jb->inc.service_min + 2 * tt);
+}
+
+/* The grid worker cleared job j unresolved: after the escalation delay
+ * (exponential, escalate_delay_min) it enters dispatch as a police call,
+ * keeping its received time. */
+static void escalate(struct ops *o, int j)
+{
+    struct job *jb = &o->job[j];
+    const struct scn_itype *it = &o->s->itypes[jb->inc.type];
+    double m = it->escalate_delay_min;
+    double delay = m > 0 ? -m * log1p(-spawn_grid_u01(o->seed, o->rep, jb->key, 2)) : 0;
+    jb->phase = PH_ESCALATED;
+    jb->need = it->units_required;
+    if (jb->inc.t >= o->warmup) {
+        o->gt_escalated++;
+        o->gy_acc[(size_t)jb->inc.type * OPS_N_GRIDTYPE + GY_ESCALATED] += 1;
+        stat_sum_add(&o->gt_esc_delay, delay);
+    }
+    if (delay > 0)
+        sim_after(o->sim, delay, EV_DISPATCH, (uint32_t)j, 0);
+    else
+        dispatch_job(o, j);
+}
 
 /* u has nothing assigned and is on duty where it stands: follow-ups (case
  * team), then the queue, then its idle activity. */
@@ -776,6 +984,12 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     t[T_FIRST] += first;
     if (o->split_type)
         stat_hist_add(&o->t_hist[in->type], resp);
+    if (o->tag[u].role == ROLE_GRID_WORKER) {
+        o->gt_first++;
+        o->gy_acc[(size_t)in->type * OPS_N_GRIDTYPE + GY_FIRST_SHARE] += 1;
+        stat_sum_add(&o->gt_grid_resp, resp);
+        return;                         /* not police: no tier, no station load */
+    }
     double *k = &o->k_acc[(size_t)o->unit_tier[u] * OPS_N_TIER];
     k[K_INCIDENTS] += 1;
     k[K_RESP_MEAN] += resp;
@@ -855,23 +1069,43 @@ static void complete(struct ops *o, int j)
     const struct scn_itype *it = &s->itypes[jb->inc.type];
     double now = sim_now(o->sim);
     int fu = jb->first_unit;
-    bool resolved = !inc_class_is_case(it->cls) && jb->u_resolve < it->resolve[o->tag[fu].role];
-    if (jb->inc.t >= o->warmup) {
+    /* resolved: closed on scene by the first contact (处结); closed: not
+     * handed over.  They differ only for an escalated grid call, which the
+     * police may still close (the key-stream draw 1, spawn.h). */
+    bool resolved, closed;
+    if (jb->phase == PH_ESCALATED) {
+        resolved = false;
+        closed = !inc_class_is_case(it->cls) &&
+                 spawn_grid_u01(o->seed, o->rep, jb->key, 1) <
+                     it->resolve[o->tag[jb->police_unit].role];
+    } else {
+        resolved = closed = !inc_class_is_case(it->cls) &&
+                            grid_u(o, jb) < it->resolve[o->tag[fu].role];
+    }
+    bool counted = jb->inc.t >= o->warmup;
+    if (counted) {
         o->n_done++;
         o->n_resolved += resolved;
-        o->n_handover += !resolved;
+        o->n_handover += !closed;
         if (jb->inc.grid >= 0)
             o->g_acc[(size_t)jb->inc.grid * OPS_N_GRID + R_RESOLVED] += resolved;
         o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_RESOLVED] += resolved;
-        o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_HANDOVER] += !resolved;
+        o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_HANDOVER] += !closed;
+        o->t_done[jb->inc.type] += 1;
+        if (jb->phase == PH_GRID)
+            grid_resolved(o, jb);
     }
+    if (o->spawn_on)
+        spawn_draw(s, o->seed, o->rep, &jb->inc, jb->key, jb->depth, closed, now, o->horizon,
+                   &o->spawns, &o->sp, counted);
+    bool res_out = closed;
     if (o->trace)
         fprintf(o->trace, "%llu,%.4f,%.4f,%.4f,%s,%s,%d,%s,%d,%d,%.4f,%.4f,%.4f,%d,%d\n",
                 (unsigned long long)jb->inc.seq, jb->inc.t, jb->inc.x, jb->inc.y,
                 jb->inc.grid >= 0 ? s->grids[jb->inc.grid].id : "", it->id,
                 s->priorities[jb->inc.prio_idx], s->units[fu].id, it->units_required,
-                jb->queued, jb->t_dispatch, jb->t_first, now, jb->first_contact, resolved);
-    if (!resolved)
+                jb->queued, jb->t_dispatch, jb->t_first, now, jb->first_contact, res_out);
+    if (!closed)
         handover(o, jb);
     job_free(o, j);
     o->tot.completed++;
@@ -889,7 +1123,7 @@ static void whole_cycle(struct ops *o, int u, int j)
 {
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];
-    double t_arrive = r->t1, t_leave = t_arrive + jb->inc.service_min;
+    double t_arrive = r->t1, t_leave = t_arrive + onscene_min(o, u, jb);
     if (isnan(jb->t_first))
         record_first(o, u, jb, t_arrive);
     if (jb->inc.t >= o->warmup) {   /* u is the job's only unit, so its first */
@@ -924,7 +1158,10 @@ static void assign(struct ops *o, int u, int j)
     set_state(o, r, U_ENROUTE);
     r->job = j;
     r->ver++;                           /* cancels any pending activity event */
-    if (--jb->need == 0 && jb->in_queue)
+    --jb->need;
+    if (o->s->itypes[jb->inc.type].needs_officer == NEED_FIRST && jb->phase != PH_GRID)
+        officer_follow(o, u, jb);
+    if (jb->need == 0 && jb->in_queue)
         q_remove(o, j);
     jb->active++;
     if (o->one_event)
@@ -939,13 +1176,12 @@ static void assign(struct ops *o, int u, int j)
 static int find_preemptable(const struct ops *o, const struct job *j)
 {
     const struct scn *s = o->s;
-    unsigned roles = s->itypes[j->inc.type].roles;
     int best = -1;
     double bt = INFINITY;
     for (int u = 0; u < s->n_units; u++) {
         const struct unit_rt *r = &o->u[u];
         if ((r->st != U_ENROUTE && r->st != U_ONSCENE) || r->shift_over ||
-            !ops_role_in(o, u, roles))
+            !ops_can_take(o, u, j->roles, j->cmask))
             continue;
         const struct job *v = &o->job[r->job];
         if (s->itypes[v->inc.type].units_required != 1 ||
@@ -980,6 +1216,8 @@ static void preempt(struct ops *o, int u)
  * pre-empts if allowed; what is still missing waits in the queue. */
 static void dispatch_job(struct ops *o, int j)
 {
+    if (o->job[j].phase == PH_GRID_TRY && grid_try(o, j))
+        return;
     while (o->job[j].need > 0) {
         /* Every policy finds none when no unit is available (an M/M/1's
          * busy server, a city in a surge): then it is not asked. */
@@ -1008,7 +1246,8 @@ static void maybe_close(struct ops *o)
 {
     /* Runs after every event: the cheap tests that end it during the run
      * (calls still to come, work in hand) first. */
-    if (o->has_next || o->active_jobs > 0 || o->n_busy > 0 || o->pending_fu > 0 || closed(o))
+    if (o->has_next || o->spawns.n > 0 || o->active_jobs > 0 || o->n_busy > 0 ||
+        o->pending_fu > 0 || closed(o))
         return;
     double now = sim_now(o->sim);
     if (now < o->horizon)
@@ -1092,7 +1331,9 @@ static void on_arrive_scene(struct ops *o, int u)
         r->jobs++;
         r->away += u == jb->first_unit ? !jb->first_contact : !home_of(o, u, jb->inc.grid);
     }
-    double on_scene = jb->inc.service_min;
+    if (o->grid_on && o->tag[u].role != ROLE_GRID_WORKER && isnan(jb->t_police))
+        police_arrival(o, u, jb, now);
+    double on_scene = onscene_min(o, u, jb);
     if (!isnan(jb->remaining)) {        /* resuming a pre-empted job */
         on_scene = jb->remaining;
         jb->remaining = NAN;
@@ -1109,8 +1350,12 @@ static void on_leave_scene(struct ops *o, int u)
     struct unit_rt *r = &o->u[u];
     int j = r->job;
     r->job = -1;
-    if (--o->job[j].active == 0 && o->job[j].need == 0)
-        complete(o, j);
+    if (--o->job[j].active == 0 && o->job[j].need == 0) {
+        if (o->job[j].phase == PH_GRID && !grid_resolves(o, &o->job[j]))
+            escalate(o, j);
+        else
+            complete(o, j);
+    }
     const struct scn *s = o->s;
     const struct geo_pt *b = &o->base_xy[u];
     if (!r->shift_over && o->tag[u].idle != IDLE_BASE) {
@@ -1203,16 +1448,29 @@ static int pull(struct ops *o, struct perr *e)
     return 0;
 }
 
+static int arrive_spawned(struct ops *o, const struct spawn_inc *x, struct perr *e);
+
 static double next_arrival(void *m)
 {
     struct ops *o = m;
-    return o->has_next ? o->next.t : INFINITY;
+    double t = o->has_next ? o->next.t : INFINITY;
+    if (o->spawns.n > 0 && spawn_q_top(&o->spawns)->inc.t < t)
+        t = spawn_q_top(&o->spawns)->inc.t;
+    return t;
 }
 
 static int arrive(void *m, struct sim *sim, struct perr *e)
 {
     (void)sim;
     struct ops *o = m;
+    /* A spawned incident due before the next exogenous one goes first;
+     * on a tie the exogenous one does. */
+    if (o->spawns.n > 0 &&
+        spawn_q_top(&o->spawns)->inc.t < (o->has_next ? o->next.t : INFINITY)) {
+        struct spawn_inc x;
+        spawn_q_pop(&o->spawns, &x);
+        return arrive_spawned(o, &x, e);
+    }
     const struct scn_itype *it = &o->s->itypes[o->next.type];
     int j = job_alloc(o, e);
     if (j < 0)
@@ -1221,6 +1479,7 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     *jb = (struct job){ .inc = o->next, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
                         .first_unit = -1, .need = it->units_required, .qprev = -1,
                         .qnext = -1, .next_free = -1 };
+    job_start(o, jb, spawn_key_exo(o->next.seq), 0);
     /* Drawn for every call whatever happens to it, so that the outcome
      * stream stays aligned across layouts (common random numbers), unless
      * every resolution probability is 0 or 1: then any u in [0, 1) gives
@@ -1251,6 +1510,51 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     return 0;
 }
 
+/* A spawned incident (spawn.h) arrives: as arrive(), but every draw comes
+ * from its own key stream, so the outcome stream of exogenous calls is not
+ * shifted by spawns. */
+static int arrive_spawned(struct ops *o, const struct spawn_inc *x, struct perr *e)
+{
+    const struct scn_itype *it = &o->s->itypes[x->inc.type];
+    int j = job_alloc(o, e);
+    if (j < 0)
+        return -1;
+    struct job *jb = &o->job[j];
+    *jb = (struct job){ .inc = x->inc, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
+                        .first_unit = -1, .need = it->units_required, .qprev = -1,
+                        .qnext = -1, .next_free = -1 };
+    job_start(o, jb, x->key, x->depth);
+    jb->spawned = true;
+    if (jb->inc.t >= o->warmup) {
+        o->n_spawned++;
+        o->n_sp_effect[x->effect]++;
+    }
+    gsl_rng r;
+    struct rng_state st;
+    rng_stream_bind(&r, &st);
+    rng_stream_seed_key(&r, rng_mix4(o->seed, (uint64_t)o->rep, SPAWN_RNG, ~x->key));
+    jb->u_resolve = rng_u01(&r);
+    if (it->has_followup) {
+        struct scn_itype fu = *it;
+        fu.dist = it->fu_dist;
+        fu.mean_min = it->fu_mean_min;
+        fu.sd_min = it->fu_sd_min;
+        jb->fu_min = inc_draw_service(&fu, &r);
+    }
+    o->tot.created++;
+    if (o->s->cp_mean_min > 0) {
+        struct scn_itype cp = *it;
+        cp.dist = o->s->cp_dist;
+        cp.mean_min = o->s->cp_mean_min;
+        cp.sd_min = o->s->cp_sd_min;
+        sim_after(o->sim, inc_draw_service(&cp, &r), EV_DISPATCH, (uint32_t)j, 0);
+    } else {
+        dispatch_job(o, j);
+    }
+    maybe_close(o);
+    return 0;
+}
+
 /* ---- set-up ---------------------------------------------------------------- */
 
 static void ops_release(struct ops *o)
@@ -1265,12 +1569,24 @@ static void ops_release(struct ops *o)
     free(o->r_patrol);
     free(o->patrol_st);
     sim_free(o->sim);
-    for (int k = 0; k < s->n_modes * ROLE_N; k++) {
+    for (int k = 0; k < s->n_modes * ROLE_N * o->n_cc; k++) {
         if (o->nn)
             nn_free(o->nn[k]);
         if (o->nn_unit)
             free(o->nn_unit[k]);
     }
+    int norg[3] = { s->n_groups, s->n_teams, s->n_facilities };
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < norg[k] && o->org_units[k]; i++)
+            free(o->org_units[k][i]);
+        free(o->org_units[k]);
+        free(o->n_org_units[k]);
+    }
+    free(o->grid_resp);
+    free(o->type_cmask);
+    free(o->gy_acc);
+    free(o->t_done);
+    spawn_q_release(&o->spawns);
     free(o->nn); free(o->nn_unit); free(o->nn_item); free(o->mob); free(o->u);
     for (int g = 0; g < s->n_grids && o->grid_home; g++) {
         free(o->grid_home[g]);
@@ -1320,13 +1636,81 @@ static void *zalloc_aligned(size_t n, size_t size, size_t align)
     return p;
 }
 
+/* Crew classes (ops_priv.h): with no type constraining crews one class;
+ * else class = has an officer x crew size capped at the largest min_crew
+ * (sizes above it are alike), at most 2 x 16 = 32 classes.  Fills n_cc,
+ * type_cmask and officer_cmask; returns each unit's class (caller frees). */
+static int *crew_classes(struct ops *o)
+{
+    const struct scn *s = o->s;
+    int cap = 1;
+    bool constrained = false;
+    for (int t = 0; t < s->n_itypes; t++) {
+        constrained |= s->itypes[t].needs_officer != NEED_NONE || s->itypes[t].min_crew > 1;
+        if (s->itypes[t].min_crew > cap)
+            cap = s->itypes[t].min_crew;
+    }
+    int *cls = zalloc((size_t)s->n_units, sizeof *cls);
+    o->type_cmask = zalloc((size_t)s->n_itypes, sizeof *o->type_cmask);
+    o->n_cc = constrained ? 2 * cap : 1;
+    PS_ASSERT(o->n_cc <= 32);
+    o->officer_cmask = 0;
+    for (int c = 0; c < o->n_cc; c++)
+        o->officer_cmask |= (uint32_t)(constrained ? c >= cap : 1) << c;
+    for (int u = 0; u < s->n_units && constrained; u++) {
+        int crew = crew_size(s, u);
+        cls[u] = (s->units[u].officers > 0 ? cap : 0) + (crew < cap ? crew : cap) - 1;
+    }
+    for (int t = 0; t < s->n_itypes; t++)
+        for (int c = 0; c < o->n_cc; c++) {
+            bool ok = !constrained ||
+                      ((c % cap) + 1 >= s->itypes[t].min_crew &&
+                       (s->itypes[t].needs_officer != NEED_OFFICER || c >= cap));
+            o->type_cmask[t] |= (uint32_t)ok << c;
+        }
+    return cls;
+}
+
+/* Organisational lists for tiered levels by scope: units per group, team
+ * and station, and each grid's responsible unit (its first A-post police
+ * home unit, else its first police home unit). */
+static void build_org(struct ops *o)
+{
+    const struct scn *s = o->s;
+    int n[3] = { s->n_groups, s->n_teams, s->n_facilities };
+    for (int k = 0; k < 3; k++) {
+        o->org_units[k] = zalloc((size_t)n[k], sizeof *o->org_units[k]);
+        o->n_org_units[k] = zalloc((size_t)n[k], sizeof *o->n_org_units[k]);
+    }
+    for (int u = 0; u < s->n_units; u++) {
+        int id[3] = { s->units[u].group, s->units[u].team, o->unit_station[u] };
+        for (int k = 0; k < 3; k++) {
+            if (id[k] < 0)
+                continue;
+            int m = o->n_org_units[k][id[k]]++;
+            o->org_units[k][id[k]] = xrealloc(o->org_units[k][id[k]],
+                                              (size_t)(m + 1) * sizeof(int));
+            o->org_units[k][id[k]][m] = u;
+        }
+    }
+    o->grid_resp = zalloc((size_t)s->n_grids, sizeof *o->grid_resp);
+    for (int g = 0; g < s->n_grids; g++) {
+        o->grid_resp[g] = -1;
+        for (int k = 0; k < o->n_grid_home[g] && o->grid_resp[g] < 0; k++)
+            if (o->tag[o->grid_home[g][k]].role != ROLE_GRID_WORKER)
+                o->grid_resp[g] = o->grid_home[g][k];
+    }
+}
+
 /* Indexes that do not change during a run: per (mode, role) spatial indexes
  * of bases, home units per grid in post order, units per zone, case teams
  * per station. */
 static void build_indexes(struct ops *o)
 {
     const struct scn *s = o->s;
-    int U = s->n_units, G = s->n_grids, NI = s->n_modes * ROLE_N;
+    int U = s->n_units, G = s->n_grids;
+    int *cclass = crew_classes(o);
+    int NI = s->n_modes * ROLE_N * o->n_cc;
     o->u = zalloc_aligned((size_t)U, sizeof *o->u, _Alignof(struct unit_rt));
     o->mob = zalloc((size_t)U, sizeof *o->mob);
     o->nn_item = zalloc((size_t)U, sizeof *o->nn_item);
@@ -1337,7 +1721,7 @@ static void build_indexes(struct ops *o)
         int n = 0;
         o->nn_unit[k] = zalloc((size_t)U, sizeof(int));
         for (int u = 0; u < U; u++) {
-            if (nn_slot(s, u) != k)
+            if (nn_slot(o, u, cclass[u]) != k)
                 continue;
             bx[n] = base_of(o, u)->x;
             by[n] = base_of(o, u)->y;
@@ -1374,11 +1758,12 @@ static void build_indexes(struct ops *o)
         o->grid_home1[g] = o->n_grid_home[g] == 1 ? o->grid_home[g][0] : -1;
     o->tag = zalloc((size_t)U, sizeof *o->tag);
     o->base_xy = zalloc((size_t)U, sizeof *o->base_xy);
-    PS_ASSERT(s->n_modes * ROLE_N <= 65535);
+    PS_ASSERT(NI <= 65535);
     for (int u = 0; u < U; u++) {
         o->tag[u] = (struct unit_tag){ (unsigned char)s->units[u].role,
                                        (unsigned char)s->units[u].idle,
-                                       (unsigned short)nn_slot(s, u) };
+                                       (unsigned short)nn_slot(o, u, cclass[u]),
+                                       (unsigned char)cclass[u] };
         o->base_xy[u] = (struct geo_pt){ base_of(o, u)->x, base_of(o, u)->y };
     }
     o->unit_home1 = zalloc((size_t)U, sizeof *o->unit_home1);
@@ -1409,6 +1794,8 @@ static void build_indexes(struct ops *o)
         if (o->unit_zone[u] >= 0)
             o->zone_units[o->unit_zone[u]][o->n_zone_units[o->unit_zone[u]]++] = u;
 
+    free(cclass);
+    build_org(o);
     o->st = zalloc((size_t)s->n_facilities, sizeof *o->st);
     for (int f = 0; f < s->n_facilities; f++)
         stat_acc_init(&o->st[f].fu_wait);
@@ -1436,9 +1823,10 @@ static bool one_event_ok(const struct ops *o)
         if (s->units[u].idle != IDLE_BASE || s->units[u].role == ROLE_CASE_TEAM)
             return false;
     for (int t = 0; t < s->n_itypes; t++)
-        if (s->itypes[t].units_required != 1)
+        if (s->itypes[t].units_required != 1 || s->itypes[t].needs_officer == NEED_FIRST)
             return false;
-    return true;
+    /* The grid tier escalates at the clearing time; spawns are drawn there. */
+    return !o->grid_on && !o->spawn_on;
 }
 
 static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params *p,
@@ -1480,6 +1868,16 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     o->h_acc = zalloc(24 * OPS_N_HOUR, sizeof(double));
     o->t_acc = zalloc((size_t)s->n_itypes * OPS_N_TYPE, sizeof(double));
     o->k_acc = zalloc(FAC_N_TIERS * OPS_N_TIER, sizeof(double));
+    o->t_done = zalloc((size_t)s->n_itypes, sizeof(double));
+    o->gy_acc = zalloc((size_t)s->n_itypes * OPS_N_GRIDTYPE, sizeof(double));
+    o->grid_on = ops_has_grid_tier(s);
+    o->spawn_on = s->n_conseq > 0;
+    spawn_q_init(&o->spawns);
+    stat_sum_init(&o->gt_esc_delay);
+    stat_sum_init(&o->gt_grid_resp);
+    stat_sum_init(&o->gt_police_resp);
+    stat_sum_init(&o->gt_esc_resp);
+    stat_sum_init(&o->gt_police_travel);
 
     /* The heap calendar.  A timing wheel with buckets of the mean gap
      * between calls (EVQ_WHEEL, width 1440 / rate_per_day) runs 5-7% fewer
@@ -1499,7 +1897,8 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     }
     for (int t = 0; t < s->n_itypes; t++)
         for (int r = 0; r < ROLE_N && !inc_class_is_case(s->itypes[t].cls); r++)
-            o->draw_resolve |= s->itypes[t].resolve[r] > 0 && s->itypes[t].resolve[r] < 1;
+            o->draw_resolve |= r != ROLE_GRID_WORKER && s->itypes[t].resolve[r] > 0 &&
+                               s->itypes[t].resolve[r] < 1;
     o->one_event = one_event_ok(o);
     o->pol = disp_find(s->policy);
     if (!o->pol)
@@ -1542,6 +1941,51 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
 static double ratio(double a, double b)
 {
     return b > 0 ? a / b : NAN;
+}
+
+/* The grid-tier block (ops.h OPS_GRIDTIER_METRICS, OPS_GRIDTYPE_METRICS). */
+static void grid_results(const struct ops *o, double *out, double n, double days,
+                         const struct stat_acc *gw_util, double gw_duty_h)
+{
+    const struct scn *s = o->s;
+    double *g = &out[o->B.gridt];
+    g[GT_FIRST_SHARE] = ratio((double)o->gt_first, n);
+    g[GT_RESOLVED_SHARE] = ratio((double)o->gt_resolved, n);
+    g[GT_RESOLUTION] = ratio((double)o->gt_resolved, (double)o->gt_first);
+    g[GT_AVOIDED] = (double)o->gt_resolved;
+    g[GT_AVOIDED_DAY] = (double)o->gt_resolved / days;
+    g[GT_POLICE_CALLS] = (double)o->gt_police;
+    g[GT_SAVED_H] = o->gt_saved_min / 60.0;
+    g[GT_SAVED_H_DAY] = o->gt_saved_min / 60.0 / days;
+    g[GT_ESCALATED] = (double)o->gt_escalated;
+    g[GT_ESC_DELAY] = stat_sum_mean(&o->gt_esc_delay);
+    g[GT_GRID_RESP] = stat_sum_mean(&o->gt_grid_resp);
+    g[GT_POLICE_RESP] = stat_sum_mean(&o->gt_police_resp);
+    g[GT_ESC_RESP] = stat_sum_mean(&o->gt_esc_resp);
+    g[GT_UTIL] = stat_acc_mean(gw_util);
+    g[GT_DUTY_H] = gw_duty_h;
+    for (int t = 0; t < s->n_itypes; t++) {
+        const double *a = &o->gy_acc[(size_t)t * OPS_N_GRIDTYPE];
+        double *row = &out[o->B.gtype + (size_t)t * OPS_N_GRIDTYPE];
+        double k = o->t_acc[(size_t)t * OPS_N_TYPE + T_INCIDENTS];
+        row[GY_FIRST_SHARE] = ratio(a[GY_FIRST_SHARE], k);
+        row[GY_RESOLVED_SHARE] = ratio(a[GY_RESOLVED_SHARE], k);
+        row[GY_ESCALATED] = a[GY_ESCALATED];
+    }
+}
+
+/* The endogenous-demand block (ops.h OPS_DEMAND_METRICS). */
+static void demand_results(const struct ops *o, double *out)
+{
+    double *d = &out[o->B.demand];
+    double all = (double)(o->n_exo + o->n_spawned);
+    d[D_EXOGENOUS] = (double)o->n_exo;
+    d[D_SPAWNED] = (double)o->n_spawned;
+    d[D_REPEATS] = (double)o->n_sp_effect[CQ_REPEAT];
+    d[D_ESCALATIONS] = (double)o->n_sp_effect[CQ_ESCALATE];
+    d[D_SHARE] = ratio((double)o->n_spawned, all);
+    d[D_BEYOND] = (double)o->sp.beyond;
+    d[D_CAPPED] = (double)o->sp.capped;
 }
 
 static void results(const struct ops *o, double *out)
@@ -1612,7 +2056,10 @@ static void results(const struct ops *o, double *out)
     struct stat_acc util, per_shift;
     stat_acc_init(&util);
     stat_acc_init(&per_shift);
-    double duty_oh = 0, over_oh = 0, comm = 0, comm_duty = 0;
+    double duty_oh = 0, over_oh = 0, comm = 0, comm_duty = 0, comm_idle = 0, comm_busy = 0;
+    struct stat_acc gw_util;
+    stat_acc_init(&gw_util);
+    double gw_duty_h = 0;
     double tier_util[FAC_N_TIERS] = { 0 }, tier_units[FAC_N_TIERS] = { 0 };
     for (int u = 0; u < s->n_units; u++) {
         const struct unit_rt *r = &o->u[u];
@@ -1631,6 +2078,12 @@ static void results(const struct ops *o, double *out)
         row[U_PATROL_H] = r->patrol / 60.0;
         row[U_FOLLOWUPS] = r->followups;
         row[U_SHIFTS] = shifts;
+        if (un->role == ROLE_GRID_WORKER) {     /* civilians: not in the officer load */
+            if (!isnan(ut))
+                stat_acc_add(&gw_util, ut);
+            gw_duty_h += un->members * r->duty / 60.0;
+            continue;
+        }
         if (!isnan(ut)) {
             stat_acc_add(&util, ut);
             int tier = base_of(o, u)->tier;
@@ -1645,8 +2098,18 @@ static void results(const struct ops *o, double *out)
         if (un->idle == IDLE_COMMUNITY) {
             comm += r->community;
             comm_duty += r->duty;
+            comm_idle += worked - r->busy;
+            comm_busy += r->busy;
         }
     }
+    if (B->comm != SIZE_MAX) {
+        out[B->comm + C_IDLE_SHARE] = ratio(comm, comm_idle);
+        out[B->comm + C_CALL_SHARE] = ratio(comm_busy, comm_duty);
+    }
+    if (B->gridt != SIZE_MAX)
+        grid_results(o, out, n, days, &gw_util, gw_duty_h);
+    if (B->demand != SIZE_MAX)
+        demand_results(o, out);
     out[G_UTIL_MEAN] = stat_acc_mean(&util);
     out[G_UTIL_MIN] = util.n ? util.min : NAN;
     out[G_UTIL_MAX] = util.n ? util.max : NAN;
@@ -1694,7 +2157,7 @@ static void results(const struct ops *o, double *out)
     for (int t = 0; t < s->n_itypes; t++) {
         const double *a = &o->t_acc[(size_t)t * OPS_N_TYPE];
         double *row = &out[B->type + (size_t)t * OPS_N_TYPE];
-        double k = a[T_INCIDENTS], done = a[T_RESOLVED] + a[T_HANDOVER];
+        double k = a[T_INCIDENTS], done = o->t_done[t];
         row[T_INCIDENTS] = k;
         row[T_RESP_MEAN] = ratio(a[T_RESP_MEAN], k);
         row[T_RESP_P90] = stat_hist_quantile(o->split_type ? &o->t_hist[t] : &o->p_hist[P], 0.90);

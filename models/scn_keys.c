@@ -123,6 +123,9 @@ const struct scn_keydef scn_keys[] = {
     FILE_("tables", "service_times", "service_times.csv", "`service_times.csv` if it exists",
           "Binned on-scene times of `empirical` types (optional).", SCN_KF_EMPTY_OK,
           RAW(table[TB_SERVICE_TIMES])),
+    FILE_("tables", "consequences", "consequences.csv", "`consequences.csv` if it exists",
+          "Repeat and escalation of incidents by outcome (optional; endogenous demand).",
+          SCN_KF_EMPTY_OK, RAW(table[TB_CONSEQUENCES])),
 
     WORD("travel", "metric", w_metric, "euclidean",
          "Straight-line distance, or |dx| + |dy| for a street grid.", S_(metric)),
@@ -146,11 +149,15 @@ const struct scn_keydef scn_keys[] = {
          "After the grid's own units, prefer units of its zone.", S_(zone_first)),
     TEXT("dispatch", "levels", NULL, "one level of all roles",
          "roles separated by spaces, levels by `|`",
-         "`tiered`: ordered levels of roles, e.g. `grid_car | post_car | special`.", 0,
+         "`tiered`: ordered levels of roles or organisational scopes, e.g. `grid_car | post_car` "
+         "or `group, team, station, any`.", 0,
          RAW(levels)),
     TEXT("dispatch", "escalate_min", NULL, "none", "minutes, one per level but the last",
          "`tiered`: a level is used when a unit of it can arrive within this time.", 0,
          RAW(escalate)),
+    DBL("dispatch", "grid_first_max_min", 0, 0, INF, 0, "30", NULL, "minutes", NULL,
+        "Types listing `grid_worker`: a grid worker goes first when one can arrive within "
+        "this; else police.", 0, S_(grid_first_max_min)),
     BOOL("dispatch", "preempt", "false",
          "A call finding no unit may take one serving a less urgent call.", S_(preempt)),
     INT("dispatch", "preempt_priority_gap", 1, 8, "1", NULL,
@@ -178,6 +185,9 @@ const struct scn_keydef scn_keys[] = {
         "per day", NULL,
         "Mean incidents per day in the whole area (`nhpp`: the base rate; `replay`: used "
         "rows per day of data).", 0, S_(rate_per_day)),
+    INT("incidents", "max_spawn_depth", 0, 1000, "5", "generations",
+        "consequences.csv: spawned incidents spawn again up to this generation.",
+        S_(max_spawn_depth)),
     WORD("incidents", "location", w_location, "grid_weight",
          "A grid by `weight` then a point in it, or a point over the grids' bounding box.",
          S_(location)),

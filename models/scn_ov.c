@@ -22,6 +22,7 @@ const struct tabdef *const scn__tabdefs[TB_N] = {
     [TB_SHIFTS] = &scn__tab_shifts,
     [TB_ROSTERS] = &scn__tab_rosters,
     [TB_SERVICE_TIMES] = &scn__tab_service_times,
+    [TB_CONSEQUENCES] = &scn__tab_consequences,
 };
 
 void scn__ov_name(const struct cellov *c, char *buf, size_t n)
