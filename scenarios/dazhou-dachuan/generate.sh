@@ -28,15 +28,13 @@ BEGIN {
         tot += w[r, c]
     }
     g = out "/before/grids.csv"
-    print "id,name,station,weight,xmin,ymin,xmax,ymax" > g
+    print "id,name,station,police_grid,weight,xmin,ymin,xmax,ymax" > g
     for (r = 1; r <= rows; r++) for (c = 1; c <= cols; c++) {
         st = int((c - 1) / 4) + 1
         cm = sprintf("CM%d%d%d", st, int(((c - 1) % 4) / 2) + 1, blk(r))
         id = sprintf("G%02d%02d", r, c)
-        printf "%s,社区网格 %s (%s),ST%d,%.3f,%g,%g,%g,%g\n", id, id, cm, st,
+        printf "%s,社区网格 %s,ST%d,%s,%.3f,%g,%g,%g,%g\n", id, id, st, cm,
             rate * w[r, c] / tot, (c - 1) * s, (r - 1) * s, c * s, r * s > g
-        members[cm] = members[cm] (members[cm] == "" ? "" : ";") id
-        wt[id] = w[r, c]
     }
     close(g)
 
@@ -61,7 +59,7 @@ BEGIN {
     for (st = 1; st <= 4; st++) for (p = 1; p <= 2; p++) for (b = 1; b <= 4; b++) {
         cm = sprintf("CM%d%d%d", st, p, b)
         printf "%s-mj,%s 社区民警,community,%s,%s,1,1,ebike,RC,%d,community\n",
-            cm, cm, cm, members[cm], k % 7 > u
+            cm, cm, cm, cm, k % 7 > u
         k++
     }
     # station duty crews: 2 cars on duty round the clock (4 squads x 2)
@@ -91,3 +89,31 @@ EOF
 for f in grids.csv facilities.csv units.csv rosters.csv shifts.csv; do
     cp "$D/before/$f" "$D/after/$f"
 done
+
+# after/: the grid network (三级管理体系), three rows per community grid, all
+# home units (A) of their grid; between calls their routine work in it
+# (population checks, legal education, opinions) as time about the grid
+# (between_calls = patrol; `community` would mix them into the community
+# officers' community_time_share):
+# - 网格长 (grid leader), a seconded cadre: weekdays 08:30-17:30, e-bike;
+#   14 of the 208 are police officers (002), here the 14 busiest grids (ties
+#   by id).  Grid workers are civilian in the format (officers = 0), so the 14
+#   are marked in the name only.
+# - 小区长 (compound leaders), 2 a grid, and 楼栋长 (building leaders), 4 a
+#   grid (counts assumed): residents with day jobs, on call 18:00-22:00 on
+#   weekdays and 09:00-21:00 at weekends, on foot.
+sort -t, -k5,5nr -k1,1 "$D/before/grids.csv" | grep -v '^id,' | head -14 | cut -d, -f1 >"$D/.police14"
+awk -F, 'NR == 1 { print $0 ",members,count"; next } { print $0 ",,1" }' \
+    "$D/before/units.csv" >"$D/after/units.csv"
+awk -F, -v p14="$D/.police14" '
+BEGIN { while ((getline l < p14) > 0) pol[l] = 1 }
+NR > 1 {
+    g = $1; cm = $4
+    printf "%s-wgz,%s %s,grid_worker,%s,%s,0,0,ebike,RC,0,patrol,1,1\n", g, g,
+        pol[g] ? "网格长 (民警)" : "网格长", cm, g
+    printf "%s-xqz,%s 小区长,grid_worker,%s,%s,0,0,foot,RR,0,patrol,1,2\n", g, g, cm, g
+    printf "%s-ldz,%s 楼栋长,grid_worker,%s,%s,0,0,foot,RR,0,patrol,1,4\n", g, g, cm, g
+}' "$D/before/grids.csv" >>"$D/after/units.csv"
+rm -f "$D/.police14"
+printf 'RR,E E E E E S S\n' >>"$D/after/rosters.csv"
+printf 'E,18,4\nS,9,12\n' >>"$D/after/shifts.csv"
