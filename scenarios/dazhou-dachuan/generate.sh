@@ -92,9 +92,8 @@ done
 
 # after/: the grid network (三级管理体系), three rows per community grid, all
 # home units (A) of their grid; between calls their routine work in it
-# (population checks, legal education, opinions) as time about the grid
-# (between_calls = patrol; `community` would mix them into the community
-# officers' community_time_share):
+# (population checks, legal education, opinions: between_calls = community,
+# visits in the grid; grid workers are left out of the community metrics):
 # - 网格长 (grid leader), a seconded cadre: weekdays 08:30-17:30, e-bike;
 #   14 of the 208 are police officers (002), here the 14 busiest grids (ties
 #   by id).  Grid workers are civilian in the format (officers = 0), so the 14
@@ -109,10 +108,10 @@ awk -F, -v p14="$D/.police14" '
 BEGIN { while ((getline l < p14) > 0) pol[l] = 1 }
 NR > 1 {
     g = $1; cm = $4
-    printf "%s-wgz,%s %s,grid_worker,%s,%s,0,0,ebike,RC,0,patrol,1,1\n", g, g,
+    printf "%s-wgz,%s %s,grid_worker,%s,%s,0,0,ebike,RC,0,community,1,1\n", g, g,
         pol[g] ? "网格长 (民警)" : "网格长", cm, g
-    printf "%s-xqz,%s 小区长,grid_worker,%s,%s,0,0,foot,RR,0,patrol,1,2\n", g, g, cm, g
-    printf "%s-ldz,%s 楼栋长,grid_worker,%s,%s,0,0,foot,RR,0,patrol,1,4\n", g, g, cm, g
+    printf "%s-xqz,%s 小区长,grid_worker,%s,%s,0,0,foot,RR,0,community,1,2\n", g, g, cm, g
+    printf "%s-ldz,%s 楼栋长,grid_worker,%s,%s,0,0,foot,RR,0,community,1,4\n", g, g, cm, g
 }' "$D/before/grids.csv" >>"$D/after/units.csv"
 rm -f "$D/.police14"
 printf 'RR,E E E E E S S\n' >>"$D/after/rosters.csv"
