@@ -34,7 +34,7 @@
 #include <string.h>
 #include "ops_priv.h"
 
-static bool eligible(const struct ops *o, int u, unsigned roles, uint32_t cmask)
+static inline bool eligible(const struct ops *o, int u, unsigned roles, uint32_t cmask)
 {
     return ops_can_take(o, u, roles, cmask) && ops_available(o, u);
 }
