@@ -1101,6 +1101,7 @@ static void start_followup(struct ops *o, int u)
  * by the first contact (处结); closed = not handed over.  They differ only
  * for an escalated grid call, which the police may still close (the key
  * stream's draw 1, spawn.h).  Returns closed. */
+__attribute__((noinline))
 static bool complete_ext(struct ops *o, struct job *jb, bool *resolved, bool counted)
 {
     const struct scn_itype *it = &o->s->itypes[jb->inc.type];
