@@ -751,6 +751,41 @@ static void demand_rates(void)
     run_free(&R);
     tu_rmrf(d);
     free(d);
+
+    /* p_per_hour: noise repeats with 0.05 + 0.4 per hour the call took; the
+     * expected count is summed over the trace's noise calls. */
+    static const char cq2[] =
+        "type,outcome,effect,p,delay_dist,delay_mean_h,delay_sd_h,spawn_type,p_per_hour\n"
+        "noise,any,repeat,0.05,fixed,1.5,,,0.4\n";
+    const char *repl2[] = { "incident_types.csv", itypes, "consequences.csv", cq2, NULL };
+    d = fixture(repl2);
+    if (run(d, sets, 0, &R) == 0) {
+        qsort(R.r, (size_t)R.n, sizeof *R.r, rec_cmp);
+        double mean = 0, var = 0;
+        int calls = 0;
+        for (int i = 0; i < R.n; i++) {
+            if (strcmp(R.r[i].type, "noise"))
+                continue;
+            bool exo = true;        /* a repeat has its parent's seq and comes later */
+            for (int k = 0; k < i && exo; k++)
+                exo = R.r[k].seq != R.r[i].seq || strcmp(R.r[k].type, "noise");
+            if (!exo)
+                continue;
+            double p = fmin(1, 0.05 + 0.4 * (R.r[i].cleared - R.r[i].created) / 60);
+            mean += p;
+            var += p * (1 - p);
+            calls++;
+        }
+        double rep = slot(&R, "all", "spawned_repeats", NULL);
+        double beyond = slot(&R, "all", "spawns_beyond_horizon", NULL);
+        double tol = 3.5 * sqrt(var);
+        CHECK(calls > 1000 && fabs(rep + beyond - mean) <= tol,
+              "p_per_hour: %.0f repeats after %d noise calls, expected %.1f +- %.1f", rep,
+              calls, mean, tol);
+    }
+    run_free(&R);
+    tu_rmrf(d);
+    free(d);
 }
 
 struct key5 {
