@@ -129,6 +129,7 @@ struct scn_conseq {
     enum conseq_outcome outcome;
     enum conseq_effect effect;
     double p;              /* [0, 1] */
+    double p_per_hour;     /* added to p per hour from receipt to end; >= 0 */
     enum svc_dist delay_dist;  /* exponential, lognormal, gamma or fixed */
     double delay_mean_h, delay_sd_h;
     int spawn_type;        /* the created incident's type */

@@ -34,7 +34,7 @@
 #include <string.h>
 #include "ops_priv.h"
 
-static bool eligible(const struct ops *o, int u, unsigned roles, uint32_t cmask)
+static inline bool eligible(const struct ops *o, int u, unsigned roles, uint32_t cmask)
 {
     return ops_can_take(o, u, roles, cmask) && ops_available(o, u);
 }
@@ -307,7 +307,8 @@ static void *cards_init(const struct ops *o)
         int nh = 0;
         for (int k = 0; k < o->n_grid_home[g]; k++) {
             int u = o->grid_home[g][k];
-            if (!used[u])   /* post weighs more than any travel time */
+            /* post weighs more than any travel time; grid workers take no police call */
+            if (!used[u] && o->tag[u].role != ROLE_GRID_WORKER)
                 home[nh++] = (struct cand){ o->home_post[g][k] * 1e9 + base_time(o, u, gx, gy), u };
         }
         qsort(home, (size_t)nh, sizeof *home, cand_cmp);
@@ -317,7 +318,7 @@ static void *cards_init(const struct ops *o)
         }
         int room = depth - n, nb = 0;
         for (int u = 0; u < U && room > 0; u++) {
-            if (used[u])
+            if (used[u] || o->tag[u].role == ROLE_GRID_WORKER)  /* never police calls */
                 continue;
             struct cand x = { base_time(o, u, gx, gy), u };
             if (nb == room && cand_cmp(&x, &best[nb - 1]) >= 0)

@@ -349,6 +349,21 @@ int ops_nearest_eligible(const struct ops *o, unsigned roles, uint32_t cmask, do
     const struct scn *s = o->s;
     int best = -1, C = o->n_cc;
     double bt = INFINITY;
+    if (C == 1) {                       /* no crew constraint: one index per (mode, role) */
+        for (int m = 0; m < s->n_modes; m++)
+            for (unsigned rs = roles & ((1u << ROLE_N) - 1); rs; rs &= rs - 1) {
+                int k = m * ROLE_N + __builtin_ctz(rs);
+                double d;
+                int it = nn_nearest(o->nn[k], x, y, &d);
+                if (it < 0)
+                    continue;
+                int u = o->nn_unit[k][it];
+                double tu = d * s->circuity * o->u[u].min_per_km;
+                if (tu < bt || (tu == bt && u < best))
+                    bt = tu, best = u;
+            }
+        goto mobile;
+    }
     for (int m = 0; m < s->n_modes; m++)
         for (int r = 0; r < ROLE_N; r++) {
             if (!(roles >> r & 1))
@@ -367,9 +382,10 @@ int ops_nearest_eligible(const struct ops *o, unsigned roles, uint32_t cmask, do
                     bt = tu, best = u;
             }
         }
+mobile:
     for (int k = 0; k < o->n_mob; k++) {
         int u = o->mob[k];
-        if (!ops_can_take(o, u, roles, cmask))
+        if (C == 1 ? !ops_role_in(o, u, roles) : !ops_can_take(o, u, roles, cmask))
             continue;
         double tu = ops_travel_to(o, u, x, y);
         if (tu < bt || (tu == bt && u < best))
@@ -576,26 +592,34 @@ static int job_cap(const struct scn *s)
     return cap < OPS_JOB_MAX ? (int)cap : OPS_JOB_MAX;
 }
 
-static int job_alloc(struct ops *o, struct perr *e)
+/* Grows the pool (the rare path of job_alloc, kept out of line). */
+static int job_grow(struct ops *o, struct perr *e)
 {
-    if (o->free_job < 0) {
-        int old = o->n_job, n = old ? 2 * old : 64, cap = job_cap(o->s);
-        if (old >= cap)
-            return err_set(e, "%s: more than %d calls in the system at once at t = %.6g min "
-                              "(the scenario creates about %.6g over %g days at %.6g a day): "
-                              "stopped before memory runs out; check [incidents] rate_per_day "
-                              "and the staffing", o->s->ini_path, old, sim_now(o->sim),
-                           o->s->rate_per_day * o->s->horizon_days, o->s->horizon_days,
-                           o->s->rate_per_day);
-        if (n > cap)
-            n = cap;
-        o->job = xrealloc(o->job, (size_t)n * sizeof *o->job);
-        for (int i = n - 1; i >= old; i--) {
-            o->job[i].next_free = o->free_job;
-            o->free_job = i;
-        }
-        o->n_job = n;
+    int old = o->n_job, n = old ? 2 * old : 64, cap = job_cap(o->s);
+    if (old >= cap)
+        return err_set(e, "%s: more than %d calls in the system at once at t = %.6g min "
+                          "(the scenario creates about %.6g over %g days at %.6g a day): "
+                          "stopped before memory runs out; check [incidents] rate_per_day "
+                          "and the staffing", o->s->ini_path, old, sim_now(o->sim),
+                       o->s->rate_per_day * o->s->horizon_days, o->s->horizon_days,
+                       o->s->rate_per_day);
+    if (n > cap)
+        n = cap;
+    o->job = xrealloc(o->job, (size_t)n * sizeof *o->job);
+    if (o->use_jx)
+        o->jx = xrealloc(o->jx, (size_t)n * sizeof *o->jx);
+    for (int i = n - 1; i >= old; i--) {
+        o->job[i].next_free = o->free_job;
+        o->free_job = i;
     }
+    o->n_job = n;
+    return 0;
+}
+
+static inline int job_alloc(struct ops *o, struct perr *e)
+{
+    if (o->free_job < 0 && job_grow(o, e) < 0)
+        return -1;
     int j = o->free_job;
     o->free_job = o->job[j].next_free;
     o->active_jobs++;
@@ -719,17 +743,18 @@ static void dispatch_job(struct ops *o, int j);
 
 /* Sets up what a new job needs beyond its incident: its police roles, crew
  * classes, phase and stream key. */
-static void job_start(struct ops *o, struct job *jb, uint64_t key, int depth)
+static inline struct job_x *jx_of(const struct ops *o, const struct job *jb)
+{
+    return &o->jx[jb - o->job];
+}
+
+/* The job's phase and its extension (job_x), for the mechanisms that use them. */
+static void job_start(struct ops *o, struct job *jb, uint64_t key, int depth, bool spawned)
 {
     const struct scn_itype *it = &o->s->itypes[jb->inc.type];
-    jb->roles = it->roles & ROLE_POLICE;
-    jb->cmask = o->type_cmask[jb->inc.type];
     jb->phase = it->roles & ROLE_GRID_BIT ? PH_GRID_TRY : PH_POLICE;
-    jb->key = key;
-    jb->depth = depth;
-    jb->t_police = NAN;
-    jb->police_unit = -1;
-    jb->police_tt = NAN;
+    *jx_of(o, jb) = (struct job_x){ .key = key, .t_police = NAN, .police_tt = NAN,
+                                    .police_unit = -1, .depth = depth, .spawned = spawned };
     if (o->spawn_on && jb->inc.t >= o->warmup)
         o->n_exo += depth == 0;
 }
@@ -743,6 +768,8 @@ static int crew_size(const struct scn *s, int u)
  * grid worker, shifted per crew member beyond the first where configured. */
 static double onscene_min(const struct ops *o, int u, const struct job *jb)
 {
+    if (o->plain_onscene)
+        return jb->inc.service_min;
     const struct scn_itype *it = &o->s->itypes[jb->inc.type];
     double t = jb->inc.service_min;
     if (o->tag[u].role == ROLE_GRID_WORKER)
@@ -760,8 +787,8 @@ static double onscene_min(const struct ops *o, int u, const struct job *jb)
  * grid tier leaves the outcome stream of every call as it was). */
 static double grid_u(const struct ops *o, const struct job *jb)
 {
-    return o->tag[jb->first_unit].role == ROLE_GRID_WORKER
-         ? spawn_grid_u01(o->seed, o->rep, jb->key, 0) : jb->u_resolve;
+    return o->grid_on && o->tag[jb->first_unit].role == ROLE_GRID_WORKER
+         ? spawn_grid_u01(o->seed, o->rep, jx_of(o, jb)->key, 0) : jb->u_resolve;
 }
 
 /* Whether the grid worker closes job jb on scene; first_response types
@@ -777,14 +804,15 @@ static bool grid_resolves(const struct ops *o, const struct job *jb)
  * first, then one more unit, with an officer, is due. */
 static void officer_follow(struct ops *o, int u, struct job *jb)
 {
+    struct job_x *x = jx_of(o, jb);
     if (o->s->units[u].officers > 0) {
-        jb->officer_ok = true;
-        if (jb->officer_due) {
-            jb->officer_due = false;
+        x->officer_ok = true;
+        if (x->officer_due) {
+            x->officer_due = false;
             jb->cmask = o->type_cmask[jb->inc.type];
         }
-    } else if (!jb->officer_ok && !jb->officer_due) {
-        jb->officer_due = true;
+    } else if (!x->officer_ok && !x->officer_due) {
+        x->officer_due = true;
         jb->need++;
         jb->cmask = o->type_cmask[jb->inc.type] & o->officer_cmask;
     }
@@ -804,7 +832,7 @@ static bool grid_try(struct ops *o, int j)
     /* What sending the police instead would have cost: the travel of the
      * unit the policy picks now (police_hours_saved). */
     int p = o->pol->select(o, o->pol_state, jb);
-    jb->police_tt = p >= 0 ? ops_travel_to(o, p, jb->inc.x, jb->inc.y) : NAN;
+    jx_of(o, jb)->police_tt = p >= 0 ? ops_travel_to(o, p, jb->inc.x, jb->inc.y) : NAN;
     jb->phase = PH_GRID;
     jb->need = 1;
     assign(o, u, j);
@@ -814,22 +842,29 @@ static bool grid_try(struct ops *o, int j)
 /* The first police unit reaches job jb (grid tier on). */
 static void police_arrival(struct ops *o, int u, struct job *jb, double now)
 {
-    jb->t_police = now;
-    jb->police_unit = u;
+    jx_of(o, jb)->t_police = now;
+    jx_of(o, jb)->police_unit = u;
     if (jb->inc.t < o->warmup)
         return;
     o->gt_police++;
     stat_sum_add(&o->gt_police_resp, now - jb->inc.t);
     stat_sum_add(&o->gt_police_travel, now - o->u[u].t0);
-    if (jb->phase == PH_ESCALATED)
+    if (jb->phase == PH_ESCALATED) {
         stat_sum_add(&o->gt_esc_resp, now - jb->inc.t);
+        /* An escalated call reaches a station when its first police unit
+         * is based there, as a direct call does (station_load). */
+        if (o->unit_tier[u] == FAC_STATION) {
+            o->st[o->s->units[u].base].served += 1;
+            o->st[o->s->units[u].base].load += 1;
+        }
+    }
 }
 
 /* A counted call closed at grid level: the police work it did not need. */
 static void grid_resolved(struct ops *o, const struct job *jb)
 {
     const struct scn_itype *it = &o->s->itypes[jb->inc.type];
-    double tt = jb->police_tt;
+    double tt = jx_of(o, jb)->police_tt;
     if (isnan(tt))          /* no police unit was free then: their mean travel */
         tt = o->gt_police_travel.n ? stat_sum_mean(&o->gt_police_travel) : 0;
     o->gt_resolved++;
@@ -845,7 +880,7 @@ static void escalate(struct ops *o, int j)
     struct job *jb = &o->job[j];
     const struct scn_itype *it = &o->s->itypes[jb->inc.type];
     double m = it->escalate_delay_min;
-    double delay = m > 0 ? -m * log1p(-spawn_grid_u01(o->seed, o->rep, jb->key, 2)) : 0;
+    double delay = m > 0 ? -m * log1p(-spawn_grid_u01(o->seed, o->rep, jx_of(o, jb)->key, 2)) : 0;
     jb->phase = PH_ESCALATED;
     jb->need = it->units_required;
     if (jb->inc.t >= o->warmup) {
@@ -984,7 +1019,7 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     t[T_FIRST] += first;
     if (o->split_type)
         stat_hist_add(&o->t_hist[in->type], resp);
-    if (o->tag[u].role == ROLE_GRID_WORKER) {
+    if (o->grid_on && o->tag[u].role == ROLE_GRID_WORKER) {
         o->gt_first++;
         o->gy_acc[(size_t)in->type * OPS_N_GRIDTYPE + GY_FIRST_SHARE] += 1;
         stat_sum_add(&o->gt_grid_resp, resp);
@@ -1062,6 +1097,36 @@ static void start_followup(struct ops *o, int u)
     sim_at(o->sim, now + d, EV_FU_END, (uint32_t)u, r->ver);
 }
 
+/* The grid tier and spawns at the end of a job: resolved = closed on scene
+ * by the first contact (处结); closed = not handed over.  They differ only
+ * for an escalated grid call, which the police may still close (the key
+ * stream's draw 1, spawn.h).  Returns closed. */
+__attribute__((noinline))
+static bool complete_ext(struct ops *o, struct job *jb, bool *resolved, bool counted)
+{
+    const struct scn_itype *it = &o->s->itypes[jb->inc.type];
+    const struct job_x *x = jx_of(o, jb);
+    bool closed;
+    if (jb->phase == PH_ESCALATED) {
+        *resolved = false;
+        closed = !inc_class_is_case(it->cls) &&
+                 spawn_grid_u01(o->seed, o->rep, x->key, 1) <
+                     it->resolve[o->tag[x->police_unit].role];
+    } else {
+        *resolved = closed = !inc_class_is_case(it->cls) &&
+                             grid_u(o, jb) < it->resolve[o->tag[jb->first_unit].role];
+    }
+    if (counted) {
+        if (jb->phase == PH_GRID)
+            grid_resolved(o, jb);
+        o->t_closed_esc[jb->inc.type] += closed && !*resolved;
+    }
+    if (o->spawn_on)
+        spawn_draw(o->s, o->seed, o->rep, &jb->inc, x->key, x->depth, closed, sim_now(o->sim),
+                   o->horizon, &o->spawns, &o->sp, counted);
+    return closed;
+}
+
 static void complete(struct ops *o, int j)
 {
     const struct scn *s = o->s;
@@ -1069,20 +1134,12 @@ static void complete(struct ops *o, int j)
     const struct scn_itype *it = &s->itypes[jb->inc.type];
     double now = sim_now(o->sim);
     int fu = jb->first_unit;
-    /* resolved: closed on scene by the first contact (处结); closed: not
-     * handed over.  They differ only for an escalated grid call, which the
-     * police may still close (the key-stream draw 1, spawn.h). */
-    bool resolved, closed;
-    if (jb->phase == PH_ESCALATED) {
-        resolved = false;
-        closed = !inc_class_is_case(it->cls) &&
-                 spawn_grid_u01(o->seed, o->rep, jb->key, 1) <
-                     it->resolve[o->tag[jb->police_unit].role];
-    } else {
+    bool counted = jb->inc.t >= o->warmup, resolved, closed;
+    if (o->use_jx)
+        closed = complete_ext(o, jb, &resolved, counted);
+    else
         resolved = closed = !inc_class_is_case(it->cls) &&
-                            grid_u(o, jb) < it->resolve[o->tag[fu].role];
-    }
-    bool counted = jb->inc.t >= o->warmup;
+                            jb->u_resolve < it->resolve[o->tag[fu].role];
     if (counted) {
         o->n_done++;
         o->n_resolved += resolved;
@@ -1091,20 +1148,13 @@ static void complete(struct ops *o, int j)
             o->g_acc[(size_t)jb->inc.grid * OPS_N_GRID + R_RESOLVED] += resolved;
         o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_RESOLVED] += resolved;
         o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_HANDOVER] += !closed;
-        o->t_done[jb->inc.type] += 1;
-        if (jb->phase == PH_GRID)
-            grid_resolved(o, jb);
     }
-    if (o->spawn_on)
-        spawn_draw(s, o->seed, o->rep, &jb->inc, jb->key, jb->depth, closed, now, o->horizon,
-                   &o->spawns, &o->sp, counted);
-    bool res_out = closed;
     if (o->trace)
         fprintf(o->trace, "%llu,%.4f,%.4f,%.4f,%s,%s,%d,%s,%d,%d,%.4f,%.4f,%.4f,%d,%d\n",
                 (unsigned long long)jb->inc.seq, jb->inc.t, jb->inc.x, jb->inc.y,
                 jb->inc.grid >= 0 ? s->grids[jb->inc.grid].id : "", it->id,
                 s->priorities[jb->inc.prio_idx], s->units[fu].id, it->units_required,
-                jb->queued, jb->t_dispatch, jb->t_first, now, jb->first_contact, res_out);
+                jb->queued, jb->t_dispatch, jb->t_first, now, jb->first_contact, closed);
     if (!closed)
         handover(o, jb);
     job_free(o, j);
@@ -1159,7 +1209,8 @@ static void assign(struct ops *o, int u, int j)
     r->job = j;
     r->ver++;                           /* cancels any pending activity event */
     --jb->need;
-    if (o->s->itypes[jb->inc.type].needs_officer == NEED_FIRST && jb->phase != PH_GRID)
+    if (o->any_first_resp && o->s->itypes[jb->inc.type].needs_officer == NEED_FIRST &&
+        jb->phase != PH_GRID)
         officer_follow(o, u, jb);
     if (jb->need == 0 && jb->in_queue)
         q_remove(o, j);
@@ -1216,7 +1267,7 @@ static void preempt(struct ops *o, int u)
  * pre-empts if allowed; what is still missing waits in the queue. */
 static void dispatch_job(struct ops *o, int j)
 {
-    if (o->job[j].phase == PH_GRID_TRY && grid_try(o, j))
+    if (o->grid_on && o->job[j].phase == PH_GRID_TRY && grid_try(o, j))
         return;
     while (o->job[j].need > 0) {
         /* Every policy finds none when no unit is available (an M/M/1's
@@ -1331,7 +1382,7 @@ static void on_arrive_scene(struct ops *o, int u)
         r->jobs++;
         r->away += u == jb->first_unit ? !jb->first_contact : !home_of(o, u, jb->inc.grid);
     }
-    if (o->grid_on && o->tag[u].role != ROLE_GRID_WORKER && isnan(jb->t_police))
+    if (o->grid_on && o->tag[u].role != ROLE_GRID_WORKER && isnan(jx_of(o, jb)->t_police))
         police_arrival(o, u, jb, now);
     double on_scene = onscene_min(o, u, jb);
     if (!isnan(jb->remaining)) {        /* resuming a pre-empted job */
@@ -1454,7 +1505,7 @@ static double next_arrival(void *m)
 {
     struct ops *o = m;
     double t = o->has_next ? o->next.t : INFINITY;
-    if (o->spawns.n > 0 && spawn_q_top(&o->spawns)->inc.t < t)
+    if (o->spawn_on && o->spawns.n > 0 && spawn_q_top(&o->spawns)->inc.t < t)
         t = spawn_q_top(&o->spawns)->inc.t;
     return t;
 }
@@ -1465,7 +1516,7 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     struct ops *o = m;
     /* A spawned incident due before the next exogenous one goes first;
      * on a tie the exogenous one does. */
-    if (o->spawns.n > 0 &&
+    if (o->spawn_on && o->spawns.n > 0 &&
         spawn_q_top(&o->spawns)->inc.t < (o->has_next ? o->next.t : INFINITY)) {
         struct spawn_inc x;
         spawn_q_pop(&o->spawns, &x);
@@ -1478,8 +1529,10 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     struct job *jb = &o->job[j];
     *jb = (struct job){ .inc = o->next, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
                         .first_unit = -1, .need = it->units_required, .qprev = -1,
-                        .qnext = -1, .next_free = -1 };
-    job_start(o, jb, spawn_key_exo(o->next.seq), 0);
+                        .qnext = -1, .next_free = -1, .roles = o->type_roles[o->next.type],
+                        .cmask = o->type_cmask[o->next.type] };
+    if (o->use_jx)
+        job_start(o, jb, spawn_key_exo(o->next.seq), 0, false);
     /* Drawn for every call whatever happens to it, so that the outcome
      * stream stays aligned across layouts (common random numbers), unless
      * every resolution probability is 0 or 1: then any u in [0, 1) gives
@@ -1522,9 +1575,9 @@ static int arrive_spawned(struct ops *o, const struct spawn_inc *x, struct perr 
     struct job *jb = &o->job[j];
     *jb = (struct job){ .inc = x->inc, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
                         .first_unit = -1, .need = it->units_required, .qprev = -1,
-                        .qnext = -1, .next_free = -1 };
-    job_start(o, jb, x->key, x->depth);
-    jb->spawned = true;
+                        .qnext = -1, .next_free = -1, .roles = o->type_roles[x->inc.type],
+                        .cmask = o->type_cmask[x->inc.type] };
+    job_start(o, jb, x->key, x->depth, true);
     if (jb->inc.t >= o->warmup) {
         o->n_spawned++;
         o->n_sp_effect[x->effect]++;
@@ -1584,8 +1637,10 @@ static void ops_release(struct ops *o)
     }
     free(o->grid_resp);
     free(o->type_cmask);
+    free(o->cclass);
+    free(o->type_roles);
     free(o->gy_acc);
-    free(o->t_done);
+    free(o->t_closed_esc);
     spawn_q_release(&o->spawns);
     free(o->nn); free(o->nn_unit); free(o->nn_item); free(o->mob); free(o->u);
     for (int g = 0; g < s->n_grids && o->grid_home; g++) {
@@ -1605,6 +1660,7 @@ static void ops_release(struct ops *o)
     }
     free(o->st);
     free(o->job);
+    free(o->jx);
     for (int p = 0; p <= s->n_priorities && o->p_hist; p++)
         stat_hist_release(&o->p_hist[p]);      /* NULL-safe: unfilled ones have no h */
     for (int t = 0; t < s->n_itypes && o->t_hist; t++)
@@ -1757,13 +1813,14 @@ static void build_indexes(struct ops *o)
     for (int g = 0; g < G; g++)
         o->grid_home1[g] = o->n_grid_home[g] == 1 ? o->grid_home[g][0] : -1;
     o->tag = zalloc((size_t)U, sizeof *o->tag);
+    o->cclass = zalloc((size_t)U, sizeof *o->cclass);
     o->base_xy = zalloc((size_t)U, sizeof *o->base_xy);
     PS_ASSERT(NI <= 65535);
     for (int u = 0; u < U; u++) {
         o->tag[u] = (struct unit_tag){ (unsigned char)s->units[u].role,
                                        (unsigned char)s->units[u].idle,
-                                       (unsigned short)nn_slot(o, u, cclass[u]),
-                                       (unsigned char)cclass[u] };
+                                       (unsigned short)nn_slot(o, u, cclass[u]) };
+        o->cclass[u] = (unsigned char)cclass[u];
         o->base_xy[u] = (struct geo_pt){ base_of(o, u)->x, base_of(o, u)->y };
     }
     o->unit_home1 = zalloc((size_t)U, sizeof *o->unit_home1);
@@ -1868,10 +1925,19 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     o->h_acc = zalloc(24 * OPS_N_HOUR, sizeof(double));
     o->t_acc = zalloc((size_t)s->n_itypes * OPS_N_TYPE, sizeof(double));
     o->k_acc = zalloc(FAC_N_TIERS * OPS_N_TIER, sizeof(double));
-    o->t_done = zalloc((size_t)s->n_itypes, sizeof(double));
+    o->t_closed_esc = zalloc((size_t)s->n_itypes, sizeof(double));
     o->gy_acc = zalloc((size_t)s->n_itypes * OPS_N_GRIDTYPE, sizeof(double));
     o->grid_on = ops_has_grid_tier(s);
     o->spawn_on = s->n_conseq > 0;
+    o->plain_onscene = !o->grid_on;
+    o->use_jx = o->grid_on || o->spawn_on;
+    o->type_roles = zalloc((size_t)s->n_itypes, sizeof *o->type_roles);
+    for (int t = 0; t < s->n_itypes; t++) {
+        o->plain_onscene &= s->itypes[t].min_per_extra == 0;
+        o->any_first_resp |= s->itypes[t].needs_officer == NEED_FIRST;
+        o->type_roles[t] = s->itypes[t].roles & ROLE_POLICE;
+    }
+    o->use_jx |= o->any_first_resp;
     spawn_q_init(&o->spawns);
     stat_sum_init(&o->gt_esc_delay);
     stat_sum_init(&o->gt_grid_resp);
@@ -2157,7 +2223,8 @@ static void results(const struct ops *o, double *out)
     for (int t = 0; t < s->n_itypes; t++) {
         const double *a = &o->t_acc[(size_t)t * OPS_N_TYPE];
         double *row = &out[B->type + (size_t)t * OPS_N_TYPE];
-        double k = a[T_INCIDENTS], done = o->t_done[t];
+        /* done: closed by the first contact, closed later (escalated), or handed over */
+        double k = a[T_INCIDENTS], done = a[T_RESOLVED] + a[T_HANDOVER] + o->t_closed_esc[t];
         row[T_INCIDENTS] = k;
         row[T_RESP_MEAN] = ratio(a[T_RESP_MEAN], k);
         row[T_RESP_P90] = stat_hist_quantile(o->split_type ? &o->t_hist[t] : &o->p_hist[P], 0.90);

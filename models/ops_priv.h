@@ -70,16 +70,8 @@ enum job_phase {
 struct job {
     struct inc inc;
     unsigned roles;        /* police roles eligible (never grid_worker) */
-    uint32_t cmask;        /* crew classes eligible (ops.c, crew_class) */
+    uint32_t cmask;        /* crew classes eligible (ops.c, crew_classes) */
     unsigned char phase;   /* enum job_phase */
-    bool spawned;          /* created by consequences.csv */
-    bool officer_due;      /* needs_officer = first_response: an officer unit must follow */
-    bool officer_ok;       /* a unit with a sworn officer was sent */
-    int depth;             /* spawn generation, 0 exogenous */
-    uint64_t key;          /* stream key of the incident (spawn.h) */
-    double t_police;       /* first police unit on scene, NAN before */
-    int police_unit;       /* that unit, -1 before */
-    double police_tt;      /* grid phase: travel of the police unit that would have gone */
     double t_dispatch;     /* first dispatch, min */
     double t_first;        /* first arrival on scene, NAN before */
     double u_resolve;      /* uniform for the on-scene resolution draw */
@@ -93,6 +85,19 @@ struct job {
     bool in_queue;
     int qprev, qnext;      /* links in its priority's FIFO */
     int next_free;         /* free-list link while unused */
+};
+
+/* What the grid tier, first_response crews and spawns keep per job, beside
+ * the job pool (ops.jx[slot]) so plain scenarios do not carry it. */
+struct job_x {
+    uint64_t key;          /* stream key of the incident (spawn.h) */
+    double t_police;       /* first police unit on scene, NAN before */
+    double police_tt;      /* grid phase: travel of the police unit that would have gone */
+    int police_unit;       /* that unit, -1 before */
+    int depth;             /* spawn generation, 0 exogenous */
+    bool spawned;          /* created by consequences.csv */
+    bool officer_due;      /* needs_officer = first_response: an officer unit must follow */
+    bool officer_ok;       /* a unit with a sworn officer was sent */
 };
 
 /* A station's follow-up queue (FIFO ring of pending work). */
@@ -111,7 +116,6 @@ struct unit_tag {
     unsigned char role;    /* enum unit_role */
     unsigned char idle;    /* enum idle_mode */
     unsigned short slot;   /* its (mode, role, crew class) index (ops.c nn_slot) */
-    unsigned char cclass;  /* crew class: officers yes/no x crew size (ops.c) */
 };
 
 struct ops;
@@ -160,7 +164,9 @@ struct ops {
     /* Crew classes: a unit's (has an officer, crew size capped at the
      * largest min_crew); one class when no type constrains crews. */
     int n_cc;
+    unsigned char *cclass; /* unit -> crew class (kept out of unit_tag: 4 bytes) */
     uint32_t *type_cmask;  /* type -> classes that may take it */
+    unsigned *type_roles;  /* type -> its police roles (job.roles) */
     uint32_t officer_cmask;/* classes with a sworn officer */
     /* Organisational levels: units per group, team and station, and the
      * responsible unit of each grid (first A-post home unit, -1 none). */
@@ -169,6 +175,8 @@ struct ops {
     int *grid_resp;
     /* The grid tier and endogenous demand (NULL / false when unused). */
     bool grid_on, spawn_on;
+    bool plain_onscene;    /* no crew time, no grid tier: on scene = the drawn time */
+    bool any_first_resp;   /* a type has needs_officer = first_response */
     struct spawn_q spawns;
     struct spawn_counts sp;
     uint64_t n_exo, n_spawned, n_sp_effect[2];
@@ -176,10 +184,12 @@ struct ops {
     double gt_saved_min;
     struct stat_sum gt_esc_delay, gt_grid_resp, gt_police_resp, gt_esc_resp, gt_police_travel;
     double *gy_acc;        /* per type: OPS_N_GRIDTYPE counts */
-    double *t_done;        /* per type: counted calls completed */
+    double *t_closed_esc;  /* per type: escalated grid calls the police closed */
     struct station_rt *st; /* per facility (only stations used) */
 
     struct job *job;
+    struct job_x *jx;      /* beside job[], when grid_on, spawn_on or any_first_resp */
+    bool use_jx;
     int n_job, free_job, active_jobs;
     int n_busy;            /* units en route, on scene, returning or on a follow-up */
     int n_avail;           /* units ops_available() accepts; none: no policy is asked */
@@ -239,7 +249,7 @@ static inline bool ops_available(const struct ops *o, int u)
 /* May unit u take a job needing `roles` and crew classes `cmask`? */
 static inline bool ops_can_take(const struct ops *o, int u, unsigned roles, uint32_t cmask)
 {
-    return (roles >> o->tag[u].role & 1) && (cmask >> o->tag[u].cclass & 1);
+    return (roles >> o->tag[u].role & 1) && (o->n_cc == 1 || (cmask >> o->cclass[u] & 1));
 }
 /* Is unit u's role among `roles` (a bit set over enum unit_role)? */
 static inline bool ops_role_in(const struct ops *o, int u, unsigned roles)

@@ -668,8 +668,12 @@ static void check_load(struct ld *L)
     int Z = s->n_zones;
     double *duty = xcalloc((size_t)Z + 1, sizeof *duty), *calls = xcalloc((size_t)Z + 1,
                                                                           sizeof *calls);
+    int n_grid = 0;
     for (int u = 0; u < s->n_units; u++) {
-        if (!(have >> s->units[u].role & 1))
+        /* Grid workers are not police: the load is the police's, as if
+         * every call reached them (an upper bound with a grid tier). */
+        n_grid += s->units[u].role == ROLE_GRID_WORKER;
+        if (!(have >> s->units[u].role & 1) || s->units[u].role == ROLE_GRID_WORKER)
             continue;
         double d = duty_share(s, u);
         duty[Z] += d;
@@ -689,8 +693,11 @@ static void check_load(struct ld *L)
     char line[900];
     size_t w = (size_t)snprintf(line, sizeof line,
                                 "offered load %.3g (%.6g calls/day x %.3g unit-minutes on "
-                                "scene / %.3g units on duty on average; travel not included)",
-                                load, s->rate_per_day, busy, duty[Z]);
+                                "scene / %.3g %sunits on duty on average; travel not "
+                                "included%s)", load, s->rate_per_day, busy, duty[Z],
+                                n_grid ? "police " : "",
+                                n_grid ? "; grid workers not counted, as if every call "
+                                         "reached the police" : "");
     for (int z = 0; z < Z && w < sizeof line; z++) {
         double lz = duty[z] > 0 ? calls[z] * busy / (duty[z] * 1440) : INFINITY;
         w += (size_t)snprintf(line + w, sizeof line - w, "%s zone %s %.3g", z ? "," : ";",

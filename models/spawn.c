@@ -6,7 +6,8 @@
  * first contact or by the police after a grid worker's escalation;
  * unresolved = handed over, 移交); effect repeat (the same type again) or
  * escalate (spawn_type, e.g. dispute -> criminal, 民转刑).  Rows are
- * independent: each fires with its p.  Invariants and costs: spawn.h.
+ * independent: each fires with its p, plus p_per_hour for every hour from
+ * the call's receipt to its end (optional; capped at 1).  Invariants and costs: spawn.h.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -17,10 +18,10 @@
 
 /* ---- consequences.csv ------------------------------------------------------ */
 
-enum { C_TYPE, C_OUTCOME, C_EFFECT, C_P, C_DIST, C_MEAN, C_SD, C_SPAWN };
+enum { C_TYPE, C_OUTCOME, C_EFFECT, C_P, C_DIST, C_MEAN, C_SD, C_SPAWN, C_P_HOUR };
 static const char *const cq_cols[] = {
     "type", "outcome", "effect", "p", "delay_dist", "delay_mean_h", "delay_sd_h",
-    "spawn_type", NULL
+    "spawn_type", "p_per_hour", NULL
 };
 static const char *const cq_req[] = {
     "type", "outcome", "effect", "p", "delay_dist", "delay_mean_h", NULL
@@ -63,7 +64,9 @@ static int read_row(struct tab *t, struct scn_conseq *c)
     if ((k = word_of(effects, v = scn__tab_str(t, C_EFFECT))) < 0)
         return scn__tab_err(t, C_EFFECT, "expected repeat or escalate, got '%s'", v);
     c->effect = (enum conseq_effect)k;
-    if (scn__tab_num(t, C_P, (struct range){ 0, 1, 0, 0 }, NULL, &c->p) < 0)
+    static const double zero = 0;
+    if (scn__tab_num(t, C_P, (struct range){ 0, 1, 0, 0 }, NULL, &c->p) < 0 ||
+        scn__tab_num(t, C_P_HOUR, R_NONNEG, &zero, &c->p_per_hour) < 0)
         return -1;
     if ((k = word_of(dists, v = scn__tab_str(t, C_DIST))) < 0)
         return scn__tab_err(t, C_DIST, "expected exponential, lognormal, gamma or fixed, "
@@ -228,7 +231,11 @@ void spawn_draw(const struct scn *s, uint64_t seed, int rep, const struct inc *i
          * another's, whatever the table's other rows say. */
         rng_stream_seed_key(&r, rng_mix4(seed, (uint64_t)rep, SPAWN_RNG,
                                          rng_mix(key, (uint64_t)cq->line, 0)));
-        if (!(rng_u01(&r) < cq->p))
+        /* The longer a call took from receipt to its end, the likelier a
+         * consequence, where p_per_hour says so (capped at 1). */
+        double p = cq->p_per_hour > 0 ? fmin(1, cq->p + cq->p_per_hour * (now - in->t) / 60)
+                                      : cq->p;
+        if (!(rng_u01(&r) < p))
             continue;
         struct scn_itype d = { 0 };
         d.dist = cq->delay_dist;

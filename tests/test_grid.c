@@ -310,10 +310,25 @@ static void bad_inputs(void)
 
 /* ---- who takes what --------------------------------------------------------- */
 
+static void eligibility_under(const char *const *sets);
+
 static void eligibility(void)
 {
+    static const char *const policies[][5] = {
+        { NULL },
+        { "dispatch.policy=run_card", "dispatch.run_card_depth=3", NULL },
+        { "dispatch.policy=tiered", "dispatch.levels=group, team, station, any",
+          "dispatch.escalate_min=5 | 8 | 12", NULL },
+    };
+    for (size_t k = 0; k < sizeof policies / sizeof *policies; k++)
+        eligibility_under(policies[k]);
+}
+
+static void eligibility_under(const char *const *sets)
+{
     struct run R;
-    if (run(FIX, NULL, 0, &R) < 0) {
+    fprintf(stderr, "# policy: %s\n", sets[0] ? sets[0] : "nearest_idle");
+    if (run(FIX, sets, 0, &R) < 0) {
         run_free(&R);
         return;
     }
@@ -349,7 +364,7 @@ static void eligibility(void)
           "grid workers attend only the calls they take first (%g/%d, %g/%d)",
           slot(&R, "unit", "incidents", "W1"), first_w[0], slot(&R, "unit", "incidents", "W2"),
           first_w[1]);
-    CHECK(aux_n > 30 && aux_bad == 0, "the auxiliary-only car never takes an officer-only "
+    CHECK(aux_n > 5 && aux_bad == 0, "the auxiliary-only car never takes an officer-only "
           "type (%d of %d)", aux_bad, aux_n);
     CHECK(b1_n > 10 && crew_bad == 0, "a one-person crew never takes a min_crew = 2 type "
           "(%d of %d)", crew_bad, b1_n);
@@ -372,6 +387,8 @@ static void eligibility(void)
           slot(&R, "all", "escalation_delay_mean_min", NULL));
     run_free(&R);
 
+    if (sets[0])
+        return;
     /* Without grid workers (types keep listing them), everything goes to the
      * police directly. */
     const char *none[] = { "units.W1.count=0", "units.W2.count=0", NULL };
@@ -734,6 +751,41 @@ static void demand_rates(void)
     run_free(&R);
     tu_rmrf(d);
     free(d);
+
+    /* p_per_hour: noise repeats with 0.05 + 0.4 per hour the call took; the
+     * expected count is summed over the trace's noise calls. */
+    static const char cq2[] =
+        "type,outcome,effect,p,delay_dist,delay_mean_h,delay_sd_h,spawn_type,p_per_hour\n"
+        "noise,any,repeat,0.05,fixed,1.5,,,0.4\n";
+    const char *repl2[] = { "incident_types.csv", itypes, "consequences.csv", cq2, NULL };
+    d = fixture(repl2);
+    if (run(d, sets, 0, &R) == 0) {
+        qsort(R.r, (size_t)R.n, sizeof *R.r, rec_cmp);
+        double mean = 0, var = 0;
+        int calls = 0;
+        for (int i = 0; i < R.n; i++) {
+            if (strcmp(R.r[i].type, "noise"))
+                continue;
+            bool exo = true;        /* a repeat has its parent's seq and comes later */
+            for (int k = 0; k < i && exo; k++)
+                exo = R.r[k].seq != R.r[i].seq || strcmp(R.r[k].type, "noise");
+            if (!exo)
+                continue;
+            double p = fmin(1, 0.05 + 0.4 * (R.r[i].cleared - R.r[i].created) / 60);
+            mean += p;
+            var += p * (1 - p);
+            calls++;
+        }
+        double rep = slot(&R, "all", "spawned_repeats", NULL);
+        double beyond = slot(&R, "all", "spawns_beyond_horizon", NULL);
+        double tol = 3.5 * sqrt(var);
+        CHECK(calls > 1000 && fabs(rep + beyond - mean) <= tol,
+              "p_per_hour: %.0f repeats after %d noise calls, expected %.1f +- %.1f", rep,
+              calls, mean, tol);
+    }
+    run_free(&R);
+    tu_rmrf(d);
+    free(d);
 }
 
 struct key5 {
@@ -884,6 +936,35 @@ static void first_response(void)
     run_free(&R);
 }
 
+/* ---- community time: the key's idle share and the reports' working share -- */
+
+static void community(void)
+{
+    /* A police community unit beside the grid workers, unrostered (no
+     * overtime), so time share = idle share x (1 - call share) exactly. */
+    const char *sets[] = { "units.B1.between_calls=community", "staffing.community_share=0.7",
+                           NULL };
+    struct run R;
+    if (run(FIX, sets, 0, &R) == 0) {
+        double w = slot(&R, "all", "community_time_share", NULL);
+        double i = slot(&R, "all", "community_idle_share", NULL);
+        double c = slot(&R, "all", "community_call_share", NULL);
+        CHECK(w > 0 && i > w && c > 0 && fabs(w - i * (1 - c)) < 1e-9,
+              "community shares: %.4f of working time = %.4f of idle time x (1 - %.4f on "
+              "calls)", w, i, c);
+        /* The key sets the share of idle activities, whose mean lengths
+         * differ only by travel: the idle share lies near it. */
+        CHECK(fabs(i - 0.7) < 0.12, "idle share %.3f near community_share 0.7", i);
+        /* Grid workers' routine work is not police community time. */
+        CHECK(slot(&R, "unit", "community_hours", "W1") > 0, "W1 does routine grid work");
+    }
+    run_free(&R);
+    if (run(FIX, NULL, 0, &R) == 0)
+        CHECK(isnan(slot(&R, "all", "community_idle_share", NULL)),
+              "no police community unit: no community block");
+    run_free(&R);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -895,5 +976,6 @@ int main(void)
     demand_rates();
     crn();
     first_response();
+    community();
     return tc_done();
 }
