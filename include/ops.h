@@ -14,6 +14,7 @@
 #ifndef PATROLSIM_OPS_H
 #define PATROLSIM_OPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "err.h"
@@ -147,6 +148,52 @@
     X(S_FU_WAIT,      "followup_wait_mean_min", "wait of follow-ups for a case-team unit, mean") \
     X(S_UNSTAFFED,    "handovers_unstaffed","handovers with no case team to take them")
 
+/* Conditional blocks, present only when the scenario uses the mechanism, so
+ * scenarios without it keep their layout and outputs byte for byte.  The
+ * global ones are section "all" (key ""), after every other slot. */
+
+/* Units with between_calls = community exist.  The key community_share is
+ * a share of idle time; reports of community policing give shares of
+ * working time (community_time_share above): both are reported. */
+#define OPS_COMMUNITY_METRICS(X) \
+    X(C_IDLE_SHARE,  "community_idle_share",  "community units: share of idle on-duty time in the community (what [staffing] community_share sets)") \
+    X(C_CALL_SHARE,  "community_call_share",  "community units: share of on-duty time on calls (busy)")
+
+/* The civilian grid tier (a grid_worker unit, or a type listing grid_worker).
+ * "Counted calls" are those created after the warm-up. */
+#define OPS_GRIDTIER_METRICS(X) \
+    X(GT_FIRST_SHARE,   "grid_first_share",       "share of counted calls first handled by a grid worker") \
+    X(GT_RESOLVED_SHARE,"grid_resolved_share",    "share of counted calls resolved at grid level (never reaching the police)") \
+    X(GT_RESOLUTION,    "grid_resolution_rate",   "of the calls grid workers took, share they resolved") \
+    X(GT_AVOIDED,       "police_calls_avoided",   "calls resolved at grid level: police calls avoided, per replication") \
+    X(GT_AVOIDED_DAY,   "police_calls_avoided_per_day", "the same per day") \
+    X(GT_POLICE_CALLS,  "police_calls",           "counted calls the police attended (sent directly or escalated)") \
+    X(GT_SAVED_H,       "police_hours_saved",     "police busy hours avoided: over calls resolved at grid level, units_required x (the call's police on-scene time + 2 x the travel of the police unit that would have gone)") \
+    X(GT_SAVED_H_DAY,   "police_hours_saved_per_day", "the same per day") \
+    X(GT_ESCALATED,     "grid_escalations",       "calls a grid worker did not resolve, passed to the police") \
+    X(GT_ESC_DELAY,     "escalation_delay_mean_min", "grid worker clears unresolved -> police call enters dispatch, mean") \
+    X(GT_GRID_RESP,     "grid_response_mean_min", "received -> grid worker on scene, mean over calls grid workers took") \
+    X(GT_POLICE_RESP,   "police_response_mean_min","received -> first police unit on scene, mean over calls the police attended") \
+    X(GT_ESC_RESP,      "escalated_police_response_mean_min", "received -> first police unit on scene, mean over escalated calls") \
+    X(GT_UTIL,          "grid_worker_utilisation", "grid workers: busy time / on-duty time, mean over grid workers") \
+    X(GT_DUTY_H,        "grid_worker_hours_on_duty", "grid-worker hours on duty (members x unit hours)")
+
+/* Per incident type (section "grid_type", key = type id), same condition. */
+#define OPS_GRIDTYPE_METRICS(X) \
+    X(GY_FIRST_SHARE,   "grid_first_share",    "share of this type's counted calls first handled by a grid worker") \
+    X(GY_RESOLVED_SHARE,"grid_resolved_share", "share of this type's counted calls resolved at grid level") \
+    X(GY_ESCALATED,     "grid_escalations",    "this type's calls escalated from a grid worker to the police")
+
+/* Endogenous demand (consequences.csv has rows). */
+#define OPS_DEMAND_METRICS(X) \
+    X(D_EXOGENOUS,  "incidents_exogenous",   "counted incidents from the incident source") \
+    X(D_SPAWNED,    "incidents_spawned",     "counted incidents spawned by consequences.csv") \
+    X(D_REPEATS,    "spawned_repeats",       "of those, repeat calls") \
+    X(D_ESCALATIONS,"spawned_escalations",   "of those, escalations into another type (民转刑)") \
+    X(D_SHARE,      "spawned_share",         "spawned / all counted incidents") \
+    X(D_BEYOND,     "spawns_beyond_horizon", "consequences of counted incidents that fell due after the horizon (not created)") \
+    X(D_CAPPED,     "spawn_depth_capped",    "counted incidents at [incidents] max_spawn_depth, whose consequences were not drawn")
+
 #define OPS_ENUM(e, name, desc) e,
 enum { OPS_GLOBAL_METRICS(OPS_ENUM) OPS_N_GLOBAL };
 enum { OPS_PRIO_METRICS(OPS_ENUM) OPS_N_PRIO };
@@ -156,12 +203,18 @@ enum { OPS_HOUR_METRICS(OPS_ENUM) OPS_N_HOUR };
 enum { OPS_TYPE_METRICS(OPS_ENUM) OPS_N_TYPE };
 enum { OPS_TIER_METRICS(OPS_ENUM) OPS_N_TIER };
 enum { OPS_STATION_METRICS(OPS_ENUM) OPS_N_STATION };
+enum { OPS_COMMUNITY_METRICS(OPS_ENUM) OPS_N_COMMUNITY };
+enum { OPS_GRIDTIER_METRICS(OPS_ENUM) OPS_N_GRIDTIER };
+enum { OPS_GRIDTYPE_METRICS(OPS_ENUM) OPS_N_GRIDTYPE };
+enum { OPS_DEMAND_METRICS(OPS_ENUM) OPS_N_DEMAND };
 #undef OPS_ENUM
 
 /* Where each section starts in a replication's result vector; global
  * metrics come first, at their enum values. */
 struct ops_blocks {
     size_t prio, unit, grid, hour, type, tier, station, ecdf, duty, obs, obs_ecdf, ovs, n;
+    /* The conditional blocks: their offsets, or SIZE_MAX when absent. */
+    size_t comm, gridt, gtype, demand;
     int n_stations;
     int *station_fac;      /* block row -> facility index */
 };
@@ -187,6 +240,9 @@ void ops_blocks_release(struct ops_blocks *b);
 void ops_layout(const struct scn *s, struct res_layout *L);
 /* Description of a metric name (for reports); "" if unknown. */
 const char *ops_metric_desc(const char *section, const char *metric);
+/* Whether the scenario has the civilian grid tier (a grid_worker unit, or
+ * a type listing grid_worker): then the grid-tier blocks exist. */
+bool ops_has_grid_tier(const struct scn *s);
 /* 1 if the scenario's incident source reports observed timings. */
 int ops_has_observed(const struct scn *s);
 

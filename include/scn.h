@@ -44,9 +44,15 @@ const char *fac_tier_name(enum fac_tier t);
 /* What a unit is (docs/policing-model.md).  Bit i of a role mask = role i. */
 enum unit_role {
     ROLE_GRID_CAR, ROLE_POST_CAR, ROLE_STATION_DUTY, ROLE_COMMUNITY, ROLE_CASE_TEAM,
-    ROLE_SPECIAL, ROLE_N
+    ROLE_SPECIAL,
+    ROLE_GRID_WORKER,      /* civilian grid worker (网格员): not police, first tier only */
+    ROLE_N
 };
-#define ROLE_ALL_BUT_CASE (((1u << ROLE_N) - 1) & ~(1u << ROLE_CASE_TEAM))
+#define ROLE_GRID_BIT (1u << ROLE_GRID_WORKER)
+/* Every police role: all but the civilian grid workers. */
+#define ROLE_POLICE (((1u << ROLE_N) - 1) & ~ROLE_GRID_BIT)
+/* The default `roles` of an incident type: police roles but the case team. */
+#define ROLE_ALL_BUT_CASE (ROLE_POLICE & ~(1u << ROLE_CASE_TEAM))
 const char *unit_role_name(enum unit_role r);
 
 /* What an idle unit on duty does between calls. */
@@ -68,6 +74,7 @@ struct scn_grid {
     double weight;         /* relative share of incidents (grid_weight mode) */
     int station;           /* responsible station (facility index), -1 if none */
     int zone;              /* its station's zone, -1 if none */
+    int police_grid;       /* the police grid it belongs to (scn.police_grids), -1 none */
     struct geo_poly poly;
     int line;              /* grids.csv line */
 };
@@ -106,6 +113,8 @@ struct scn_unit {
     int *post;             /* per home grid: 0 = A, 1 = B, 2 = C post */
     int n_home;
     int officers, auxiliaries;
+    int members;           /* grid workers: civilian crew size (officers = auxiliaries = 0) */
+    int group, team;       /* 警组 / 警务队: indices into scn.groups / scn.teams, -1 none */
     int mode;              /* index into modes */
     enum unit_role role;
     int roster;            /* index into rosters, -1: always on duty */
@@ -113,6 +122,29 @@ struct scn_unit {
     enum idle_mode idle;
     int line;
     int crew;              /* 1..count of its units.csv row; 0 when count = 1 */
+};
+
+/* Organisational scope of a tiered level: every unit, or the units sharing
+ * the group / team / station / zone of the incident grid's responsible unit
+ * (its first A-post home unit). */
+enum lvl_scope { SCOPE_ANY, SCOPE_GROUP, SCOPE_TEAM, SCOPE_STATION, SCOPE_ZONE };
+
+/* One consequences.csv row (endogenous demand, models/spawn.c): when an
+ * incident of `type` ends with `outcome`, with probability p, an incident
+ * of spawn_type (repeat: the same type) is created at the same place after
+ * a delay. */
+enum conseq_outcome { CQ_RESOLVED, CQ_UNRESOLVED, CQ_ANY };
+enum conseq_effect { CQ_REPEAT, CQ_ESCALATE };
+struct scn_conseq {
+    int type;              /* originating incident type */
+    enum conseq_outcome outcome;
+    enum conseq_effect effect;
+    double p;              /* [0, 1] */
+    double p_per_hour;     /* added to p per hour from receipt to end; >= 0 */
+    enum svc_dist delay_dist;  /* exponential, lognormal, gamma or fixed */
+    double delay_mean_h, delay_sd_h;
+    int spawn_type;        /* the created incident's type */
+    int line;
 };
 
 struct scn_shift {
@@ -144,6 +176,15 @@ struct scn_itype {
     int units_required;    /* >= 1 */
     unsigned roles;        /* mask of roles that may respond */
     double resolve[ROLE_N];/* P(first contact of this role closes it on scene) */
+    /* Crews (docs/policing-model.md, "Crews"): a sworn officer needed
+     * (NEED_FIRST: a crew without one may respond first, an officer unit
+     * must follow), a minimum crew (officers + auxiliaries), and on-scene
+     * minutes added per crew member beyond the first (negative: saved). */
+    enum { NEED_NONE, NEED_OFFICER, NEED_FIRST } needs_officer;
+    int min_crew;          /* >= 1 */
+    double min_per_extra;  /* minutes per member beyond the first; 0: crew size does not matter */
+    double escalate_delay_min; /* grid tier: mean delay, grid worker unresolved -> police call */
+    double grid_service_factor; /* grid worker's on-scene time / the drawn on-scene time */
     bool has_followup;     /* follow-up work for the case team after handover */
     enum svc_dist fu_dist;
     double fu_mean_min, fu_sd_min;
@@ -223,10 +264,12 @@ struct scn {
     int run_card_depth;    /* entries kept per grid; beyond: nearest by time */
     bool zone_first;       /* after home units, units of the grid's zone first */
     unsigned *levels;      /* tiered: role mask per level */
+    int *level_scope;      /* tiered: organisational scope per level (enum lvl_scope) */
     double *escalate_min;  /* tiered: per level but the last; INFINITY for it */
     int n_levels;
     bool preempt;
     int preempt_gap;       /* priority levels between pre-empting and pre-empted */
+    double grid_first_max_min; /* grid workers first when one can arrive within this */
     enum svc_dist cp_dist; /* call processing: receipt to dispatch decision */
     double cp_mean_min;    /* 0: dispatch at once */
     double cp_sd_min;      /* lognormal/gamma only */
@@ -243,6 +286,7 @@ struct scn {
     enum loc_mode location;
     const char *points_file;          /* [incidents] points, as written; NULL: none */
     struct scn_point *points;         int n_points;      /* 0 without points */
+    int max_spawn_depth;   /* spawned incidents spawn again up to this generation */
 
     /* Incident streams (docs/incident-streams.md): the calendar time of
      * t = 0 (ts.h milliseconds, local time), the lat/lon projection ([geo],
@@ -261,6 +305,10 @@ struct scn {
     struct scn_shift *shifts;         int n_shifts;
     struct scn_roster *rosters;       int n_rosters;
     char **zones;                     int n_zones;       /* zone ids */
+    char **police_grids;              int n_police_grids;/* grids.csv police_grid labels */
+    char **groups;                    int n_groups;      /* units.csv group ids (警组) */
+    char **teams;                     int n_teams;       /* units.csv team ids (警务队) */
+    struct scn_conseq *conseq;        int n_conseq;      /* consequences.csv rows */
 
     /* Explicit run cards: for grid g, runcard[g][0..n_runcard[g]) are unit
      * indices in preference order (n_runcard[g] == 0: none given). */

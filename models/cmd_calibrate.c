@@ -55,6 +55,7 @@
 #include "outf.h"
 #include "rng.h"
 #include "ts.h"
+#include "trv.h"
 
 #define CAL_MIN_N 40            /* calls per fitted cell, else the pooled row */
 #define CAL_MAX_UNITS_N 4       /* units_per_call: this row holds n and more */
@@ -538,13 +539,14 @@ static void fit_briefing(const struct cal *C, int k, double *brief, size_t *n_ca
     free(last);
 }
 
-static double grid_speed_min_per_km(const struct scn *s, int g)
+/* The travel mode of grid g's beat units (the first unit's otherwise). */
+static int grid_mode(const struct scn *s, int g)
 {
     for (int u = 0; u < s->n_units; u++)
         for (int k = 0; k < s->units[u].n_home; k++)
             if (s->units[u].home[k] == g)
-                return 60.0 / s->modes[s->units[u].mode].speed_kmh;
-    return 60.0 / s->modes[s->units[0].mode].speed_kmh;
+                return s->units[u].mode;
+    return s->units[0].mode;
 }
 
 static int write_all(struct cal *C, const char *dir, struct perr *e)
@@ -716,7 +718,8 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
             double ux, uy;
             geo_poly_sample(&s->grids[r->grid].poly, rng, &ux, &uy);
             smp_add(&obs[grp], r->travel);
-            trv[grp] += scn_distance(s, ux, uy, r->x, r->y) * grid_speed_min_per_km(s, r->grid);
+            trv[grp] += trv_time(s->trv, grid_mode(s, r->grid), ux, uy, r->x, r->y,
+                                 (double)(r->ms - s->start_ms) / (double)TS_MS_MIN);
         }
         gsl_rng_free(rng);
         free(last);

@@ -1,7 +1,8 @@
 /* disp.c - dispatch policies: which available unit a call gets next.
  *
  * Candidates are units on duty and available (idle, or returning when
- * re-dispatch is allowed) whose role the incident type accepts.  They are
+ * re-dispatch is allowed) whose role the job accepts (job.roles: the
+ * type's police roles) and whose crew meets the type's needs (job.cmask).  They are
  * tried in groups (docs/policing-model.md):
  *   home - the grid's own units, A post before B before C, then by travel time;
  *   zone - units based in the grid's zone (片区), by travel time;
@@ -14,7 +15,14 @@
  * tiered (四级派警): levels of roles in order; a level is used when a group
  *   of it has a unit that can arrive within the level's escalate_min of the
  *   call's creation; otherwise the call escalates.  When no level qualifies,
- *   the fastest candidate of any level goes.
+ *   the fastest candidate of any level goes.  Among the home units every one
+ *   is checked (by post, then travel), not only the best by post.  A level
+ *   may instead be an organisational scope (group, team, station, zone of
+ *   the grid's responsible unit, i.e. its first A-post home unit): its
+ *   nearest eligible unit is checked against escalate_min the same way.
+ * grid tier: types listing grid_worker go first to a grid worker
+ *   (disp_grid_select), whatever the policy; the police policy serves the
+ *   rest and the escalations.
  * run_card: per grid, an explicit run card from run_cards.csv if given, then
  *   the grid's home units, then every other unit by travel time from the
  *   grid's centroid.  Only the first run_card_depth entries are stored; past
@@ -26,18 +34,19 @@
 #include <string.h>
 #include "ops_priv.h"
 
-static bool eligible(const struct ops *o, int u, unsigned roles)
+static inline bool eligible(const struct ops *o, int u, unsigned roles, uint32_t cmask)
 {
-    return ops_role_in(o, u, roles) && ops_available(o, u);
+    return ops_can_take(o, u, roles, cmask) && ops_available(o, u);
 }
 
-static int best_home(const struct ops *o, unsigned roles, int g, double x, double y, double *tt)
+static int best_home(const struct ops *o, unsigned roles, uint32_t cmask, int g, double x,
+                     double y, double *tt)
 {
     int best = -1, best_post = 3;
     double bt = INFINITY;
     int only = o->grid_home1[g];        /* the common case, without the lists */
     if (only >= 0) {
-        bool ok = eligible(o, only, roles);
+        bool ok = eligible(o, only, roles, cmask);
         *tt = ok ? ops_travel_to(o, only, x, y) : INFINITY;
         return ok ? only : -1;
     }
@@ -45,7 +54,7 @@ static int best_home(const struct ops *o, unsigned roles, int g, double x, doubl
         int u = o->grid_home[g][k], post = o->home_post[g][k];
         if (post > best_post)
             break;                      /* listed by post: a lower post was found */
-        if (!eligible(o, u, roles))
+        if (!eligible(o, u, roles, cmask))
             continue;
         double t = ops_travel_to(o, u, x, y);
         if (post < best_post || t < bt || (t == bt && u < best))
@@ -55,13 +64,38 @@ static int best_home(const struct ops *o, unsigned roles, int g, double x, doubl
     return best;
 }
 
-static int best_zone(const struct ops *o, unsigned roles, int z, double x, double y, double *tt)
+/* The best home unit of grid g by post, then travel time, among those that
+ * arrive in time (elapsed + travel <= limit): a distant A post must not
+ * hide a B post that is close (tiered, grid tier). */
+static int best_home_within(const struct ops *o, unsigned roles, uint32_t cmask, int g,
+                            double x, double y, double elapsed, double limit, double *tt)
+{
+    int best = -1, best_post = 3;
+    double bt = INFINITY;
+    for (int k = 0; k < o->n_grid_home[g]; k++) {
+        int u = o->grid_home[g][k], post = o->home_post[g][k];
+        if (post > best_post)
+            break;
+        if (!eligible(o, u, roles, cmask))
+            continue;
+        double t = ops_travel_to(o, u, x, y);
+        if (!(elapsed + t <= limit))
+            continue;
+        if (post < best_post || t < bt || (t == bt && u < best))
+            bt = t, best = u, best_post = post;
+    }
+    *tt = bt;
+    return best;
+}
+
+static int best_of(const struct ops *o, const int *units, int n, unsigned roles,
+                   uint32_t cmask, double x, double y, double *tt)
 {
     int best = -1;
     double bt = INFINITY;
-    for (int k = 0; k < o->n_zone_units[z]; k++) {
-        int u = o->zone_units[z][k];
-        if (!eligible(o, u, roles))
+    for (int k = 0; k < n; k++) {
+        int u = units[k];
+        if (!eligible(o, u, roles, cmask))
             continue;
         double t = ops_travel_to(o, u, x, y);
         if (t < bt || (t == bt && u < best))
@@ -82,12 +116,15 @@ static int group_best(const struct ops *o, int grp, unsigned roles, const struct
     *tt = INFINITY;
     switch (grp) {
     case GRP_HOME:
-        return s->home_first && g >= 0 ? best_home(o, roles, g, j->inc.x, j->inc.y, tt) : -1;
+        return s->home_first && g >= 0
+             ? best_home(o, roles, j->cmask, g, j->inc.x, j->inc.y, tt) : -1;
     case GRP_ZONE:
-        return s->zone_first && g >= 0 && s->grids[g].zone >= 0
-             ? best_zone(o, roles, s->grids[g].zone, j->inc.x, j->inc.y, tt) : -1;
+        if (!s->zone_first || g < 0 || s->grids[g].zone < 0)
+            return -1;
+        return best_of(o, o->zone_units[s->grids[g].zone], o->n_zone_units[s->grids[g].zone],
+                       roles, j->cmask, j->inc.x, j->inc.y, tt);
     default:
-        return ops_nearest_available(o, roles, j->inc.x, j->inc.y, tt);
+        return ops_nearest_eligible(o, roles, j->cmask, j->inc.x, j->inc.y, tt);
     }
 }
 
@@ -104,10 +141,9 @@ static void no_release(void *st) { (void)st; }
 static int nearest_select(const struct ops *o, void *st, const struct job *j)
 {
     (void)st;
-    unsigned roles = o->s->itypes[j->inc.type].roles;
     double tt;
     for (int grp = 0; grp < GRP_N; grp++) {
-        int u = group_best(o, grp, roles, j, &tt);
+        int u = group_best(o, grp, j->roles, j, &tt);
         if (u >= 0)
             return u;
     }
@@ -116,28 +152,96 @@ static int nearest_select(const struct ops *o, void *st, const struct job *j)
 
 /* ---- tiered -------------------------------------------------------------- */
 
+/* The units of an organisational scope for job j (the group, team or
+ * station of the grid's responsible unit, or the grid's zone), or NULL
+ * when the incident has no such unit. */
+static const int *scope_units(const struct ops *o, int scope, const struct job *j, int *n)
+{
+    const struct scn *s = o->s;
+    int g = j->inc.grid, r = g >= 0 ? o->grid_resp[g] : -1, id = -1, kind = -1;
+    *n = 0;
+    switch (scope) {
+    case SCOPE_GROUP: kind = 0; id = r >= 0 ? s->units[r].group : -1; break;
+    case SCOPE_TEAM: kind = 1; id = r >= 0 ? s->units[r].team : -1; break;
+    case SCOPE_STATION:
+        kind = 2;
+        id = g >= 0 && s->grids[g].station >= 0 ? s->grids[g].station
+           : r >= 0 ? o->unit_station[r] : -1;
+        break;
+    case SCOPE_ZONE:
+        if (g < 0 || s->grids[g].zone < 0)
+            return NULL;
+        *n = o->n_zone_units[s->grids[g].zone];
+        return o->zone_units[s->grids[g].zone];
+    default:
+        return NULL;
+    }
+    if (id < 0)
+        return NULL;
+    *n = o->n_org_units[kind][id];
+    return o->org_units[kind][id];
+}
+
 static int tiered_select(const struct ops *o, void *st, const struct job *j)
 {
     (void)st;
     const struct scn *s = o->s;
-    unsigned roles = s->itypes[j->inc.type].roles;
+    unsigned roles = j->roles;
     double elapsed = sim_now(o->sim) - j->inc.t, tt, fast_t = INFINITY;
     int fast = -1;
     for (int k = 0; k < s->n_levels; k++) {
         unsigned mask = s->levels[k] & roles;
         if (!mask)
             continue;
-        for (int grp = 0; grp < GRP_N; grp++) {
-            int u = group_best(o, grp, mask, j, &tt);
+        if (s->level_scope[k] != SCOPE_ANY) {
+            int n;
+            const int *set = scope_units(o, s->level_scope[k], j, &n);
+            int u = set ? best_of(o, set, n, mask, j->cmask, j->inc.x, j->inc.y, &tt) : -1;
             if (u < 0)
                 continue;
             if (elapsed + tt <= s->escalate_min[k])
                 return u;
             if (tt < fast_t || (tt == fast_t && u < fast))
                 fast_t = tt, fast = u;
+            continue;
+        }
+        for (int grp = 0; grp < GRP_N; grp++) {
+            int u = group_best(o, grp, mask, j, &tt);
+            if (u < 0)
+                continue;
+            if (elapsed + tt <= s->escalate_min[k])
+                return u;
+            if (grp == GRP_HOME && o->grid_home1[j->inc.grid] < 0) {
+                /* The best home unit by post is late: another home unit may not be. */
+                double t2;
+                int v = best_home_within(o, mask, j->cmask, j->inc.grid, j->inc.x, j->inc.y,
+                                         elapsed, s->escalate_min[k], &t2);
+                if (v >= 0)
+                    return v;
+            }
+            if (tt < fast_t || (tt == fast_t && u < fast))
+                fast_t = tt, fast = u;
         }
     }
     return fast;
+}
+
+/* ---- the grid tier ----------------------------------------------------------- */
+
+int disp_grid_select(const struct ops *o, const struct job *j, double *tt)
+{
+    const struct scn *s = o->s;
+    double lim = s->grid_first_max_min;
+    int g = j->inc.grid;
+    uint32_t cm = o->type_cmask[j->inc.type];
+    *tt = INFINITY;
+    if (g >= 0 && o->n_grid_home[g] > 0) {
+        int u = best_home_within(o, ROLE_GRID_BIT, cm, g, j->inc.x, j->inc.y, 0, lim, tt);
+        if (u >= 0)
+            return u;
+    }
+    int u = ops_nearest_eligible(o, ROLE_GRID_BIT, cm, j->inc.x, j->inc.y, tt);
+    return u >= 0 && *tt <= lim ? u : -1;
 }
 
 /* ---- run_card ------------------------------------------------------------ */
@@ -204,7 +308,8 @@ static void *cards_init(const struct ops *o)
         int nh = 0;
         for (int k = 0; k < o->n_grid_home[g]; k++) {
             int u = o->grid_home[g][k];
-            if (!used[u])   /* post weighs more than any travel time */
+            /* post weighs more than any travel time; grid workers take no police call */
+            if (!used[u] && o->tag[u].role != ROLE_GRID_WORKER)
                 home[nh++] = (struct cand){ o->home_post[g][k] * 1e9 + base_time(o, u, gx, gy), u };
         }
         qsort(home, (size_t)nh, sizeof *home, cand_cmp);
@@ -214,7 +319,7 @@ static void *cards_init(const struct ops *o)
         }
         int room = depth - n, nb = 0;
         for (int u = 0; u < U && room > 0; u++) {
-            if (used[u])
+            if (used[u] || o->tag[u].role == ROLE_GRID_WORKER)  /* never police calls */
                 continue;
             struct cand x = { base_time(o, u, gx, gy), u };
             if (nb == room && cand_cmp(&x, &best[nb - 1]) >= 0)
@@ -239,15 +344,15 @@ static void *cards_init(const struct ops *o)
 static int cards_select(const struct ops *o, void *st, const struct job *j)
 {
     const struct cards *c = st;
-    unsigned roles = o->s->itypes[j->inc.type].roles;
+    unsigned roles = j->roles;
     int g = j->inc.grid;
     if (g < 0)
-        return ops_nearest_available(o, roles, j->inc.x, j->inc.y, NULL);
+        return ops_nearest_eligible(o, roles, j->cmask, j->inc.x, j->inc.y, NULL);
     for (int k = 0; k < c->n[g]; k++)
-        if (eligible(o, c->card[g][k], roles))
+        if (eligible(o, c->card[g][k], roles, j->cmask))
             return c->card[g][k];
     const struct geo_pt *ct = &o->s->grids[g].poly.centroid;
-    return ops_nearest_available(o, roles, ct->x, ct->y, NULL);
+    return ops_nearest_eligible(o, roles, j->cmask, ct->x, ct->y, NULL);
 }
 
 static const struct disp_policy policies[] = {

@@ -66,6 +66,14 @@ static const char *const s_names[] = { OPS_STATION_METRICS(NAME) };
 static const char *const s_descs[] = { OPS_STATION_METRICS(DESC) };
 static const char *const o_names[] = { INC_OBS_METRICS(NAME) };
 static const char *const o_descs[] = { INC_OBS_METRICS(DESC) };
+static const char *const c_names[] = { OPS_COMMUNITY_METRICS(NAME) };
+static const char *const c_descs[] = { OPS_COMMUNITY_METRICS(DESC) };
+static const char *const gt_names[] = { OPS_GRIDTIER_METRICS(NAME) };
+static const char *const gt_descs[] = { OPS_GRIDTIER_METRICS(DESC) };
+static const char *const gy_names[] = { OPS_GRIDTYPE_METRICS(NAME) };
+static const char *const gy_descs[] = { OPS_GRIDTYPE_METRICS(DESC) };
+static const char *const d_names[] = { OPS_DEMAND_METRICS(NAME) };
+static const char *const d_descs[] = { OPS_DEMAND_METRICS(DESC) };
 #undef NAME
 #undef DESC
 
@@ -83,7 +91,32 @@ static const struct section {
     { "tier", k_names, k_descs, OPS_N_TIER },
     { "station", s_names, s_descs, OPS_N_STATION },
     { "observed", o_names, o_descs, INC_N_OBS },
+    /* conditional (ops.h): sections 9.. */
+    { "all", c_names, c_descs, OPS_N_COMMUNITY },
+    { "all", gt_names, gt_descs, OPS_N_GRIDTIER },
+    { "grid_type", gy_names, gy_descs, OPS_N_GRIDTYPE },
+    { "all", d_names, d_descs, OPS_N_DEMAND },
 };
+
+/* Which conditional blocks a scenario has (ops.h). */
+static bool has_community(const struct scn *s)
+{
+    for (int u = 0; u < s->n_units; u++)
+        if (s->units[u].idle == IDLE_COMMUNITY && s->units[u].role != ROLE_GRID_WORKER)
+            return true;
+    return false;
+}
+
+bool ops_has_grid_tier(const struct scn *s)
+{
+    for (int u = 0; u < s->n_units; u++)
+        if (s->units[u].role == ROLE_GRID_WORKER)
+            return true;
+    for (int t = 0; t < s->n_itypes; t++)
+        if (s->itypes[t].roles & ROLE_GRID_BIT)
+            return true;
+    return false;
+}
 
 int ops_has_observed(const struct scn *s)
 {
@@ -110,7 +143,17 @@ void ops_blocks(const struct scn *s, struct ops_blocks *b)
     b->obs = b->duty + 24;
     b->obs_ecdf = b->obs + (ops_has_observed(s) ? INC_N_OBS : 0);
     b->ovs = b->obs_ecdf + (ops_has_observed(s) ? 3 * OPS_N_ECDF : 0);
-    b->n = b->ovs + obsvsim_n_slots(s);
+    size_t n = b->ovs + obsvsim_n_slots(s);
+    b->comm = b->gridt = b->gtype = b->demand = SIZE_MAX;
+    if (has_community(s))
+        b->comm = n, n += OPS_N_COMMUNITY;
+    if (ops_has_grid_tier(s)) {
+        b->gridt = n, n += OPS_N_GRIDTIER;
+        b->gtype = n, n += (size_t)s->n_itypes * OPS_N_GRIDTYPE;
+    }
+    if (s->n_conseq > 0)
+        b->demand = n, n += OPS_N_DEMAND;
+    b->n = n;
 }
 
 void ops_blocks_release(struct ops_blocks *b)
@@ -211,6 +254,14 @@ void ops_layout(const struct scn *s, struct res_layout *L)
             }
         obsvsim_layout(s, L);
     }
+    if (b.comm != SIZE_MAX)
+        add_block(L, 9, 1, key_none, s, &b);
+    if (b.gridt != SIZE_MAX) {
+        add_block(L, 10, 1, key_none, s, &b);
+        add_block(L, 11, s->n_itypes, key_type, s, &b);
+    }
+    if (b.demand != SIZE_MAX)
+        add_block(L, 12, 1, key_none, s, &b);
     PS_ASSERT(L->n == b.n);
     ops_blocks_release(&b);
 }
@@ -283,52 +334,79 @@ static const struct scn_facility *base_of(const struct ops *o, int u)
 TRV_INLINE double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1,
                      double t_dep)
 {
-    return trv_time_mpk(o->s->trv, o->tag[u].slot / ROLE_N, o->u[u].min_per_km, x0, y0, x1, y1,
-                        t_dep);
+    return trv_time_mpk(o->s->trv, o->tag[u].mode, o->u[u].min_per_km, x0, y0, x1, y1, t_dep);
 }
 
-static int nn_slot(const struct scn *s, int u)
+/* The spatial index of unit u: one per (mode, role, crew class), so the
+ * nearest-idle search only ever meets units a job may take. */
+static int nn_slot(const struct ops *o, int u, int cclass)
 {
-    return s->units[u].mode * ROLE_N + (int)s->units[u].role;
+    const struct scn *s = o->s;
+    return (s->units[u].mode * ROLE_N + (int)s->units[u].role) * o->n_cc + cclass;
 }
 
 int ops_nearest_available(const struct ops *o, unsigned roles, double x, double y, double *tt)
 {
+    return ops_nearest_eligible(o, roles, UINT32_MAX, x, y, tt);
+}
+
+int ops_nearest_eligible(const struct ops *o, unsigned roles, uint32_t cmask, double x,
+                         double y, double *tt)
+{
     const struct scn *s = o->s;
     const struct trv *tv = s->trv;
-    int best = -1;
+    int best = -1, C = o->n_cc;
     double bt = INFINITY;
+    if (C == 1) {                       /* no crew constraint: one index per (mode, role) */
+        for (int m = 0; m < s->n_modes; m++)
+            for (unsigned rs = roles & ((1u << ROLE_N) - 1); rs; rs &= rs - 1) {
+                int k = m * ROLE_N + __builtin_ctz(rs);
+                double d;
+                int it = nn_nearest(o->nn[k], x, y, &d);
+                if (it < 0)
+                    continue;
+                int u = o->nn_unit[k][it];
+                double tu = d * s->circuity * o->u[u].min_per_km;
+                if (tu < bt || (tu == bt && u < best))
+                    bt = tu, best = u;
+            }
+        goto mobile;
+    }
     for (int m = 0; m < s->n_modes; m++)
         for (int r = 0; r < ROLE_N; r++) {
             if (!(roles >> r & 1))
                 continue;
-            int u;
-            double tu;
-            if (tv->kind == TRV_KIND_METRIC) {
-                /* Within one mode time grows with metric distance. */
-                const struct nn *t = o->nn[m * ROLE_N + r];
-                double d;
-                int it = nn_nearest(t, x, y, &d);
-                if (it < 0)
+            for (int c = 0; c < C; c++) {
+                if (!(cmask >> c & 1))
                     continue;
-                u = o->nn_unit[m * ROLE_N + r][it];
-                tu = tv->has_bands ? trv_metric_time_d(tv, m, d, sim_now(o->sim))
-                                   : d * tv->circuity * o->u[u].min_per_km;
-            } else {
-                /* Matrix and road: by a lower bound, then exact times (trv.h). */
-                int k = m * ROLE_N + r;
-                int it = trv_nearest(tv, o->nn[k], o->nn_unit[k], o->base_xy, m, x, y,
-                                     sim_now(o->sim), &tu);
-                if (it < 0)
-                    continue;
-                u = o->nn_unit[k][it];
+                int k = (m * ROLE_N + r) * C + c;
+                int u;
+                double tu;
+                if (tv->kind == TRV_KIND_METRIC) {
+                    /* Within one mode time grows with metric distance. */
+                    double d;
+                    int it = nn_nearest(o->nn[k], x, y, &d);
+                    if (it < 0)
+                        continue;
+                    u = o->nn_unit[k][it];
+                    tu = tv->has_bands ? trv_metric_time_d(tv, m, d, sim_now(o->sim))
+                                       : d * tv->circuity * o->u[u].min_per_km;
+                } else {
+                    /* Matrix and road: by a lower bound, then exact times (trv.h). */
+                    int it = trv_nearest(tv, o->nn[k], o->nn_unit[k], o->base_xy, m, x, y,
+                                         sim_now(o->sim), &tu);
+                    if (it < 0)
+                        continue;
+                    u = o->nn_unit[k][it];
+                }
+                if (tu < bt || (tu == bt && u < best))
+                    bt = tu, best = u;
             }
-            if (tu < bt || (tu == bt && u < best))
-                bt = tu, best = u;
         }
+mobile:
     for (int k = 0; k < o->n_mob; k++) {
         int u = o->mob[k];
-        if (!ops_role_in(o, u, roles))
+        if (C == 1 ? !ops_role_in(o, u, roles) : !ops_can_take(o, u, roles, cmask))
             continue;
         double tu = ops_travel_to(o, u, x, y);
         if (tu < bt || (tu == bt && u < best))
@@ -514,10 +592,9 @@ static void q_remove(struct ops *o, int j)
 /* First queued job (priority, then arrival) unit u may take; -1 if none. */
 static int q_first_for(const struct ops *o, int u)
 {
-    unsigned bit = 1u << o->tag[u].role;
     for (int p = 0; p < o->s->n_priorities; p++)
         for (int j = o->qhead[p]; j >= 0; j = o->job[j].qnext)
-            if (o->s->itypes[o->job[j].inc.type].roles & bit)
+            if (ops_can_take(o, u, o->job[j].roles, o->job[j].cmask))
                 return j;
     return -1;
 }
@@ -537,28 +614,36 @@ static int job_cap(const struct scn *s)
     return cap < OPS_JOB_MAX ? (int)cap : OPS_JOB_MAX;
 }
 
-static int job_alloc(struct ops *o, struct perr *e)
+/* Grows the pool (the rare path of job_alloc, kept out of line). */
+static int job_grow(struct ops *o, struct perr *e)
 {
-    if (o->free_job < 0) {
-        int old = o->n_job, n = old ? 2 * old : 64, cap = job_cap(o->s);
-        if (old >= cap)
-            return err_set(e, "%s: more than %d calls in the system at once at t = %.6g min "
-                              "(the scenario creates about %.6g over %g days at %.6g a day): "
-                              "stopped before memory runs out; check [incidents] rate_per_day "
-                              "and the staffing", o->s->ini_path, old, sim_now(o->sim),
-                           o->s->rate_per_day * o->s->horizon_days, o->s->horizon_days,
-                           o->s->rate_per_day);
-        if (n > cap)
-            n = cap;
-        o->job = xrealloc(o->job, (size_t)n * sizeof *o->job);
-        if (o->trace)
-            o->jtr = xrealloc(o->jtr, (size_t)n * sizeof *o->jtr);
-        for (int i = n - 1; i >= old; i--) {
-            o->job[i].next_free = o->free_job;
-            o->free_job = i;
-        }
-        o->n_job = n;
+    int old = o->n_job, n = old ? 2 * old : 64, cap = job_cap(o->s);
+    if (old >= cap)
+        return err_set(e, "%s: more than %d calls in the system at once at t = %.6g min "
+                          "(the scenario creates about %.6g over %g days at %.6g a day): "
+                          "stopped before memory runs out; check [incidents] rate_per_day "
+                          "and the staffing", o->s->ini_path, old, sim_now(o->sim),
+                       o->s->rate_per_day * o->s->horizon_days, o->s->horizon_days,
+                       o->s->rate_per_day);
+    if (n > cap)
+        n = cap;
+    o->job = xrealloc(o->job, (size_t)n * sizeof *o->job);
+    if (o->use_jx)
+        o->jx = xrealloc(o->jx, (size_t)n * sizeof *o->jx);
+    if (o->trace)
+        o->jtr = xrealloc(o->jtr, (size_t)n * sizeof *o->jtr);
+    for (int i = n - 1; i >= old; i--) {
+        o->job[i].next_free = o->free_job;
+        o->free_job = i;
     }
+    o->n_job = n;
+    return 0;
+}
+
+static inline int job_alloc(struct ops *o, struct perr *e)
+{
+    if (o->free_job < 0 && job_grow(o, e) < 0)
+        return -1;
     int j = o->free_job;
     o->free_job = o->job[j].next_free;
     o->active_jobs++;
@@ -683,6 +768,162 @@ static void on_activity(struct ops *o, int u)
 static void assign(struct ops *o, int u, int j);
 static void start_followup(struct ops *o, int u);
 static void become_free_held(struct ops *o, int u);
+static void dispatch_job(struct ops *o, int j);
+
+/* ---- the grid tier, crews, spawned incidents (docs/policing-model.md) ---- */
+
+/* Sets up what a new job needs beyond its incident: its police roles, crew
+ * classes, phase and stream key. */
+static inline struct job_x *jx_of(const struct ops *o, const struct job *jb)
+{
+    return &o->jx[jb - o->job];
+}
+
+/* The job's phase and its extension (job_x), for the mechanisms that use them. */
+static void job_start(struct ops *o, struct job *jb, uint64_t key, int depth, bool spawned)
+{
+    const struct scn_itype *it = &o->s->itypes[jb->inc.type];
+    jb->phase = it->roles & ROLE_GRID_BIT ? PH_GRID_TRY : PH_POLICE;
+    *jx_of(o, jb) = (struct job_x){ .key = key, .t_police = NAN, .police_tt = NAN,
+                                    .police_unit = -1, .depth = depth, .spawned = spawned };
+    if (o->spawn_on && jb->inc.t >= o->warmup)
+        o->n_exo += depth == 0;
+}
+
+static int crew_size(const struct scn *s, int u)
+{
+    return s->units[u].officers + s->units[u].auxiliaries + s->units[u].members;
+}
+
+/* On-scene minutes of unit u at job jb: the incident's draw, scaled for a
+ * grid worker, shifted per crew member beyond the first where configured. */
+static double onscene_min(const struct ops *o, int u, const struct job *jb)
+{
+    if (o->plain_onscene)
+        return jb->inc.service_min;
+    const struct scn_itype *it = &o->s->itypes[jb->inc.type];
+    double t = jb->inc.service_min;
+    if (o->tag[u].role == ROLE_GRID_WORKER)
+        t *= it->grid_service_factor;
+    if (it->min_per_extra != 0) {
+        t += it->min_per_extra * (crew_size(o->s, u) - 1);
+        if (t < 0)
+            t = 0;
+    }
+    return t;
+}
+
+/* The uniform deciding first-contact resolution: the outcome stream's draw
+ * for police, the incident's key stream for a grid worker (so adding the
+ * grid tier leaves the outcome stream of every call as it was). */
+static double grid_u(const struct ops *o, const struct job *jb)
+{
+    return o->grid_on && o->tag[jb->first_unit].role == ROLE_GRID_WORKER
+         ? spawn_grid_u01(o->seed, o->rep, jx_of(o, jb)->key, 0) : jb->u_resolve;
+}
+
+/* Whether the grid worker closes job jb on scene; first_response types
+ * always go on to an officer. */
+static bool grid_resolves(const struct ops *o, const struct job *jb)
+{
+    const struct scn_itype *it = &o->s->itypes[jb->inc.type];
+    return it->needs_officer != NEED_FIRST &&
+           grid_u(o, jb) < it->resolve[ROLE_GRID_WORKER];
+}
+
+/* needs_officer = first_response: a crew without a sworn officer may go
+ * first, then one more unit, with an officer, is due. */
+static void officer_follow(struct ops *o, int u, struct job *jb)
+{
+    struct job_x *x = jx_of(o, jb);
+    if (o->s->units[u].officers > 0) {
+        x->officer_ok = true;
+        if (x->officer_due) {
+            x->officer_due = false;
+            jb->cmask = o->type_cmask[jb->inc.type];
+        }
+    } else if (!x->officer_ok && !x->officer_due) {
+        x->officer_due = true;
+        jb->need++;
+        jb->cmask = o->type_cmask[jb->inc.type] & o->officer_cmask;
+    }
+}
+
+/* A grid-first call: a grid worker if one can arrive within
+ * grid_first_max_min (true), else a police call from now on (false). */
+static bool grid_try(struct ops *o, int j)
+{
+    struct job *jb = &o->job[j];
+    double tt;
+    int u = o->n_avail > 0 ? disp_grid_select(o, jb, &tt) : -1;
+    if (u < 0) {
+        jb->phase = PH_POLICE;
+        return false;
+    }
+    /* What sending the police instead would have cost: the travel of the
+     * unit the policy picks now (police_hours_saved). */
+    int p = o->pol->select(o, o->pol_state, jb);
+    jx_of(o, jb)->police_tt = p >= 0 ? ops_travel_to(o, p, jb->inc.x, jb->inc.y) : NAN;
+    jb->phase = PH_GRID;
+    jb->need = 1;
+    assign(o, u, j);
+    return true;
+}
+
+/* The first police unit reaches job jb (grid tier on). */
+static void police_arrival(struct ops *o, int u, struct job *jb, double now)
+{
+    jx_of(o, jb)->t_police = now;
+    jx_of(o, jb)->police_unit = u;
+    if (jb->inc.t < o->warmup)
+        return;
+    o->gt_police++;
+    stat_sum_add(&o->gt_police_resp, now - jb->inc.t);
+    stat_sum_add(&o->gt_police_travel, now - o->u[u].t0);
+    if (jb->phase == PH_ESCALATED) {
+        stat_sum_add(&o->gt_esc_resp, now - jb->inc.t);
+        /* An escalated call reaches a station when its first police unit
+         * is based there, as a direct call does (station_load). */
+        if (o->unit_tier[u] == FAC_STATION) {
+            o->st[o->s->units[u].base].served += 1;
+            o->st[o->s->units[u].base].load += 1;
+        }
+    }
+}
+
+/* A counted call closed at grid level: the police work it did not need. */
+static void grid_resolved(struct ops *o, const struct job *jb)
+{
+    const struct scn_itype *it = &o->s->itypes[jb->inc.type];
+    double tt = jx_of(o, jb)->police_tt;
+    if (isnan(tt))          /* no police unit was free then: their mean travel */
+        tt = o->gt_police_travel.n ? stat_sum_mean(&o->gt_police_travel) : 0;
+    o->gt_resolved++;
+    o->gy_acc[(size_t)jb->inc.type * OPS_N_GRIDTYPE + GY_RESOLVED_SHARE] += 1;
+    o->gt_saved_min += it->units_required * (jb->inc.service_min + 2 * tt);
+}
+
+/* The grid worker cleared job j unresolved: after the escalation delay
+ * (exponential, escalate_delay_min) it enters dispatch as a police call,
+ * keeping its received time. */
+static void escalate(struct ops *o, int j)
+{
+    struct job *jb = &o->job[j];
+    const struct scn_itype *it = &o->s->itypes[jb->inc.type];
+    double m = it->escalate_delay_min;
+    double delay = m > 0 ? -m * log1p(-spawn_grid_u01(o->seed, o->rep, jx_of(o, jb)->key, 2)) : 0;
+    jb->phase = PH_ESCALATED;
+    jb->need = it->units_required;
+    if (jb->inc.t >= o->warmup) {
+        o->gt_escalated++;
+        o->gy_acc[(size_t)jb->inc.type * OPS_N_GRIDTYPE + GY_ESCALATED] += 1;
+        stat_sum_add(&o->gt_esc_delay, delay);
+    }
+    if (delay > 0)
+        sim_after(o->sim, delay, EV_DISPATCH, (uint32_t)j, 0);
+    else
+        dispatch_job(o, j);
+}
 
 /* u has nothing assigned and is on duty where it stands: follow-ups (case
  * team), then the queue, then its idle activity. */
@@ -877,6 +1118,12 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     t[T_FIRST] += first;
     if (o->split_type)
         stat_hist_add(&o->t_hist[in->type], resp);
+    if (o->grid_on && o->tag[u].role == ROLE_GRID_WORKER) {
+        o->gt_first++;
+        o->gy_acc[(size_t)in->type * OPS_N_GRIDTYPE + GY_FIRST_SHARE] += 1;
+        stat_sum_add(&o->gt_grid_resp, resp);
+        return;                         /* not police: no tier, no station load */
+    }
     double *k = &o->k_acc[(size_t)o->unit_tier[u] * OPS_N_TIER];
     k[K_INCIDENTS] += 1;
     k[K_RESP_MEAN] += resp;
@@ -949,6 +1196,36 @@ static void start_followup(struct ops *o, int u)
     sim_at(o->sim, now + d, EV_FU_END, (uint32_t)u, r->ver);
 }
 
+/* The grid tier and spawns at the end of a job: resolved = closed on scene
+ * by the first contact (处结); closed = not handed over.  They differ only
+ * for an escalated grid call, which the police may still close (the key
+ * stream's draw 1, spawn.h).  Returns closed. */
+__attribute__((noinline))
+static bool complete_ext(struct ops *o, struct job *jb, bool *resolved, bool counted)
+{
+    const struct scn_itype *it = &o->s->itypes[jb->inc.type];
+    const struct job_x *x = jx_of(o, jb);
+    bool closed;
+    if (jb->phase == PH_ESCALATED) {
+        *resolved = false;
+        closed = !inc_class_is_case(it->cls) &&
+                 spawn_grid_u01(o->seed, o->rep, x->key, 1) <
+                     it->resolve[o->tag[x->police_unit].role];
+    } else {
+        *resolved = closed = !inc_class_is_case(it->cls) &&
+                             grid_u(o, jb) < it->resolve[o->tag[jb->first_unit].role];
+    }
+    if (counted) {
+        if (jb->phase == PH_GRID)
+            grid_resolved(o, jb);
+        o->t_closed_esc[jb->inc.type] += closed && !*resolved;
+    }
+    if (o->spawn_on)
+        spawn_draw(o->s, o->seed, o->rep, &jb->inc, x->key, x->depth, closed, sim_now(o->sim),
+                   o->horizon, &o->spawns, &o->sp, counted);
+    return closed;
+}
+
 static void complete(struct ops *o, int j)
 {
     const struct scn *s = o->s;
@@ -956,15 +1233,20 @@ static void complete(struct ops *o, int j)
     const struct scn_itype *it = &s->itypes[jb->inc.type];
     double now = sim_now(o->sim);
     int fu = jb->first_unit;
-    bool resolved = !inc_class_is_case(it->cls) && jb->u_resolve < it->resolve[o->tag[fu].role];
-    if (jb->inc.t >= o->warmup) {
+    bool counted = jb->inc.t >= o->warmup, resolved, closed;
+    if (o->use_jx)
+        closed = complete_ext(o, jb, &resolved, counted);
+    else
+        resolved = closed = !inc_class_is_case(it->cls) &&
+                            jb->u_resolve < it->resolve[o->tag[fu].role];
+    if (counted) {
         o->n_done++;
         o->n_resolved += resolved;
-        o->n_handover += !resolved;
+        o->n_handover += !closed;
         if (jb->inc.grid >= 0)
             o->g_acc[(size_t)jb->inc.grid * OPS_N_GRID + R_RESOLVED] += resolved;
         o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_RESOLVED] += resolved;
-        o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_HANDOVER] += !resolved;
+        o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_HANDOVER] += !closed;
         obsvsim_add(o->ovs, &jb->inc, jb->t_dispatch, jb->t_first);
     }
     if (o->trace)
@@ -973,10 +1255,10 @@ static void complete(struct ops *o, int j)
                 (unsigned long long)jb->inc.seq, jb->inc.t, jb->inc.x, jb->inc.y,
                 jb->inc.grid >= 0 ? s->grids[jb->inc.grid].id : "", it->id,
                 s->priorities[jb->inc.prio_idx], s->units[fu].id, job_units(o, jb),
-                jb->queued, jb->t_dispatch, jb->t_first, now, jb->first_contact, resolved,
+                jb->queued, jb->t_dispatch, jb->t_first, now, jb->first_contact, closed,
                 ops_clock_hour(o, jb->inc.t), o->jtr[j].t_depart, job_units(o, jb) + jb->resent,
                 o->jtr[j].cp_min);
-    if (!resolved)
+    if (!closed)
         handover(o, jb);
     job_free(o, j);
     o->tot.completed++;
@@ -994,7 +1276,7 @@ static void whole_cycle(struct ops *o, int u, int j)
 {
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];
-    double t_arrive = r->t1, t_leave = t_arrive + jb->inc.service_min;
+    double t_arrive = r->t1, t_leave = t_arrive + onscene_min(o, u, jb);
     if (isnan(jb->t_first))
         record_first(o, u, jb, t_arrive);
     if (jb->inc.t >= o->warmup) {   /* u is the job's only unit, so its first */
@@ -1030,7 +1312,11 @@ static void assign(struct ops *o, int u, int j)
     set_state(o, r, U_ENROUTE);
     r->job = j;
     r->ver++;                           /* cancels any pending activity event */
-    if (--jb->need == 0 && jb->in_queue)
+    --jb->need;
+    if (o->any_first_resp && o->s->itypes[jb->inc.type].needs_officer == NEED_FIRST &&
+        jb->phase != PH_GRID)
+        officer_follow(o, u, jb);
+    if (jb->need == 0 && jb->in_queue)
         q_remove(o, j);
     jb->active++;
     if (o->one_event) {
@@ -1048,13 +1334,12 @@ static void assign(struct ops *o, int u, int j)
 static int find_preemptable(const struct ops *o, const struct job *j)
 {
     const struct scn *s = o->s;
-    unsigned roles = s->itypes[j->inc.type].roles;
     int best = -1;
     double bt = INFINITY;
     for (int u = 0; u < s->n_units; u++) {
         const struct unit_rt *r = &o->u[u];
         if ((r->st != U_ENROUTE && r->st != U_ONSCENE) || r->shift_over ||
-            !ops_role_in(o, u, roles))
+            !ops_can_take(o, u, j->roles, j->cmask))
             continue;
         const struct job *v = &o->job[r->job];
         if (job_units(o, v) != 1 ||
@@ -1090,6 +1375,8 @@ static void preempt(struct ops *o, int u)
  * pre-empts if allowed; what is still missing waits in the queue. */
 static void dispatch_job(struct ops *o, int j)
 {
+    if (o->grid_on && o->job[j].phase == PH_GRID_TRY && grid_try(o, j))
+        return;
     while (o->job[j].need > 0) {
         /* Every policy finds none when no unit is available (an M/M/1's
          * busy server, a city in a surge): then it is not asked. */
@@ -1120,7 +1407,8 @@ static void maybe_close(struct ops *o)
 {
     /* Runs after every event: the cheap tests that end it during the run
      * (calls still to come, work in hand) first. */
-    if (o->has_next || o->active_jobs > 0 || o->n_busy > 0 || o->pending_fu > 0 || closed(o))
+    if (o->has_next || o->spawns.n > 0 || o->active_jobs > 0 || o->n_busy > 0 ||
+        o->pending_fu > 0 || closed(o))
         return;
     double now = sim_now(o->sim);
     if (now < o->horizon)
@@ -1208,7 +1496,9 @@ static void on_arrive_scene(struct ops *o, int u)
         r->jobs++;
         r->away += u == jb->first_unit ? !jb->first_contact : !home_of(o, u, jb->inc.grid);
     }
-    double on_scene = jb->inc.service_min;
+    if (o->grid_on && o->tag[u].role != ROLE_GRID_WORKER && isnan(jx_of(o, jb)->t_police))
+        police_arrival(o, u, jb, now);
+    double on_scene = onscene_min(o, u, jb);
     if (!isnan(jb->remaining)) {        /* resuming a pre-empted job */
         on_scene = jb->remaining;
         jb->remaining = NAN;
@@ -1227,8 +1517,12 @@ static void on_leave_scene(struct ops *o, int u)
     r->job = -1;
     if (o->cad_turnout)
         ops_cad_cleared(o, u, sim_now(o->sim));
-    if (--o->job[j].active == 0 && o->job[j].need == 0)
-        complete(o, j);
+    if (--o->job[j].active == 0 && o->job[j].need == 0) {
+        if (o->job[j].phase == PH_GRID && !grid_resolves(o, &o->job[j]))
+            escalate(o, j);
+        else
+            complete(o, j);
+    }
     const struct scn *s = o->s;
     const struct geo_pt *b = &o->base_xy[u];
     if (!r->shift_over && o->tag[u].idle != IDLE_BASE) {
@@ -1326,16 +1620,29 @@ static int pull(struct ops *o, struct perr *e)
     return 0;
 }
 
+static int arrive_spawned(struct ops *o, const struct spawn_inc *x, struct perr *e);
+
 static double next_arrival(void *m)
 {
     struct ops *o = m;
-    return o->has_next ? o->next.t : INFINITY;
+    double t = o->has_next ? o->next.t : INFINITY;
+    if (o->spawn_on && o->spawns.n > 0 && spawn_q_top(&o->spawns)->inc.t < t)
+        t = spawn_q_top(&o->spawns)->inc.t;
+    return t;
 }
 
 static int arrive(void *m, struct sim *sim, struct perr *e)
 {
     (void)sim;
     struct ops *o = m;
+    /* A spawned incident due before the next exogenous one goes first;
+     * on a tie the exogenous one does. */
+    if (o->spawn_on && o->spawns.n > 0 &&
+        spawn_q_top(&o->spawns)->inc.t < (o->has_next ? o->next.t : INFINITY)) {
+        struct spawn_inc x;
+        spawn_q_pop(&o->spawns, &x);
+        return arrive_spawned(o, &x, e);
+    }
     const struct scn_itype *it = &o->s->itypes[o->next.type];
     int j = job_alloc(o, e);
     if (j < 0)
@@ -1343,7 +1650,10 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     struct job *jb = &o->job[j];
     *jb = (struct job){ .inc = o->next, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
                         .first_unit = -1, .need = it->units_required, .qprev = -1,
-                        .qnext = -1, .next_free = -1 };
+                        .qnext = -1, .next_free = -1, .roles = o->type_roles[o->next.type],
+                        .cmask = o->type_cmask[o->next.type] };
+    if (o->use_jx)
+        job_start(o, jb, spawn_key_exo(o->next.seq), 0, false);
     /* Drawn for every call whatever happens to it, so that the outcome
      * stream stays aligned across layouts (common random numbers), unless
      * every resolution probability is 0 or 1: then any u in [0, 1) gives
@@ -1378,6 +1688,51 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     return 0;
 }
 
+/* A spawned incident (spawn.h) arrives: as arrive(), but every draw comes
+ * from its own key stream, so the outcome stream of exogenous calls is not
+ * shifted by spawns. */
+static int arrive_spawned(struct ops *o, const struct spawn_inc *x, struct perr *e)
+{
+    const struct scn_itype *it = &o->s->itypes[x->inc.type];
+    int j = job_alloc(o, e);
+    if (j < 0)
+        return -1;
+    struct job *jb = &o->job[j];
+    *jb = (struct job){ .inc = x->inc, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
+                        .first_unit = -1, .need = it->units_required, .qprev = -1,
+                        .qnext = -1, .next_free = -1, .roles = o->type_roles[x->inc.type],
+                        .cmask = o->type_cmask[x->inc.type] };
+    job_start(o, jb, x->key, x->depth, true);
+    if (jb->inc.t >= o->warmup) {
+        o->n_spawned++;
+        o->n_sp_effect[x->effect]++;
+    }
+    gsl_rng r;
+    struct rng_state st;
+    rng_stream_bind(&r, &st);
+    rng_stream_seed_key(&r, rng_mix4(o->seed, (uint64_t)o->rep, SPAWN_RNG, ~x->key));
+    jb->u_resolve = rng_u01(&r);
+    if (it->has_followup) {
+        struct scn_itype fu = *it;
+        fu.dist = it->fu_dist;
+        fu.mean_min = it->fu_mean_min;
+        fu.sd_min = it->fu_sd_min;
+        jb->fu_min = inc_draw_service(&fu, &r);
+    }
+    o->tot.created++;
+    if (o->s->cp_mean_min > 0) {
+        struct scn_itype cp = *it;
+        cp.dist = o->s->cp_dist;
+        cp.mean_min = o->s->cp_mean_min;
+        cp.sd_min = o->s->cp_sd_min;
+        sim_after(o->sim, inc_draw_service(&cp, &r), EV_DISPATCH, (uint32_t)j, 0);
+    } else {
+        dispatch_job(o, j);
+    }
+    maybe_close(o);
+    return 0;
+}
+
 /* ---- set-up ---------------------------------------------------------------- */
 
 static void ops_release(struct ops *o)
@@ -1393,12 +1748,26 @@ static void ops_release(struct ops *o)
     free(o->r_patrol);
     free(o->patrol_st);
     sim_free(o->sim);
-    for (int k = 0; k < s->n_modes * ROLE_N; k++) {
+    for (int k = 0; k < s->n_modes * ROLE_N * o->n_cc; k++) {
         if (o->nn)
             nn_free(o->nn[k]);
         if (o->nn_unit)
             free(o->nn_unit[k]);
     }
+    int norg[3] = { s->n_groups, s->n_teams, s->n_facilities };
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < norg[k] && o->org_units[k]; i++)
+            free(o->org_units[k][i]);
+        free(o->org_units[k]);
+        free(o->n_org_units[k]);
+    }
+    free(o->grid_resp);
+    free(o->type_cmask);
+    free(o->cclass);
+    free(o->type_roles);
+    free(o->gy_acc);
+    free(o->t_closed_esc);
+    spawn_q_release(&o->spawns);
     free(o->nn); free(o->nn_unit); free(o->nn_item); free(o->mob); free(o->u);
     for (int g = 0; g < s->n_grids && o->grid_home; g++) {
         free(o->grid_home[g]);
@@ -1418,6 +1787,7 @@ static void ops_release(struct ops *o)
     free(o->st);
     free(o->job);
     free(o->jtr);
+    free(o->jx);
     for (int p = 0; p <= s->n_priorities && o->p_hist; p++)
         stat_hist_release(&o->p_hist[p]);      /* NULL-safe: unfilled ones have no h */
     for (int t = 0; t < s->n_itypes && o->t_hist; t++)
@@ -1452,13 +1822,81 @@ static void *zalloc_aligned(size_t n, size_t size, size_t align)
     return p;
 }
 
+/* Crew classes (ops_priv.h): with no type constraining crews one class;
+ * else class = has an officer x crew size capped at the largest min_crew
+ * (sizes above it are alike), at most 2 x 16 = 32 classes.  Fills n_cc,
+ * type_cmask and officer_cmask; returns each unit's class (caller frees). */
+static int *crew_classes(struct ops *o)
+{
+    const struct scn *s = o->s;
+    int cap = 1;
+    bool constrained = false;
+    for (int t = 0; t < s->n_itypes; t++) {
+        constrained |= s->itypes[t].needs_officer != NEED_NONE || s->itypes[t].min_crew > 1;
+        if (s->itypes[t].min_crew > cap)
+            cap = s->itypes[t].min_crew;
+    }
+    int *cls = zalloc((size_t)s->n_units, sizeof *cls);
+    o->type_cmask = zalloc((size_t)s->n_itypes, sizeof *o->type_cmask);
+    o->n_cc = constrained ? 2 * cap : 1;
+    PS_ASSERT(o->n_cc <= 32);
+    o->officer_cmask = 0;
+    for (int c = 0; c < o->n_cc; c++)
+        o->officer_cmask |= (uint32_t)(constrained ? c >= cap : 1) << c;
+    for (int u = 0; u < s->n_units && constrained; u++) {
+        int crew = crew_size(s, u);
+        cls[u] = (s->units[u].officers > 0 ? cap : 0) + (crew < cap ? crew : cap) - 1;
+    }
+    for (int t = 0; t < s->n_itypes; t++)
+        for (int c = 0; c < o->n_cc; c++) {
+            bool ok = !constrained ||
+                      ((c % cap) + 1 >= s->itypes[t].min_crew &&
+                       (s->itypes[t].needs_officer != NEED_OFFICER || c >= cap));
+            o->type_cmask[t] |= (uint32_t)ok << c;
+        }
+    return cls;
+}
+
+/* Organisational lists for tiered levels by scope: units per group, team
+ * and station, and each grid's responsible unit (its first A-post police
+ * home unit, else its first police home unit). */
+static void build_org(struct ops *o)
+{
+    const struct scn *s = o->s;
+    int n[3] = { s->n_groups, s->n_teams, s->n_facilities };
+    for (int k = 0; k < 3; k++) {
+        o->org_units[k] = zalloc((size_t)n[k], sizeof *o->org_units[k]);
+        o->n_org_units[k] = zalloc((size_t)n[k], sizeof *o->n_org_units[k]);
+    }
+    for (int u = 0; u < s->n_units; u++) {
+        int id[3] = { s->units[u].group, s->units[u].team, o->unit_station[u] };
+        for (int k = 0; k < 3; k++) {
+            if (id[k] < 0)
+                continue;
+            int m = o->n_org_units[k][id[k]]++;
+            o->org_units[k][id[k]] = xrealloc(o->org_units[k][id[k]],
+                                              (size_t)(m + 1) * sizeof(int));
+            o->org_units[k][id[k]][m] = u;
+        }
+    }
+    o->grid_resp = zalloc((size_t)s->n_grids, sizeof *o->grid_resp);
+    for (int g = 0; g < s->n_grids; g++) {
+        o->grid_resp[g] = -1;
+        for (int k = 0; k < o->n_grid_home[g] && o->grid_resp[g] < 0; k++)
+            if (o->tag[o->grid_home[g][k]].role != ROLE_GRID_WORKER)
+                o->grid_resp[g] = o->grid_home[g][k];
+    }
+}
+
 /* Indexes that do not change during a run: per (mode, role) spatial indexes
  * of bases, home units per grid in post order, units per zone, case teams
  * per station. */
 static void build_indexes(struct ops *o)
 {
     const struct scn *s = o->s;
-    int U = s->n_units, G = s->n_grids, NI = s->n_modes * ROLE_N;
+    int U = s->n_units, G = s->n_grids;
+    int *cclass = crew_classes(o);
+    int NI = s->n_modes * ROLE_N * o->n_cc;
     o->u = zalloc_aligned((size_t)U, sizeof *o->u, _Alignof(struct unit_rt));
     o->mob = zalloc((size_t)U, sizeof *o->mob);
     o->nn_item = zalloc((size_t)U, sizeof *o->nn_item);
@@ -1469,7 +1907,7 @@ static void build_indexes(struct ops *o)
         int n = 0;
         o->nn_unit[k] = zalloc((size_t)U, sizeof(int));
         for (int u = 0; u < U; u++) {
-            if (nn_slot(s, u) != k)
+            if (nn_slot(o, u, cclass[u]) != k)
                 continue;
             bx[n] = base_of(o, u)->x;
             by[n] = base_of(o, u)->y;
@@ -1506,12 +1944,15 @@ static void build_indexes(struct ops *o)
     for (int g = 0; g < G; g++)
         o->grid_home1[g] = o->n_grid_home[g] == 1 ? o->grid_home[g][0] : -1;
     o->tag = zalloc((size_t)U, sizeof *o->tag);
+    o->cclass = zalloc((size_t)U, sizeof *o->cclass);
     o->base_xy = zalloc((size_t)U, sizeof *o->base_xy);
-    PS_ASSERT(s->n_modes * ROLE_N <= 65535);
+    PS_ASSERT(NI <= 65535 && s->n_modes <= 255);
     for (int u = 0; u < U; u++) {
         o->tag[u] = (struct unit_tag){ (unsigned char)s->units[u].role,
                                        (unsigned char)s->units[u].idle,
-                                       (unsigned short)nn_slot(s, u) };
+                                       (unsigned short)nn_slot(o, u, cclass[u]),
+                                       (unsigned char)s->units[u].mode };
+        o->cclass[u] = (unsigned char)cclass[u];
         o->base_xy[u] = (struct geo_pt){ base_of(o, u)->x, base_of(o, u)->y };
     }
     o->unit_home1 = zalloc((size_t)U, sizeof *o->unit_home1);
@@ -1542,6 +1983,8 @@ static void build_indexes(struct ops *o)
         if (o->unit_zone[u] >= 0)
             o->zone_units[o->unit_zone[u]][o->n_zone_units[o->unit_zone[u]]++] = u;
 
+    free(cclass);
+    build_org(o);
     o->st = zalloc((size_t)s->n_facilities, sizeof *o->st);
     for (int f = 0; f < s->n_facilities; f++)
         stat_acc_init(&o->st[f].fu_wait);
@@ -1572,9 +2015,10 @@ static bool one_event_ok(const struct ops *o)
         if (s->units[u].idle != IDLE_BASE || s->units[u].role == ROLE_CASE_TEAM)
             return false;
     for (int t = 0; t < s->n_itypes; t++)
-        if (s->itypes[t].units_required != 1)
+        if (s->itypes[t].units_required != 1 || s->itypes[t].needs_officer == NEED_FIRST)
             return false;
-    return true;
+    /* The grid tier escalates at the clearing time; spawns are drawn there. */
+    return !o->grid_on && !o->spawn_on;
 }
 
 static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params *p,
@@ -1617,6 +2061,25 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     o->h_acc = zalloc(24 * OPS_N_HOUR, sizeof(double));
     o->t_acc = zalloc((size_t)s->n_itypes * OPS_N_TYPE, sizeof(double));
     o->k_acc = zalloc(FAC_N_TIERS * OPS_N_TIER, sizeof(double));
+    o->t_closed_esc = zalloc((size_t)s->n_itypes, sizeof(double));
+    o->gy_acc = zalloc((size_t)s->n_itypes * OPS_N_GRIDTYPE, sizeof(double));
+    o->grid_on = ops_has_grid_tier(s);
+    o->spawn_on = s->n_conseq > 0;
+    o->plain_onscene = !o->grid_on;
+    o->use_jx = o->grid_on || o->spawn_on;
+    o->type_roles = zalloc((size_t)s->n_itypes, sizeof *o->type_roles);
+    for (int t = 0; t < s->n_itypes; t++) {
+        o->plain_onscene &= s->itypes[t].min_per_extra == 0;
+        o->any_first_resp |= s->itypes[t].needs_officer == NEED_FIRST;
+        o->type_roles[t] = s->itypes[t].roles & ROLE_POLICE;
+    }
+    o->use_jx |= o->any_first_resp;
+    spawn_q_init(&o->spawns);
+    stat_sum_init(&o->gt_esc_delay);
+    stat_sum_init(&o->gt_grid_resp);
+    stat_sum_init(&o->gt_police_resp);
+    stat_sum_init(&o->gt_esc_resp);
+    stat_sum_init(&o->gt_police_travel);
 
     /* The heap calendar.  A timing wheel with buckets of the mean gap
      * between calls (EVQ_WHEEL, width 1440 / rate_per_day) runs 5-7% fewer
@@ -1636,7 +2099,8 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     }
     for (int t = 0; t < s->n_itypes; t++)
         for (int r = 0; r < ROLE_N && !inc_class_is_case(s->itypes[t].cls); r++)
-            o->draw_resolve |= s->itypes[t].resolve[r] > 0 && s->itypes[t].resolve[r] < 1;
+            o->draw_resolve |= r != ROLE_GRID_WORKER && s->itypes[t].resolve[r] > 0 &&
+                               s->itypes[t].resolve[r] < 1;
     /* Turnout, crews of several units and pre-emption make the first
      * dispatch and the first unit's departure differ. */
     o->da_own = s->preempt || s->has_turnout || s->has_upc;
@@ -1700,6 +2164,51 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
 static double ratio(double a, double b)
 {
     return b > 0 ? a / b : NAN;
+}
+
+/* The grid-tier block (ops.h OPS_GRIDTIER_METRICS, OPS_GRIDTYPE_METRICS). */
+static void grid_results(const struct ops *o, double *out, double n, double days,
+                         const struct stat_acc *gw_util, double gw_duty_h)
+{
+    const struct scn *s = o->s;
+    double *g = &out[o->B.gridt];
+    g[GT_FIRST_SHARE] = ratio((double)o->gt_first, n);
+    g[GT_RESOLVED_SHARE] = ratio((double)o->gt_resolved, n);
+    g[GT_RESOLUTION] = ratio((double)o->gt_resolved, (double)o->gt_first);
+    g[GT_AVOIDED] = (double)o->gt_resolved;
+    g[GT_AVOIDED_DAY] = (double)o->gt_resolved / days;
+    g[GT_POLICE_CALLS] = (double)o->gt_police;
+    g[GT_SAVED_H] = o->gt_saved_min / 60.0;
+    g[GT_SAVED_H_DAY] = o->gt_saved_min / 60.0 / days;
+    g[GT_ESCALATED] = (double)o->gt_escalated;
+    g[GT_ESC_DELAY] = stat_sum_mean(&o->gt_esc_delay);
+    g[GT_GRID_RESP] = stat_sum_mean(&o->gt_grid_resp);
+    g[GT_POLICE_RESP] = stat_sum_mean(&o->gt_police_resp);
+    g[GT_ESC_RESP] = stat_sum_mean(&o->gt_esc_resp);
+    g[GT_UTIL] = stat_acc_mean(gw_util);
+    g[GT_DUTY_H] = gw_duty_h;
+    for (int t = 0; t < s->n_itypes; t++) {
+        const double *a = &o->gy_acc[(size_t)t * OPS_N_GRIDTYPE];
+        double *row = &out[o->B.gtype + (size_t)t * OPS_N_GRIDTYPE];
+        double k = o->t_acc[(size_t)t * OPS_N_TYPE + T_INCIDENTS];
+        row[GY_FIRST_SHARE] = ratio(a[GY_FIRST_SHARE], k);
+        row[GY_RESOLVED_SHARE] = ratio(a[GY_RESOLVED_SHARE], k);
+        row[GY_ESCALATED] = a[GY_ESCALATED];
+    }
+}
+
+/* The endogenous-demand block (ops.h OPS_DEMAND_METRICS). */
+static void demand_results(const struct ops *o, double *out)
+{
+    double *d = &out[o->B.demand];
+    double all = (double)(o->n_exo + o->n_spawned);
+    d[D_EXOGENOUS] = (double)o->n_exo;
+    d[D_SPAWNED] = (double)o->n_spawned;
+    d[D_REPEATS] = (double)o->n_sp_effect[CQ_REPEAT];
+    d[D_ESCALATIONS] = (double)o->n_sp_effect[CQ_ESCALATE];
+    d[D_SHARE] = ratio((double)o->n_spawned, all);
+    d[D_BEYOND] = (double)o->sp.beyond;
+    d[D_CAPPED] = (double)o->sp.capped;
 }
 
 static void results(const struct ops *o, double *out)
@@ -1791,7 +2300,10 @@ static void results(const struct ops *o, double *out)
     struct stat_acc util, per_shift;
     stat_acc_init(&util);
     stat_acc_init(&per_shift);
-    double duty_oh = 0, over_oh = 0, comm = 0, comm_duty = 0;
+    double duty_oh = 0, over_oh = 0, comm = 0, comm_duty = 0, comm_idle = 0, comm_busy = 0;
+    struct stat_acc gw_util;
+    stat_acc_init(&gw_util);
+    double gw_duty_h = 0;
     double tier_util[FAC_N_TIERS] = { 0 }, tier_units[FAC_N_TIERS] = { 0 };
     for (int u = 0; u < s->n_units; u++) {
         const struct unit_rt *r = &o->u[u];
@@ -1812,6 +2324,12 @@ static void results(const struct ops *o, double *out)
         row[U_SHIFTS] = shifts;
         row[U_WORKLOAD_H] = 0;
         row[U_STOOD_H] = 0;
+        if (un->role == ROLE_GRID_WORKER) {     /* civilians: not in the officer load */
+            if (!isnan(ut))
+                stat_acc_add(&gw_util, ut);
+            gw_duty_h += un->members * r->duty / 60.0;
+            continue;
+        }
         if (!isnan(ut)) {
             stat_acc_add(&util, ut);
             int tier = base_of(o, u)->tier;
@@ -1826,8 +2344,18 @@ static void results(const struct ops *o, double *out)
         if (un->idle == IDLE_COMMUNITY) {
             comm += r->community;
             comm_duty += r->duty;
+            comm_idle += worked - r->busy;
+            comm_busy += r->busy;
         }
     }
+    if (B->comm != SIZE_MAX) {
+        out[B->comm + C_IDLE_SHARE] = ratio(comm, comm_idle);
+        out[B->comm + C_CALL_SHARE] = ratio(comm_busy, comm_duty);
+    }
+    if (B->gridt != SIZE_MAX)
+        grid_results(o, out, n, days, &gw_util, gw_duty_h);
+    if (B->demand != SIZE_MAX)
+        demand_results(o, out);
     out[G_UTIL_MEAN] = stat_acc_mean(&util);
     out[G_UTIL_MIN] = util.n ? util.min : NAN;
     out[G_UTIL_MAX] = util.n ? util.max : NAN;
@@ -1883,7 +2411,8 @@ static void results(const struct ops *o, double *out)
     for (int t = 0; t < s->n_itypes; t++) {
         const double *a = &o->t_acc[(size_t)t * OPS_N_TYPE];
         double *row = &out[B->type + (size_t)t * OPS_N_TYPE];
-        double k = a[T_INCIDENTS], done = a[T_RESOLVED] + a[T_HANDOVER];
+        /* done: closed by the first contact, closed later (escalated), or handed over */
+        double k = a[T_INCIDENTS], done = a[T_RESOLVED] + a[T_HANDOVER] + o->t_closed_esc[t];
         row[T_INCIDENTS] = k;
         row[T_RESP_MEAN] = ratio(a[T_RESP_MEAN], k);
         row[T_RESP_P90] = stat_hist_quantile(o->split_type ? &o->t_hist[t] : &o->p_hist[P], 0.90);

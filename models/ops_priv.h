@@ -8,6 +8,7 @@
 #include "rng.h"
 #include "ops.h"
 #include "sim.h"
+#include "spawn.h"
 #include "stats.h"
 #include "trv.h"
 
@@ -59,8 +60,20 @@ struct unit_rt {
     uint32_t followups, shifts;
 };
 
+/* A job's phase: the civilian grid tier goes first for the types listing
+ * grid_worker (docs/policing-model.md, "The civilian grid tier"). */
+enum job_phase {
+    PH_POLICE,      /* a police call from the start */
+    PH_GRID_TRY,    /* a grid-first type not yet dispatched */
+    PH_GRID,        /* a grid worker took it */
+    PH_ESCALATED,   /* the grid worker did not resolve it: a police call now */
+};
+
 struct job {
     struct inc inc;
+    unsigned roles;        /* police roles eligible (never grid_worker) */
+    uint32_t cmask;        /* crew classes eligible (ops.c, crew_classes) */
+    unsigned char phase;   /* enum job_phase */
     double t_dispatch;     /* first dispatch, min */
     double t_first;        /* first arrival on scene, NAN before */
     double u_resolve;      /* uniform for the on-scene resolution draw */
@@ -85,6 +98,19 @@ struct job_trace {
     double t_depart;       /* departure of the first unit on scene */
 };
 
+/* What the grid tier, first_response crews and spawns keep per job, beside
+ * the job pool (ops.jx[slot]) so plain scenarios do not carry it. */
+struct job_x {
+    uint64_t key;          /* stream key of the incident (spawn.h) */
+    double t_police;       /* first police unit on scene, NAN before */
+    double police_tt;      /* grid phase: travel of the police unit that would have gone */
+    int police_unit;       /* that unit, -1 before */
+    int depth;             /* spawn generation, 0 exogenous */
+    bool spawned;          /* created by consequences.csv */
+    bool officer_due;      /* needs_officer = first_response: an officer unit must follow */
+    bool officer_ok;       /* a unit with a sworn officer was sent */
+};
+
 /* A station's follow-up queue (FIFO ring of pending work). */
 struct station_rt {
     double *fu_t, *fu_min; /* created at, duration */
@@ -96,11 +122,12 @@ struct station_rt {
     uint64_t unstaffed;
 };
 
-/* The scenario fields of a unit read for every call, in 4 bytes. */
+/* The scenario fields of a unit read for every call, in 6 bytes. */
 struct unit_tag {
     unsigned char role;    /* enum unit_role */
     unsigned char idle;    /* enum idle_mode */
-    unsigned short slot;   /* its (mode, role) index: mode * ROLE_N + role */
+    unsigned short slot;   /* its (mode, role, crew class) index (ops.c nn_slot) */
+    unsigned char mode;    /* index into scn.modes: the travel model's speed */
 };
 
 struct ops;
@@ -149,9 +176,35 @@ struct ops {
     int *unit_home1;       /* unit -> its only home grid, -1 none, -2 several */
     signed char *unit_tier;/* unit -> tier of its base */
     int *grid_zone;        /* grid -> zone, -1 */
+    /* Crew classes: a unit's (has an officer, crew size capped at the
+     * largest min_crew); one class when no type constrains crews. */
+    int n_cc;
+    unsigned char *cclass; /* unit -> crew class (kept out of unit_tag: 4 bytes) */
+    uint32_t *type_cmask;  /* type -> classes that may take it */
+    unsigned *type_roles;  /* type -> its police roles (job.roles) */
+    uint32_t officer_cmask;/* classes with a sworn officer */
+    /* Organisational levels: units per group, team and station, and the
+     * responsible unit of each grid (first A-post home unit, -1 none). */
+    int **org_units[3];    /* [0] group, [1] team, [2] station (facility) -> units */
+    int *n_org_units[3];
+    int *grid_resp;
+    /* The grid tier and endogenous demand (NULL / false when unused). */
+    bool grid_on, spawn_on;
+    bool plain_onscene;    /* no crew time, no grid tier: on scene = the drawn time */
+    bool any_first_resp;   /* a type has needs_officer = first_response */
+    struct spawn_q spawns;
+    struct spawn_counts sp;
+    uint64_t n_exo, n_spawned, n_sp_effect[2];
+    uint64_t gt_first, gt_resolved, gt_escalated, gt_police;
+    double gt_saved_min;
+    struct stat_sum gt_esc_delay, gt_grid_resp, gt_police_resp, gt_esc_resp, gt_police_travel;
+    double *gy_acc;        /* per type: OPS_N_GRIDTYPE counts */
+    double *t_closed_esc;  /* per type: escalated grid calls the police closed */
     struct station_rt *st; /* per facility (only stations used) */
 
     struct job *job;
+    struct job_x *jx;      /* beside job[], when grid_on, spawn_on or any_first_resp */
+    bool use_jx;
     int n_job, free_job, active_jobs;
     int n_busy;            /* units en route, on scene, returning or on a follow-up */
     int n_avail;           /* units ops_available() accepts; none: no policy is asked */
@@ -277,6 +330,11 @@ static inline bool ops_available(const struct ops *o, int u)
 {
     return ops_rt_available(&o->u[u]);
 }
+/* May unit u take a job needing `roles` and crew classes `cmask`? */
+static inline bool ops_can_take(const struct ops *o, int u, unsigned roles, uint32_t cmask)
+{
+    return (roles >> o->tag[u].role & 1) && (o->n_cc == 1 || (cmask >> o->cclass[u] & 1));
+}
 /* Is unit u's role among `roles` (a bit set over enum unit_role)? */
 static inline bool ops_role_in(const struct ops *o, int u, unsigned roles)
 {
@@ -316,5 +374,12 @@ TRV_INLINE double ops_travel_to(const struct ops *o, int u, double x, double y)
 /* Available unit with a role in `roles` and the least travel time to (x, y),
  * ties to the lowest index; -1 if none.  *tt receives the minutes. */
 int ops_nearest_available(const struct ops *o, unsigned roles, double x, double y, double *tt);
+/* The same among units whose crew class is in cmask. */
+int ops_nearest_eligible(const struct ops *o, unsigned roles, uint32_t cmask, double x,
+                         double y, double *tt);
+/* The grid worker to send first to job j (a grid-first type): the grid's
+ * home grid workers (by post, then travel), else the nearest, if it can
+ * arrive within [dispatch] grid_first_max_min; -1 if none.  *tt: minutes. */
+int disp_grid_select(const struct ops *o, const struct job *j, double *tt);
 
 #endif

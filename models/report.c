@@ -75,6 +75,74 @@ static size_t at(const struct res_layout *L, const char *section, const char *me
     return (size_t)i;
 }
 
+/* The conditional blocks of ops.h (grid tier, endogenous demand): printed
+ * only when the layout has them. */
+static void print_grid_demand(FILE *fp, const struct scn *s, const struct res_layout *L,
+                              const struct res_summary *S)
+{
+    const double *M = S->mean, *H = S->half;
+    char a[64], b[64], c[64], buf[512];
+#define X(name) res_find(L, "all", name, "")
+#define V(i, k, dec, unit) ci(a, sizeof a, M[i], H[i], k, dec, unit)
+    long i = X("grid_first_share");
+    if (i >= 0) {
+        fprintf(fp, "\ngrid tier (civilian grid workers first)\n");
+        snprintf(buf, sizeof buf, "%s of calls; resolved there %s of calls (%s of theirs)",
+                 V(i, 100, 1, "%"), ci(b, sizeof b, M[X("grid_resolved_share")],
+                 H[X("grid_resolved_share")], 100, 1, "%"),
+                 ci(c, sizeof c, M[X("grid_resolution_rate")], H[X("grid_resolution_rate")],
+                    100, 1, "%"));
+        line(fp, "  first handled at grid level", buf);
+        i = X("police_calls_avoided_per_day");
+        snprintf(buf, sizeof buf, "%s calls/day avoided; %s police hours/day saved",
+                 V(i, 1, 1, ""), ci(b, sizeof b, M[X("police_hours_saved_per_day")],
+                                    H[X("police_hours_saved_per_day")], 1, 1, ""));
+        line(fp, "  police work avoided", buf);
+        i = X("grid_escalations");
+        snprintf(buf, sizeof buf, "%s calls, after %s (mean delay)", V(i, 1, 0, ""),
+                 ci(b, sizeof b, M[X("escalation_delay_mean_min")],
+                    H[X("escalation_delay_mean_min")], 1, 1, " min"));
+        line(fp, "  escalated to the police", buf);
+        i = X("grid_response_mean_min");
+        snprintf(buf, sizeof buf, "grid %s, police %s (escalated calls %s)",
+                 V(i, 1, 2, " min"), ci(b, sizeof b, M[X("police_response_mean_min")],
+                                        H[X("police_response_mean_min")], 1, 2, " min"),
+                 ci(c, sizeof c, M[X("escalated_police_response_mean_min")],
+                    H[X("escalated_police_response_mean_min")], 1, 2, " min"));
+        line(fp, "  response from received", buf);
+        i = X("grid_worker_utilisation");
+        line(fp, "  grid worker utilisation", V(i, 100, 1, "%"));
+        for (int t = 0; t < s->n_itypes; t++) {
+            if (!(s->itypes[t].roles & ROLE_GRID_BIT))
+                continue;
+            long f = res_find(L, "grid_type", "grid_first_share", s->itypes[t].id);
+            long r = res_find(L, "grid_type", "grid_resolved_share", s->itypes[t].id);
+            char lab[128];
+            snprintf(lab, sizeof lab, "    %s", s->itypes[t].id);
+            snprintf(buf, sizeof buf, "%s first at grid level, %s resolved there",
+                     ci(a, sizeof a, M[f], H[f], 100, 1, "%"),
+                     ci(b, sizeof b, M[r], H[r], 100, 1, "%"));
+            line(fp, lab, buf);
+        }
+    }
+    i = X("incidents_spawned");
+    if (i >= 0) {
+        fprintf(fp, "\nendogenous demand (consequences.csv)\n");
+        snprintf(buf, sizeof buf, "%s exogenous, %s spawned (%s of all)",
+                 ci(a, sizeof a, M[X("incidents_exogenous")], H[X("incidents_exogenous")], 1,
+                    0, ""), ci(b, sizeof b, M[i], H[i], 1, 0, ""),
+                 ci(c, sizeof c, M[X("spawned_share")], H[X("spawned_share")], 100, 1, "%"));
+        line(fp, "  incidents counted", buf);
+        snprintf(buf, sizeof buf, "%s repeats, %s escalations (民转刑)",
+                 ci(a, sizeof a, M[X("spawned_repeats")], H[X("spawned_repeats")], 1, 0, ""),
+                 ci(b, sizeof b, M[X("spawned_escalations")], H[X("spawned_escalations")], 1,
+                    0, ""));
+        line(fp, "  spawned", buf);
+    }
+#undef V
+#undef X
+}
+
 void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
                   const struct res_summary *S, const struct prov *m)
 {
@@ -209,6 +277,9 @@ void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
     line(fp, "  officer-hours", buf);
     if (!isnan(M[G(G_COMMUNITY_SHARE)]))
         line(fp, "  community units in community", CI(G(G_COMMUNITY_SHARE), 100, 1, "% of on-duty time"));
+    long ci_idle = res_find(L, "all", "community_idle_share", "");
+    if (ci_idle >= 0 && !isnan(M[ci_idle]))
+        line(fp, "", ci(a, sizeof a, M[ci_idle], H[ci_idle], 100, 1, "% of idle time"));
     for (int k = 0; k < FAC_N_TIERS; k++) {
         const char *tn = fac_tier_name((enum fac_tier)k);
 #define TI(e) at(L, "tier", k_name[e], tn)
@@ -227,6 +298,7 @@ void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
 #undef OB
 #undef CI
 #undef G
+    print_grid_demand(fp, s, L, S);
     const char *const *w;
     int nw = scn_warnings(s, &w);
     if (nw)
@@ -277,7 +349,7 @@ static void write_summary_csv(FILE *fp, const struct scn *s, const struct res_la
     for (size_t j = 0; j < L->n; j++) {
         const struct res_slot *sl = &L->slot[j];
         if (strcmp(sl->section, "all") && strcmp(sl->section, "priority") &&
-            strcmp(sl->section, "observed"))
+            strcmp(sl->section, "observed") && strcmp(sl->section, "grid_type"))
             continue;
         fprintf(fp, "%s,%s,", sl->section, sl->metric);
         put_str(fp, sl->key);

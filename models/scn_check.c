@@ -588,6 +588,69 @@ static void check_absence(struct ld *L)
              s->absence_p);
 }
 
+/* ---- endogenous demand ---------------------------------------------------- */
+
+/* consequences.csv as a branching process: M[a][b] = expected incidents of
+ * type b spawned by one of type a, taking for each type the worse of its
+ * two outcomes.  A spectral radius >= 1 (power iteration) is supercritical:
+ * spawns would grow without end but for max_spawn_depth. */
+static void check_spawn(struct ld *L)
+{
+    struct scn *s = L->s;
+    int n = s->n_itypes;
+    if (!s->n_conseq || s->max_spawn_depth == 0)
+        return;
+    double *m = xcalloc((size_t)n * (size_t)n * 2, sizeof *m), *M = xcalloc((size_t)n * (size_t)n, sizeof *M);
+    for (int k = 0; k < s->n_conseq; k++) {
+        const struct scn_conseq *c = &s->conseq[k];
+        for (int o = 0; o < 2; o++)
+            if (c->outcome == CQ_ANY || (int)c->outcome == o)
+                m[((size_t)c->type * (size_t)n + (size_t)c->spawn_type) * 2 + (size_t)o] += c->p;
+    }
+    for (int a = 0; a < n; a++) {
+        double row[2] = { 0, 0 };
+        for (int b = 0; b < n; b++)
+            for (int o = 0; o < 2; o++)
+                row[o] += m[((size_t)a * (size_t)n + (size_t)b) * 2 + (size_t)o];
+        int o = row[1] > row[0];
+        for (int b = 0; b < n; b++)
+            M[(size_t)a * (size_t)n + (size_t)b] = m[((size_t)a * (size_t)n + (size_t)b) * 2 + (size_t)o];
+    }
+    double *v = xmalloc((size_t)n * sizeof *v), *w = xmalloc((size_t)n * sizeof *w), rho = 0;
+    for (int a = 0; a < n; a++)
+        v[a] = 1;
+    for (int it = 0; it < 500; it++) {
+        double norm = 0;
+        for (int b = 0; b < n; b++) {
+            w[b] = 0;
+            for (int a = 0; a < n; a++)
+                w[b] += v[a] * M[(size_t)a * (size_t)n + (size_t)b];
+            norm = fmax(norm, w[b]);
+        }
+        rho = norm;
+        if (!(norm > 0))
+            break;
+        for (int b = 0; b < n; b++)
+            v[b] = w[b] / norm;
+    }
+    if (rho >= 1 - 1e-9) {
+        int worst = 0;
+        for (int a = 0; a < n; a++)
+            if (v[a] > v[worst])
+                worst = a;
+        WARN(L, "%s: supercritical consequences: each incident spawns %.3g incidents on "
+                "average in the long run (the worse outcome of each type; type '%s' most), so "
+                "demand grows generation after generation until [incidents] max_spawn_depth "
+                "= %d stops it; lower the p of its repeat and escalate rows below 1 in total",
+             scn__table_path(L, TB_CONSEQUENCES), rho, s->itypes[worst].id,
+             s->max_spawn_depth);
+    }
+    free(m);
+    free(M);
+    free(v);
+    free(w);
+}
+
 /* ---- load ------------------------------------------------------------------ */
 
 static void check_load(struct ld *L)
@@ -612,8 +675,12 @@ static void check_load(struct ld *L)
     int Z = s->n_zones;
     double *duty = xcalloc((size_t)Z + 1, sizeof *duty), *calls = xcalloc((size_t)Z + 1,
                                                                           sizeof *calls);
+    int n_grid = 0;
     for (int u = 0; u < s->n_units; u++) {
-        if (!(have >> s->units[u].role & 1))
+        /* Grid workers are not police: the load is the police's, as if
+         * every call reached them (an upper bound with a grid tier). */
+        n_grid += s->units[u].role == ROLE_GRID_WORKER;
+        if (!(have >> s->units[u].role & 1) || s->units[u].role == ROLE_GRID_WORKER)
             continue;
         double d = duty_share(s, u);
         duty[Z] += d;
@@ -633,8 +700,11 @@ static void check_load(struct ld *L)
     char line[900];
     size_t w = (size_t)snprintf(line, sizeof line,
                                 "offered load %.3g (%.6g calls/day x %.3g unit-minutes on "
-                                "scene / %.3g units on duty on average; travel not included)",
-                                load, s->rate_per_day, busy, duty[Z]);
+                                "scene / %.3g %sunits on duty on average; travel not "
+                                "included%s)", load, s->rate_per_day, busy, duty[Z],
+                                n_grid ? "police " : "",
+                                n_grid ? "; grid workers not counted, as if every call "
+                                         "reached the police" : "");
     for (int z = 0; z < Z && w < sizeof line; z++) {
         double lz = duty[z] > 0 ? calls[z] * busy / (duty[z] * 1440) : INFINITY;
         w += (size_t)snprintf(line + w, sizeof line - w, "%s zone %s %.3g", z ? "," : ";",
@@ -783,6 +853,7 @@ int scn__check(struct ld *L)
         return -1;
     check_geography(L);
     check_absence(L);
+    check_spawn(L);
     check_case_teams(L);
     check_load(L);
     check_replay(L);

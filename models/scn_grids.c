@@ -14,9 +14,11 @@
 #include <string.h>
 #include "scn_priv.h"
 
-enum { G_ID, G_NAME, G_WEIGHT, G_XMIN, G_YMIN, G_XMAX, G_YMAX, G_POLYGON, G_STATION };
+enum { G_ID, G_NAME, G_WEIGHT, G_XMIN, G_YMIN, G_XMAX, G_YMAX, G_POLYGON, G_STATION,
+       G_POLICE_GRID };
 static const char *const grid_cols[] = {
-    "id", "name", "weight", "xmin", "ymin", "xmax", "ymax", "polygon", "station", NULL
+    "id", "name", "weight", "xmin", "ymin", "xmax", "ymax", "polygon", "station",
+    "police_grid", NULL
 };
 static const char *const grid_req[] = { "id", NULL };
 
@@ -103,6 +105,22 @@ static int read_grid_row(struct tab *t, struct scn_grid *g, struct vbuf *vb)
     t->L->pv->grid_station = scn__a_grow(a, t->L->pv->grid_station, sizeof(char *), gi,
                                          &t->L->gs_cap);
     t->L->pv->grid_station[gi] = scn__a_strdup(a, scn__tab_str(t, G_STATION));
+    /* A police grid (警格) is a label over the community grids it covers:
+     * the table holds the finest grids, which incidents fall in. */
+    const char *pg = scn__tab_str(t, G_POLICE_GRID);
+    struct scn *s = t->L->s;
+    g->police_grid = -1;
+    if (*pg) {
+        for (int i = 0; i < s->n_police_grids && g->police_grid < 0; i++)
+            if (!strcmp(s->police_grids[i], pg))
+                g->police_grid = i;
+        if (g->police_grid < 0) {
+            s->police_grids = scn__a_grow(a, s->police_grids, sizeof(char *),
+                                          s->n_police_grids, &t->L->pv->pgrid_cap);
+            s->police_grids[s->n_police_grids] = scn__a_strdup(a, pg);
+            g->police_grid = s->n_police_grids++;
+        }
+    }
 
     int rect = 0;
     for (int k = G_XMIN; k <= G_YMAX; k++)
@@ -276,8 +294,10 @@ static int geojson_grids(struct ld *L, struct tab *t, const char *path)
     if (scn__geojson_grids(L->s, path, L->e) < 0)
         return -1;
     L->pv->grid_station = scn__a_alloc(L->a, (size_t)L->s->n_grids * sizeof(char *));
-    for (int g = 0; g < L->s->n_grids; g++)
+    for (int g = 0; g < L->s->n_grids; g++) {
         L->pv->grid_station[g] = "";
+        L->s->grids[g].police_grid = -1;
+    }
     return 0;
 }
 
@@ -312,6 +332,21 @@ int scn__load_grids(struct ld *L)
                                     offsetof(struct scn_grid, line));
     if (!L->pv->grid_ix)
         goto out;
+    /* units.csv home_grids may name a police grid for all its grids, so a
+     * label must not also be a grid id. */
+    for (int i = 0; i < s->n_police_grids; i++) {
+        int g = scn__ix_find(L->pv->grid_ix, s->n_grids, s->police_grids[i]);
+        if (g >= 0) {
+            int first = 0;
+            while (s->grids[first].police_grid != i)
+                first++;
+            scn__tab_err_at(&t, s->grids[first].line, G_POLICE_GRID, "police grid '%s' is "
+                            "also the id of grid '%s' (line %d); home_grids could not tell "
+                            "them apart: rename one", s->police_grids[i], s->grids[g].id,
+                            s->grids[g].line);
+            goto out;
+        }
+    }
 
     L->pv->polys = scn__a_alloc(L->a, (size_t)s->n_grids * sizeof *L->pv->polys);
     for (int i = 0; i < s->n_grids; i++)

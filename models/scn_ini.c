@@ -356,17 +356,104 @@ static void apply_defaults(struct ld *L)
             PS_ASSERT(store(L, &scn_keys[k], scn_keys[k].name, scn_keys[k].dflt, 0, w) == 0);
 }
 
+/* Organisational scope words of [dispatch] levels (enum lvl_scope order). */
+static const char *const scope_words[] = { "any", "group", "team", "station", "zone", NULL };
+
+static int scope_find(const char *w, size_t len)
+{
+    for (int i = 0; scope_words[i]; i++)
+        if (strlen(scope_words[i]) == len && strncmp(scope_words[i], w, len) == 0)
+            return i;
+    return -1;
+}
+
+/* Whether every word of v is a scope word: then `group, team, any` lists
+ * one level per word (no '|' needed). */
+static bool all_scopes(const char *v)
+{
+    int n = 0;
+    for (const char *p = v;;) {
+        while (scn__is_sep(*p))
+            p++;
+        if (!*p)
+            return n > 0;
+        const char *q = p;
+        while (*q && !scn__is_sep(*q))
+            q++;
+        if (scope_find(p, (size_t)(q - p)) < 0)
+            return false;
+        n++;
+        p = q;
+    }
+}
+
+/* One level: roles and at most one scope word; no role means every role. */
+static int parse_level(struct ld *L, const char *w, const char *buf, int i, unsigned *mask,
+                       int *scope)
+{
+    *mask = 0;
+    *scope = SCOPE_ANY;
+    int n = 0, nscope = 0;
+    for (const char *p = buf;;) {
+        while (scn__is_sep(*p))
+            p++;
+        if (!*p)
+            break;
+        const char *q = p;
+        while (*q && !scn__is_sep(*q))
+            q++;
+        int sc = scope_find(p, (size_t)(q - p)), r = scn__role_find(p, (size_t)(q - p));
+        if (sc >= 0) {
+            if (nscope++)
+                return err_set(L->e, "%s[dispatch] levels: level %d names two scopes; a level "
+                               "has at most one of any, group, team, station, zone", w, i + 1);
+            *scope = sc;
+        } else if (r >= 0) {
+            *mask |= 1u << r;
+        } else {
+            return err_set(L->e, "%s[dispatch] levels: unknown role or scope '%.*s' in level "
+                           "%d; expected " ROLE_LIST ", or a scope: any, group, team, station, "
+                           "zone", w, (int)(q - p), p, i + 1);
+        }
+        n++;
+        p = q;
+    }
+    if (!n)
+        return err_set(L->e, "%s[dispatch] levels: level %d is empty; expected roles "
+                       "separated by spaces and levels by '|', got '%s'", w, i + 1,
+                       L->pv->raw.levels);
+    if (!*mask)
+        *mask = (1u << ROLE_N) - 1;
+    return 0;
+}
+
 /* [dispatch] levels and escalate_min, once the whole file and the overrides
- * are in (either may come first). */
+ * are in (either may come first).  A level is a role mask and an
+ * organisational scope (docs/policing-model.md, Dispatch). */
 static int parse_levels(struct ld *L)
 {
     struct scn *s = L->s;
     const struct scn_raw *raw = &L->pv->raw;
     char w[1024];
+    bool by_word = raw->levels && !strchr(raw->levels, '|') && all_scopes(raw->levels);
     int n = 1;
-    for (const char *p = raw->levels ? raw->levels : ""; *p; p++)
-        n += *p == '|';
+    if (by_word) {
+        n = 0;
+        for (const char *p = raw->levels;;) {
+            while (scn__is_sep(*p))
+                p++;
+            if (!*p)
+                break;
+            n++;
+            while (*p && !scn__is_sep(*p))
+                p++;
+        }
+    } else {
+        for (const char *p = raw->levels ? raw->levels : ""; *p; p++)
+            n += *p == '|';
+    }
     s->levels = scn__a_alloc(L->a, (size_t)n * sizeof *s->levels);
+    s->level_scope = scn__a_zalloc(L->a, (size_t)n * sizeof *s->level_scope);
     s->escalate_min = scn__a_alloc(L->a, (size_t)n * sizeof *s->escalate_min);
     s->n_levels = n;
     for (int i = 0; i < n; i++)
@@ -377,18 +464,22 @@ static int parse_levels(struct ld *L)
         scn__where(s, scn__key_line(s, "dispatch", "levels"), w, sizeof w);
         const char *p = raw->levels;
         for (int i = 0; i < n; i++) {
-            const char *q = strchr(p, '|');
-            size_t len = q ? (size_t)(q - p) : strlen(p);
-            char buf[256], bad[64];
+            size_t len;
+            if (by_word) {
+                while (scn__is_sep(*p))
+                    p++;
+                len = 0;
+                while (p[len] && !scn__is_sep(p[len]))
+                    len++;
+            } else {
+                const char *q = strchr(p, '|');
+                len = q ? (size_t)(q - p) : strlen(p);
+            }
+            char buf[256];
             snprintf(buf, sizeof buf, "%.*s", (int)len, p);
-            if (scn__parse_roles(buf, &s->levels[i], bad, sizeof bad) < 0)
-                return err_set(L->e, "%s[dispatch] levels: unknown role '%s' in level %d; "
-                               "expected " ROLE_LIST, w, bad, i + 1);
-            if (!s->levels[i])
-                return err_set(L->e, "%s[dispatch] levels: level %d is empty; expected roles "
-                               "separated by spaces and levels by '|', got '%s'", w, i + 1,
-                               raw->levels);
-            p += len + (q != NULL);
+            if (parse_level(L, w, buf, i, &s->levels[i], &s->level_scope[i]) < 0)
+                return -1;
+            p += len + (!by_word && p[len] == '|');
         }
     }
     if (raw->escalate) {

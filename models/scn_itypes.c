@@ -10,11 +10,13 @@
 #include "scn_priv.h"
 
 enum { I_ID, I_NAME, I_PRIORITY, I_SHARE, I_SERVICE, I_MEAN, I_SD, I_TARGET, I_CLASS,
-       I_UNITS, I_ROLES, I_RESOLVE, I_FU, I_FU_MEAN, I_FU_SD };
+       I_UNITS, I_ROLES, I_RESOLVE, I_FU, I_FU_MEAN, I_FU_SD, I_NEEDS_OFFICER, I_MIN_CREW,
+       I_PER_MEMBER, I_ESC_DELAY, I_GRID_FACTOR };
 static const char *const itype_cols[] = {
     "id", "name", "priority", "share", "service", "mean_min", "sd_min", "target_min",
     "class", "units_required", "roles", "resolve_prob", "followup", "followup_mean_min",
-    "followup_sd_min", NULL
+    "followup_sd_min", "needs_officer", "min_crew", "mean_min_per_extra_member",
+    "escalate_delay_min", "grid_service_factor", NULL
 };
 static const char *const itype_req[] = {
     "id", "priority", "share", "service", "mean_min", "target_min", NULL
@@ -22,6 +24,50 @@ static const char *const itype_req[] = {
 
 const struct tabdef scn__tab_itypes = { "incident_types", TB_ITYPES, "incident_types.csv",
                                         itype_cols, itype_req, "id" };
+
+/* Crew constraints and the grid tier of an incident_types.csv row
+ * (docs/policing-model.md, "Crews" and "The civilian grid tier"). */
+static int itype_crew_grid(struct tab *t, struct scn_itype *it)
+{
+    static const long one = 1;
+    static const double zero = 0, unit = 1;
+    const char *v = scn__tab_str(t, I_NEEDS_OFFICER);
+    it->needs_officer = NEED_NONE;
+    if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1"))
+        it->needs_officer = NEED_OFFICER;
+    else if (!strcmp(v, "first_response"))
+        it->needs_officer = NEED_FIRST;
+    else if (*v && strcmp(v, "false") && strcmp(v, "no") && strcmp(v, "0"))
+        return scn__tab_err(t, I_NEEDS_OFFICER, "expected true, false or first_response, "
+                            "got '%s'", v);
+    if (scn__tab_int(t, I_MIN_CREW, 1, 16, &one, &it->min_crew) < 0 ||
+        scn__tab_num(t, I_PER_MEMBER, R_ANY, &zero, &it->min_per_extra) < 0 ||
+        scn__tab_num(t, I_ESC_DELAY, R_NONNEG, &zero, &it->escalate_delay_min) < 0 ||
+        scn__tab_num(t, I_GRID_FACTOR, R_POS, &unit, &it->grid_service_factor) < 0)
+        return -1;
+    bool grid = it->roles & ROLE_GRID_BIT;
+    if (grid && inc_class_is_case(it->cls))
+        return scn__tab_err(t, I_ROLES, "%s incidents are cases for the police: roles must not "
+                            "list grid_worker, got '%s'", scn__class_words[it->cls],
+                            scn__tab_str(t, I_ROLES));
+    if (grid && !(it->roles & ROLE_POLICE))
+        return scn__tab_err(t, I_ROLES, "grid workers only respond first and escalate to the "
+                            "police: roles must list a police role besides grid_worker, got "
+                            "'%s'", scn__tab_str(t, I_ROLES));
+    if (grid && it->needs_officer == NEED_OFFICER)
+        return scn__tab_err(t, I_NEEDS_OFFICER, "type '%s' lists grid_worker in roles, but "
+                            "needs_officer = true keeps every crew without a sworn officer "
+                            "away; use first_response or drop grid_worker", it->id);
+    if (!grid) {
+        int k = *scn__tab_str(t, I_ESC_DELAY) ? I_ESC_DELAY
+              : *scn__tab_str(t, I_GRID_FACTOR) ? I_GRID_FACTOR : -1;
+        if (k >= 0)
+            return scn__tab_err(t, k, "applies to types that grid workers take first (roles "
+                                "listing grid_worker); type '%s' has none, got '%s'", it->id,
+                                scn__tab_str(t, k));
+    }
+    return 0;
+}
 
 /* Class, crews, roles, resolution and follow-up of an incident_types.csv row. */
 static int itype_police(struct ld *L, struct tab *t, struct scn_itype *it)
@@ -92,9 +138,13 @@ static int itype_police(struct ld *L, struct tab *t, struct scn_itype *it)
                                         "(移交): resolve_prob must be empty or 0, got '%s'",
                                         scn__class_words[it->cls], v);
     }
+    if (itype_crew_grid(t, it) < 0)
+        return -1;
+    /* A grid worker that does not resolve escalates to the police: only a
+     * police role's non-resolution hands over. */
     bool handover = false;
     for (int r = 0; r < ROLE_N; r++)
-        handover |= (it->roles >> r & 1) && it->resolve[r] < 1;
+        handover |= (it->roles & ROLE_POLICE) >> r & 1 && it->resolve[r] < 1;
     v = scn__tab_str(t, I_FU);
     if (*v) {
         static const char *const dists[] = { "exponential", "lognormal", "gamma", "fixed" };

@@ -144,6 +144,9 @@ const struct scn_keydef scn_keys[] = {
     FILE_("tables", "units_per_call", "units_per_call.csv", "`units_per_call.csv` if it exists",
           "How many units a call gets, a distribution by type (optional).", SCN_KF_EMPTY_OK,
           RAW(table[TB_UNITS_PER_CALL])),
+    FILE_("tables", "consequences", "consequences.csv", "`consequences.csv` if it exists",
+          "Repeat and escalation of incidents by outcome (optional; endogenous demand).",
+          SCN_KF_EMPTY_OK, RAW(table[TB_CONSEQUENCES])),
 
     WORD("travel", "model", w_trvmodel, "metric",
          "Travel model: distance x circuity, a CSV time matrix, or a road graph "
@@ -195,11 +198,15 @@ const struct scn_keydef scn_keys[] = {
          "After the grid's own units, prefer units of its zone.", S_(zone_first)),
     TEXT("dispatch", "levels", NULL, "one level of all roles",
          "roles separated by spaces, levels by `|`",
-         "`tiered`: ordered levels of roles, e.g. `grid_car | post_car | special`.", 0,
+         "`tiered`: ordered levels of roles or organisational scopes, e.g. `grid_car | post_car` "
+         "or `group, team, station, any`.", 0,
          RAW(levels)),
     TEXT("dispatch", "escalate_min", NULL, "none", "minutes, one per level but the last",
          "`tiered`: a level is used when a unit of it can arrive within this time.", 0,
          RAW(escalate)),
+    DBL("dispatch", "grid_first_max_min", 0, 0, INF, 0, "30", NULL, "minutes", NULL,
+        "Types listing `grid_worker`: a grid worker goes first when one can arrive within "
+        "this; else police.", 0, S_(grid_first_max_min)),
     BOOL("dispatch", "preempt", "false",
          "A call finding no unit may take one serving a less urgent call.", S_(preempt)),
     INT("dispatch", "preempt_priority_gap", 1, 8, "1", NULL,
@@ -231,6 +238,9 @@ const struct scn_keydef scn_keys[] = {
         "per day", NULL,
         "Mean incidents per day in the whole area (`nhpp`: the base rate; `replay`: used "
         "rows per day of data).", 0, S_(rate_per_day)),
+    INT("incidents", "max_spawn_depth", 0, 1000, "5", "generations",
+        "consequences.csv: spawned incidents spawn again up to this generation.",
+        S_(max_spawn_depth)),
     WORD("incidents", "location", w_location, "grid_weight",
          "A grid by `weight` then a point in it, a point over the grids' bounding box, or a "
          "demand point of `points` by weight.", S_(location)),

@@ -35,8 +35,8 @@ struct scn *scn_load(const char *dir, const struct scn_override *ov, int n_ov,
         scn__load_facilities(&L) < 0 || scn__load_shifts(&L) < 0 ||
         scn__load_rosters(&L) < 0 || scn__load_units(&L) < 0 || scn__load_itypes(&L) < 0 ||
         scn__load_service_times(&L) < 0 || scn__load_runcards(&L) < 0 ||
-        scn__load_cad(&L) < 0 || scn__ov_check_unused(&L) < 0 || scn__load_travel(&L) < 0 ||
-        scn__resolve_police(&L) < 0 ||
+        scn__load_cad(&L) < 0 || scn__load_consequences(&L) < 0 ||
+        scn__ov_check_unused(&L) < 0 || scn__load_travel(&L) < 0 || scn__resolve_police(&L) < 0 ||
         scn__streams_finish(s, e) < 0 || scn__check(&L) < 0) {
         scn_free(s);
         return NULL;

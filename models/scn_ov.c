@@ -27,6 +27,7 @@ const struct tabdef *const scn__tabdefs[TB_N] = {
     [TB_WORKLOAD] = &scn__tab_workload,
     [TB_TURNOUT] = &scn__tab_turnout,
     [TB_UNITS_PER_CALL] = &scn__tab_units_per_call,
+    [TB_CONSEQUENCES] = &scn__tab_consequences,
 };
 
 void scn__ov_name(const struct cellov *c, char *buf, size_t n)

@@ -104,7 +104,7 @@ struct scn_keyimpl {
 enum scn_table_id {
     TB_GRIDS, TB_FACILITIES, TB_UNITS, TB_ITYPES, TB_RUNCARDS, TB_SHIFTS, TB_ROSTERS,
     TB_SERVICE_TIMES, TB_CALL_PROCESSING, TB_STRENGTH, TB_WORKLOAD, TB_TURNOUT,
-    TB_UNITS_PER_CALL, TB_N
+    TB_UNITS_PER_CALL, TB_CONSEQUENCES, TB_N
 };
 struct scn_raw {
     const char *table[TB_N];    /* [tables] values (defaults included) */
@@ -156,6 +156,7 @@ struct priv {
     struct cellov *cells;   /* cell overrides */
     int n_cells, cells_cap;
     unsigned char tab_read[TB_N];               /* tables opened */
+    int groups_cap, teams_cap, pgrid_cap;       /* units.csv groups, teams; police grids */
     char **warn, **note;    /* scn_check.c: warnings, notes (offered load) */
     int n_warn, warn_cap, n_note, note_cap;
 };
@@ -206,7 +207,7 @@ struct tabdef {
 extern const struct tabdef scn__tab_grids, scn__tab_facilities, scn__tab_units,
     scn__tab_itypes, scn__tab_runcards, scn__tab_shifts, scn__tab_rosters,
     scn__tab_service_times, scn__tab_call_processing, scn__tab_strength, scn__tab_workload,
-    scn__tab_turnout, scn__tab_units_per_call;
+    scn__tab_turnout, scn__tab_units_per_call, scn__tab_consequences;
 extern const struct tabdef *const scn__tabdefs[TB_N];
 
 /* One cell override: table.ROW.COLUMN=value (scale: value "*f"). */
@@ -279,7 +280,7 @@ void scn__ov_name(const struct cellov *c, char *buf, size_t n);
 
 /* ---- vocabulary (scn_vocab.c) -------------------------------------------- */
 
-#define ROLE_LIST "grid_car, post_car, station_duty, community, case_team or special"
+#define ROLE_LIST "grid_car, post_car, station_duty, community, case_team, special or grid_worker"
 extern const char *const scn__class_words[CLS_N];
 int scn__role_find(const char *w, size_t len);
 /* The tier a facilities.csv word names (English in any case, or Chinese),
@@ -305,6 +306,8 @@ int scn__load_travel(struct ld *L);
 /* The optional CAD tables (scn_cad.c): call processing, strength, workload,
  * turnout, units per call. */
 int scn__load_cad(struct ld *L);
+/* consequences.csv (optional; models/spawn.c). */
+int scn__load_consequences(struct ld *L);
 int scn__resolve_police(struct ld *L);
 /* Semantic validation after everything loaded (scn_check.c): the first
  * error, or 0 with the warnings and notes collected. */

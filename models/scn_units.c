@@ -14,10 +14,10 @@
 #include "scn_priv.h"
 
 enum { U_ID, U_NAME, U_BASE, U_HOME, U_OFFICERS, U_AUX, U_MODE, U_ROLE, U_ROSTER, U_SQUAD,
-       U_IDLE, U_COUNT };
+       U_IDLE, U_COUNT, U_MEMBERS, U_GROUP, U_TEAM };
 static const char *const unit_cols[] = {
     "id", "name", "base", "home_grids", "officers", "auxiliaries", "mode", "role", "roster",
-    "squad", "between_calls", "count", NULL
+    "squad", "between_calls", "count", "members", "group", "team", NULL
 };
 static const char *const unit_req[] = { "id", "base", "mode", NULL };
 
@@ -65,6 +65,56 @@ static int unit_police(struct ld *L, struct tab *t, struct scn_unit *u)
     return 0;
 }
 
+/* The crew: sworn officers and auxiliaries (辅警) for police roles; civilian
+ * members for a grid worker, which has neither (docs/policing-model.md). */
+static int unit_crew(struct tab *t, struct scn_unit *u)
+{
+    static const long one = 1, zero = 0;
+    bool grid = u->role == ROLE_GRID_WORKER;
+    if (scn__tab_int(t, U_OFFICERS, 0, INT32_MAX, grid ? &zero : &one, &u->officers) < 0 ||
+        scn__tab_int(t, U_AUX, 0, INT32_MAX, &zero, &u->auxiliaries) < 0 ||
+        scn__tab_int(t, U_MEMBERS, 0, INT32_MAX, grid ? &one : &zero, &u->members) < 0)
+        return -1;
+    if (grid && u->officers + (long)u->auxiliaries > 0)
+        return scn__tab_err(t, u->officers ? U_OFFICERS : U_AUX, "grid worker '%s' is "
+                            "civilian: officers and auxiliaries must be 0 (its crew goes in "
+                            "members), got '%s'", u->id,
+                            scn__tab_str(t, u->officers ? U_OFFICERS : U_AUX));
+    if (grid && u->members < 1)
+        return scn__tab_err(t, U_MEMBERS, "grid worker '%s' has no crew: members must be "
+                            ">= 1, got '%s'", u->id, scn__tab_str(t, U_MEMBERS));
+    if (!grid && u->members > 0)
+        return scn__tab_err(t, U_MEMBERS, "members (civilian crew) is for role grid_worker; "
+                            "unit '%s' has role %s: give its crew as officers and auxiliaries, "
+                            "got '%s'", u->id, unit_role_name(u->role),
+                            scn__tab_str(t, U_MEMBERS));
+    if (!grid && (long)u->officers + u->auxiliaries < 1)
+        return scn__tab_err(t, -1, "unit '%s' has no crew: officers + auxiliaries must be >= 1",
+                            u->id);
+    return 0;
+}
+
+/* Interns an organisational id (group or team) into *ids; returns its index. */
+static int intern(struct arena *a, char ***ids, int *n, int *cap, const char *v)
+{
+    for (int i = 0; i < *n; i++)
+        if (!strcmp((*ids)[i], v))
+            return i;
+    *ids = scn__a_grow(a, *ids, sizeof **ids, *n, cap);
+    (*ids)[*n] = scn__a_strdup(a, v);
+    return (*n)++;
+}
+
+/* 警组 and 警务队: free ids, for [dispatch] levels = group, team, ... */
+static int unit_org(struct ld *L, struct tab *t, struct scn_unit *u)
+{
+    struct scn *s = L->s;
+    const char *g = scn__tab_str(t, U_GROUP), *m = scn__tab_str(t, U_TEAM);
+    u->group = *g ? intern(L->a, &s->groups, &s->n_groups, &L->pv->groups_cap, g) : -1;
+    u->team = *m ? intern(L->a, &s->teams, &s->n_teams, &L->pv->teams_cap, m) : -1;
+    return 0;
+}
+
 static int parse_home(struct tab *t, struct scn_unit *u)
 {
     struct ld *L = t->L;
@@ -96,16 +146,27 @@ static int parse_home(struct tab *t, struct scn_unit *u)
             pst = colon[1] - 'A';
             *colon = '\0';
         }
-        int g = scn__ix_find(L->pv->grid_ix, L->s->n_grids, tok);
-        if (g < 0)
-            return scn__tab_err(t, U_HOME, "unknown grid '%s'", tok);
-        for (int i = 0; i < n; i++)
-            if (home[i] == g)
-                return scn__tab_err(t, U_HOME, "grid '%s' is listed twice", tok);
-        home = scn__a_grow(L->a, home, sizeof *home, n, &cap);
-        post = scn__a_grow(L->a, post, sizeof *post, n, &pcap);
-        post[n] = pst;
-        home[n++] = g;
+        int g = scn__ix_find(L->pv->grid_ix, L->s->n_grids, tok), pg = -1;
+        for (int i = 0; g < 0 && i < L->s->n_police_grids; i++)
+            if (!strcmp(L->s->police_grids[i], tok))
+                pg = i;
+        if (g < 0 && pg < 0)
+            return scn__tab_err(t, U_HOME, "unknown grid '%s'%s", tok, L->s->n_police_grids ?
+                                " (neither a grid id nor a police_grid of grids.csv)" : "");
+        /* A police grid stands for every grid it covers, in file order. */
+        for (int k = pg < 0 ? g : 0; k < (pg < 0 ? g + 1 : L->s->n_grids); k++) {
+            if (pg >= 0 && L->s->grids[k].police_grid != pg)
+                continue;
+            for (int i = 0; i < n; i++)
+                if (home[i] == k)
+                    return scn__tab_err(t, U_HOME, "grid '%s' is listed twice%s",
+                                        L->s->grids[k].id,
+                                        pg >= 0 ? " (through its police grid)" : "");
+            home = scn__a_grow(L->a, home, sizeof *home, n, &cap);
+            post = scn__a_grow(L->a, post, sizeof *post, n, &pcap);
+            post[n] = pst;
+            home[n++] = k;
+        }
         p = q;
     }
     u->home = home;
@@ -132,7 +193,7 @@ int scn__load_units(struct ld *L)
     struct priv *pv = L->pv;
     struct tab t = { 0 };
     int cap = 0, rcap = 0, rc = -1;
-    static const long one = 1, zero = 0;
+    static const long one = 1;
     if (scn__tab_open(L, &t, &scn__tab_units, scn__table_path(L, TB_UNITS)) < 0)
         goto out;
     for (;;) {
@@ -162,14 +223,6 @@ int scn__load_units(struct ld *L)
         }
         if (parse_home(&t, u) < 0)
             goto out;
-        if (scn__tab_int(&t, U_OFFICERS, 0, INT32_MAX, &one, &u->officers) < 0 ||
-            scn__tab_int(&t, U_AUX, 0, INT32_MAX, &zero, &u->auxiliaries) < 0)
-            goto out;
-        if ((long)u->officers + u->auxiliaries < 1) {
-            scn__tab_err(&t, -1, "unit '%s' has no crew: officers + auxiliaries must be >= 1",
-                         u->id);
-            goto out;
-        }
         const char *mode = scn__tab_str(&t, U_MODE);
         u->mode = -1;
         for (int i = 0; i < s->n_modes; i++)
@@ -190,7 +243,7 @@ int scn__load_units(struct ld *L)
                          mode, list);
             goto out;
         }
-        if (unit_police(L, &t, u) < 0)
+        if (unit_police(L, &t, u) < 0 || unit_crew(&t, u) < 0 || unit_org(L, &t, u) < 0)
             goto out;
         int count;
         if (scn__tab_int(&t, U_COUNT, 0, MAX_COUNT, &one, &count) < 0)

@@ -31,7 +31,7 @@ int scn__tier_find(const char *w)
 }
 
 static const char *const role_words[ROLE_N] = {
-    "grid_car", "post_car", "station_duty", "community", "case_team", "special"
+    "grid_car", "post_car", "station_duty", "community", "case_team", "special", "grid_worker"
 };
 
 const char *unit_role_name(enum unit_role r)
