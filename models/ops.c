@@ -357,7 +357,7 @@ int ops_nearest_eligible(const struct ops *o, unsigned roles, uint32_t cmask, do
     const struct trv *tv = s->trv;
     int best = -1, C = o->n_cc;
     double bt = INFINITY;
-    if (C == 1) {                       /* no crew constraint: one index per (mode, role) */
+    if (C == 1 && tv->fast) {   /* no crew constraint, metric without bands: the plain path */
         for (int m = 0; m < s->n_modes; m++)
             for (unsigned rs = roles & ((1u << ROLE_N) - 1); rs; rs &= rs - 1) {
                 int k = m * ROLE_N + __builtin_ctz(rs);
@@ -366,7 +366,7 @@ int ops_nearest_eligible(const struct ops *o, unsigned roles, uint32_t cmask, do
                 if (it < 0)
                     continue;
                 int u = o->nn_unit[k][it];
-                double tu = d * s->circuity * o->u[u].min_per_km;
+                double tu = d * tv->circuity * o->u[u].min_per_km;
                 if (tu < bt || (tu == bt && u < best))
                     bt = tu, best = u;
             }

@@ -277,7 +277,7 @@ static int load_workload(struct ld *L)
         const char *v = scn__tab_str(&t, WL_ROLE);
         w->role = strcmp(v, "*") ? scn__role_find(v, strlen(v)) : -1;
         if (w->role < 0 && strcmp(v, "*")) {
-            scn__tab_err(&t, WL_ROLE, "unknown role '%s'; expected " ROLE_LIST " or '*' for "
+            scn__tab_err(&t, WL_ROLE, "unknown role '%s'; expected one of " ROLE_LIST ", or '*' for "
                          "every other role", v);
             goto out;
         }

@@ -18,6 +18,7 @@
 #include <gsl/gsl_errno.h>
 #include "ops.h"
 #include "scn.h"
+#include "trv.h"
 #include "tcheck.h"
 #include "testutil.h"
 
@@ -434,7 +435,7 @@ static void grid_resolution(void)
 static double back_min(const struct scn *s, int u, double x, double y)
 {
     const struct scn_facility *b = &s->facilities[s->units[u].base];
-    return scn_distance(s, b->x, b->y, x, y) * (60.0 / s->modes[s->units[u].mode].speed_kmh);
+    return trv_time(s->trv, s->units[u].mode, b->x, b->y, x, y, NAN);
 }
 
 static int rec_cmp(const void *a, const void *b)
