@@ -299,6 +299,8 @@ int scn__load_service_times(struct ld *L);
 int scn__load_runcards(struct ld *L);
 /* The [travel] inputs and s->trv (scn_travel.c), after every table. */
 int scn__load_travel(struct ld *L);
+/* Keys of another travel model than the chosen one (scn_check.c). */
+void scn__travel_warnings(struct ld *L, void (*warn)(struct ld *, const char *));
 int scn__resolve_police(struct ld *L);
 /* Semantic validation after everything loaded (scn_check.c): the first
  * error, or 0 with the warnings and notes collected. */
