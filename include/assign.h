@@ -33,6 +33,7 @@
 struct assign_result {
     double bottleneck;      /* the longest time used (the matrix's unit) */
     double sum;             /* the sum of the assigned times */
+    int unserved;           /* on failure: a point that cannot get its own unit, else -1 */
 };
 
 /* Fills unit_of[0..n_points) with the unit serving each point.  0, or -1

@@ -14,11 +14,12 @@
  * and are read at the departure time: a leg keeps the factor of the hour it
  * starts in.
  *
- * Cost per query: metric O(1) and inline; matrix O(log points) to name the
- * two points; road two nearest-node searches (uniform cell grid) and an
- * O(1) lookup in the precomputed all-pairs table (networks up to
- * TRV_APSP_MAX nodes; beyond, per-facility trees and a bounded search for
- * other origins, see road.c).
+ * Cost per query: metric O(1) and inline; matrix O(log facilities) plus a
+ * point-in-grid lookup for each end; road two snaps to the nearest node (a
+ * hash lookup for nodes, facilities and grid centroids, else a uniform
+ * cell-grid search) and an O(1) lookup in the precomputed all-pairs table
+ * (networks up to TRV_APSP_MAX nodes; beyond, per-facility trees and a
+ * target-stopped search for other origins, see road.c).
  *
  * Ownership: trv_build returns a heap object the caller frees with
  * trv_free; scn_load's model is owned by the scenario (scn_free).

@@ -264,9 +264,13 @@ int cmd_blockade(int argc, char **argv)
     unit_of = xmalloc((size_t)n * sizeof *unit_of);
     struct assign_result res;
     if (assign_bottleneck(t, m, n, ASSIGN_MIN_SUM, unit_of, &res, &e) < 0) {
-        /* The assignment names points and units by index; say which. */
-        fprintf(stderr, "patrolsim blockade: %s (%s: %d points; %s: %d units)\n", e.msg,
-                points, n, s->dir, m);
+        /* The assignment names points by index; say which. */
+        if (res.unserved >= 0)
+            fprintf(stderr, "patrolsim blockade: %s: %d points, %d units: point '%s' cannot get "
+                    "a unit of its own (%s)\n", points, n, m, p[res.unserved].id, e.msg);
+        else
+            fprintf(stderr, "patrolsim blockade: %s: %d points, %s: %d units: %s\n", points, n,
+                    s->dir, m, e.msg);
         goto out;
     }
     printf("blockade of %d point%s with %d units of %s\n", n, n == 1 ? "" : "s", m, s->name);

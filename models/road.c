@@ -346,11 +346,16 @@ static void add_arc(struct rb *B, int a, int b, double w, double geo, long line)
     B->arcs[B->n_arcs++] = (struct arc){ a, b, w, geo, line };
 }
 
-static const struct road *g_sort_road;  /* qsort has no context argument */
+struct idx {
+    const char *id;
+    int i;
+};
 
-static int id_cmp(const void *p, const void *q)
+static int idx_cmp(const void *p, const void *q)
 {
-    return strcmp(g_sort_road->id[*(const int *)p], g_sort_road->id[*(const int *)q]);
+    const struct idx *a = p, *b = q;
+    int c = strcmp(a->id, b->id);
+    return c ? c : (a->i > b->i) - (a->i < b->i);
 }
 
 static int node_find(const struct rb *B, const char *id)
@@ -373,14 +378,16 @@ static int index_nodes(struct rb *B, const long *lines, const char *path)
 {
     struct road *R = B->R;
     B->order = xmalloc((size_t)(R->n ? R->n : 1) * sizeof *B->order);
+    struct idx *ix = xmalloc((size_t)(R->n ? R->n : 1) * sizeof *ix);
     for (int i = 0; i < R->n; i++)
-        B->order[i] = i;
-    g_sort_road = R;
-    qsort(B->order, (size_t)R->n, sizeof *B->order, id_cmp);
+        ix[i] = (struct idx){ R->id[i], i };
+    qsort(ix, (size_t)R->n, sizeof *ix, idx_cmp);     /* ties by index: the first row first */
+    for (int i = 0; i < R->n; i++)
+        B->order[i] = ix[i].i;
+    free(ix);
     for (int i = 1; i < R->n; i++)
         if (!strcmp(R->id[B->order[i]], R->id[B->order[i - 1]])) {
-            int a = B->order[i - 1] < B->order[i] ? B->order[i - 1] : B->order[i];
-            int b = a == B->order[i] ? B->order[i - 1] : B->order[i];
+            int a = B->order[i - 1], b = B->order[i];
             return err_set(B->e, "%s:%ld: column 1 'id': duplicate node id '%s' (first at line "
                                  "%ld); expected unique ids", path, lines[b], R->id[b],
                            lines[a]);

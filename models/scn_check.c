@@ -57,6 +57,11 @@ static void add_msg(struct ld *L, int warning, const char *fmt, ...)
 }
 
 #define WARN(L, ...) add_msg(L, 1, __VA_ARGS__)
+
+static void warn_str(struct ld *L, const char *msg)
+{
+    add_msg(L, 1, "%s", msg);
+}
 #define NOTE(L, ...) add_msg(L, 0, __VA_ARGS__)
 
 int scn_warnings(const struct scn *s, const char *const **msgs)
@@ -857,5 +862,6 @@ int scn__check(struct ld *L)
     check_case_teams(L);
     check_load(L);
     check_replay(L);
+    scn__travel_warnings(L, warn_str);
     return 0;
 }

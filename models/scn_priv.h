@@ -308,6 +308,8 @@ int scn__load_travel(struct ld *L);
 int scn__load_cad(struct ld *L);
 /* consequences.csv (optional; models/spawn.c). */
 int scn__load_consequences(struct ld *L);
+/* Keys of another travel model than the chosen one (scn_check.c). */
+void scn__travel_warnings(struct ld *L, void (*warn)(struct ld *, const char *));
 int scn__resolve_police(struct ld *L);
 /* Semantic validation after everything loaded (scn_check.c): the first
  * error, or 0 with the warnings and notes collected. */

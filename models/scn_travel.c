@@ -43,17 +43,45 @@ static int key_err(struct ld *L, const char *key, const char *fmt, ...)
     return err_set(L->e, "%s[travel] %s", w, m);
 }
 
+void scn__travel_warnings(struct ld *L, void (*warn)(struct ld *, const char *))
+{
+    const struct scn *s = L->s;
+    static const char *const names[] = { "metric", "matrix", "road" };
+    char w[512], m[ERR_MSG_MAX];
+    for (size_t i = 0; i < sizeof tkeys / sizeof *tkeys; i++) {
+        int line = scn__key_line(s, "travel", tkeys[i].key);
+        if (line && !(tkeys[i].models >> s->travel_model & 1)) {
+            scn__where(s, line, w, sizeof w);
+            snprintf(m, sizeof m, "%s[travel] %s: not read by model = %s (ignored)", w,
+                     tkeys[i].key, names[s->travel_model]);
+            warn(L, m);
+        }
+    }
+    static const char *const metric_keys[] = { "metric", "circuity" };
+    for (int i = 0; i < 2 && s->travel_model != TRV_KIND_METRIC; i++) {
+        int line = scn__key_line(s, "travel", metric_keys[i]);
+        if (line) {
+            scn__where(s, line, w, sizeof w);
+            snprintf(m, sizeof m, "%s[travel] %s: only the metric model reads it; model = %s "
+                     "ignores it", w, metric_keys[i], names[s->travel_model]);
+            warn(L, m);
+        }
+    }
+    static const char *const road_keys[] = { "offroad_kmh", "offroad_max_km" };
+    for (int i = 0; i < 2 && s->travel_model != TRV_KIND_ROAD; i++) {
+        int line = scn__key_line(s, "travel", road_keys[i]);
+        if (line) {
+            scn__where(s, line, w, sizeof w);
+            snprintf(m, sizeof m, "%s[travel] %s: only the road model reads it; model = %s "
+                     "ignores it", w, road_keys[i], names[s->travel_model]);
+            warn(L, m);
+        }
+    }
+}
+
 int scn__load_travel(struct ld *L)
 {
     struct scn *s = L->s;
-    static const char *const names[] = { "metric", "matrix", "road" };
-    const char *model = names[s->travel_model];
-    for (size_t i = 0; i < sizeof tkeys / sizeof *tkeys; i++) {
-        const struct tkey *k = &tkeys[i];
-        if (*field(s, k) && !(k->models >> s->travel_model & 1))
-            return key_err(L, k->key, "%s: model = %s does not read it; expected the key "
-                                      "only with a model that reads it", k->key, model);
-    }
     if (s->travel_model == TRV_KIND_MATRIX && !s->trv_matrix)
         return key_err(L, "model", "model = matrix: expected a `matrix` file");
     if (s->travel_model == TRV_KIND_ROAD) {
@@ -67,9 +95,11 @@ int scn__load_travel(struct ld *L)
                            : s->road_edges ? "a `road_nodes` file"
                                            : "`road_nodes` + `road_edges` or `road_geojson`");
     }
+    /* Files of another model are not read (scn_check.c warns), so that
+     * `--set travel.model=metric` compares a road scenario as it is. */
     for (size_t i = 0; i < sizeof tkeys / sizeof *tkeys; i++) {
         char **f = field(s, &tkeys[i]);
-        if (*f)
+        if (*f && tkeys[i].models >> s->travel_model & 1)
             scn__input_add(s, scn__path(s, *f));
     }
     s->trv = trv_build(s, L->e);

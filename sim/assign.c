@@ -164,7 +164,7 @@ int assign_bottleneck(const double *t, int n_units, int n_points, unsigned flags
                       int *unit_of, struct assign_result *res, struct perr *e)
 {
     int m = n_units, n = n_points;
-    *res = (struct assign_result){ 0, 0 };
+    *res = (struct assign_result){ 0, 0, -1 };
     if (n < 0 || m < 0)
         return err_set(e, "assignment: negative size (%d units, %d points)", m, n);
     if (n > m)
@@ -192,6 +192,7 @@ int assign_bottleneck(const double *t, int n_units, int n_points, unsigned flags
             any = isfinite(t[(size_t)u * (size_t)n + (size_t)p]);
         if (!any) {
             free(vals);
+            res->unserved = p;
             return err_set(e, "assignment: no unit can reach point %d", p);
         }
     }
@@ -209,6 +210,7 @@ int assign_bottleneck(const double *t, int n_units, int n_points, unsigned flags
         int bad = 0;
         while (bad < n && h.mp[bad] >= 0)
             bad++;
+        res->unserved = bad;
         rc = err_set(e, "assignment: the points cannot all get their own unit within finite "
                      "times (point %d is left over: its reachable units are all needed "
                      "elsewhere)", bad);

@@ -108,10 +108,14 @@ static void bad_input(void)
     double unreach[] = { 1, INFINITY, 2, INFINITY };
     CHECK_INT(assign_bottleneck(unreach, 2, 2, 0, a, &r, &e), -1);
     CHECK_HAS(e.msg, "no unit can reach point 1");
+    CHECK_INT(r.unserved, 1);
     /* Both points can only be reached by unit 0. */
     double hall[] = { 1, 2, INFINITY, INFINITY, INFINITY, INFINITY };
     CHECK_INT(assign_bottleneck(hall, 3, 2, 0, a, &r, &e), -1);
     CHECK_HAS(e.msg, "cannot all get their own unit");
+    CHECK(r.unserved == 0 || r.unserved == 1, "a left-over point is named (%d)", r.unserved);
+    CHECK_INT(assign_bottleneck(t, 2, 3, 0, a, &r, &e), -1);
+    CHECK_INT(r.unserved, -1);
 }
 
 static void random_vs_brute(void)

@@ -675,7 +675,7 @@ static void test_bad_fixtures(void)
 {
     char **names;
     int n = tu_list(BAD_DIR, &names);
-    CHECK(n >= 20, "at least 20 road-bad fixtures (%d)", n);
+    CHECK(n >= 22, "at least 22 road-bad fixtures (%d)", n);
     for (int i = 0; i < n; i++) {
         char dir[512], expected[1024];
         snprintf(dir, sizeof dir, "%s/%s", BAD_DIR, names[i]);
@@ -715,6 +715,21 @@ static void test_run_fixture(void)
         for (int i = 0; i < ni; i++)
             hit += strstr(in[i], "road_edges.csv") != NULL || strstr(in[i], "speed_bands") != NULL;
         CHECK(hit == 2, "the road files are inputs of the run (provenance)");
+        scn_free(s);
+    }
+    /* The road scenario compared on the metric model: loads, says what it ignores. */
+    struct scn_override ov = { "travel", "model", "metric" };
+    s = scn_load("tests/fixtures/road", &ov, 1, &e);
+    CHECK(s != NULL, "the road fixture loads with model = metric (%s)", e.msg);
+    if (s) {
+        const char *const *w;
+        int nw = scn_warnings(s, &w), hit = 0;
+        for (int i = 0; i < nw; i++)
+            hit += strstr(w[i], "scenario.ini:17: [travel] road_edges: not read by model = "
+                          "metric (ignored)") != NULL;
+        CHECK(hit == 1, "a warning names the road file the metric model ignores (%d warnings)",
+              nw);
+        CHECK(s->trv->kind == TRV_KIND_METRIC, "and the model is metric");
         scn_free(s);
     }
     tu_rmrf(d);
