@@ -168,7 +168,9 @@ static int chart_observed(struct rpt *r, struct perr *e)
     FILE *fp = charts_data(r->charts, "observed.dat", e);
     if (!fp)
         return -1;
-    static const char *const sim_key[3] = { "all", "wait", "travel" };
+    /* dispatched_arrived: first dispatch to first arrival, as the log's
+     * stamps (turnout and crews included), not the first unit's travel. */
+    static const char *const sim_key[3] = { "all", "wait", "dispatched_arrived" };
     static const char *const obs_key[3] = { "response", "wait", "travel" };
     fputs("# per interval: simulated block (minutes mean lo hi, %), observed block "
           "(minutes share, %)\n", fp);
