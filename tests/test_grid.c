@@ -135,6 +135,7 @@ static int run(const char *dir, const char *const *sets, int rep, struct run *R)
             R->r = realloc(R->r, (size_t)cap * sizeof *R->r);
         }
         struct rec *q = &R->r[R->n];
+        memset(q, 0, sizeof *q);        /* compared with memcmp: no stale bytes */
         char *f[16];
         int k = 0;
         for (char *tok = strtok(line, ",\n"); tok && k < 16; tok = strtok(NULL, ",\n"))
