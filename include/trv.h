@@ -29,6 +29,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include "err.h"
 #include "scn.h"
 
@@ -185,6 +186,12 @@ void trv_road_node_xy(const struct trv *t, int node, double *x, double *y);
 /* The node a point snaps to (nearest node of the served network, ties to
  * the lowest index); *km receives the straight-line distance. */
 int trv_road_nearest(const struct trv *t, double x, double y, double *km);
+/* Whether a point (e.g. a demand point) meets the rules facilities and
+ * grid centroids are held to: within offroad_max_km of its nearest node,
+ * and that node on the served network.  0; or -1 with the reason in why
+ * ("is 1.234 km from the nearest road node 'j12'; expected ..."), for the
+ * caller to prefix with "path:line: point 'id' ".  0 for other models. */
+int trv_road_check_point(const struct trv *t, double x, double y, char *why, size_t n);
 /* Shortest-path minutes from node a to node b for mode (free flow);
  * INFINITY when b cannot be reached. */
 double trv_road_path(const struct trv *t, int mode, int a, int b);

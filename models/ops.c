@@ -332,7 +332,7 @@ static const struct scn_facility *base_of(const struct ops *o, int u)
 
 /* Minutes of a leg of u departing at t_dep (the travel model, trv.h). */
 TRV_INLINE double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1,
-                     double t_dep)
+                         double t_dep)
 {
     return trv_time_mpk(o->s->trv, o->tag[u].mode, o->u[u].min_per_km, x0, y0, x1, y1, t_dep);
 }

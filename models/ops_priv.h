@@ -367,7 +367,7 @@ TRV_INLINE double ops_travel_to(const struct ops *o, int u, double x, double y)
     double ux, uy;
     ops_unit_pos(o, u, &ux, &uy);
     const struct trv *t = o->s->trv;
-    /* The clock only matters under congestion bands (sim_now is a call). */
+    /* The inline metric path reads no clock (sim_now is a call). */
     return trv_time_mpk(t, o->tag[u].slot / ROLE_N, o->u[u].min_per_km, ux, uy, x, y,
                         t->fast ? NAN : sim_now(o->sim));
 }

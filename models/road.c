@@ -49,6 +49,9 @@ struct road {
     int *roff, *radj;       /* reverse arcs */
     double *rw;
     char *served;           /* per node: in the served component */
+    struct nn *all;         /* every node, all present (checks of points) */
+    int *all_node;
+    double max_km;          /* [travel] offroad_max_km */
     struct nn *nn;          /* served nodes, all present */
     int *nn_node;           /* nn item -> node */
     double *offmpk;         /* per mode: off-road minutes per km */
@@ -288,6 +291,26 @@ int trv_road_nearest(const struct trv *t, double x, double y, double *km)
     if (km)
         *km = d;
     return v;
+}
+
+int trv_road_check_point(const struct trv *t, double x, double y, char *why, size_t n)
+{
+    if (t->kind != TRV_KIND_ROAD)
+        return 0;
+    const struct road *R = t->impl;
+    double d;
+    int v = R->all_node[nn_nearest(R->all, x, y, &d)];
+    if (d > R->max_km) {
+        snprintf(why, n, "is %.3f km from the nearest road node '%s'; expected at most "
+                 "[travel] offroad_max_km = %g km", d, R->id[v], R->max_km);
+        return -1;
+    }
+    if (!R->served[v]) {
+        snprintf(why, n, "snaps to road node '%s', which is not connected both ways with the "
+                 "network the facilities use (docs/travel.md)", R->id[v]);
+        return -1;
+    }
+    return 0;
 }
 
 double trv_road_path(const struct trv *t, int mode, int a, int b)
@@ -767,8 +790,9 @@ static int serve(struct rb *B, const char *path)
                          R->id[root], k0, i0);
         }
     }
-    nn_free(all);
-    free(all_node);
+    R->all = all;                       /* kept for trv_road_check_point */
+    R->all_node = all_node;
+    R->max_km = s->offroad_max_km;
     if (rc == 0) {
         R->served = xmalloc((size_t)R->n);
         for (int v = 0; v < R->n; v++)
@@ -825,6 +849,8 @@ static void road_release(struct trv *t)
     free(R->off); free(R->adj); free(R->w);
     free(R->roff); free(R->radj); free(R->rw);
     free(R->served);
+    nn_free(R->all);
+    free(R->all_node);
     nn_free(R->nn);
     free(R->nn_node);
     free(R->offmpk);

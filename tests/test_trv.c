@@ -328,8 +328,9 @@ static void test_offroad(void)
     /* a at (0.5, 0.5), b at (3.5, 0.5), 4.25 km of road between them */
     write_base(d, "model = road\nroad_nodes = n.csv\nroad_edges = e.csv\noffroad_kmh = 6\n"
                   "offroad_max_km = 3");
-    tu_write(d, "n.csv", "id,x,y\na,0.5,0.5\nb,3.5,0.5\nc,1.5,2.5\n");
-    tu_write(d, "e.csv", "from,to,length_km\na,b,4.25\nb,c,\nc,a,\n");
+    /* d-e: an island no facility or centroid snaps to (allowed, never used) */
+    tu_write(d, "n.csv", "id,x,y\na,0.5,0.5\nb,3.5,0.5\nc,1.5,2.5\nd,4.45,0.05\ne,4.5,0.1\n");
+    tu_write(d, "e.csv", "from,to,length_km\na,b,4.25\nb,c,\nc,a,\nd,e,\n");
     struct perr e = { "" };
     struct scn *s = load(d, &e);
     CHECK(s != NULL, "the off-road scenario loads (%s)", e.msg);
@@ -350,6 +351,15 @@ static void test_offroad(void)
         CHECK_INT(trv_road_nearest(t, 1.4, 2.2, &km), 2);
         CHECK_NEAR(km, hypot(0.1, 0.3), 1e-12);
         CHECK_STR(trv_road_node_id(t, 2), "c");
+        char why[256];
+        CHECK(trv_road_check_point(t, 1.5, 2.25, why, sizeof why) == 0, "a point near c passes");
+        CHECK(trv_road_check_point(t, 1.5, 6.0, why, sizeof why) < 0, "a point 3.5 km from "
+              "every node is refused (offroad_max_km = 3)");
+        CHECK_HAS(why, "is 3.500 km from the nearest road node 'c'");
+        CHECK(trv_road_check_point(t, 4.5, 0.0, why, sizeof why) < 0, "a point by the island "
+              "is refused");
+        CHECK_HAS(why, "snaps to road node 'd', which is not connected both ways");
+        CHECK_INT(trv_road_nearest(t, 4.5, 0.0, &km), 1);    /* queries avoid the island: b */
         /* the lower bound never exceeds a time */
         gsl_rng *r = rng_stream_new(5, 0, 7);
         int bad = 0;
