@@ -21,6 +21,7 @@
 #include "csvr.h"
 #include "inc_priv.h"
 #include "scn_priv.h"
+#include "trv.h"
 
 enum { P_ID, P_X, P_Y, P_WEIGHT, P_GRID };
 
@@ -137,6 +138,14 @@ int scn__load_points(struct scn *s, struct perr *e)
     csvr_close(r);
     if (rc < 0 || check_ids(s, path, e) < 0)
         return -1;
+    /* On a road model a point is held to the facilities' rules: near a node
+     * of the served network (trv.h). */
+    for (int i = 0; i < s->n_points; i++) {
+        char why[256];
+        if (s->trv && trv_road_check_point(s->trv, s->points[i].x, s->points[i].y, why, sizeof why) < 0)
+            return err_set(e, "%s:%d: point '%s' %s", path, s->points[i].line, s->points[i].id,
+                           why);
+    }
     if (s->location != LOC_POINTS)
         return 0;
     if (strcmp(s->source, "poisson") != 0)
