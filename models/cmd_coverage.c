@@ -465,7 +465,7 @@ static void print(const struct scn *s, const struct cov_pt *pt, const struct cov
            "mean %.4g, sd %.4g\n", c->n_bases, c->n_bases == 1 ? "" : "s", mn, mx, mean, sd);
     printf("  %-12s %10s %7s %7s %12s\n", "base", "load", "share", "points", "max_time_min");
     for (int b = 0; b < c->n_bases; b++)
-        printf("  %-12s %10.4g %6.1f%% %7d %12.3f\n", s->facilities[c->fac[b]].id, c->load[b],
+        printf("  %-12s %10.2f %6.1f%% %7d %12.3f\n", s->facilities[c->fac[b]].id, c->load[b],
                c->w_total > 0 ? 100 * c->load[b] / c->w_total : 0.0, c->npts[b], c->maxt[b]);
 }
 
