@@ -23,6 +23,16 @@
  * layouts compared on one seed share it; absences are a hash of (seed, rep,
  * unit, roster day, officer), independent of the order of events.
  *
+ * The civilian grid tier, crews and endogenous demand (docs/policing-model.md)
+ * ride on the same cycle: a grid-first call is a job whose phase is
+ * PH_GRID while a grid worker has it and PH_ESCALATED once it re-enters
+ * dispatch (EV_DISPATCH after the escalation delay) as a police call with
+ * its received time; crew constraints are a mask of crew classes per job,
+ * matched by the per-(mode, role, class) indexes; spawned incidents
+ * (spawn.h) wait in a heap merged with the source by next_arrival.  Their
+ * per-job state lives beside the job pool (job_x) and every hot-path test
+ * of them is one flag, so scenarios without them run as before.
+ *
  * Memory: O(units + grids + stations + incidents in the system).
  */
 #include <math.h>
