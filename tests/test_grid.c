@@ -424,6 +424,17 @@ static void grid_resolution(void)
         double p = 0.62, tol = 3.5 * sqrt(n * p * (1 - p));
         CHECK(n > 300 && fabs(k - p * n) <= tol, "disputes resolved by grid workers: %.0f of "
               "%.0f, expected %.1f +- %.1f", k, n, p * n, tol);
+        /* Escalation delays: exponential of mean 12.5 (dispute) and 4 (help). */
+        double ed = slot(&R, "grid_type", "grid_escalations", "dispute");
+        double eh = slot(&R, "grid_type", "grid_escalations", "help");
+        double m = (12.5 * ed + 4 * eh) / (ed + eh);
+        double sd = sqrt((12.5 * 12.5 * ed + 16 * eh) / (ed + eh) * 2 - m * m);
+        double got = slot(&R, "all", "escalation_delay_mean_min", NULL);
+        CHECK(ed > 100 && fabs(got - m) < 4 * sd / sqrt(ed + eh),
+              "escalation delay: mean %.2f min, expected %.2f +- %.2f", got, m,
+              4 * sd / sqrt(ed + eh));
+        CHECK(ed == n - k, "every dispute a grid worker does not resolve escalates (%.0f vs "
+              "%.0f)", ed, n - k);
     }
     run_free(&R);
 }
