@@ -232,7 +232,7 @@ static void bad_inputs(void)
              itypes_head);
     snprintf(t4, sizeof t4, "%sdispute,2,1,fixed,30,15,dispute,grid_car,,fixed,60,maybe,,\n",
              itypes_head);
-    snprintf(t5, sizeof t5, "%sdispute,2,1,fixed,30,15,dispute,grid_car,,fixed,60,,17,\n",
+    snprintf(t5, sizeof t5, "%sdispute,2,1,fixed,30,15,dispute,grid_car,,fixed,60,,9,\n",
              itypes_head);
     const struct bad list[] = {
         { "incident_types.csv", t1, NULL, "incident_types.csv:2: column 8 'roles': criminal "
@@ -242,7 +242,7 @@ static void bad_inputs(void)
           "grid workers take first" },
         { "incident_types.csv", t4, NULL, "'needs_officer': expected true, false or "
           "first_response, got 'maybe'" },
-        { "incident_types.csv", t5, NULL, "'min_crew': expected an integer in [1, 16], got '17'" },
+        { "incident_types.csv", t5, NULL, "'min_crew': expected an integer in [1, 8], got '9'" },
         { NULL, NULL, "units.W1.officers=1", "grid worker 'W1' is civilian: officers and "
           "auxiliaries must be 0" },
         { NULL, NULL, "units.A1.members=2", "members (civilian crew) is for role grid_worker" },
