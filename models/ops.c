@@ -1689,7 +1689,7 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
         /* Call processing (the dispatch decision comes after taking the
          * call: [dispatch] call_processing*, or by type and hour) and units
          * per call (ops_cad.c); the trace keeps the delay. */
-        double cp = ops_cad_arrive(o, jb);
+        double cp = ops_cad_arrive(o, jb, spawn_key_exo(jb->inc.seq), o->r_outcome);
         if (o->jtr)
             o->jtr[j] = (struct job_trace){ cp, NAN };
         if (cp > 0)
@@ -1737,12 +1737,15 @@ static int arrive_spawned(struct ops *o, const struct spawn_inc *x, struct perr 
         jb->fu_min = inc_draw_service(&fu, &r);
     }
     o->tot.created++;
-    if (o->s->cp_mean_min > 0) {
-        struct scn_itype cp = *it;
-        cp.dist = o->s->cp_dist;
-        cp.mean_min = o->s->cp_mean_min;
-        cp.sd_min = o->s->cp_sd_min;
-        sim_after(o->sim, inc_draw_service(&cp, &r), EV_DISPATCH, (uint32_t)j, 0);
+    if (o->arrive_cad) {
+        /* As arrive(), keyed by the spawned incident (CRN for spawns). */
+        double cp = ops_cad_arrive(o, jb, x->key, &r);
+        if (o->jtr)
+            o->jtr[j] = (struct job_trace){ cp, NAN };
+        if (cp > 0)
+            sim_after(o->sim, cp, EV_DISPATCH, (uint32_t)j, 0);
+        else
+            dispatch_job(o, j);
     } else {
         dispatch_job(o, j);
     }

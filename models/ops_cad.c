@@ -158,13 +158,13 @@ void ops_cad_release(struct ops *o)
 
 /* ---- calls ------------------------------------------------------------------- */
 
-double ops_cad_arrive(struct ops *o, struct job *jb)
+double ops_cad_arrive(struct ops *o, struct job *jb, uint64_t key, gsl_rng *r)
 {
     const struct scn *s = o->s;
     struct ops_cad *c = o->cad;     /* NULL with a trace alone: then neither table below */
     const struct scn_itype *it = &s->itypes[jb->inc.type];
     if (it->n_upc > 0) {
-        key_stream(c->r_call, o, RNG_CAD_UNITS, jb->inc.seq);
+        key_stream(c->r_call, o, RNG_CAD_UNITS, key);
         double u = rng_u01(c->r_call);
         int k = 0;
         while (k + 1 < it->n_upc && !(u < it->upc_cum[k]))
@@ -177,7 +177,7 @@ double ops_cad_arrive(struct ops *o, struct job *jb)
     if (o->cad_cp) {
         const struct scn_cp_row *row =
             &s->cp_rows[s->cp_pick[jb->inc.type * 24 + ops_clock_hour(o, jb->inc.t)]];
-        key_stream(c->r_call, o, RNG_CAD_CALLPROC, jb->inc.seq);
+        key_stream(c->r_call, o, RNG_CAD_CALLPROC, key);
         return draw_delay(&row->d, c->r_call);
     }
     if (s->cp_mean_min > 0) {
@@ -186,7 +186,7 @@ double ops_cad_arrive(struct ops *o, struct job *jb)
         cp.dist = s->cp_dist;
         cp.mean_min = s->cp_mean_min;
         cp.sd_min = s->cp_sd_min;
-        return inc_draw_service(&cp, o->r_outcome);
+        return inc_draw_service(&cp, r);
     }
     return 0;
 }

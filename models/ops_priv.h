@@ -284,8 +284,11 @@ enum { OPS_EV_CAD = 64, OPS_EV_CAD_HOLD_END = OPS_EV_CAD, OPS_EV_CAD_WL, OPS_EV_
 int ops_cad_setup(struct ops *o, struct perr *e);
 void ops_cad_release(struct ops *o);
 /* A new call: sets the units requested (jb->need, n_req); returns its
- * call-processing delay. */
-double ops_cad_arrive(struct ops *o, struct job *jb);
+ * call-processing delay.  key: the incident's stream key (spawn.h: its
+ * sequence number for an exogenous call); r: the stream the [dispatch]
+ * call_processing* keys draw from (the outcome stream, or a spawned
+ * incident's own). */
+double ops_cad_arrive(struct ops *o, struct job *jb, uint64_t key, gsl_rng *r);
 /* What u was doing (its state `was` before assign), as a turnout state. */
 int ops_cad_turnout_state(const struct ops *o, int u, int was);
 /* u's leg to the scene was just set from now: delays it by its turnout. */

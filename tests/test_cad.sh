@@ -71,4 +71,16 @@ check "all tables off: the same per-unit results" cmp -s "$T/off/by_unit.csv" "$
 printf 'type,hour_from,hour_to,dist,mean_min,sd_min\n*,0,24,weibull,2,\n' >"$D/cp_bad.csv"
 expect_exit 2 "a bad call_processing table" "$P" validate "$D" --set tables.call_processing=cp_bad.csv
 check "its message names file:line:column" has "$T/err" "cp_bad.csv:2: column 4 'dist': expected exponential, lognormal, gamma, fixed or empirical, got 'weibull'"
+# Spawned incidents (consequences.csv) go through the same call processing
+# as exogenous ones: every traced call, spawned or not, has the fixed delay.
+G="$T/grid_town"
+cp -r tests/fixtures/grid_town "$G"
+printf 'type,hour_from,hour_to,dist,mean_min,sd_min\n*,0,24,fixed,3.5,\n' >"$G/call_processing.csv"
+expect_exit 0 "grid_town with consequences and a fixed call-processing delay" \
+    "$P" run "$G" --reps 1 --seed 5 --quiet --out "$T/g" --trace "$T/g.csv"
+sp=$(col "$T/g" incidents_spawned)
+check "some incidents were spawned ($sp)" awk -v n="${sp:-0}" 'BEGIN { exit !(n > 0) }'
+check "every call, spawned ones included, has the 3.5 min delay" \
+    sh -c "awk -F, 'NR > 1 && \$NF != 3.5 { bad = 1 } NR > 1 { n++ } END { exit bad || n == 0 }' '$T/g.csv'"
+
 finish
