@@ -61,9 +61,7 @@ int sim_run(struct sim *s, const struct sim_model_ops *ops, void *model,
     struct evq_event ev;
     for (;;) {
         double ta = ops->next_arrival(model);
-        const struct evq_event *top = evq_peek(s->q);
-        if (top && top->time <= ta) {
-            evq_pop(s->q, &ev);
+        if (evq_pop_until(s->q, ta, &ev) == 0) {
             PS_ASSERT(ev.time >= s->clk.now);
             s->clk.now = ev.time;
             int rc = ops->event(model, s, &ev, e);
