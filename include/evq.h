@@ -52,6 +52,10 @@ void evq_free(struct evq *q);
 void evq_push(struct evq *q, double time, uint32_t kind, uint32_t id, uint32_t ver);
 /* Removes the earliest event into *out; returns 0, or -1 when empty. */
 int evq_pop(struct evq *q, struct evq_event *out);
+/* Removes the earliest event into *out if its time is <= t; returns 0, or
+ * -1 (nothing removed) when the calendar is empty or its earliest event is
+ * later than t.  The run loop's peek-then-pop in one call. */
+int evq_pop_until(struct evq *q, double t, struct evq_event *out);
 /* The earliest event, or NULL when empty; valid until the next push/pop. */
 const struct evq_event *evq_peek(struct evq *q);
 enum evq_kind evq_kind_of(const struct evq *q);

@@ -330,6 +330,21 @@ int evq_pop(struct evq *q, struct evq_event *out)
     return 0;
 }
 
+int evq_pop_until(struct evq *q, double t, struct evq_event *out)
+{
+    if (q->kind == EVQ_HEAP) {
+        if (q->n == 0 || !(q->h.a[0].time <= t))
+            return -1;
+        q->n--;
+        heap_pop(&q->h, out);
+        return 0;
+    }
+    const struct evq_event *top = evq_peek(q);
+    if (!top || !(top->time <= t))
+        return -1;
+    return evq_pop(q, out);
+}
+
 const struct evq_event *evq_peek(struct evq *q)
 {
     if (q->n == 0)

@@ -8,8 +8,8 @@
 #include "sim.h"
 
 struct sim {
+    struct sim__clock clk;    /* first member: sim_now (sim.h) reads it in place */
     struct evq *q;
-    double now;
     struct sim_counters c;
 };
 
@@ -36,16 +36,15 @@ void sim_free(struct sim *s)
 void sim_reset(struct sim *s)
 {
     evq_clear(s->q);
-    s->now = 0;
+    s->clk.now = 0;
     s->c = (struct sim_counters){ 0 };
 }
 
-double sim_now(const struct sim *s) { return s->now; }
 const struct sim_counters *sim_counters(const struct sim *s) { return &s->c; }
 
 void sim_at(struct sim *s, double t, uint32_t kind, uint32_t id, uint32_t ver)
 {
-    PS_ASSERT(t >= s->now);
+    PS_ASSERT(t >= s->clk.now);
     evq_push(s->q, t, kind, id, ver);
     s->c.scheduled++;
 }
@@ -53,7 +52,7 @@ void sim_at(struct sim *s, double t, uint32_t kind, uint32_t id, uint32_t ver)
 void sim_after(struct sim *s, double dt, uint32_t kind, uint32_t id, uint32_t ver)
 {
     PS_ASSERT(dt >= 0);
-    sim_at(s, s->now + dt, kind, id, ver);
+    sim_at(s, s->clk.now + dt, kind, id, ver);
 }
 
 int sim_run(struct sim *s, const struct sim_model_ops *ops, void *model,
@@ -62,11 +61,9 @@ int sim_run(struct sim *s, const struct sim_model_ops *ops, void *model,
     struct evq_event ev;
     for (;;) {
         double ta = ops->next_arrival(model);
-        const struct evq_event *top = evq_peek(s->q);
-        if (top && top->time <= ta) {
-            evq_pop(s->q, &ev);
-            PS_ASSERT(ev.time >= s->now);
-            s->now = ev.time;
+        if (evq_pop_until(s->q, ta, &ev) == 0) {
+            PS_ASSERT(ev.time >= s->clk.now);
+            s->clk.now = ev.time;
             int rc = ops->event(model, s, &ev, e);
             if (rc < 0)
                 return -1;
@@ -75,8 +72,8 @@ int sim_run(struct sim *s, const struct sim_model_ops *ops, void *model,
             else
                 s->c.executed++;
         } else if (ta < INFINITY) {
-            PS_ASSERT(ta >= s->now);
-            s->now = ta;
+            PS_ASSERT(ta >= s->clk.now);
+            s->clk.now = ta;
             s->c.arrivals++;
             if (ops->arrive(model, s, e) < 0)
                 return -1;

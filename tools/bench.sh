@@ -5,7 +5,8 @@
 # block also gets instructions per incident (customer): callgrind over two
 # short horizons, differenced so that loading and set-up drop out.
 # Instruction counts do not drift with the load of a shared machine.
-# Usage: bench.sh [S] [DAYS]; with S runs that size only (default 365 days).
+# Usage: bench.sh [S [DAYS] | road | mm1]; with S runs that bench-city size
+# only (default 365 days), with road or mm1 that block only.
 set -eu
 BIN=${BIN:-bin}
 have_vg() { command -v valgrind >/dev/null 2>&1; }
@@ -149,14 +150,17 @@ road() {
     fi
 }
 
-if [ -n "${1:-}" ]; then
-    one "$1" "${2:-365}"
-else
-    one 8 365
-    one 64 30
-    one 128 7
-    road
-    mm1
-    replay 1000000
-    replay 4000000
-fi
+case ${1:-} in
+    '')
+        one 8 365
+        one 64 30
+        one 128 7
+        road
+        mm1
+        replay 1000000
+        replay 4000000
+        ;;
+    road) road ;;
+    mm1) mm1 ;;
+    *) one "$1" "${2:-365}" ;;
+esac
