@@ -1266,7 +1266,8 @@ static void complete(struct ops *o, int j)
             o->g_acc[(size_t)jb->inc.grid * OPS_N_GRID + R_RESOLVED] += resolved;
         o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_RESOLVED] += resolved;
         o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_HANDOVER] += !closed;
-        obsvsim_add(o->ovs, &jb->inc, jb->t_dispatch, jb->t_first);
+        if (o->ovs)         /* a replay with observed stamps only */
+            obsvsim_add(o->ovs, &jb->inc, jb->t_dispatch, jb->t_first);
     }
     if (o->trace)
         fprintf(o->trace, "%llu,%.4f,%.4f,%.4f,%s,%s,%d,%s,%d,%d,%.4f,%.4f,%.4f,%d,%d,%d,%.4f,"
