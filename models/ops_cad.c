@@ -29,13 +29,17 @@
  * stood_down_hours.
  *
  * Strength: at the top of every local hour, and whenever a unit comes on or
- * goes off duty, the units on duty (in a shift, busy or not) are ranked by
- * the hash of (unit id, local day); the first strength[dow * 24 + hour] are
- * available, the others are stood down: at once when free, after their
- * current call otherwise.  A cap above the units on duty stands none down.
+ * goes off duty, the units on duty (in a shift, busy or not; case teams,
+ * which take no calls, aside) are ranked by the hash of (unit id, local
+ * day); the first strength[dow * 24 + hour] are available, the others are
+ * stood down: at once when free, after their current call otherwise (and
+ * not re-dispatched on their way back).  A cap above the units on duty
+ * stands none down.
  *
- * Cost: O(1) per call and per dispatch; a re-ranking is O(U log U) and there
- * are about 24 a day plus one per shift change.
+ * Cost: O(1) per call and per dispatch, plus an O(U) scan for a call that
+ * finds no free unit while workload is interruptible (as pre-emption's); a
+ * re-ranking is O(U log U) and there are about 24 a day plus one per shift
+ * change.
  */
 #include <math.h>
 #include <stdlib.h>
