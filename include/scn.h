@@ -145,11 +145,15 @@ struct scn_itype {
 };
 
 /* A delay distribution of the CAD tables (call processing, turnout,
- * workload periods): exponential, lognormal, gamma or fixed. */
+ * workload periods): exponential, lognormal, gamma, fixed, or empirical:
+ * equally spaced quantiles q[0] (minimum) .. q[n_q - 1] (maximum), the
+ * inverse CDF linear between them. */
 struct scn_delay {
     enum svc_dist dist;
-    double mean_min;       /* minutes, >= 0 (0 only for fixed: no delay) */
+    double mean_min;       /* minutes, >= 0 (0 only for fixed: no delay); empirical: computed */
     double sd_min;         /* lognormal/gamma: > 0; otherwise 0 */
+    double *q;             /* empirical: n_q >= 2 non-decreasing quantiles, minutes */
+    int n_q;
 };
 
 /* One call_processing.csv row: incidents of `type` (-1: any) received in

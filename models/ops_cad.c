@@ -86,6 +86,13 @@ static double draw_delay(const struct scn_delay *d, gsl_rng *r)
 {
     if (d->dist == SVC_FIXED)
         return d->mean_min;
+    if (d->dist == SVC_EMPIRICAL) {     /* the inverse CDF through the quantiles */
+        double x = rng_u01(r) * (d->n_q - 1);
+        int i = (int)x;
+        if (i >= d->n_q - 1)
+            return d->q[d->n_q - 1];
+        return d->q[i] + (x - i) * (d->q[i + 1] - d->q[i]);
+    }
     struct scn_itype it = { .dist = d->dist, .mean_min = d->mean_min, .sd_min = d->sd_min };
     return inc_draw_service(&it, r);
 }

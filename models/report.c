@@ -174,6 +174,8 @@ void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
         static const struct { const char *what; int sim[3], obs[3]; } rows[] = {
             { "received -> arrived", { G_RESP_MEAN, G_RESP_P50, G_RESP_P90 }, { O_RESP_MEAN, O_RESP_P50, O_RESP_P90 } },
             { "received -> dispatched", { G_RD_MEAN, G_RD_P50, G_RD_P90 }, { O_WAIT_MEAN, O_WAIT_P50, O_WAIT_P90 } },
+            /* First dispatch to first arrival, as the log's stamps: with
+             * turnout or crews it is not the first unit's travel. */
             { "dispatched -> arrived", { G_DA_MEAN, G_DA_P50, G_DA_P90 }, { O_TRAVEL_MEAN, O_TRAVEL_P50, O_TRAVEL_P90 } },
         };
         fprintf(fp, "\nobserved in the data vs simulated (min; %.0f observed incidents per replication)\n",

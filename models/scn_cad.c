@@ -25,24 +25,76 @@ const char *const scn_turnout_state_names[TO_N] = {
 
 /* ---- shared cell parsers ---------------------------------------------------- */
 
-static const char *const delay_words[] = { "exponential", "lognormal", "gamma", "fixed" };
+static const char *const delay_words[] = { "exponential", "lognormal", "gamma", "fixed",
+                                           "empirical" };
 static const enum svc_dist delay_dist[] = { SVC_EXPONENTIAL, SVC_LOGNORMAL, SVC_GAMMA,
-                                            SVC_FIXED };
+                                            SVC_FIXED, SVC_EMPIRICAL };
 
-/* A delay from its dist, mean and sd columns: a fixed delay may be 0, the
- * others need a mean > 0; lognormal and gamma need sd > 0, the others an
- * empty sd. */
-static int parse_delay(const struct tab *t, int k_dist, int k_mean, int k_sd,
+/* The quantiles column of an empirical delay: numbers >= 0 separated by
+ * ';' or spaces, non-decreasing, at least 2 (minimum and maximum). */
+static int parse_quantiles(const struct tab *t, int k_q, struct scn_delay *d)
+{
+    const char *v = scn__tab_str(t, k_q);
+    int cap = 0;
+    d->n_q = 0;
+    for (const char *p = v;;) {
+        while (*p == ';' || *p == ' ')
+            p++;
+        if (!*p)
+            break;
+        char num[64];
+        size_t n = strcspn(p, "; ");
+        double x;
+        snprintf(num, sizeof num, "%.*s", (int)(n < 63 ? n : 63), p);
+        if (n >= 63 || scn__parse_double(num, &x) < 0 || !(x >= 0))
+            return scn__tab_err(t, k_q, "expected minutes >= 0 separated by ';', got '%s' in '%s'",
+                                num, v);
+        if (d->n_q > 0 && x < d->q[d->n_q - 1])
+            return scn__tab_err(t, k_q, "quantiles must not decrease: %g after %g in '%s'", x,
+                                d->q[d->n_q - 1], v);
+        d->q = scn__a_grow(t->L->a, d->q, sizeof *d->q, d->n_q, &cap);
+        d->q[d->n_q++] = x;
+        p += n;
+    }
+    if (d->n_q < 2)
+        return scn__tab_err(t, k_q, "an empirical delay needs at least 2 quantiles (minimum; ...; "
+                            "maximum, equally spaced in probability), got '%s'", v);
+    /* The mean of the piecewise-linear inverse CDF: the segments' midpoints. */
+    double m = 0;
+    for (int i = 0; i + 1 < d->n_q; i++)
+        m += (d->q[i] + d->q[i + 1]) / 2;
+    d->mean_min = m / (d->n_q - 1);
+    return 0;
+}
+
+/* A delay from its dist, mean and sd columns (and quantiles, k_q, for
+ * empirical): a fixed delay may be 0, the others need a mean > 0; lognormal
+ * and gamma need sd > 0, the others an empty sd; empirical takes its
+ * quantiles and no mean or sd. */
+static int parse_delay(const struct tab *t, int k_dist, int k_mean, int k_sd, int k_q,
                        struct scn_delay *d)
 {
     const char *v = scn__tab_str(t, k_dist);
     int i = 0;
-    while (i < 4 && strcmp(delay_words[i], v))
+    memset(d, 0, sizeof *d);
+    while (i < 5 && strcmp(delay_words[i], v))
         i++;
-    if (i == 4)
-        return scn__tab_err(t, k_dist, "expected exponential, lognormal, gamma or fixed, got "
-                            "'%s'", v);
+    if (i == 5)
+        return scn__tab_err(t, k_dist, "expected exponential, lognormal, gamma, fixed or "
+                            "empirical, got '%s'", v);
     d->dist = delay_dist[i];
+    if (d->dist == SVC_EMPIRICAL) {
+        for (int k = 0; k < 2; k++) {
+            int col = k ? k_sd : k_mean;
+            if (*scn__tab_str(t, col))
+                return scn__tab_err(t, col, "must be empty for an empirical delay (its "
+                                    "quantiles say it all), got '%s'", scn__tab_str(t, col));
+        }
+        return parse_quantiles(t, k_q, d);
+    }
+    if (*scn__tab_str(t, k_q))
+        return scn__tab_err(t, k_q, "only for an empirical delay; this one is %s, got '%s'", v,
+                            scn__tab_str(t, k_q));
     if (scn__tab_num(t, k_mean, d->dist == SVC_FIXED ? R_NONNEG : R_POS, NULL, &d->mean_min) < 0)
         return -1;
     d->sd_min = 0;
@@ -81,9 +133,9 @@ static int parse_type(const struct tab *t, int k, int *out)
 
 /* ---- call_processing.csv --------------------------------------------------- */
 
-enum { CP_TYPE, CP_FROM, CP_TO, CP_DIST, CP_MEAN, CP_SD };
+enum { CP_TYPE, CP_FROM, CP_TO, CP_DIST, CP_MEAN, CP_SD, CP_Q };
 static const char *const cp_cols[] = { "type", "hour_from", "hour_to", "dist", "mean_min",
-                                       "sd_min", NULL };
+                                       "sd_min", "quantiles", NULL };
 static const char *const cp_req[] = { "type", "hour_from", "hour_to", "dist", "mean_min", NULL };
 const struct tabdef scn__tab_call_processing = { "call_processing", TB_CALL_PROCESSING,
                                                  "call_processing.csv", cp_cols, cp_req, NULL };
@@ -140,7 +192,7 @@ static int load_call_processing(struct ld *L)
                          "whole day", row->hour_from, row->hour_to);
             goto out;
         }
-        if (parse_delay(&t, CP_DIST, CP_MEAN, CP_SD, &row->d) < 0)
+        if (parse_delay(&t, CP_DIST, CP_MEAN, CP_SD, CP_Q, &row->d) < 0)
             goto out;
         s->n_cp_rows++;
     }
@@ -246,9 +298,9 @@ out:
 
 /* ---- workload.csv ------------------------------------------------------------- */
 
-enum { WL_ROLE, WL_RATE, WL_DIST, WL_MEAN, WL_SD, WL_INTR };
+enum { WL_ROLE, WL_RATE, WL_DIST, WL_MEAN, WL_SD, WL_INTR, WL_Q };
 static const char *const wl_cols[] = { "role", "rate_per_hour", "dist", "mean_min", "sd_min",
-                                       "interrupt_priority", NULL };
+                                       "interrupt_priority", "quantiles", NULL };
 static const char *const wl_req[] = { "role", "rate_per_hour", "dist", "mean_min", NULL };
 const struct tabdef scn__tab_workload = { "workload", TB_WORKLOAD, "workload.csv", wl_cols,
                                           wl_req, NULL };
@@ -289,7 +341,7 @@ static int load_workload(struct ld *L)
         }
         static const long never = 0;
         if (scn__tab_num(&t, WL_RATE, R_POS, NULL, &w->rate_per_hour) < 0 ||
-            parse_delay(&t, WL_DIST, WL_MEAN, WL_SD, &w->d) < 0 ||
+            parse_delay(&t, WL_DIST, WL_MEAN, WL_SD, WL_Q, &w->d) < 0 ||
             scn__tab_int(&t, WL_INTR, 0, 9, &never, &w->interrupt_priority) < 0)
             goto out;
         if (w->d.mean_min <= 0) {
@@ -314,8 +366,8 @@ out:
 
 /* ---- turnout.csv ---------------------------------------------------------------- */
 
-enum { TO_STATE, TO_DIST, TO_MEAN, TO_SD };
-static const char *const to_cols[] = { "state", "dist", "mean_min", "sd_min", NULL };
+enum { TO_STATE, TO_DIST, TO_MEAN, TO_SD, TO_Q };
+static const char *const to_cols[] = { "state", "dist", "mean_min", "sd_min", "quantiles", NULL };
 static const char *const to_req[] = { "state", "dist", "mean_min", NULL };
 const struct tabdef scn__tab_turnout = { "turnout", TB_TURNOUT, "turnout.csv", to_cols, to_req,
                                          NULL };
@@ -324,7 +376,7 @@ static int load_turnout(struct ld *L)
 {
     struct scn *s = L->s;
     for (int k = 0; k < TO_N; k++)
-        s->turnout[k] = (struct scn_delay){ SVC_FIXED, 0, 0 };
+        s->turnout[k] = (struct scn_delay){ .dist = SVC_FIXED };
     const char *path = scn__optional_table(L, TB_TURNOUT);
     if (!path)
         return 0;
@@ -352,7 +404,7 @@ static int load_turnout(struct ld *L)
             goto out;
         }
         line_of[k] = (int)csvr_line(t.r);
-        if (parse_delay(&t, TO_DIST, TO_MEAN, TO_SD, &s->turnout[k]) < 0)
+        if (parse_delay(&t, TO_DIST, TO_MEAN, TO_SD, TO_Q, &s->turnout[k]) < 0)
             goto out;
     }
     s->has_turnout = true;

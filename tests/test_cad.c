@@ -274,6 +274,22 @@ static void call_processing(void)
           "lognormal delay median %.4f ~ %.4f", slot(&B, "all", "received_dispatched_p50_min", NULL),
           med);
     run_free(&B);
+
+    /* An empirical delay: quantiles 0, 1, 2, 4, 8, 16 at 0, 20, ..., 100%,
+     * linear between: mean 4.6, median 3, p90 12. */
+    tu_write(d, "call_processing.csv",
+             "type,hour_from,hour_to,dist,mean_min,sd_min,quantiles\n"
+             "*,0,24,empirical,,,0;1;2;4;8;16\n");
+    run(d, longer, &B);
+    n = B.n;
+    CHECK(fabs(slot(&B, "all", "received_dispatched_mean_min", NULL) - 4.6) < 4 * 4.1 / sqrt(n),
+          "empirical delay mean %.4f ~ 4.6", slot(&B, "all", "received_dispatched_mean_min", NULL));
+    CHECK(fabs(slot(&B, "all", "received_dispatched_p50_min", NULL) - 3) < 0.15 &&
+          fabs(slot(&B, "all", "received_dispatched_p90_min", NULL) - 12) < 0.5,
+          "empirical delay median %.4f ~ 3, p90 %.4f ~ 12",
+          slot(&B, "all", "received_dispatched_p50_min", NULL),
+          slot(&B, "all", "received_dispatched_p90_min", NULL));
+    run_free(&B);
     tu_rmrf(d);
     free(d);
 }

@@ -70,5 +70,5 @@ check "all tables off: the same per-unit results" cmp -s "$T/off/by_unit.csv" "$
 # A bad table through --set: the message names the file and line.
 printf 'type,hour_from,hour_to,dist,mean_min,sd_min\n*,0,24,weibull,2,\n' >"$D/cp_bad.csv"
 expect_exit 2 "a bad call_processing table" "$P" validate "$D" --set tables.call_processing=cp_bad.csv
-check "its message names file:line:column" has "$T/err" "cp_bad.csv:2: column 4 'dist': expected exponential, lognormal, gamma or fixed, got 'weibull'"
+check "its message names file:line:column" has "$T/err" "cp_bad.csv:2: column 4 'dist': expected exponential, lognormal, gamma, fixed or empirical, got 'weibull'"
 finish
