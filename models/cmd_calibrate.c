@@ -819,8 +819,8 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
             "Busy time outside the logged calls (report writing, self-initiated work, "
             "breaks) is not observable in a log of calls, and this one has no cleared "
             "times either. workload.csv is an assumption stated before any comparison: "
-            "every role %g busy periods an hour, lognormal mean %g min, sd %g (about %.0f%% "
-            "of on-duty time), interrupted by priority %d calls. It is the first table to "
+            "every role %g busy periods an hour of idle time, lognormal mean %g min, sd %g "
+            "(busy about %.0f%% of otherwise idle time), interrupted by priority %d calls. It is the first table to "
             "replace with a department's activity or time-sheet data.\n\n",
             WL_RATE_PER_H, WL_MEAN_MIN, WL_SD_MIN, 100 * WL_RATE_PER_H * WL_MEAN_MIN / 60,
             WL_INTERRUPT_PRIO);

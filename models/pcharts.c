@@ -168,12 +168,10 @@ static int chart_observed(struct rpt *r, struct perr *e)
     FILE *fp = charts_data(r->charts, "observed.dat", e);
     if (!fp)
         return -1;
-    /* dispatched -> arrived is the first unit's turnout and travel where the
-     * layout has that slot (ops.c), as the log's two stamps measure it. */
+    /* dispatched_arrived: first dispatch to first arrival, as the log's
+     * stamps (turnout and crews included), not the first unit's travel. */
+    static const char *const sim_key[3] = { "all", "wait", "dispatched_arrived" };
     static const char *const obs_key[3] = { "response", "wait", "travel" };
-    const char *sim_key[3] = { "all", "wait", "travel" };
-    if (res_find(v->L, "ecdf", "within_share", "dispatched_arrived/0") >= 0)
-        sim_key[2] = "dispatched_arrived";
     fputs("# per interval: simulated block (minutes mean lo hi, %), observed block "
           "(minutes share, %)\n", fp);
     for (int i = 0; i < 3; i++) {
@@ -211,10 +209,10 @@ static int chart_observed(struct rpt *r, struct perr *e)
     snprintf(cap, sizeof cap, " Share of incidents (%%) within x minutes, for the three "
              "intervals the log records: received to first arrival, received to dispatch "
              "(simulated: the queue wait, including any call-processing delay) and dispatch to "
-             "arrival (simulated: the first unit's turnout and travel). Solid: the simulation, with its 95%% "
-             "CI band across %d replications; dashed: the log itself (%.0f incidents with both "
-             "stamps after the warm-up). Where the dashed curve lies right of the solid one, the "
-             "real department was slower than the model. 实线为仿真(带95%%置信带), 虚线为原始记录.",
+             "arrival (simulated: first dispatch to first arrival, turnout and travel). Solid: "
+             "the simulation, with its 95%% CI band across %d replications; dashed: the log "
+             "itself (%.0f incidents with both stamps after the warm-up). Where the dashed "
+             "curve lies right of the solid one, the real department was slower than the model. 实线为仿真(带95%%置信带), 虚线为原始记录.",
              r->reps, n_obs);
     const char *files[] = { "observed.dat" };
     return charts_plot(r->charts, "observed", "observed", title, cap, files, 1, vars,

@@ -44,6 +44,15 @@ if [ -f "$SLO" ]; then
     check "held out: received -> dispatched median within 25%" rel received_dispatched median 0.25
     check "held out: dispatched -> arrived median within 25%" rel dispatched_arrived median 0.25
     check "held out: every hour band has a row" sh -c "grep -c '^received_arrived,hour:.*,median,' '$T/ho/observed_vs_simulated.csv' | grep -qx 7"
+    # The ablation switches each mechanism off: every row differs from the
+    # full model in at least one figure, and all off is the bare replay.
+    expect_exit 0 "ablation.sh" env PATROLSIM="$P" sh scenarios/slo-replay/ablation.sh "$H" "$T/abl"
+    check "ablation: 10 table rows" sh -c "grep -c '^| ' '$T/out' | grep -qx 10"
+    full=$(grep '^| nothing' "$T/out" | cut -d'|' -f3-7)
+    for m in call_processing strength briefing workload turnout units_per_call; do
+        row=$(grep "^| $m |" "$T/out" | cut -d'|' -f3-7)
+        check "ablation: switching $m off changes the figures" test -n "$row" -a "$row" != "$full"
+    done
 else
     ok "SLO calibration and held-out replay skipped: ../shared/data is absent"
 fi
