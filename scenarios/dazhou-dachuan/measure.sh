@@ -11,8 +11,13 @@ OUT=${2:-results/dazhou-measure}
 [ $# -ge 2 ] && shift 2 || shift $#
 P=${PATROLSIM:-bin/patrolsim}
 S=scenarios/dazhou-dachuan
+mkdir -p "$OUT"
 for v in before after; do
-    "$P" run "$S/$v" --reps "$REPS" --quiet --force --out "$OUT/$v" "$@" 2>/dev/null
+    if ! "$P" run "$S/$v" --reps "$REPS" --quiet --force --out "$OUT/$v" "$@" 2>"$OUT/$v.err"; then
+        cat "$OUT/$v.err" >&2
+        echo "measure.sh: patrolsim run $S/$v failed" >&2
+        exit 1
+    fi
 done
 # Per replication: pick columns by name; police busy hours = sum over police
 # units (role != grid_worker, from by_unit.csv) of utilisation x on-duty hours.
