@@ -23,6 +23,16 @@
  * layouts compared on one seed share it; absences are a hash of (seed, rep,
  * unit, roster day, officer), independent of the order of events.
  *
+ * The civilian grid tier, crews and endogenous demand (docs/policing-model.md)
+ * ride on the same cycle: a grid-first call is a job whose phase is
+ * PH_GRID while a grid worker has it and PH_ESCALATED once it re-enters
+ * dispatch (EV_DISPATCH after the escalation delay) as a police call with
+ * its received time; crew constraints are a mask of crew classes per job,
+ * matched by the per-(mode, role, class) indexes; spawned incidents
+ * (spawn.h) wait in a heap merged with the source by next_arrival.  Their
+ * per-job state lives beside the job pool (job_x) and every hot-path test
+ * of them is one flag, so scenarios without them run as before.
+ *
  * Memory: O(units + grids + stations + incidents in the system).
  */
 #include <math.h>
@@ -349,7 +359,7 @@ int ops_nearest_eligible(const struct ops *o, unsigned roles, uint32_t cmask, do
     const struct scn *s = o->s;
     int best = -1, C = o->n_cc;
     double bt = INFINITY;
-    if (C == 1) {                       /* no crew constraint: one index per (mode, role) */
+    if (C == 1) {       /* no crew constraint: one index per (mode, role); set bits only */
         for (int m = 0; m < s->n_modes; m++)
             for (unsigned rs = roles & ((1u << ROLE_N) - 1); rs; rs &= rs - 1) {
                 int k = m * ROLE_N + __builtin_ctz(rs);
@@ -741,6 +751,10 @@ static void dispatch_job(struct ops *o, int j);
 
 /* ---- the grid tier, crews, spawned incidents (docs/policing-model.md) ---- */
 
+/* Their cold paths stay out of line, so the hot functions that call them
+ * keep their code (and register use) as it was. */
+#define COLD __attribute__((noinline))
+
 /* Sets up what a new job needs beyond its incident: its police roles, crew
  * classes, phase and stream key. */
 static inline struct job_x *jx_of(const struct ops *o, const struct job *jb)
@@ -766,10 +780,8 @@ static int crew_size(const struct scn *s, int u)
 
 /* On-scene minutes of unit u at job jb: the incident's draw, scaled for a
  * grid worker, shifted per crew member beyond the first where configured. */
-static double onscene_min(const struct ops *o, int u, const struct job *jb)
+COLD static double onscene_ext(const struct ops *o, int u, const struct job *jb)
 {
-    if (o->plain_onscene)
-        return jb->inc.service_min;
     const struct scn_itype *it = &o->s->itypes[jb->inc.type];
     double t = jb->inc.service_min;
     if (o->tag[u].role == ROLE_GRID_WORKER)
@@ -780,6 +792,11 @@ static double onscene_min(const struct ops *o, int u, const struct job *jb)
             t = 0;
     }
     return t;
+}
+
+static inline double onscene_min(const struct ops *o, int u, const struct job *jb)
+{
+    return o->plain_onscene ? jb->inc.service_min : onscene_ext(o, u, jb);
 }
 
 /* The uniform deciding first-contact resolution: the outcome stream's draw
@@ -802,25 +819,27 @@ static bool grid_resolves(const struct ops *o, const struct job *jb)
 
 /* needs_officer = first_response: a crew without a sworn officer may go
  * first, then one more unit, with an officer, is due. */
-static void officer_follow(struct ops *o, int u, struct job *jb)
+COLD static void officer_follow(struct ops *o, int u, struct job *jb)
 {
+    if (o->s->itypes[jb->inc.type].needs_officer != NEED_FIRST || jb->phase == PH_GRID)
+        return;
     struct job_x *x = jx_of(o, jb);
     if (o->s->units[u].officers > 0) {
         x->officer_ok = true;
         if (x->officer_due) {
             x->officer_due = false;
-            jb->cmask = o->type_cmask[jb->inc.type];
+            jb->cmask = (uint16_t)o->type_cmask[jb->inc.type];
         }
     } else if (!x->officer_ok && !x->officer_due) {
         x->officer_due = true;
         jb->need++;
-        jb->cmask = o->type_cmask[jb->inc.type] & o->officer_cmask;
+        jb->cmask = (uint16_t)(o->type_cmask[jb->inc.type] & o->officer_cmask);
     }
 }
 
 /* A grid-first call: a grid worker if one can arrive within
  * grid_first_max_min (true), else a police call from now on (false). */
-static bool grid_try(struct ops *o, int j)
+COLD static bool grid_try(struct ops *o, int j)
 {
     struct job *jb = &o->job[j];
     double tt;
@@ -840,7 +859,7 @@ static bool grid_try(struct ops *o, int j)
 }
 
 /* The first police unit reaches job jb (grid tier on). */
-static void police_arrival(struct ops *o, int u, struct job *jb, double now)
+COLD static void police_arrival(struct ops *o, int u, struct job *jb, double now)
 {
     jx_of(o, jb)->t_police = now;
     jx_of(o, jb)->police_unit = u;
@@ -875,7 +894,7 @@ static void grid_resolved(struct ops *o, const struct job *jb)
 /* The grid worker cleared job j unresolved: after the escalation delay
  * (exponential, escalate_delay_min) it enters dispatch as a police call,
  * keeping its received time. */
-static void escalate(struct ops *o, int j)
+COLD static void escalate(struct ops *o, int j)
 {
     struct job *jb = &o->job[j];
     const struct scn_itype *it = &o->s->itypes[jb->inc.type];
@@ -1101,8 +1120,7 @@ static void start_followup(struct ops *o, int u)
  * by the first contact (处结); closed = not handed over.  They differ only
  * for an escalated grid call, which the police may still close (the key
  * stream's draw 1, spawn.h).  Returns closed. */
-__attribute__((noinline))
-static bool complete_ext(struct ops *o, struct job *jb, bool *resolved, bool counted)
+COLD static bool complete_ext(struct ops *o, struct job *jb, bool *resolved, bool counted)
 {
     const struct scn_itype *it = &o->s->itypes[jb->inc.type];
     const struct job_x *x = jx_of(o, jb);
@@ -1208,11 +1226,9 @@ static void assign(struct ops *o, int u, int j)
     set_state(o, r, U_ENROUTE);
     r->job = j;
     r->ver++;                           /* cancels any pending activity event */
-    --jb->need;
-    if (o->any_first_resp && o->s->itypes[jb->inc.type].needs_officer == NEED_FIRST &&
-        jb->phase != PH_GRID)
+    if (o->any_first_resp)
         officer_follow(o, u, jb);
-    if (jb->need == 0 && jb->in_queue)
+    if (--jb->need == 0 && jb->in_queue)
         q_remove(o, j);
     jb->active++;
     if (o->one_event)
@@ -1529,8 +1545,8 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     struct job *jb = &o->job[j];
     *jb = (struct job){ .inc = o->next, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
                         .first_unit = -1, .need = it->units_required, .qprev = -1,
-                        .qnext = -1, .next_free = -1, .roles = o->type_roles[o->next.type],
-                        .cmask = o->type_cmask[o->next.type] };
+                        .qnext = -1, .next_free = -1, .roles = (unsigned char)o->type_roles[o->next.type],
+                        .cmask = (uint16_t)o->type_cmask[o->next.type] };
     if (o->use_jx)
         job_start(o, jb, spawn_key_exo(o->next.seq), 0, false);
     /* Drawn for every call whatever happens to it, so that the outcome
@@ -1575,8 +1591,8 @@ static int arrive_spawned(struct ops *o, const struct spawn_inc *x, struct perr 
     struct job *jb = &o->job[j];
     *jb = (struct job){ .inc = x->inc, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
                         .first_unit = -1, .need = it->units_required, .qprev = -1,
-                        .qnext = -1, .next_free = -1, .roles = o->type_roles[x->inc.type],
-                        .cmask = o->type_cmask[x->inc.type] };
+                        .qnext = -1, .next_free = -1, .roles = (unsigned char)o->type_roles[x->inc.type],
+                        .cmask = (uint16_t)o->type_cmask[x->inc.type] };
     job_start(o, jb, x->key, x->depth, true);
     if (jb->inc.t >= o->warmup) {
         o->n_spawned++;
@@ -1694,7 +1710,7 @@ static void *zalloc_aligned(size_t n, size_t size, size_t align)
 
 /* Crew classes (ops_priv.h): with no type constraining crews one class;
  * else class = has an officer x crew size capped at the largest min_crew
- * (sizes above it are alike), at most 2 x 16 = 32 classes.  Fills n_cc,
+ * (sizes above it are alike), at most 2 x 8 = 16 classes (job.cmask).  Fills n_cc,
  * type_cmask and officer_cmask; returns each unit's class (caller frees). */
 static int *crew_classes(struct ops *o)
 {
@@ -1709,7 +1725,7 @@ static int *crew_classes(struct ops *o)
     int *cls = zalloc((size_t)s->n_units, sizeof *cls);
     o->type_cmask = zalloc((size_t)s->n_itypes, sizeof *o->type_cmask);
     o->n_cc = constrained ? 2 * cap : 1;
-    PS_ASSERT(o->n_cc <= 32);
+    PS_ASSERT(o->n_cc <= 16);
     o->officer_cmask = 0;
     for (int c = 0; c < o->n_cc; c++)
         o->officer_cmask |= (uint32_t)(constrained ? c >= cap : 1) << c;

@@ -67,11 +67,10 @@ enum job_phase {
     PH_ESCALATED,   /* the grid worker did not resolve it: a police call now */
 };
 
+_Static_assert(ROLE_N <= 8, "job.roles holds the role mask in a byte");
+
 struct job {
     struct inc inc;
-    unsigned roles;        /* police roles eligible (never grid_worker) */
-    uint32_t cmask;        /* crew classes eligible (ops.c, crew_classes) */
-    unsigned char phase;   /* enum job_phase */
     double t_dispatch;     /* first dispatch, min */
     double t_first;        /* first arrival on scene, NAN before */
     double u_resolve;      /* uniform for the on-scene resolution draw */
@@ -79,10 +78,14 @@ struct job {
     double remaining;      /* on-scene time left after a pre-emption, NAN none */
     int first_unit;        /* first unit on scene, -1 before */
     bool first_contact;    /* that unit is a home unit of the incident's grid */
+    /* in the padding: the struct stays 128 bytes, two cache lines */
+    unsigned char phase;   /* enum job_phase */
+    unsigned char roles;   /* police roles eligible (never grid_worker; ROLE_N <= 8) */
     int need;              /* units still to send */
     int active;            /* units sent and not yet cleared */
     bool queued;           /* waited at some point */
     bool in_queue;
+    uint16_t cmask;        /* crew classes eligible (ops.c, crew_classes; at most 16) */
     int qprev, qnext;      /* links in its priority's FIFO */
     int next_free;         /* free-list link while unused */
 };

@@ -279,7 +279,8 @@ void report_print(FILE *fp, const struct scn *s, const struct res_layout *L,
         line(fp, "  community units in community", CI(G(G_COMMUNITY_SHARE), 100, 1, "% of on-duty time"));
     long ci_idle = res_find(L, "all", "community_idle_share", "");
     if (ci_idle >= 0 && !isnan(M[ci_idle]))
-        line(fp, "", ci(a, sizeof a, M[ci_idle], H[ci_idle], 100, 1, "% of idle time"));
+        line(fp, "    (what community_share sets)", ci(a, sizeof a, M[ci_idle], H[ci_idle], 100, 1,
+                                                   "% of idle time"));
     for (int k = 0; k < FAC_N_TIERS; k++) {
         const char *tn = fac_tier_name((enum fac_tier)k);
 #define TI(e) at(L, "tier", k_name[e], tn)

@@ -40,7 +40,7 @@ static int itype_crew_grid(struct tab *t, struct scn_itype *it)
     else if (*v && strcmp(v, "false") && strcmp(v, "no") && strcmp(v, "0"))
         return scn__tab_err(t, I_NEEDS_OFFICER, "expected true, false or first_response, "
                             "got '%s'", v);
-    if (scn__tab_int(t, I_MIN_CREW, 1, 16, &one, &it->min_crew) < 0 ||
+    if (scn__tab_int(t, I_MIN_CREW, 1, 8, &one, &it->min_crew) < 0 ||
         scn__tab_num(t, I_PER_MEMBER, R_ANY, &zero, &it->min_per_extra) < 0 ||
         scn__tab_num(t, I_ESC_DELAY, R_NONNEG, &zero, &it->escalate_delay_min) < 0 ||
         scn__tab_num(t, I_GRID_FACTOR, R_POS, &unit, &it->grid_service_factor) < 0)

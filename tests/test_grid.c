@@ -232,7 +232,7 @@ static void bad_inputs(void)
              itypes_head);
     snprintf(t4, sizeof t4, "%sdispute,2,1,fixed,30,15,dispute,grid_car,,fixed,60,maybe,,\n",
              itypes_head);
-    snprintf(t5, sizeof t5, "%sdispute,2,1,fixed,30,15,dispute,grid_car,,fixed,60,,17,\n",
+    snprintf(t5, sizeof t5, "%sdispute,2,1,fixed,30,15,dispute,grid_car,,fixed,60,,9,\n",
              itypes_head);
     const struct bad list[] = {
         { "incident_types.csv", t1, NULL, "incident_types.csv:2: column 8 'roles': criminal "
@@ -242,7 +242,7 @@ static void bad_inputs(void)
           "grid workers take first" },
         { "incident_types.csv", t4, NULL, "'needs_officer': expected true, false or "
           "first_response, got 'maybe'" },
-        { "incident_types.csv", t5, NULL, "'min_crew': expected an integer in [1, 16], got '17'" },
+        { "incident_types.csv", t5, NULL, "'min_crew': expected an integer in [1, 8], got '9'" },
         { NULL, NULL, "units.W1.officers=1", "grid worker 'W1' is civilian: officers and "
           "auxiliaries must be 0" },
         { NULL, NULL, "units.A1.members=2", "members (civilian crew) is for role grid_worker" },
@@ -424,6 +424,17 @@ static void grid_resolution(void)
         double p = 0.62, tol = 3.5 * sqrt(n * p * (1 - p));
         CHECK(n > 300 && fabs(k - p * n) <= tol, "disputes resolved by grid workers: %.0f of "
               "%.0f, expected %.1f +- %.1f", k, n, p * n, tol);
+        /* Escalation delays: exponential of mean 12.5 (dispute) and 4 (help). */
+        double ed = slot(&R, "grid_type", "grid_escalations", "dispute");
+        double eh = slot(&R, "grid_type", "grid_escalations", "help");
+        double m = (12.5 * ed + 4 * eh) / (ed + eh);
+        double sd = sqrt((12.5 * 12.5 * ed + 16 * eh) / (ed + eh) * 2 - m * m);
+        double got = slot(&R, "all", "escalation_delay_mean_min", NULL);
+        CHECK(ed > 100 && fabs(got - m) < 4 * sd / sqrt(ed + eh),
+              "escalation delay: mean %.2f min, expected %.2f +- %.2f", got, m,
+              4 * sd / sqrt(ed + eh));
+        CHECK(ed == n - k, "every dispute a grid worker does not resolve escalates (%.0f vs "
+              "%.0f)", ed, n - k);
     }
     run_free(&R);
 }
