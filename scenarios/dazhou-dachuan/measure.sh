@@ -11,8 +11,13 @@ OUT=${2:-results/dazhou-measure}
 [ $# -ge 2 ] && shift 2 || shift $#
 P=${PATROLSIM:-bin/patrolsim}
 S=scenarios/dazhou-dachuan
+mkdir -p "$OUT"
 for v in before after; do
-    "$P" run "$S/$v" --reps "$REPS" --quiet --force --out "$OUT/$v" "$@" 2>/dev/null
+    if ! "$P" run "$S/$v" --reps "$REPS" --quiet --force --out "$OUT/$v" "$@" 2>"$OUT/$v.err"; then
+        cat "$OUT/$v.err" >&2
+        echo "measure.sh: patrolsim run $S/$v failed" >&2
+        exit 1
+    fi
 done
 # Per replication: pick columns by name; police busy hours = sum over police
 # units (role != grid_worker, from by_unit.csv) of utilisation x on-duty hours.
@@ -48,6 +53,10 @@ f == 2 || f == 3 {
     x[v, 18, r] = g(v, "community_time_share")
     x[v, 19, r] = g(v, "grid_first_share")
     x[v, 20, r] = g(v, "grid_resolved_share")
+    # police response over the calls sent to the police directly (not escalated)
+    pc = (v, "police_calls") in col ? g(v, "police_calls") : g(v, "incidents")
+    ne = g(v, "grid_escalations")
+    x[v, 21, r] = pc > ne ? (pc * x[v, 13, r] - ne * x[v, 14, r]) / (pc - ne) : 0
 }
 # a column of this row by name; 0 when the variant has no such metric
 function g(v, nm) { return ((v, nm) in col) ? $(col[v, nm]) + 0 : 0 }
@@ -77,9 +86,10 @@ END {
           "police response mean, min (before: all calls)|escalated calls: police response mean, min|" \
           "escalation delay mean, min|handover share (移交)|station load per day|" \
           "community officers: community_time_share|all calls first handled at grid level (share)|" \
-          "all calls resolved at grid level (share)", name, "|")
+          "all calls resolved at grid level (share)|" \
+          "police response mean over direct police calls, min", name, "|")
     printf "| metric | before | after | after − before (paired) |\n|---|---|---|---|\n"
-    for (m = 1; m <= 20; m++)
+    for (m = 1; m <= 21; m++)
         printf "| %s | %s | %s | %s |\n", name[m], na[m] ? "–" : ci(1, 0, m), ci(2, 0, m),
                na[m] ? "–" : ci(0, 0, m)
     printf "\n%d replications each, 30 counted days; ± = 95%% t half-width.\n", N
