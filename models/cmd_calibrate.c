@@ -272,6 +272,20 @@ struct cp_fit {
     struct sample band_quiet[4], band_all[4];
 };
 
+static void cp_fit_free(struct cp_fit *F, int n_types)
+{
+    for (int t = 0; t < n_types; t++)
+        free(F->type[t].v);
+    free(F->type);
+    for (int bd = 0; bd < 4; bd++) {
+        free(F->band_quiet[bd].v);
+        free(F->band_all[bd].v);
+    }
+    free(F->all.v);
+    free(F->quiet.v);
+    free(F->busy.v);
+}
+
 static const int band_h[5] = { 0, 6, 12, 18, 24 };
 
 static int band_of(int h)
@@ -825,28 +839,10 @@ static int write_all(struct cal *C, const char *dir, struct perr *e)
             WL_RATE_PER_H, WL_MEAN_MIN, WL_SD_MIN, 100 * WL_RATE_PER_H * WL_MEAN_MIN / 60,
             WL_INTERRUPT_PRIO);
 
-    for (int t = 0; t < s->n_itypes; t++)
-        free(F.type[t].v);
-    free(F.type);
-    for (int bd = 0; bd < 4; bd++) {
-        free(F.band_quiet[bd].v);
-        free(F.band_all[bd].v);
-    }
-    free(F.all.v);
-    free(F.quiet.v);
-    free(F.busy.v);
+    cp_fit_free(&F, s->n_itypes);
     return outf_commit(&o, e);
 fail_cp:
-    for (int t = 0; t < s->n_itypes; t++)
-        free(F.type[t].v);
-    free(F.type);
-    for (int bd = 0; bd < 4; bd++) {
-        free(F.band_quiet[bd].v);
-        free(F.band_all[bd].v);
-    }
-    free(F.all.v);
-    free(F.quiet.v);
-    free(F.busy.v);
+    cp_fit_free(&F, s->n_itypes);
 fail:
     outf_abort(&o);
     return -1;
