@@ -947,29 +947,42 @@ COLD static void escalate(struct ops *o, int j)
 
 /* u has nothing assigned and is on duty where it stands: follow-ups (case
  * team), then the queue, then its idle activity. */
-static void become_free(struct ops *o, int u)
+/* Work waiting for a unit that has just become free: the station's
+ * follow-up queue for a case-team unit, else the first queued call it may
+ * take.  Whether it took some. */
+static inline bool take_waiting(struct ops *o, int u)
 {
-    struct unit_rt *r = &o->u[u];
-    double now = sim_now(o->sim);
-    if (o->cad_hold) {
-        become_free_held(o, u);
-        return;
-    }
     int sfac = o->unit_station[u];
     if (o->tag[u].role == ROLE_CASE_TEAM && sfac >= 0 && o->st[sfac].n > 0) {
         start_followup(o, u);
-        return;
+        return true;
     }
     int j = q_first_for(o, u);
     if (j >= 0) {
         assign(o, u, j);
-        return;
+        return true;
     }
-    if (is_busy(r->st)) {
-        r->busy += clip(o, r->busy_since, now);
-    }
+    return false;
+}
+
+/* Nothing waiting: idle, and on to its activity between calls. */
+static inline void go_idle(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    if (is_busy(r->st))
+        r->busy += clip(o, r->busy_since, sim_now(o->sim));
     set_state(o, r, U_IDLE);
     next_activity(o, u);
+}
+
+static void become_free(struct ops *o, int u)
+{
+    if (o->cad_hold) {
+        become_free_held(o, u);
+        return;
+    }
+    if (!take_waiting(o, u))
+        go_idle(o, u);
 }
 
 /* become_free when units may be held (briefing, strength, workload;
@@ -977,25 +990,13 @@ static void become_free(struct ops *o, int u)
  * interrupted workload resumed before the idle activity. */
 static void become_free_held(struct ops *o, int u)
 {
-    struct unit_rt *r = &o->u[u];
     if (ops_cad_free(o, u, 0))
         return;                         /* stood down by the strength table */
-    int sfac = o->unit_station[u];
-    if (o->tag[u].role == ROLE_CASE_TEAM && sfac >= 0 && o->st[sfac].n > 0) {
-        start_followup(o, u);
+    if (take_waiting(o, u))
         return;
-    }
-    int j = q_first_for(o, u);
-    if (j >= 0) {
-        assign(o, u, j);
-        return;
-    }
     if (ops_cad_free(o, u, 1))
         return;                         /* back to interrupted workload */
-    if (is_busy(r->st))
-        r->busy += clip(o, r->busy_since, sim_now(o->sim));
-    set_state(o, r, U_IDLE);
-    next_activity(o, u);
+    go_idle(o, u);
     ops_cad_idle(o, u);
 }
 
