@@ -132,6 +132,9 @@ check "... with the sizes and what to do" grep -q "10000 replications x [0-9]* m
 # A long run says how long before it starts.
 # Polled rather than a fixed timeout: on a loaded machine the estimate
 # (after a short calibration run) can take longer than a few seconds.
+# Emptied first: the background shell opens it later, and the poll must not
+# read the previous command's stderr.
+: >"$T/err"
 "$P" run $D --reps 8 --horizon-days 300000 --jobs 2 --progress none >/dev/null 2>"$T/err" &
 lp=$!
 for i in $(seq 1 120); do
