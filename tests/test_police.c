@@ -75,9 +75,7 @@ static int run(const char *dir, const char *const *sets, struct run *R)
     rewind(tr);
     char line[512];
     int cap = 0;
-    if (!fgets(line, sizeof line, tr))     /* header */
-        line[0] = '\0';
-    while (fgets(line, sizeof line, tr)) {
+    while (fgets(line, sizeof line, tr)) {      /* ops_run writes no header */
         if (R->n == cap) {
             cap = cap ? 2 * cap : 256;
             R->r = realloc(R->r, (size_t)cap * sizeof *R->r);
