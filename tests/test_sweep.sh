@@ -85,9 +85,18 @@ check "resumed sweep.csv identical to the uninterrupted one" cmp -s "$T/k/sweep.
 check "resumed replications.csv identical" cmp -s "$T/k/replications.csv" "$T/full/replications.csv"
 
 # SIGINT stops cleanly: finished tasks stay stored, exit 1.
+# The signal goes in once the sweep has started (its "= 240 tasks" line;
+# bgerr emptied first so the previous run's line cannot count), then after
+# a quarter of the J=2 duration: on a loaded machine loading alone can take
+# longer than a fixed delay.
+: >"$T/bgerr"
 sweep_long_bg "$T/int" --jobs 1
 pid=$!
-sleep "$(awk -v d="$dur_ms" 'BEGIN { printf "%.3f", d / 1000 / 2 }')"
+for i in $(seq 1 200); do
+    grep -q ' = 240 tasks;' "$T/bgerr" 2>/dev/null && break
+    sleep 0.05
+done
+sleep "$(awk -v d="$dur_ms" 'BEGIN { printf "%.3f", d / 1000 / 4 }')"
 kill -INT "$pid"
 wait "$pid"; rc=$?
 if grep -q 'interrupted' "$T/bgerr"; then
@@ -96,7 +105,7 @@ if grep -q 'interrupted' "$T/bgerr"; then
     check "SIGINT: no sweep.csv of an incomplete sweep" test ! -e "$T/int/sweep.csv"
     check "SIGINT: only the store is left" test "$(ls -a "$T/int" | grep -cv '^\.*$\|^sweep.sqlite$')" -eq 0
 else
-    bad "SIGINT at half the J=2 duration did not find the J=1 sweep running (rc $rc)"
+    bad "SIGINT a quarter of the J=2 duration after the start did not find the J=1 sweep running (rc $rc)"
 fi
 expect_exit 0 "resume after SIGINT" sweep_long "$T/int" --jobs 2
 check "resumed after SIGINT: identical" cmp -s "$T/int/sweep.csv" "$T/full/sweep.csv"
