@@ -168,11 +168,18 @@ long_bg() {
     $MPIRUN -n 2 "$P" sweep "$S" --vary "$VARYL" --vary "$VARY2" --reps 6 --horizon-days 16 \
         --warmup-days 1 --progress none --out "$out" --mpi >"$T/kout" 2>"$T/kerr" &
 }
-# Waits until rank 0 has created the store (the tasks start then), and d/8 more.
+# Waits until the store holds a finished task (read through --export, which
+# WAL lets run beside the writers; a fixed delay after the store appears was
+# too short on a loaded machine), at most about 30 s.
 wait_store() {
     i=0
-    while [ ! -e "$1/sweep.sqlite" ] && [ $i -lt 300 ]; do sleep 0.02; i=$((i + 1)); done
-    sleep "$(awk -v d="$dur_ms" 'BEGIN { printf "%.3f", d / 1000 / 8 }')"
+    while [ $i -lt 300 ]; do
+        if [ -e "$1/sweep.sqlite" ] &&
+           [ "$("$P" sweep --export "$1/sweep.sqlite" --export-reps 2>/dev/null | wc -l)" -gt 1 ]; then
+            break
+        fi
+        sleep 0.1; i=$((i + 1))
+    done
 }
 rank_pid() {    # rank_pid MPIRUN_PID RANK
     for c in $(pgrep -P "$1"); do
