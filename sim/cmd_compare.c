@@ -9,6 +9,7 @@
  */
 #include <jansson.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,7 @@ static void print_table(const struct model_type *mt, struct variant *V, int k,
     }
     putchar('\n');
     char lab[256], a[96], b[96], w[96];
+    int n_zero = 0;
     for (int i = 0; i < n_cs; i++) {
         if (strcmp(cs[i].sl->section, "all"))
             continue;
@@ -147,6 +149,16 @@ static void print_table(const struct model_type *mt, struct variant *V, int k,
         const struct cmp_result *r0 = &cs[i].res[0];
         if (isnan(r0->mean))
             continue;
+        /* A mechanism no variant uses (e.g. turnout without a turnout
+         * table) gives 0 in every replication: a row of zeros says nothing
+         * here; compare.csv keeps it. */
+        bool zero = true;
+        for (int v = 0; v < k && zero; v++)
+            zero = cs[i].res[v].mean == 0 && cs[i].res[v].half == 0;
+        if (zero) {
+            n_zero++;
+            continue;
+        }
         label_of(mt, cs[i].sl, lab, sizeof lab);
         fmt_ci(a, sizeof a, r0->mean, r0->lo, r0->hi, s);
         printf("%-30.30s %-30s", cs[i].name, a);
@@ -158,6 +170,9 @@ static void print_table(const struct model_type *mt, struct variant *V, int k,
         }
         putchar('\n');
     }
+    if (n_zero)
+        printf("(%d metric%s 0 in every replication of every variant not shown; compare.csv "
+               "has them)\n", n_zero, n_zero == 1 ? "" : "s");
     printf("\nin plain words:\n");
     for (int v = 1; v < k; v++) {
         int first = 1;

@@ -50,6 +50,12 @@ expect_exit 0 "compare demo with itself" "$P" compare scenarios/demo scenarios/d
 check "self-comparison: every difference is exactly 0 with zero width" \
     awk -F, 'NR > 1 && $2 != "demo" && $8 != "" && ($8 != 0 || $9 != 0 || $10 != 0) { bad = 1 } END { exit bad }' "$T/self/compare.csv"
 check "self-comparison has metric rows" test "$(grep -c ',scenarios/demo,' "$T/self/compare.csv")" -gt 30
+expect_exit 0 "compare demo with itself, the table" "$P" compare scenarios/demo scenarios/demo --reps 4 --horizon-days 5
+check "the table leaves out metrics that are 0 everywhere" \
+    grep -q "metrics 0 in every replication of every variant not shown; compare.csv has them" "$T/out"
+check "... such as turnout without a turnout table" sh -c "! grep -q '^turnout_mean_min ' '$T/out'"
+check "... which compare.csv still has" grep -q '^turnout_mean_min,' "$T/self/compare.csv"
+check "... while a metric with values stays" grep -q '^response_mean_min ' "$T/out"
 
 # --- common random numbers survive reordering units.csv ------------------------------
 cp -r scenarios/chongqing-standard "$T/cq"
