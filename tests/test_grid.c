@@ -90,27 +90,12 @@ static void run_free(struct run *R)
     memset(R, 0, sizeof *R);
 }
 
-static int parse_sets(const char *const *sets, struct scn_override *ov, char (*buf)[160])
-{
-    int n = 0;
-    for (; sets && sets[n]; n++) {
-        snprintf(buf[n], 160, "%s", sets[n]);
-        char *eq = strchr(buf[n], '='), *dot;
-        *eq = '\0';
-        /* section.key or table.ROW.COLUMN: the section ends at the first dot */
-        dot = strchr(buf[n], '.');
-        *dot = '\0';
-        ov[n] = (struct scn_override){ buf[n], dot + 1, eq + 1 };
-    }
-    return n;
-}
-
 /* Loads dir with overrides "sec.key=val", runs replication rep with a trace. */
 static int run(const char *dir, const char *const *sets, int rep, struct run *R)
 {
     struct scn_override ov[16];
-    char buf[16][160];
-    int n_ov = parse_sets(sets, ov, buf);
+    char buf[16][TU_SET_LEN];
+    int n_ov = tu_overrides(sets, ov, buf);
     struct perr e;
     memset(R, 0, sizeof *R);
     R->s = scn_load(dir, ov, n_ov, &e);
@@ -275,9 +260,9 @@ static void bad_inputs(void)
         const char *repl[3] = { list[i].file, list[i].text, NULL };
         char *d = fixture(list[i].file ? repl : NULL);
         struct scn_override ov[1];
-        char buf[1][160];
+        char buf[1][TU_SET_LEN];
         const char *sets[2] = { list[i].set, NULL };
-        int n_ov = list[i].set ? parse_sets(sets, ov, buf) : 0;
+        int n_ov = list[i].set ? tu_overrides(sets, ov, buf) : 0;
         struct perr e = { "" };
         struct scn *s = scn_load(d, ov, n_ov, &e);
         CHECK(s == NULL, "bad input %zu is refused", i);

@@ -49,14 +49,8 @@ static void run_free(struct run *R)
 static int run(const char *dir, const char *const *sets, struct run *R)
 {
     struct scn_override ov[16];
-    char buf[16][128];
-    int n_ov = 0;
-    for (; sets && sets[n_ov]; n_ov++) {
-        snprintf(buf[n_ov], sizeof buf[n_ov], "%s", sets[n_ov]);
-        char *dot = strchr(buf[n_ov], '.'), *eq = strchr(buf[n_ov], '=');
-        *dot = *eq = '\0';
-        ov[n_ov] = (struct scn_override){ buf[n_ov], dot + 1, eq + 1 };
-    }
+    char buf[16][TU_SET_LEN];
+    int n_ov = tu_overrides(sets, ov, buf);
     struct perr e;
     memset(R, 0, sizeof *R);
     R->s = scn_load(dir, ov, n_ov, &e);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "scn.h"
 #include "testutil.h"
 
 char *tu_tmpdir(void)
@@ -87,4 +88,18 @@ int tu_expected(const char *dir, char *buf, size_t n)
     }
     buf[strcspn(buf, "\r\n")] = '\0';
     return f != NULL;
+}
+
+int tu_overrides(const char *const *sets, struct scn_override *ov, char (*buf)[TU_SET_LEN])
+{
+    int n = 0;
+    for (; sets && sets[n]; n++) {
+        snprintf(buf[n], TU_SET_LEN, "%s", sets[n]);
+        char *eq = strchr(buf[n], '=');
+        *eq = '\0';
+        char *dot = strchr(buf[n], '.');
+        *dot = '\0';
+        ov[n] = (struct scn_override){ buf[n], dot + 1, eq + 1 };
+    }
+    return n;
 }

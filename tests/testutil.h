@@ -19,4 +19,12 @@ void tu_names_free(char **names, int n);
  * without its newline ("" when missing or empty); 1 if the file exists. */
 int tu_expected(const char *dir, char *buf, size_t n);
 
+/* Scenario overrides from NULL-terminated "section.key=value" strings (a
+ * table cell is "table.ROW.COLUMN": the section ends at the first dot of the
+ * part before '='): each string is copied into buf[i], which ov[i] points
+ * into.  Returns the count. */
+#define TU_SET_LEN 160
+struct scn_override;
+int tu_overrides(const char *const *sets, struct scn_override *ov, char (*buf)[TU_SET_LEN]);
+
 #endif
