@@ -133,9 +133,11 @@ check "... with the sizes and what to do" grep -q "10000 replications x [0-9]* m
 # Polled rather than a fixed timeout: on a loaded machine the estimate
 # (after a short calibration run) can take longer than a few seconds.
 # Emptied first: the background shell opens it later, and the poll must not
-# read the previous command's stderr.
+# read the previous command's stderr.  Sized (100 x 1,000 years, the longest
+# horizon allowed) so that even a machine ten times faster than this 2-core
+# one estimates more than the 30 s from which the estimate is printed.
 : >"$T/err"
-"$P" run $D --reps 8 --horizon-days 300000 --jobs 2 --progress none >/dev/null 2>"$T/err" &
+"$P" run $D --reps 100 --horizon-days 365250 --jobs 2 --progress none >/dev/null 2>"$T/err" &
 lp=$!
 for i in $(seq 1 120); do
     grep -q "this run will take about" "$T/err" 2>/dev/null && break
@@ -143,7 +145,7 @@ for i in $(seq 1 120); do
 done
 kill "$lp" 2>/dev/null
 wait "$lp" 2>/dev/null
-if grep -q "patrolsim run: this run will take about .* 8 replications x 300000 days on 2 threads" "$T/err"; then
+if grep -q "patrolsim run: this run will take about .* 100 replications x 365250 days on 2 threads" "$T/err"; then
     ok "a long run prints its estimate"
 else
     bad "a long run prints its estimate; stderr: $(head -c 400 "$T/err")"
