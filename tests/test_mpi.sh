@@ -147,15 +147,17 @@ check "  resuming from the store" grep -q '9 tasks; [0-9] stored' "$T/err"
 
 # A worker killed with SIGKILL mid-sweep: its tasks are lost (Open MPI then
 # ends the job, rank 0 last), everything rank 0 stored stays; the rerun runs
-# the rest and gives the same export.  18 points x 6 replications.
+# the rest and gives the same export.  18 points x 6 replications of 365 days:
+# long enough (about 3 s of simulation here) that a faster machine does not finish them all
+# before the kill lands.
 VARYL='dispatch.escalate_min=10..26 step 2'
 long() {
     np=$1; out=$2; shift 2
-    $MPIRUN -n "$np" "$P" sweep "$S" --vary "$VARYL" --vary "$VARY2" --reps 6 --horizon-days 16 \
+    $MPIRUN -n "$np" "$P" sweep "$S" --vary "$VARYL" --vary "$VARY2" --reps 6 --horizon-days 365 \
         --warmup-days 1 --progress none --out "$out" --mpi "$@"
 }
 expect_exit 0 "long sweep --jobs 1" "$P" sweep "$S" --vary "$VARYL" --vary "$VARY2" --reps 6 \
-    --horizon-days 16 --warmup-days 1 --progress none --out "$T/lref" --jobs 1
+    --horizon-days 365 --warmup-days 1 --progress none --out "$T/lref" --jobs 1
 t0=$(date +%s%N)
 expect_exit 0 "long sweep, mpirun -n 2" long 2 "$T/lm"
 dur_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -165,7 +167,7 @@ check "long sweep: mpirun -n 2 identical to --jobs 1" cmp -s "$T/lref/sweep.csv"
 # children are the ranks.
 long_bg() {
     out=$1
-    $MPIRUN -n 2 "$P" sweep "$S" --vary "$VARYL" --vary "$VARY2" --reps 6 --horizon-days 16 \
+    $MPIRUN -n 2 "$P" sweep "$S" --vary "$VARYL" --vary "$VARY2" --reps 6 --horizon-days 365 \
         --warmup-days 1 --progress none --out "$out" --mpi >"$T/kout" 2>"$T/kerr" &
 }
 # Waits until the store holds a finished task (read through --export, which
