@@ -142,7 +142,18 @@ static int nearest_select(const struct ops *o, void *st, const struct job *j)
 {
     (void)st;
     double tt;
-    for (int grp = 0; grp < GRP_N; grp++) {
+    int g = j->inc.grid, only = g >= 0 ? o->grid_home1[g] : -1;
+    /* The grid's one home unit, the common case, without its travel time
+     * (group_best's, which only tiered needs). */
+    if (o->s->home_first && only >= 0) {
+        if (eligible(o, only, j->roles, j->cmask))
+            return only;
+    } else {
+        int u = group_best(o, GRP_HOME, j->roles, j, &tt);
+        if (u >= 0)
+            return u;
+    }
+    for (int grp = GRP_HOME + 1; grp < GRP_N; grp++) {
         int u = group_best(o, grp, j->roles, j, &tt);
         if (u >= 0)
             return u;

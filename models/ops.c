@@ -661,6 +661,30 @@ static inline int job_alloc(struct ops *o, struct perr *e)
     return j;
 }
 
+/* A new job for incident in, field by field: a compound literal would
+ * build the whole 160-byte record on the stack and copy it, once per call.
+ * Every field is set here (u_resolve by the caller); the size check is a
+ * reminder to set a field added to struct job. */
+_Static_assert(sizeof(struct job) == 160, "job_init must set every field of struct job");
+static inline void job_init(const struct ops *o, struct job *jb, const struct inc *in,
+                            const struct scn_itype *it)
+{
+    jb->inc = *in;
+    jb->t_dispatch = jb->t_first = jb->remaining = NAN;
+    jb->u_resolve = jb->fu_min = 0;
+    jb->first_unit = -1;
+    jb->first_contact = false;
+    jb->n_req = 0;
+    jb->phase = PH_POLICE;
+    jb->roles = (unsigned char)o->type_roles[in->type];
+    jb->need = it->units_required;
+    jb->active = 0;
+    jb->queued = jb->in_queue = false;
+    jb->resent = 0;
+    jb->cmask = (uint16_t)o->type_cmask[in->type];
+    jb->qprev = jb->qnext = jb->next_free = -1;
+}
+
 /* Units requested by a job: units_per_call.csv's draw, else its type's. */
 static int job_units(const struct ops *o, const struct job *jb)
 {
@@ -1667,10 +1691,7 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     if (j < 0)
         return -1;
     struct job *jb = &o->job[j];
-    *jb = (struct job){ .inc = o->next, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
-                        .first_unit = -1, .need = it->units_required, .qprev = -1,
-                        .qnext = -1, .next_free = -1, .roles = (unsigned char)o->type_roles[o->next.type],
-                        .cmask = (uint16_t)o->type_cmask[o->next.type] };
+    job_init(o, jb, &o->next, it);
     if (o->use_jx)
         job_start(o, jb, spawn_key_exo(o->next.seq), 0, false);
     /* Drawn for every call whatever happens to it, so that the outcome
@@ -1717,10 +1738,7 @@ static int arrive_spawned(struct ops *o, const struct spawn_inc *x, struct perr 
     if (j < 0)
         return -1;
     struct job *jb = &o->job[j];
-    *jb = (struct job){ .inc = x->inc, .t_dispatch = NAN, .t_first = NAN, .remaining = NAN,
-                        .first_unit = -1, .need = it->units_required, .qprev = -1,
-                        .qnext = -1, .next_free = -1, .roles = (unsigned char)o->type_roles[x->inc.type],
-                        .cmask = (uint16_t)o->type_cmask[x->inc.type] };
+    job_init(o, jb, &x->inc, it);
     job_start(o, jb, x->key, x->depth, true);
     if (jb->inc.t >= o->warmup) {
         o->n_spawned++;

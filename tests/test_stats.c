@@ -100,7 +100,7 @@ int main(void)
     struct stat_hist e;
     stat_hist_init(&e);
     int bad = 0, tried = 0;
-    for (size_t b0 = 1; b0 + 1 < gsl_histogram_bins(e.h); b0 += 7) {
+    for (size_t b0 = 1; b0 + 1 < gsl_histogram_bins(e.h); b0 += 3) {
         double lo, hi;
         gsl_histogram_get_range(e.h, b0, &lo, &hi);
         double vs[4] = { lo, nextafter(lo, 0), nextafter(lo, 1e300), lo + (hi - lo) * 0.385 };
@@ -117,6 +117,21 @@ int main(void)
         }
     }
     CHECK(bad == 0, "bin of %d values at, around and between edges: %d misplaced", tried, bad);
+    /* And log-uniform values over the whole range, which land anywhere in
+     * the geometric bins' lookup cells. */
+    bad = 0;
+    uint64_t z = 88172645463325252ULL;
+    for (int k = 0; k < 200000; k++) {
+        z ^= z << 13, z ^= z >> 7, z ^= z << 17;
+        double v = 1e-3 * pow(1e9, (double)(z >> 11) * 0x1.0p-53), before_v;
+        size_t want;
+        if (gsl_histogram_find(e.h, v, &want) != GSL_SUCCESS)
+            continue;
+        before_v = gsl_histogram_get(e.h, want);
+        stat_hist_add(&e, v);
+        bad += gsl_histogram_get(e.h, want) != before_v + 1;
+    }
+    CHECK(bad == 0, "200000 log-uniform values from 1e-3 to 1e6: %d misplaced", bad);
     stat_hist_release(&e);
 
     gsl_sort(xs, 1, N);
