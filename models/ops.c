@@ -433,8 +433,10 @@ static void unplace(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
     struct nn *t = o->nn[o->tag[u].slot];
-    if (nn_contains(t, o->nn_item[u]))
+    if (r->in_nn) {
         nn_remove(t, o->nn_item[u]);
+        r->in_nn = false;
+    }
     if (r->mobile) {
         int last = o->mob[--o->n_mob];
         o->mob[r->mob_pos] = last;
@@ -451,6 +453,7 @@ static void place(struct ops *o, int u)
     unplace(o, u);
     if (r->st == U_IDLE && r->act == ACT_BASE) {
         nn_insert(o->nn[o->tag[u].slot], o->nn_item[u]);
+        r->in_nn = true;
     } else if (r->st == U_IDLE ||
                (r->st == U_RETURNING && o->s->redispatch_returning && !r->shift_over &&
                 !(o->cad_hold && ops_cad_stood_down(o, u)))) {
@@ -981,7 +984,7 @@ static inline bool take_waiting(struct ops *o, int u)
         start_followup(o, u);
         return true;
     }
-    int j = q_first_for(o, u);
+    int j = o->qn > 0 ? q_first_for(o, u) : -1;
     if (j >= 0) {
         assign(o, u, j);
         return true;

@@ -50,6 +50,7 @@ struct unit_rt {
     uint32_t jobs, away;   /* inside the measured period */
     bool shift_over;       /* the shift ended while busy: off when free */
     bool mobile;           /* in the mobile list (available away from base) */
+    bool in_nn;            /* in its spatial index (idle at base) */
     int mob_pos;
 
     double duty_since;     /* start of the current on-duty period, min */
