@@ -62,8 +62,29 @@ struct stat_hist {
 void stat_hist_init(struct stat_hist *s);
 void stat_hist_release(struct stat_hist *s);
 void stat_hist_reset(struct stat_hist *s);
-/* x must be >= 0 (negative values are an internal error). */
-void stat_hist_add(struct stat_hist *s, double x);
+/* Every histogram has the same edges, so a value's bin can be found once
+ * and added to several (the response time of a call to its priority's and
+ * to the overall histogram, and to the travel histogram when it did not
+ * wait).  x must be >= 0 (negative values are an internal error). */
+#define STAT_BIN_ZERO ((size_t)-1)
+#define STAT_BIN_OVER ((size_t)-2)
+size_t stat_hist_bin(double x);     /* after a stat_hist_init, which builds the edges */
+static inline void stat_hist_add_bin(struct stat_hist *s, double x, size_t bin)
+{
+    s->n++;
+    if (x > s->max)
+        s->max = x;
+    if (bin == STAT_BIN_ZERO)
+        s->zeros++;
+    else if (bin == STAT_BIN_OVER)
+        s->overflow++;
+    else
+        s->h->bin[bin] += 1;
+}
+static inline void stat_hist_add(struct stat_hist *s, double x)
+{
+    stat_hist_add_bin(s, x, stat_hist_bin(x));
+}
 /* Quantile q in [0,1] by linear interpolation within the bin; NAN if empty. */
 double stat_hist_quantile(const struct stat_hist *s, double q);
 /* Share of the values <= x (linear within a bin, as the quantiles); NAN if

@@ -1123,17 +1123,18 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     double resp = now - in->t, wait = jb->t_dispatch - in->t, trav = now - o->u[u].t0;
     bool within = resp <= it->target_min, first = jb->first_contact;
     int P = s->n_priorities;
+    size_t rbin = stat_hist_bin(resp);  /* one bin search for every histogram of resp */
     stat_sum_add(&o->p_resp[P], resp);
-    stat_hist_add(&o->p_hist[P], resp);
+    stat_hist_add_bin(&o->p_hist[P], resp, rbin);
     o->p_within[P] += within;
     if (o->split_prio) {
         int p = in->prio_idx;
         stat_sum_add(&o->p_resp[p], resp);
-        stat_hist_add(&o->p_hist[p], resp);
+        stat_hist_add_bin(&o->p_hist[p], resp, rbin);
         o->p_within[p] += within;
     }
     stat_sum_add(&o->travel, trav);
-    stat_hist_add(&o->travel_hist, trav);
+    stat_hist_add_bin(&o->travel_hist, trav, trav == resp ? rbin : stat_hist_bin(trav));
     stat_sum_add(&o->wait_all, wait);
     stat_hist_add(&o->wait_hist, wait);
     if (jb->queued) {
@@ -1165,7 +1166,7 @@ static void record_first(struct ops *o, int u, struct job *jb, double now)
     t[T_WITHIN] += within;
     t[T_FIRST] += first;
     if (o->split_type)
-        stat_hist_add(&o->t_hist[in->type], resp);
+        stat_hist_add_bin(&o->t_hist[in->type], resp, rbin);
     if (o->grid_on && o->tag[u].role == ROLE_GRID_WORKER) {
         o->gt_first++;
         o->gy_acc[(size_t)in->type * OPS_N_GRIDTYPE + GY_FIRST_SHARE] += 1;
@@ -1591,7 +1592,12 @@ static void on_leave_scene(struct ops *o, int u)
 
 static void on_arrive_base(struct ops *o, int u)
 {
-    stay(o, u);
+    /* stay() without the position lookup: the event is at the leg's end. */
+    struct unit_rt *r = &o->u[u];
+    PS_ASSERT(sim_now(o->sim) == r->t1);
+    r->x0 = r->x1;
+    r->y0 = r->y1;
+    r->t0 = r->t1;
     if (o->u[u].shift_over)
         go_off(o, u);
     else
@@ -1611,6 +1617,13 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
     (void)e;
     struct ops *o = m;
     int u = (int)ev->id;
+    /* Most of the calendar: a busy cycle's end (its only event under
+     * one_event), tested first. */
+    if (ev->kind == EV_ARRIVE_BASE && ev->ver == o->u[u].ver) {
+        on_arrive_base(o, u);
+        maybe_close(o);
+        return 0;
+    }
     switch (ev->kind) {
     case EV_HORIZON:
         o->q_at_horizon = o->qn;

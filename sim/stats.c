@@ -128,20 +128,13 @@ void stat_hist_reset(struct stat_hist *s)
     s->max = 0;
 }
 
-void stat_hist_add(struct stat_hist *s, double x)
+size_t stat_hist_bin(double x)
 {
     PS_ASSERT(x >= 0);
-    s->n++;
-    if (x > s->max)
-        s->max = x;
-    if (x == 0) {
-        s->zeros++;
-        return;
-    }
-    if (!(x < edges[n_edges - 1])) {
-        s->overflow++;
-        return;
-    }
+    if (x == 0)
+        return STAT_BIN_ZERO;
+    if (!(x < edges[n_edges - 1]))
+        return STAT_BIN_OVER;
     /* A guess near the bin (linear: by a multiply; geometric: geo_guess),
      * settled by the loops on the edges themselves, instead of GSL's binary
      * search over ~6,800 edges: this runs several times per incident. */
@@ -157,7 +150,7 @@ void stat_hist_add(struct stat_hist *s, double x)
         i--;
     while (i + 2 < n_edges && x >= edges[i + 1])
         i++;
-    s->h->bin[i] += 1;
+    return i;
 }
 
 double stat_hist_cdf(const struct stat_hist *s, double x)
