@@ -41,7 +41,7 @@ DEB_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libjans
             nettle-dev libsqlite3-dev gnuplot-nox tzdata
 
 .SECONDARY:
-.PHONY: all deps demo report-test test check-deps asan bench clean update-bench-city
+.PHONY: all deps demo report-test test check-deps asan bench profile clean update-bench-city
 all: $(BIN)/patrolsim $(BIN)/toysim
 
 # Installs the Debian packages when a header or tool is missing: as root with
@@ -107,6 +107,12 @@ BENCH_S    ?=
 BENCH_DAYS ?=
 bench: $(BIN)/patrolsim
 	@BIN=$(BIN) sh tools/bench.sh "$(BENCH_S)" "$(BENCH_DAYS)"
+
+# Instructions per incident by function (callgrind): `make profile` on
+# bench-city S = 64, PROFILE=8, 128 or mm1 for the others.
+PROFILE ?= 64
+profile: $(BIN)/patrolsim
+	@BIN=$(BIN) sh tools/profile.sh "$(PROFILE)"
 
 # Regenerates the bundled S = 8 bench-city tables from the generator.
 update-bench-city:
