@@ -375,7 +375,7 @@ int ops_nearest_eligible(const struct ops *o, unsigned roles, uint32_t cmask, do
     if (C == 1 && tv->fast) {   /* no crew constraint, metric without bands: one index per
                                  * (mode, role); set bits only */
         for (int m = 0; m < s->n_modes; m++)
-            for (unsigned rs = roles & ((1u << ROLE_N) - 1); rs; rs &= rs - 1) {
+            for (unsigned rs = roles & o->mode_roles[m]; rs; rs &= rs - 1) {
                 int k = m * ROLE_N + __builtin_ctz(rs);
                 double d;
                 int it = nn_nearest(o->nn[k], x, y, &d);
@@ -390,7 +390,7 @@ int ops_nearest_eligible(const struct ops *o, unsigned roles, uint32_t cmask, do
     }
     for (int m = 0; m < s->n_modes; m++)
         for (int r = 0; r < ROLE_N; r++) {
-            if (!(roles >> r & 1))
+            if (!((roles & o->mode_roles[m]) >> r & 1))
                 continue;
             for (int c = 0; c < C; c++) {
                 if (!(cmask >> c & 1))
@@ -1830,6 +1830,7 @@ static void ops_release(struct ops *o)
     free(o->t_closed_esc);
     spawn_q_release(&o->spawns);
     free(o->nn); free(o->nn_unit); free(o->nn_item); free(o->mob); free(o->u);
+    free(o->mode_roles);
     for (int g = 0; g < s->n_grids && o->grid_home; g++) {
         free(o->grid_home[g]);
         free(o->home_post[g]);
@@ -1963,6 +1964,9 @@ static void build_indexes(struct ops *o)
     o->nn_item = zalloc((size_t)U, sizeof *o->nn_item);
     o->nn = zalloc((size_t)NI, sizeof *o->nn);
     o->nn_unit = zalloc((size_t)NI, sizeof *o->nn_unit);
+    o->mode_roles = zalloc((size_t)s->n_modes, sizeof *o->mode_roles);
+    for (int u = 0; u < U; u++)
+        o->mode_roles[s->units[u].mode] |= 1u << s->units[u].role;
     double *bx = zalloc((size_t)U, sizeof *bx), *by = zalloc((size_t)U, sizeof *by);
     for (int k = 0; k < NI; k++) {
         int n = 0;

@@ -163,6 +163,8 @@ struct ops {
     struct nn **nn;        /* per (mode, role): units idle at their base */
     int *nn_item;          /* unit -> item in its (mode, role) index */
     int **nn_unit;         /* per (mode, role): item -> unit */
+    unsigned *mode_roles;  /* per mode: the roles some unit of that mode has (the indexes
+                              the nearest-idle search need visit) */
     int *mob;              /* available units away from base */
     int n_mob;
     int **grid_home;       /* grid -> home units, by post then file order */
