@@ -83,6 +83,11 @@ static inline void stat_hist_add_bin(struct stat_hist *s, double x, size_t bin)
 }
 static inline void stat_hist_add(struct stat_hist *s, double x)
 {
+    if (x == 0) {          /* a call that did not wait: no bin search, no call */
+        s->n++;
+        s->zeros++;
+        return;
+    }
     stat_hist_add_bin(s, x, stat_hist_bin(x));
 }
 /* Quantile q in [0,1] by linear interpolation within the bin; NAN if empty. */
