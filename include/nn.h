@@ -23,6 +23,9 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
 void nn_free(struct nn *t);
 void nn_insert(struct nn *t, int item);
 void nn_remove(struct nn *t, int item);
+/* Removes item if present; returns whether it was (one call for the
+ * nn_contains + nn_remove pair of a caller that does not know). */
+int nn_take(struct nn *t, int item);
 int nn_contains(const struct nn *t, int item);
 int nn_count(const struct nn *t);
 /* Present item nearest to (x, y), ties to the lowest index; -1 when empty.

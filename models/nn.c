@@ -33,16 +33,27 @@
 #include "cells.h"
 #include "nn.h"
 
-/* What insert, remove and a scan read of an item, and of a cell, side by
- * side: one cache line each instead of one per array. */
+/* An item's fixed data: where it is and where its bit is. */
 struct nn_it {
-    double x, y;            /* position, km */
     int cell;               /* its cell */
-    int slot;               /* index in slots[], -1 when absent */
+    int slot;               /* index in sl[], -1 when absent */
+    int word;               /* its cell's bitmap word in occ[] */
+    uint64_t bit;           /* its cell's bit in that word */
 };
 
+/* A present item as a scan reads it: position and index side by side, the
+ * items of one cell contiguous, so a cell costs one cache line. */
+struct nn_slot {
+    double x, y;
+    int i;
+};
+
+/* lo, hi: the x-range of all the cell's items (present or not), a tighter
+ * bound than the cell's edges (units sit anywhere in their cell, at its
+ * corner on a lattice offset from the grid). */
 struct nn_cell {
-    int start;              /* first slot in slots[] (CSR) */
+    double lo, hi;
+    int start;              /* first slot in sl[] (CSR) */
     int fill;               /* present items */
 };
 
@@ -50,12 +61,14 @@ struct nn {
     enum trv_metric metric;
     int n, count;
     struct nn_it *it;       /* items, by index */
+    double *ix, *iy;        /* positions, by index */
     double x0, y0, w;       /* grid origin and cell width, km */
     double inv_w;           /* 1 / w, for the first guess of a cell */
     int nx, ny, wpr;        /* cells per row and column, bitmap words per row */
     double *ex, *ey;        /* cell edges, nx + 1 and ny + 1 */
+    double *rlo, *rhi;      /* per row, the y-range of its items (its edges if none) */
     struct nn_cell *cell;   /* per cell */
-    int *slots;             /* present items, packed per cell */
+    struct nn_slot *sl;     /* present items, packed per cell */
     uint64_t *occ;          /* row-major occupancy bitmap, wpr words a row */
 };
 
@@ -64,10 +77,14 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     struct nn *t = xcalloc(1, sizeof *t);
     t->metric = metric;
     t->n = n;
-    t->it = xmalloc((size_t)(n ? n : 1) * sizeof *t->it);
+    size_t n1 = (size_t)(n ? n : 1);
+    t->it = xmalloc(n1 * sizeof *t->it);
+    t->ix = xmalloc(n1 * sizeof *t->ix);
+    t->iy = xmalloc(n1 * sizeof *t->iy);
     double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
     for (int i = 0; i < n; i++) {
-        t->it[i] = (struct nn_it){ x[i], y[i], 0, -1 };
+        t->ix[i] = x[i];
+        t->iy[i] = y[i];
         xmin = fmin(xmin, x[i]); xmax = fmax(xmax, x[i]);
         ymin = fmin(ymin, y[i]); ymax = fmax(ymax, y[i]);
     }
@@ -90,13 +107,30 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         t->ey[i] = t->y0 + i * t->w;
     int nc = t->nx * t->ny;
     t->cell = xcalloc((size_t)nc + 1, sizeof *t->cell);
-    t->slots = xmalloc((size_t)(n ? n : 1) * sizeof(int));
+    t->rlo = xmalloc((size_t)t->ny * sizeof *t->rlo);
+    t->rhi = xmalloc((size_t)t->ny * sizeof *t->rhi);
+    for (int r = 0; r < t->ny; r++)
+        t->rlo[r] = INFINITY, t->rhi[r] = -INFINITY;
+    for (int c = 0; c < nc; c++)
+        t->cell[c].lo = INFINITY, t->cell[c].hi = -INFINITY;
+    t->sl = xmalloc(n1 * sizeof *t->sl);
     t->occ = xcalloc((size_t)t->wpr * (size_t)t->ny, sizeof *t->occ);
     for (int i = 0; i < n; i++) {
-        t->it[i].cell = cells_find(y[i], t->y0, t->inv_w, t->ey, t->ny) * t->nx +
-                        cells_find(x[i], t->x0, t->inv_w, t->ex, t->nx);
-        t->cell[t->it[i].cell + 1].start++;
+        int row = cells_find(y[i], t->y0, t->inv_w, t->ey, t->ny);
+        int col = cells_find(x[i], t->x0, t->inv_w, t->ex, t->nx);
+        int c = row * t->nx + col;
+        t->it[i] = (struct nn_it){ c, -1, row * t->wpr + (col >> 6), (uint64_t)1 << (col & 63) };
+        t->cell[c + 1].start++;
+        t->cell[c].lo = fmin(t->cell[c].lo, x[i]);
+        t->cell[c].hi = fmax(t->cell[c].hi, x[i]);
+        t->rlo[row] = fmin(t->rlo[row], y[i]);
+        t->rhi[row] = fmax(t->rhi[row], y[i]);
     }
+    /* A row without items keeps the bound of its edges, so that the row
+     * gaps still only grow outward (see search()). */
+    for (int r = 0; r < t->ny; r++)
+        if (t->rlo[r] > t->rhi[r])
+            t->rlo[r] = t->ey[r], t->rhi[r] = t->ey[r + 1];
     for (int c = 0; c < nc; c++)
         t->cell[c + 1].start += t->cell[c].start;
     return t;
@@ -106,16 +140,9 @@ void nn_free(struct nn *t)
 {
     if (!t)
         return;
-    free(t->it); free(t->ex); free(t->ey); free(t->cell); free(t->slots); free(t->occ);
+    free(t->it); free(t->ix); free(t->iy); free(t->ex); free(t->ey); free(t->rlo);
+    free(t->rhi); free(t->cell); free(t->sl); free(t->occ);
     free(t);
-}
-
-static void occ_set(struct nn *t, int c, int on)
-{
-    int row = c / t->nx, col = c % t->nx;
-    uint64_t *wd = &t->occ[(size_t)row * (size_t)t->wpr + (size_t)(col >> 6)];
-    uint64_t bit = (uint64_t)1 << (col & 63);
-    *wd = on ? *wd | bit : *wd & ~bit;
 }
 
 void nn_insert(struct nn *t, int i)
@@ -124,26 +151,38 @@ void nn_insert(struct nn *t, int i)
     PS_ASSERT(it->slot < 0);
     struct nn_cell *cl = &t->cell[it->cell];
     int s = cl->start + cl->fill++;
-    t->slots[s] = i;
+    t->sl[s] = (struct nn_slot){ t->ix[i], t->iy[i], i };
     it->slot = s;
     t->count++;
-    if (cl->fill == 1)
-        occ_set(t, it->cell, 1);
+    t->occ[it->word] |= it->bit;
+}
+
+/* Swaps the last present item of i's cell into i's slot. */
+static inline void take(struct nn *t, struct nn_it *it)
+{
+    struct nn_cell *cl = &t->cell[it->cell];
+    int s = it->slot, last = cl->start + --cl->fill;
+    t->sl[s] = t->sl[last];
+    t->it[t->sl[s].i].slot = s;
+    it->slot = -1;
+    t->count--;
+    if (cl->fill == 0)
+        t->occ[it->word] &= ~it->bit;
 }
 
 void nn_remove(struct nn *t, int i)
 {
+    PS_ASSERT(t->it[i].slot >= 0);
+    take(t, &t->it[i]);
+}
+
+int nn_take(struct nn *t, int i)
+{
     struct nn_it *it = &t->it[i];
-    int s = it->slot;
-    PS_ASSERT(s >= 0);
-    struct nn_cell *cl = &t->cell[it->cell];
-    int last = cl->start + --cl->fill;
-    t->slots[s] = t->slots[last];
-    t->it[t->slots[s]].slot = s;
-    it->slot = -1;
-    t->count--;
-    if (cl->fill == 0)
-        occ_set(t, it->cell, 0);
+    if (it->slot < 0)
+        return 0;
+    take(t, it);
+    return 1;
 }
 
 int nn_contains(const struct nn *t, int i) { return t->it[i].slot >= 0; }
@@ -204,9 +243,10 @@ struct best {
 HOT void scan_cell(const struct nn *t, int manh, int after, int c, double x, double y,
                    struct best *b)
 {
-    for (int s = t->cell[c].start, e = s + t->cell[c].fill; s < e; s++) {
-        int i = t->slots[s];
-        double dx = fabs(x - t->it[i].x), dy = fabs(y - t->it[i].y);
+    const struct nn_slot *p = &t->sl[t->cell[c].start], *e = p + t->cell[c].fill;
+    for (; p < e; p++) {
+        int i = p->i;
+        double dx = fabs(x - p->x), dy = fabs(y - p->y);
         double d = manh ? dx + dy : hypot(dx, dy);
         if (after && (d < b->d0 || (d == b->d0 && i <= b->i0)))
             continue;
@@ -235,22 +275,31 @@ HOT void scan_cell(const struct nn *t, int manh, int after, int c, double x, dou
 }
 
 /* The occupied cells of row r outward from column cx whose gap, with the
- * row's gap gy, does not rule them out. */
+ * row's gap gy, does not rule them out.  A cell's gap is from its items'
+ * x-range: the ranges of cells c < c' are disjoint and ordered (each lies
+ * in its cell's box), so gaps grow outward and the first cell ruled out
+ * ends its side.  Only the query's own cell may hold items on both sides. */
 HOT void scan_row(const struct nn *t, int manh, int after, int r, int cx, double gy, double x,
                   double y, struct best *b)
 {
     const uint64_t *row = &t->occ[(size_t)r * (size_t)t->wpr];
-    int base = r * t->nx;
-    for (int c = next_occ(row, t->wpr, cx); c >= 0;
-         c = c + 1 < t->nx ? next_occ(row, t->wpr, c + 1) : -1) {
-        if (c > cx && beyond(manh, t->ex[c] - x, gy, b->d))
-            break;
-        scan_cell(t, manh, after, base + c, x, y, b);
+    const struct nn_cell *cl = &t->cell[(size_t)r * (size_t)t->nx];
+    int c = next_occ(row, t->wpr, cx);
+    if (c == cx) {
+        double g = fmax(fmax(cl[c].lo - x, x - cl[c].hi), 0);
+        if (!beyond(manh, g, gy, b->d))
+            scan_cell(t, manh, after, r * t->nx + c, x, y, b);
+        c = c + 1 < t->nx ? next_occ(row, t->wpr, c + 1) : -1;
     }
-    for (int c = cx > 0 ? prev_occ(row, cx - 1) : -1; c >= 0; c = c > 0 ? prev_occ(row, c - 1) : -1) {
-        if (beyond(manh, x - t->ex[c + 1], gy, b->d))
+    for (; c >= 0; c = c + 1 < t->nx ? next_occ(row, t->wpr, c + 1) : -1) {
+        if (beyond(manh, cl[c].lo - x, gy, b->d))
             break;
-        scan_cell(t, manh, after, base + c, x, y, b);
+        scan_cell(t, manh, after, r * t->nx + c, x, y, b);
+    }
+    for (c = cx > 0 ? prev_occ(row, cx - 1) : -1; c >= 0; c = c > 0 ? prev_occ(row, c - 1) : -1) {
+        if (beyond(manh, x - cl[c].hi, gy, b->d))
+            break;
+        scan_cell(t, manh, after, r * t->nx + c, x, y, b);
     }
 }
 
@@ -261,13 +310,14 @@ HOT int search(const struct nn *t, int manh, int after, double x, double y, doub
     int cy = cells_find(y, t->y0, t->inv_w, t->ey, t->ny);
     struct best bb = { -1, INFINITY, d0, i0, 0, 0, NULL, NULL };
     struct best *bp = after == 2 ? kb : &bb;
-    scan_row(t, manh, after, cy, cx, 0, x, y, bp);
+    scan_row(t, manh, after, cy, cx, fmax(fmax(t->rlo[cy] - y, y - t->rhi[cy]), 0), x, y, bp);
     /* Rows above and below, the one with the smaller gap first; a side is
-     * done once its gap rules out its next row (gaps only grow outward). */
+     * done once its gap rules out its next row.  Row gaps are from the
+     * rows' y-ranges, ordered like the cells' x-ranges in scan_row. */
     int up = cy + 1, dn = cy - 1;
     while (up < t->ny || dn >= 0) {
-        double gu = up < t->ny ? t->ey[up] - y : INFINITY;
-        double gd = dn >= 0 ? y - t->ey[dn + 1] : INFINITY;
+        double gu = up < t->ny ? t->rlo[up] - y : INFINITY;
+        double gd = dn >= 0 ? y - t->rhi[dn] : INFINITY;
         if (gu <= gd) {
             if (beyond(manh, 0, gu, bp->d))
                 up = t->ny;
@@ -287,12 +337,25 @@ HOT int search(const struct nn *t, int manh, int after, double x, double y, doub
     return bb.i;
 }
 
+/* Out of line, so that nn_nearest's test for an empty index (most of the
+ * calls of a caller looping over its indexes) saves no registers. */
+static __attribute__((noinline)) int nearest_manh(const struct nn *t, double x, double y,
+                                                  double *out)
+{
+    return search(t, 1, 0, x, y, 0, 0, out, NULL);
+}
+
+static __attribute__((noinline)) int nearest_eucl(const struct nn *t, double x, double y,
+                                                  double *out)
+{
+    return search(t, 0, 0, x, y, 0, 0, out, NULL);
+}
+
 int nn_nearest(const struct nn *t, double x, double y, double *out)
 {
     if (t->count == 0)
         return -1;
-    return t->metric == TRV_MANHATTAN ? search(t, 1, 0, x, y, 0, 0, out, NULL)
-                                      : search(t, 0, 0, x, y, 0, 0, out, NULL);
+    return t->metric == TRV_MANHATTAN ? nearest_manh(t, x, y, out) : nearest_eucl(t, x, y, out);
 }
 
 /* The pruning stays exact: it only drops cells that cannot hold an item
