@@ -65,11 +65,14 @@ struct nn {
     double x0, y0, w;       /* grid origin and cell width, km */
     double inv_w;           /* 1 / w, for the first guess of a cell */
     int nx, ny, wpr;        /* cells per row and column, bitmap words per row */
+    int rs;                 /* bitmap row stride, wpr + 1 (see occ) */
     double *ex, *ey;        /* cell edges, nx + 1 and ny + 1 */
     double *rlo, *rhi;      /* per row, the y-range of its items (its edges if none) */
     struct nn_cell *cell;   /* per cell */
     struct nn_slot *sl;     /* present items, packed per cell */
-    uint64_t *occ;          /* row-major occupancy bitmap, wpr words a row */
+    uint64_t *occ;          /* occupancy bitmap: row r's wpr words from occ[1 + r * rs],
+                             * each row between zero words, so that a window
+                             * straddling a row's ends needs no test */
 };
 
 struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metric)
@@ -114,12 +117,13 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     for (int c = 0; c < nc; c++)
         t->cell[c].lo = INFINITY, t->cell[c].hi = -INFINITY;
     t->sl = xmalloc(n1 * sizeof *t->sl);
-    t->occ = xcalloc((size_t)t->wpr * (size_t)t->ny, sizeof *t->occ);
+    t->rs = t->wpr + 1;
+    t->occ = xcalloc((size_t)t->rs * (size_t)t->ny + 1, sizeof *t->occ);
     for (int i = 0; i < n; i++) {
         int row = cells_find(y[i], t->y0, t->inv_w, t->ey, t->ny);
         int col = cells_find(x[i], t->x0, t->inv_w, t->ex, t->nx);
         int c = row * t->nx + col;
-        t->it[i] = (struct nn_it){ c, -1, row * t->wpr + (col >> 6), (uint64_t)1 << (col & 63) };
+        t->it[i] = (struct nn_it){ c, -1, 1 + row * t->rs + (col >> 6), (uint64_t)1 << (col & 63) };
         t->cell[c + 1].start++;
         t->cell[c].lo = fmin(t->cell[c].lo, x[i]);
         t->cell[c].hi = fmax(t->cell[c].hi, x[i]);
@@ -227,6 +231,13 @@ HOT int beyond(int manh, double gx, double gy, double bd)
     return (gx * gx + gy * gy) * (1 - 1e-12) > bd * bd;
 }
 
+/* max(a, b, 0) without a call (fmax is one, for its NaN rules). */
+HOT double gap3(double a, double b)
+{
+    double g = a > b ? a : b;
+    return g > 0 ? g : 0;
+}
+
 struct best {
     int i;
     double d;               /* the pruning distance: best, or k-th best when full */
@@ -282,11 +293,11 @@ HOT void scan_cell(const struct nn *t, int manh, int after, int c, double x, dou
 HOT void scan_row(const struct nn *t, int manh, int after, int r, int cx, double gy, double x,
                   double y, struct best *b)
 {
-    const uint64_t *row = &t->occ[(size_t)r * (size_t)t->wpr];
+    const uint64_t *row = &t->occ[1 + (size_t)r * (size_t)t->rs];
     const struct nn_cell *cl = &t->cell[(size_t)r * (size_t)t->nx];
     int c = next_occ(row, t->wpr, cx);
     if (c == cx) {
-        double g = fmax(fmax(cl[c].lo - x, x - cl[c].hi), 0);
+        double g = gap3(cl[c].lo - x, x - cl[c].hi);
         if (!beyond(manh, g, gy, b->d))
             scan_cell(t, manh, after, r * t->nx + c, x, y, b);
         c = c + 1 < t->nx ? next_occ(row, t->wpr, c + 1) : -1;
@@ -310,7 +321,7 @@ HOT int search(const struct nn *t, int manh, int after, double x, double y, doub
     int cy = cells_find(y, t->y0, t->inv_w, t->ey, t->ny);
     struct best bb = { -1, INFINITY, d0, i0, 0, 0, NULL, NULL };
     struct best *bp = after == 2 ? kb : &bb;
-    scan_row(t, manh, after, cy, cx, fmax(fmax(t->rlo[cy] - y, y - t->rhi[cy]), 0), x, y, bp);
+    scan_row(t, manh, after, cy, cx, gap3(t->rlo[cy] - y, y - t->rhi[cy]), x, y, bp);
     /* Rows above and below, the one with the smaller gap first; a side is
      * done once its gap rules out its next row.  Row gaps are from the
      * rows' y-ranges, ordered like the cells' x-ranges in scan_row. */
@@ -337,18 +348,124 @@ HOT int search(const struct nn *t, int manh, int after, double x, double y, doub
     return bb.i;
 }
 
+/* ---- nn_nearest: the same search, lean ------------------------------------
+ *
+ * nn_nearest is the event loop's query, so it has its own copy of the
+ * search with the best item in registers and each row's occupancy read as
+ * one 64-column window centred on the query's column: the occupied cells
+ * outward from it are then a count of trailing (right) or leading (left)
+ * zeros each, and next_occ/prev_occ are only needed past the window.  The
+ * pruning rules are those of scan_row and search. */
+
+enum { WIN_L = 31 };        /* window columns left of the query's; 32 right */
+
+/* Occupancy of columns c0 .. c0 + 63 of a bitmap row (0 outside it), for
+ * -64 <= c0 < 64 * wpr: the words read are the row's or its zero guards. */
+HOT uint64_t window(const uint64_t *row, int c0)
+{
+    int k = ((c0 + 64) >> 6) - 1, sh = (c0 + 64) & 63;
+    /* hi << (64 - sh), also for sh = 0 */
+    return row[k] >> sh | (row[k + 1] << 1) << (63 - sh);
+}
+
+struct near {
+    int i;
+    double d;
+};
+
+HOT void near_cell(const struct nn *t, int manh, const struct nn_cell *cl, double x, double y,
+                   struct near *b)
+{
+    const struct nn_slot *p = &t->sl[cl->start], *e = p + cl->fill;
+    for (; p < e; p++) {
+        double dx = fabs(x - p->x), dy = fabs(y - p->y);
+        double d = manh ? dx + dy : hypot(dx, dy);
+        if (d < b->d || (d == b->d && p->i < b->i)) {
+            b->d = d;
+            b->i = p->i;
+        }
+    }
+}
+
+HOT void near_row(const struct nn *t, int manh, int r, int cx, double gy, double x, double y,
+                  struct near *b)
+{
+    const uint64_t *row = &t->occ[1 + (size_t)r * (size_t)t->rs];
+    const struct nn_cell *cl = &t->cell[(size_t)r * (size_t)t->nx];
+    uint64_t win = window(row, cx - WIN_L);
+    uint64_t m = win >> WIN_L;               /* bit j: column cx + j */
+    if (m & 1) {
+        if (!beyond(manh, gap3(cl[cx].lo - x, x - cl[cx].hi), gy, b->d))
+            near_cell(t, manh, &cl[cx], x, y, b);
+        m &= m - 1;
+    }
+    for (; m; m &= m - 1) {
+        int c = cx + __builtin_ctzll(m);
+        if (beyond(manh, cl[c].lo - x, gy, b->d))
+            goto left;
+        near_cell(t, manh, &cl[c], x, y, b);
+    }
+    /* Past the window: cells from c on have items at x >= ex[c]. */
+    for (int c = cx + 64 - WIN_L; c < t->nx && !beyond(manh, t->ex[c] - x, gy, b->d); c++) {
+        if ((c = next_occ(row, t->wpr, c)) < 0 || beyond(manh, cl[c].lo - x, gy, b->d))
+            break;
+        near_cell(t, manh, &cl[c], x, y, b);
+    }
+left:
+    m = win << (64 - WIN_L);                 /* bit 63 - j: column cx - 1 - j */
+    for (; m; m &= ~((uint64_t)1 << 63 >> __builtin_clzll(m))) {
+        int c = cx - 1 - __builtin_clzll(m);
+        if (beyond(manh, x - cl[c].hi, gy, b->d))
+            return;
+        near_cell(t, manh, &cl[c], x, y, b);
+    }
+    /* Cells up to c have items at x < ex[c + 1]. */
+    for (int c = cx - 1 - WIN_L; c >= 0 && !beyond(manh, x - t->ex[c + 1], gy, b->d); c--) {
+        if ((c = prev_occ(row, c)) < 0 || beyond(manh, x - cl[c].hi, gy, b->d))
+            break;
+        near_cell(t, manh, &cl[c], x, y, b);
+    }
+}
+
+HOT int near(const struct nn *t, int manh, double x, double y, double *out)
+{
+    int cx = cells_find(x, t->x0, t->inv_w, t->ex, t->nx);
+    int cy = cells_find(y, t->y0, t->inv_w, t->ey, t->ny);
+    struct near b = { -1, INFINITY };
+    near_row(t, manh, cy, cx, gap3(t->rlo[cy] - y, y - t->rhi[cy]), x, y, &b);
+    int up = cy + 1, dn = cy - 1;
+    double gu = up < t->ny ? t->rlo[up] - y : INFINITY;
+    double gd = dn >= 0 ? y - t->rhi[dn] : INFINITY;
+    for (;;) {
+        if (gu <= gd) {
+            if (up >= t->ny || beyond(manh, 0, gu, b.d))
+                break;                       /* and gd >= gu is out too */
+            near_row(t, manh, up, cx, gu, x, y, &b);
+            gu = ++up < t->ny ? t->rlo[up] - y : INFINITY;
+        } else {
+            if (dn < 0 || beyond(manh, 0, gd, b.d))
+                break;
+            near_row(t, manh, dn, cx, gd, x, y, &b);
+            gd = --dn >= 0 ? y - t->rhi[dn] : INFINITY;
+        }
+    }
+    if (out)
+        *out = b.d;
+    return b.i;
+}
+
 /* Out of line, so that nn_nearest's test for an empty index (most of the
  * calls of a caller looping over its indexes) saves no registers. */
 static __attribute__((noinline)) int nearest_manh(const struct nn *t, double x, double y,
                                                   double *out)
 {
-    return search(t, 1, 0, x, y, 0, 0, out, NULL);
+    return near(t, 1, x, y, out);
 }
 
 static __attribute__((noinline)) int nearest_eucl(const struct nn *t, double x, double y,
                                                   double *out)
 {
-    return search(t, 0, 0, x, y, 0, 0, out, NULL);
+    return near(t, 0, x, y, out);
 }
 
 int nn_nearest(const struct nn *t, double x, double y, double *out)
