@@ -2,11 +2,12 @@
  *
  * Items have fixed positions given at creation and are switched in and out of
  * the searchable set (a unit becomes idle at its base, or is dispatched).
- * Positions are bucketed in a uniform cell grid with about one item per cell
- * and an occupancy bitmap per cell row; a query visits occupied cells outward
- * from the query point (a diamond for Manhattan, a disc for Euclidean) and
- * stops once no closer item can exist, so it costs O(cells near the answer),
- * not O(n), and empty cells cost a bit each.
+ * Positions are bucketed in a uniform cell grid of about two items a cell
+ * with an occupancy bitmap per cell row; a query visits occupied cells
+ * outward from the query point (a diamond for Manhattan, a disc for
+ * Euclidean), each bounded by the extent of its own items, and stops once no
+ * closer item can exist, so it costs O(cells near the answer), not O(n),
+ * and empty cells cost a bit each.
  *
  * Ties in distance go to the lowest item index, exactly.  Insert and remove
  * are O(1) and never allocate (each cell's capacity is its item count).

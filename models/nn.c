@@ -11,21 +11,27 @@
  * row, then the nearer of the next rows above and below), and in each row
  * the occupied cells outward from the query's column, left and right.  A
  * row, or a cell within it, is left out when its gap alone already exceeds
- * the best distance so far.  The search over the cells thus takes a
- * diamond's shape for Manhattan and a disc's for Euclidean distance, and
- * stops as soon as no unvisited cell can hold a closer item.
+ * the best distance so far.  Gaps are not from the cells' edges but from
+ * the range of the items that fall in them (present or not): the y-range
+ * of a row's items, the x-range of a cell's.  Items sit anywhere in their
+ * cell (on bench-city's lattice, at its lower left corner), so edge gaps
+ * would be up to a cell too small and a query would visit about two rings
+ * of cells too many; with one item a cell its gap is its distance.
+ * The search over the cells thus takes a diamond's shape for Manhattan and
+ * a disc's for Euclidean distance, and stops as soon as no unvisited cell
+ * can hold a closer item.
  *
- * Exactness.  A gap is the difference between a cell edge and the query
- * coordinate, the same floating-point subtraction as the item's own
- * coordinate difference but from a value nearer the query; rounding is
- * monotone, so the computed gap never exceeds the computed coordinate
- * difference of an item in that cell, and for Manhattan the rounded sum of
- * gaps never exceeds the item's rounded distance.  Pruning only on a
- * strictly larger bound keeps every item at the best distance, so ties go
- * to the lowest index exactly.  For Euclidean distance the item distance
- * is hypot(), whose rounding is not tied to the bound's, so the bound is
- * shrunk by 1e-12 relative (far above hypot's error of about 1 ulp) before
- * it may prune.
+ * Exactness.  A gap is the difference between the query coordinate and a
+ * value (range end, or edge past which items lie) no farther from it than
+ * any item it bounds, the same floating-point subtraction as the item's own
+ * coordinate difference; rounding is monotone, so the computed gap never
+ * exceeds the computed coordinate difference of an item it bounds, and for
+ * Manhattan the rounded sum of gaps never exceeds the item's rounded
+ * distance.  Pruning only on a strictly larger bound keeps every item at
+ * the best distance, so ties go to the lowest index exactly.  For Euclidean
+ * distance the item distance is hypot(), whose rounding is not tied to the
+ * bound's, so the bound is shrunk by 1e-12 relative (far above hypot's
+ * error of about 1 ulp) before it may prune.
  */
 #include <math.h>
 #include <stdint.h>
@@ -63,7 +69,8 @@ struct nn {
     struct nn_it *it;       /* items, by index */
     double *ix, *iy;        /* positions, by index */
     double x0, y0, w;       /* grid origin and cell width, km */
-    double inv_w;           /* 1 / w, for the first guess of a cell */
+    double inv_w;           /* 1 / w, for the first guess of a column */
+    double h, inv_h;        /* cell height, 2 w, and 1 / h */
     int nx, ny, wpr;        /* cells per row and column, bitmap words per row */
     int rs;                 /* bitmap row stride, wpr + 1 (see occ) */
     double *ex, *ey;        /* cell edges, nx + 1 and ny + 1 */
@@ -96,18 +103,24 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     double span = fmax(xmax - xmin, ymax - ymin);
     t->x0 = xmin;
     t->y0 = ymin;
-    /* About one item per cell for an even spread. */
+    /* About two items per cell for an even spread, in cells twice as tall
+     * as wide: a query pays more per row (its bitmap window, the row's
+     * bound) than per cell or item, and taller rows halve the rows it
+     * visits (measured on bench-city: 7% fewer instructions a query than
+     * square cells of one item or of four). */
     t->w = span > 0 ? span / ceil(sqrt((double)n)) : 1.0;
     t->nx = (int)floor((xmax - xmin) / t->w) + 1;
-    t->ny = (int)floor((ymax - ymin) / t->w) + 1;
+    t->h = 2 * t->w;
+    t->ny = (int)floor((ymax - ymin) / t->h) + 1;
     t->inv_w = 1.0 / t->w;
+    t->inv_h = 1.0 / t->h;
     t->wpr = (t->nx + 63) / 64;
     t->ex = xmalloc(((size_t)t->nx + 1) * sizeof *t->ex);
     t->ey = xmalloc(((size_t)t->ny + 1) * sizeof *t->ey);
     for (int i = 0; i <= t->nx; i++)
         t->ex[i] = t->x0 + i * t->w;
     for (int i = 0; i <= t->ny; i++)
-        t->ey[i] = t->y0 + i * t->w;
+        t->ey[i] = t->y0 + i * t->h;
     int nc = t->nx * t->ny;
     t->cell = xcalloc((size_t)nc + 1, sizeof *t->cell);
     t->rlo = xmalloc((size_t)t->ny * sizeof *t->rlo);
@@ -120,7 +133,7 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     t->rs = t->wpr + 1;
     t->occ = xcalloc((size_t)t->rs * (size_t)t->ny + 1, sizeof *t->occ);
     for (int i = 0; i < n; i++) {
-        int row = cells_find(y[i], t->y0, t->inv_w, t->ey, t->ny);
+        int row = cells_find(y[i], t->y0, t->inv_h, t->ey, t->ny);
         int col = cells_find(x[i], t->x0, t->inv_w, t->ex, t->nx);
         int c = row * t->nx + col;
         t->it[i] = (struct nn_it){ c, -1, 1 + row * t->rs + (col >> 6), (uint64_t)1 << (col & 63) };
@@ -318,7 +331,7 @@ HOT int search(const struct nn *t, int manh, int after, double x, double y, doub
                double *out, struct best *kb)
 {
     int cx = cells_find(x, t->x0, t->inv_w, t->ex, t->nx);
-    int cy = cells_find(y, t->y0, t->inv_w, t->ey, t->ny);
+    int cy = cells_find(y, t->y0, t->inv_h, t->ey, t->ny);
     struct best bb = { -1, INFINITY, d0, i0, 0, 0, NULL, NULL };
     struct best *bp = after == 2 ? kb : &bb;
     scan_row(t, manh, after, cy, cx, gap3(t->rlo[cy] - y, y - t->rhi[cy]), x, y, bp);
@@ -430,22 +443,23 @@ left:
 HOT int near(const struct nn *t, int manh, double x, double y, double *out)
 {
     int cx = cells_find(x, t->x0, t->inv_w, t->ex, t->nx);
-    int cy = cells_find(y, t->y0, t->inv_w, t->ey, t->ny);
+    int cy = cells_find(y, t->y0, t->inv_h, t->ey, t->ny);
     struct near b = { -1, INFINITY };
-    near_row(t, manh, cy, cx, gap3(t->rlo[cy] - y, y - t->rhi[cy]), x, y, &b);
-    int up = cy + 1, dn = cy - 1;
+    int up = cy + 1, dn = cy - 1, r = cy;
+    double gy = gap3(t->rlo[cy] - y, y - t->rhi[cy]);
     double gu = up < t->ny ? t->rlo[up] - y : INFINITY;
     double gd = dn >= 0 ? y - t->rhi[dn] : INFINITY;
-    for (;;) {
+    for (;;) {                  /* one call site: one inlined copy of near_row */
+        near_row(t, manh, r, cx, gy, x, y, &b);
         if (gu <= gd) {
             if (up >= t->ny || beyond(manh, 0, gu, b.d))
-                break;                       /* and gd >= gu is out too */
-            near_row(t, manh, up, cx, gu, x, y, &b);
+                break;          /* and gd >= gu is out too */
+            r = up, gy = gu;
             gu = ++up < t->ny ? t->rlo[up] - y : INFINITY;
         } else {
             if (dn < 0 || beyond(manh, 0, gd, b.d))
                 break;
-            near_row(t, manh, dn, cx, gd, x, y, &b);
+            r = dn, gy = gd;
             gd = --dn >= 0 ? y - t->rhi[dn] : INFINITY;
         }
     }
