@@ -372,13 +372,22 @@ HOT int search(const struct nn *t, int manh, int after, double x, double y, doub
 
 enum { WIN_L = 31 };        /* window columns left of the query's; 32 right */
 
-/* Occupancy of columns c0 .. c0 + 63 of a bitmap row (0 outside it), for
+/* Where the window of columns c0 .. c0 + 63 is in each bitmap row, for
  * -64 <= c0 < 64 * wpr: the words read are the row's or its zero guards. */
-HOT uint64_t window(const uint64_t *row, int c0)
+struct win {
+    int k, sh;              /* first word, relative to the row; bit shift */
+};
+
+HOT struct win win_at(int c0)
 {
-    int k = ((c0 + 64) >> 6) - 1, sh = (c0 + 64) & 63;
+    return (struct win){ ((c0 + 64) >> 6) - 1, (c0 + 64) & 63 };
+}
+
+/* Occupancy of the window's columns in one row (0 outside the row). */
+HOT uint64_t window(const uint64_t *row, struct win w)
+{
     /* hi << (64 - sh), also for sh = 0 */
-    return row[k] >> sh | (row[k + 1] << 1) << (63 - sh);
+    return row[w.k] >> w.sh | (row[w.k + 1] << 1) << (63 - w.sh);
 }
 
 struct near {
@@ -400,12 +409,12 @@ HOT void near_cell(const struct nn *t, int manh, const struct nn_cell *cl, doubl
     }
 }
 
-HOT void near_row(const struct nn *t, int manh, int r, int cx, double gy, double x, double y,
-                  struct near *b)
+HOT void near_row(const struct nn *t, int manh, int r, int cx, struct win wi, double gy,
+                  double x, double y, struct near *b)
 {
     const uint64_t *row = &t->occ[1 + (size_t)r * (size_t)t->rs];
     const struct nn_cell *cl = &t->cell[(size_t)r * (size_t)t->nx];
-    uint64_t win = window(row, cx - WIN_L);
+    uint64_t win = window(row, wi);
     uint64_t m = win >> WIN_L;               /* bit j: column cx + j */
     if (m & 1) {
         if (!beyond(manh, gap3(cl[cx].lo - x, x - cl[cx].hi), gy, b->d))
@@ -445,12 +454,13 @@ HOT int near(const struct nn *t, int manh, double x, double y, double *out)
     int cx = cells_find(x, t->x0, t->inv_w, t->ex, t->nx);
     int cy = cells_find(y, t->y0, t->inv_h, t->ey, t->ny);
     struct near b = { -1, INFINITY };
+    struct win wi = win_at(cx - WIN_L);
     int up = cy + 1, dn = cy - 1, r = cy;
     double gy = gap3(t->rlo[cy] - y, y - t->rhi[cy]);
     double gu = up < t->ny ? t->rlo[up] - y : INFINITY;
     double gd = dn >= 0 ? y - t->rhi[dn] : INFINITY;
     for (;;) {                  /* one call site: one inlined copy of near_row */
-        near_row(t, manh, r, cx, gy, x, y, &b);
+        near_row(t, manh, r, cx, wi, gy, x, y, &b);
         if (gu <= gd) {
             if (up >= t->ny || beyond(manh, 0, gu, b.d))
                 break;          /* and gd >= gu is out too */
