@@ -240,7 +240,9 @@ HOT int prev_occ(const uint64_t *row, int col)
 HOT int beyond(int manh, double gx, double gy, double bd)
 {
     if (manh)
-        return gx + gy > bd;
+        return gx + gy > bd;    /* a gap < 0 still bounds its coordinate difference */
+    gx = gx > 0 ? gx : 0;
+    gy = gy > 0 ? gy : 0;
     return (gx * gx + gy * gy) * (1 - 1e-12) > bd * bd;
 }
 
@@ -368,7 +370,11 @@ HOT int search(const struct nn *t, int manh, int after, double x, double y, doub
  * one 64-column window centred on the query's column: the occupied cells
  * outward from it are then a count of trailing (right) or leading (left)
  * zeros each, and next_occ/prev_occ are only needed past the window.  The
- * pruning rules are those of scan_row and search. */
+ * pruning rules are those of scan_row and search, except that the query's
+ * cell is only guessed from the cell width: every gap below bounds its
+ * items' coordinate differences from wherever the query is (beyond() takes
+ * a negative gap for what it is), and the ranges' order does not depend on
+ * the query, so a wrong guess costs cells visited, never a wrong answer. */
 
 enum { WIN_L = 31 };        /* window columns left of the query's; 32 right */
 
@@ -388,6 +394,13 @@ HOT uint64_t window(const uint64_t *row, struct win w)
 {
     /* hi << (64 - sh), also for sh = 0 */
     return row[w.k] >> w.sh | (row[w.k + 1] << 1) << (63 - w.sh);
+}
+
+/* The cell of v by the uniform width alone, in [0, n). */
+HOT int guess(double v, double lo, double scale, int n)
+{
+    double g = (v - lo) * scale;
+    return !(g >= 0) ? 0 : g >= n ? n - 1 : (int)g;
 }
 
 struct near {
@@ -451,8 +464,10 @@ left:
 
 HOT int near(const struct nn *t, int manh, double x, double y, double *out)
 {
-    int cx = cells_find(x, t->x0, t->inv_w, t->ex, t->nx);
-    int cy = cells_find(y, t->y0, t->inv_h, t->ey, t->ny);
+    /* The query's cell needs no correction against the edges: no gap
+     * below assumes the query inside the cell it starts from. */
+    int cx = guess(x, t->x0, t->inv_w, t->nx);
+    int cy = guess(y, t->y0, t->inv_h, t->ny);
     struct near b = { -1, INFINITY };
     struct win wi = win_at(cx - WIN_L);
     int up = cy + 1, dn = cy - 1, r = cy;
