@@ -42,7 +42,7 @@
 /* An item's fixed data: where it is and where its bit is. */
 struct nn_it {
     int cell;               /* its cell */
-    int slot;               /* index in sl[], -1 when absent */
+    int slot;               /* index in its cell's slots, -1 when absent */
     int word;               /* its cell's bitmap word in occ[] */
     uint64_t bit;           /* its cell's bit in that word */
 };
@@ -59,7 +59,7 @@ struct nn_slot {
  * corner on a lattice offset from the grid). */
 struct nn_cell {
     double lo, hi;
-    int start;              /* first slot in sl[] (CSR) */
+    struct nn_slot *sl;     /* its run of t->sl (CSR), a slot per item it holds */
     int fill;               /* present items */
 };
 
@@ -137,7 +137,7 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         int col = cells_find(x[i], t->x0, t->inv_w, t->ex, t->nx);
         int c = row * t->nx + col;
         t->it[i] = (struct nn_it){ c, -1, 1 + row * t->rs + (col >> 6), (uint64_t)1 << (col & 63) };
-        t->cell[c + 1].start++;
+        t->cell[c + 1].fill++;     /* count, as the next cell's */
         t->cell[c].lo = fmin(t->cell[c].lo, x[i]);
         t->cell[c].hi = fmax(t->cell[c].hi, x[i]);
         t->rlo[row] = fmin(t->rlo[row], y[i]);
@@ -149,7 +149,11 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         if (t->rlo[r] > t->rhi[r])
             t->rlo[r] = t->ey[r], t->rhi[r] = t->ey[r + 1];
     for (int c = 0; c < nc; c++)
-        t->cell[c + 1].start += t->cell[c].start;
+        t->cell[c + 1].fill += t->cell[c].fill;
+    for (int c = 0; c < nc; c++) {         /* fill is now the cell's first slot */
+        t->cell[c].sl = t->sl + t->cell[c].fill;
+        t->cell[c].fill = 0;
+    }
     return t;
 }
 
@@ -167,8 +171,8 @@ void nn_insert(struct nn *t, int i)
     struct nn_it *it = &t->it[i];
     PS_ASSERT(it->slot < 0);
     struct nn_cell *cl = &t->cell[it->cell];
-    int s = cl->start + cl->fill++;
-    t->sl[s] = (struct nn_slot){ t->ix[i], t->iy[i], i };
+    int s = cl->fill++;
+    cl->sl[s] = (struct nn_slot){ t->ix[i], t->iy[i], i };
     it->slot = s;
     t->count++;
     t->occ[it->word] |= it->bit;
@@ -178,9 +182,9 @@ void nn_insert(struct nn *t, int i)
 static inline void take(struct nn *t, struct nn_it *it)
 {
     struct nn_cell *cl = &t->cell[it->cell];
-    int s = it->slot, last = cl->start + --cl->fill;
-    t->sl[s] = t->sl[last];
-    t->it[t->sl[s].i].slot = s;
+    int s = it->slot, last = --cl->fill;
+    cl->sl[s] = cl->sl[last];
+    t->it[cl->sl[s].i].slot = s;
     it->slot = -1;
     t->count--;
     if (cl->fill == 0)
@@ -269,7 +273,7 @@ struct best {
 HOT void scan_cell(const struct nn *t, int manh, int after, int c, double x, double y,
                    struct best *b)
 {
-    const struct nn_slot *p = &t->sl[t->cell[c].start], *e = p + t->cell[c].fill;
+    const struct nn_slot *p = t->cell[c].sl, *e = p + t->cell[c].fill;
     for (; p < e; p++) {
         int i = p->i;
         double dx = fabs(x - p->x), dy = fabs(y - p->y);
@@ -408,10 +412,9 @@ struct near {
     double d;
 };
 
-HOT void near_cell(const struct nn *t, int manh, const struct nn_cell *cl, double x, double y,
-                   struct near *b)
+HOT void near_cell(int manh, const struct nn_cell *cl, double x, double y, struct near *b)
 {
-    const struct nn_slot *p = &t->sl[cl->start], *e = p + cl->fill;
+    const struct nn_slot *p = cl->sl, *e = p + cl->fill;
     for (; p < e; p++) {
         double dx = fabs(x - p->x), dy = fabs(y - p->y);
         double d = manh ? dx + dy : hypot(dx, dy);
@@ -431,20 +434,20 @@ HOT void near_row(const struct nn *t, int manh, int r, int cx, struct win wi, do
     uint64_t m = win >> WIN_L;               /* bit j: column cx + j */
     if (m & 1) {
         if (!beyond(manh, gap3(cl[cx].lo - x, x - cl[cx].hi), gy, b->d))
-            near_cell(t, manh, &cl[cx], x, y, b);
+            near_cell(manh, &cl[cx], x, y, b);
         m &= m - 1;
     }
     for (; m; m &= m - 1) {
         int c = cx + __builtin_ctzll(m);
         if (beyond(manh, cl[c].lo - x, gy, b->d))
             goto left;
-        near_cell(t, manh, &cl[c], x, y, b);
+        near_cell(manh, &cl[c], x, y, b);
     }
     /* Past the window: cells from c on have items at x >= ex[c]. */
     for (int c = cx + 64 - WIN_L; c < t->nx && !beyond(manh, t->ex[c] - x, gy, b->d); c++) {
         if ((c = next_occ(row, t->wpr, c)) < 0 || beyond(manh, cl[c].lo - x, gy, b->d))
             break;
-        near_cell(t, manh, &cl[c], x, y, b);
+        near_cell(manh, &cl[c], x, y, b);
     }
 left:
     m = win << (64 - WIN_L);                 /* bit 63 - j: column cx - 1 - j */
@@ -452,13 +455,13 @@ left:
         int c = cx - 1 - __builtin_clzll(m);
         if (beyond(manh, x - cl[c].hi, gy, b->d))
             return;
-        near_cell(t, manh, &cl[c], x, y, b);
+        near_cell(manh, &cl[c], x, y, b);
     }
     /* Cells up to c have items at x < ex[c + 1]. */
     for (int c = cx - 1 - WIN_L; c >= 0 && !beyond(manh, x - t->ex[c + 1], gy, b->d); c--) {
         if ((c = prev_occ(row, c)) < 0 || beyond(manh, x - cl[c].hi, gy, b->d))
             break;
-        near_cell(t, manh, &cl[c], x, y, b);
+        near_cell(manh, &cl[c], x, y, b);
     }
 }
 
