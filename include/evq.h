@@ -18,9 +18,11 @@
  * given at creation, so the event loop does not call malloc.  Lazily
  * cancelled events occupy slots until they surface, so a model can only
  * estimate its peak; if a push finds the pool full it doubles it and counts
- * the growth (evq_growths), which benchmarks report.  Heap push and pop
- * cost O(log4 n).  Peek may move the wheel forward to the next non-empty
- * bucket (amortised O(1)).
+ * the growth (evq_growths), which benchmarks report; the wheel's node pool
+ * grows the same way.  Heap push and pop cost O(log4 n).  Peek, pop and
+ * pop_until may move the wheel forward to the next non-empty bucket
+ * (amortised O(1)); pop_until never moves it past its limit's bucket, so the
+ * events that an arrival at that limit schedules still file into the ring.
  */
 #ifndef PATROLSIM_EVQ_H
 #define PATROLSIM_EVQ_H
