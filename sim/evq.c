@@ -33,6 +33,12 @@
 
 #define D 4
 
+#if defined(__GNUC__)
+#define EVQ_NOINLINE __attribute__((noinline))
+#else
+#define EVQ_NOINLINE
+#endif
+
 /* Strict weak order: earlier time first, then earlier insertion. */
 static inline int before(const struct evq_event *x, const struct evq_event *y)
 {
@@ -426,20 +432,26 @@ int evq_pop(struct evq *q, struct evq_event *out)
     return 0;
 }
 
-int evq_pop_until(struct evq *q, double t, struct evq_event *out)
+/* Out of line, so that the heap's path through evq_pop_until needs no
+ * stack frame. */
+EVQ_NOINLINE static int wheel_pop_until(struct evq *q, double t, struct evq_event *out)
 {
-    if (q->kind == EVQ_HEAP) {
-        if (q->n == 0 || !(q->h.a[0].time <= t))
-            return -1;
-        q->n--;
-        heap_pop(&q->h, out);
-        return 0;
-    }
     if (q->head < 0 && (q->n == 0 || !refill(q, bucket(q, t))))
         return -1;
     if (!(q->pool[q->head].time <= t))
         return -1;
     take_head(q, out);
+    return 0;
+}
+
+int evq_pop_until(struct evq *q, double t, struct evq_event *out)
+{
+    if (q->kind != EVQ_HEAP)
+        return wheel_pop_until(q, t, out);
+    if (q->n == 0 || !(q->h.a[0].time <= t))
+        return -1;
+    q->n--;
+    heap_pop(&q->h, out);
     return 0;
 }
 
