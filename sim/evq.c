@@ -163,6 +163,7 @@ struct evq {
 
     /* EVQ_WHEEL only */
     double width, inv_width;
+    double width0;            /* as created; evq_clear goes back to it */
     size_t nb;                /* ring slots, a power of two */
     int64_t cur;              /* bucket being served */
     int32_t head;             /* its events (and any earlier), sorted; -1 */
@@ -174,6 +175,12 @@ struct evq {
     int32_t free_node;
     size_t pool_cap;
     struct evq_event top;     /* evq_peek's copy of the current list's first */
+    /* Width tuning (see wheel_tune): work counted since push number tune_seq */
+    uint64_t tune_seq;
+    uint64_t walk;            /* list links passed by sorted inserts */
+    uint64_t scan;            /* buckets stepped by refill */
+    uint64_t far;             /* events filed in the overflow */
+    unsigned retunes;
 };
 
 struct evq *evq_new(size_t capacity)
@@ -203,7 +210,7 @@ struct evq *evq_new_kind(enum evq_kind kind, size_t capacity, double width)
         return q;
     }
     PS_ASSERT(kind == EVQ_WHEEL && width > 0 && isfinite(width));
-    q->width = width;
+    q->width = q->width0 = width;
     q->inv_width = 1.0 / width;
     q->nb = 64;
     while (q->nb < capacity)
@@ -259,8 +266,10 @@ static inline void cur_insert(struct evq *q, int32_t k)
 {
     struct node *pool = q->pool;
     int32_t *at = &q->head;
-    while (*at >= 0 && node_before(&pool[*at], &pool[k]))
+    while (*at >= 0 && node_before(&pool[*at], &pool[k])) {
         at = &pool[*at].next;
+        q->walk++;
+    }
     pool[k].next = *at;
     *at = k;
 }
@@ -268,13 +277,17 @@ static inline void cur_insert(struct evq *q, int32_t k)
 /* Files node k where the wheel's invariants put it. */
 static void wheel_place(struct evq *q, int32_t k);
 
-/* A free node; the pool doubles (and counts the growth) when none is. */
-static inline int32_t node_alloc(struct evq *q)
+/* The free list is never left empty: the pool doubles (and counts the
+ * growth) when its last free node is taken, so the push takes one without
+ * a test and grows after filing, when nothing else is held in registers. */
+EVQ_NOINLINE static void pool_more(struct evq *q)
 {
-    if (q->free_node < 0) {
-        pool_grow(q, q->pool_cap * 2);
-        q->growths++;
-    }
+    pool_grow(q, q->pool_cap * 2);
+    q->growths++;
+}
+
+static inline int32_t node_take(struct evq *q)
+{
     int32_t k = q->free_node;
     q->free_node = q->pool[k].next;
     return k;
@@ -295,7 +308,9 @@ static void ov_take(struct evq *q)
         struct evq_event ev;
         heap_pop(&q->h, &ev);
         q->ov_due = q->h.n > 0 ? bucket(q, q->h.a[0].time) - (int64_t)q->nb : INT64_MAX;
-        int32_t k = node_alloc(q);
+        int32_t k = node_take(q);
+        if (q->free_node < 0)
+            pool_more(q);
         struct node *nd = &q->pool[k];
         nd->time = ev.time;
         nd->seq = ev.seq;
@@ -318,16 +333,85 @@ static void wheel_place(struct evq *q, int32_t k)
         q->slot[s] = k;
         q->in_ring++;
     } else {
+        q->far++;
         ov_push(q, nd);
         nd->next = q->free_node;
         q->free_node = k;
     }
 }
 
-static inline void wheel_push(struct evq *q, double time, uint32_t kind, uint32_t id,
-                              uint32_t ver)
+/* ---- width tuning ----------------------------------------------------------
+ *
+ * The width the model gives is a guess (the mean gap between its arrivals);
+ * the work depends on the events per bucket, k.  Sorting a bucket into the
+ * current list passes about k / 2 links per event; stepping through empty
+ * buckets costs about 1 / k steps per event.  Every TUNE_EVERY pushes the
+ * counts are compared with the pushes: when the inserts passed more than
+ * TUNE_WALK links per push, or refill stepped more than TUNE_SCAN buckets
+ * per push, the width is rescaled to put about TUNE_K events in a bucket
+ * and every event is filed anew; when a quarter of the pushes went past the
+ * ring's window into the overflow heap, it is widened TUNE_K times.  A
+ * rebuild costs O(pending events), at most once per TUNE_EVERY pushes.  The order of the pops does not depend on
+ * the width, so this changes no result, only the work; the counts depend
+ * only on the calls made, so runs stay deterministic. */
+#define TUNE_EVERY 8192
+#define TUNE_WALK 8.0
+#define TUNE_SCAN 2.0
+#define TUNE_K 4.0
+
+/* Files every pending wheel event again for a new width. */
+static void wheel_rebuild(struct evq *q, double width)
 {
-    int32_t k = node_alloc(q);
+    size_t m = q->in_ring, i = 0;
+    for (int32_t k = q->head; k >= 0; k = q->pool[k].next)
+        m++;
+    int32_t *keep = xmalloc((m ? m : 1) * sizeof *keep);
+    for (int32_t k = q->head; k >= 0; k = q->pool[k].next)
+        keep[i++] = k;
+    for (size_t s = 0; s < q->nb && q->in_ring > 0; s++)
+        for (int32_t k = q->slot[s]; k >= 0; k = q->pool[k].next) {
+            keep[i++] = k;
+            q->in_ring--;
+        }
+    PS_ASSERT(i == m && q->in_ring == 0);
+    memset(q->slot, 0xff, q->nb * sizeof *q->slot);
+    q->head = -1;
+    /* The served bucket's start, in the new buckets: pushes from the clock
+     * on file after it, as before. */
+    double start = (double)q->cur * q->width;
+    q->width = width;
+    q->inv_width = 1.0 / width;
+    q->cur = bucket(q, start);
+    q->ov_due = q->h.n > 0 ? bucket(q, q->h.a[0].time) - (int64_t)q->nb : INT64_MAX;
+    for (i = 0; i < m; i++)
+        wheel_place(q, keep[i]);
+    ov_take(q);
+    free(keep);
+    q->retunes++;
+}
+
+EVQ_NOINLINE static void wheel_tune(struct evq *q)
+{
+    double pushes = (double)(q->next_seq - q->tune_seq);
+    double walk = (double)q->walk / pushes, scan = (double)q->scan / pushes;
+    double f = 1;
+    if (walk > TUNE_WALK)           /* k is about 2 walk */
+        f = TUNE_K / (2 * walk);
+    else if (scan > TUNE_SCAN)      /* k is about 1 / scan */
+        f = TUNE_K * scan;
+    else if ((double)q->far > pushes / 4)
+        f = TUNE_K;                 /* the window is short */
+    double w = q->width * f;
+    if (f != 1 && w > 0 && isfinite(w))
+        wheel_rebuild(q, w);
+    q->tune_seq = q->next_seq;
+    q->walk = q->scan = q->far = 0;
+}
+
+EVQ_NOINLINE static void wheel_push(struct evq *q, double time, uint32_t kind, uint32_t id,
+                                    uint32_t ver)
+{
+    int32_t k = node_take(q);
     struct node *nd = &q->pool[k];
     nd->time = time;
     nd->seq = q->next_seq++;
@@ -343,18 +427,28 @@ static inline void wheel_push(struct evq *q, double time, uint32_t kind, uint32_
         q->in_ring++;
     } else
         wheel_place(q, k);
+    if (q->free_node < 0)
+        pool_more(q);
+    if (q->next_seq - q->tune_seq >= TUNE_EVERY)
+        wheel_tune(q);
 }
 
+EVQ_NOINLINE static void heap_push_new(struct evq *q, double time, uint32_t kind, uint32_t id,
+                                       uint32_t ver)
+{
+    struct evq_event ev = { time, q->next_seq++, kind, id, ver };
+    q->growths += (unsigned)heap_push(&q->h, &ev);
+}
+
+/* Each kind's push out of line, so that this is a test and a jump. */
 void evq_push(struct evq *q, double time, uint32_t kind, uint32_t id, uint32_t ver)
 {
     PS_ASSERT(!isnan(time));
     q->n++;
     if (q->kind == EVQ_WHEEL)
         wheel_push(q, time, kind, id, ver);
-    else {
-        struct evq_event ev = { time, q->next_seq++, kind, id, ver };
-        q->growths += (unsigned)heap_push(&q->h, &ev);
-    }
+    else
+        heap_push_new(q, time, kind, id, ver);
 }
 
 /* With the current list empty, moves cur forward, bucket by bucket, to the
@@ -381,6 +475,7 @@ static int refill(struct evq *q, int64_t lim)
     const size_t mask = q->nb - 1;
     while (q->cur < lim) {
         q->cur++;
+        q->scan++;
         if (q->ov_due < q->cur)
             ov_take(q);
         int32_t *sl = &q->slot[(size_t)q->cur & mask];
@@ -475,6 +570,7 @@ size_t evq_capacity(const struct evq *q)
     return q->kind == EVQ_HEAP ? q->h.cap : q->pool_cap;
 }
 unsigned evq_growths(const struct evq *q) { return q->growths; }
+double evq_bucket_width(const struct evq *q) { return q->kind == EVQ_WHEEL ? q->width : 0; }
 enum evq_kind evq_kind_of(const struct evq *q) { return q->kind; }
 
 void evq_clear(struct evq *q)
@@ -489,6 +585,9 @@ void evq_clear(struct evq *q)
     q->head = -1;
     q->cur = 0;
     q->ov_due = INT64_MAX;
+    q->width = q->width0;
+    q->inv_width = 1.0 / q->width0;
+    q->tune_seq = q->walk = q->scan = q->far = 0;
     size_t cap = q->pool_cap;
     q->pool_cap = 0;
     q->free_node = -1;

@@ -144,6 +144,31 @@ static void extremes(enum evq_kind kind)
     evq_free(q);
 }
 
+/* The wheel retunes a width far from the events' spacing (the oracle's
+ * pushes are 0.25 apart, several per unit of time): a width of 1000 puts
+ * everything in one bucket and narrows, 1e-4 steps through empty buckets
+ * and widens; the oracle has checked their pops. */
+static void retune(double width, int narrows)
+{
+    struct evq *q = evq_new_kind(EVQ_WHEEL, 256, width);
+    gsl_rng *r = rng_stream_new(3, 0, 99);
+    double now = 0;
+    struct evq_event ev;
+    for (int i = 0; i < 200; i++)
+        evq_push(q, floor(gsl_rng_uniform(r) * 40) * 0.25, 0, 0, 0);
+    for (int i = 0; i < 40000; i++) {
+        evq_pop(q, &ev);
+        now = ev.time;
+        evq_push(q, now + floor(gsl_rng_uniform(r) * 40) * 0.25, 0, 0, 0);
+    }
+    double w = evq_bucket_width(q);
+    CHECK(narrows ? w < width / 10 : w > width * 10, "wheel retunes width %g to %g", width, w);
+    evq_clear(q);
+    CHECK(evq_bucket_width(q) == width, "evq_clear restores the width %g", width);
+    gsl_rng_free(r);
+    evq_free(q);
+}
+
 /* A tiny model: each arrival schedules two events; one of them is cancelled
  * by a version bump.  Checks ordering of calendar vs arrivals and counters. */
 struct toy {
@@ -222,6 +247,8 @@ int main(void)
     }
     extremes(EVQ_HEAP);
     extremes(EVQ_WHEEL);
+    retune(1000, 1);
+    retune(1e-4, 0);
     /* A wheel that is cleared and reused starts again from time 0. */
     struct evq *q = evq_new_kind(EVQ_WHEEL, 8, 0.5);
     struct evq_event ev;
