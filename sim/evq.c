@@ -418,14 +418,17 @@ EVQ_NOINLINE static void wheel_push(struct evq *q, double time, uint32_t kind, u
     nd->kind = kind;
     nd->id = id;
     nd->ver = ver;
-    /* The common case, a bucket within the ring: wheel_place inline. */
+    /* The common cases, a bucket within the ring or the current one:
+     * wheel_place inline. */
     int64_t b = bucket(q, time);
     if (b > q->cur && b - q->cur < (int64_t)q->nb) {
         size_t s = (size_t)b & (q->nb - 1);
         nd->next = q->slot[s];
         q->slot[s] = k;
         q->in_ring++;
-    } else
+    } else if (b == q->cur)     /* the bucket being served (an M/M/1's next event) */
+        cur_insert(q, k);
+    else
         wheel_place(q, k);
     if (q->free_node < 0)
         pool_more(q);
@@ -527,13 +530,12 @@ int evq_pop(struct evq *q, struct evq_event *out)
     return 0;
 }
 
-/* Out of line, so that the heap's path through evq_pop_until needs no
- * stack frame. */
-EVQ_NOINLINE static int wheel_pop_until(struct evq *q, double t, struct evq_event *out)
+/* The wheel's pop_until when the current list is empty: out of line, so
+ * that the common path (a current list to take from or to refuse) and the
+ * heap's need no stack frame. */
+EVQ_NOINLINE static int wheel_pop_refill(struct evq *q, double t, struct evq_event *out)
 {
-    if (q->head < 0 && (q->n == 0 || !refill(q, bucket(q, t))))
-        return -1;
-    if (!(q->pool[q->head].time <= t))
+    if (q->n == 0 || !refill(q, bucket(q, t)) || !(q->pool[q->head].time <= t))
         return -1;
     take_head(q, out);
     return 0;
@@ -541,8 +543,14 @@ EVQ_NOINLINE static int wheel_pop_until(struct evq *q, double t, struct evq_even
 
 int evq_pop_until(struct evq *q, double t, struct evq_event *out)
 {
-    if (q->kind != EVQ_HEAP)
-        return wheel_pop_until(q, t, out);
+    if (q->kind != EVQ_HEAP) {
+        if (q->head < 0)
+            return wheel_pop_refill(q, t, out);
+        if (!(q->pool[q->head].time <= t))
+            return -1;
+        take_head(q, out);
+        return 0;
+    }
     if (q->n == 0 || !(q->h.a[0].time <= t))
         return -1;
     q->n--;
