@@ -2105,11 +2105,11 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
 
     /* The timing wheel, first bucket width four mean gaps between calls (it
      * retunes itself if the events per bucket say otherwise).  Against the
-     * 4-ary heap on bench-city it runs 213 fewer instructions per incident
-     * at S = 64 (2438 vs 2651), 72 at S = 8, 266 at S = 128, and 5 fewer per
-     * customer on the M/M/1 bench; paired wall-time medians (wheel / heap,
-     * 15 pairs) 0.86 at S = 8, 64 and 128, 1.00 on M/M/1.  Both pop the
-     * same sequence, so the choice changes no result. */
+     * 4-ary heap on bench-city, instructions per incident (callgrind) go
+     * 2490 -> 2403 at S = 8, 2652 -> 2438 at S = 64, 2700 -> 2441 at
+     * S = 128, and 1793 -> 1785 per customer on the M/M/1 bench; paired
+     * wall-time medians (wheel / heap, 15 pairs) 0.87, 0.86, 0.86 and 1.00.
+     * Both pop the same sequence, so the choice changes no result. */
     o->sim = sim_new_kind(EVQ_WHEEL, 4 * (size_t)U + 16, 4 * 1440 / s->rate_per_day);
     o->r_outcome = rng_stream_new(p->seed, (uint64_t)p->rep, RNG_OUTCOME);
     /* One patrol stream per unit, keyed by its id: reordering units.csv
