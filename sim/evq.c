@@ -180,7 +180,6 @@ struct evq {
     uint64_t walk;            /* list links passed by sorted inserts */
     uint64_t scan;            /* buckets stepped by refill */
     uint64_t far;             /* events filed in the overflow */
-    unsigned retunes;
 };
 
 struct evq *evq_new(size_t capacity)
@@ -387,7 +386,6 @@ static void wheel_rebuild(struct evq *q, double width)
         wheel_place(q, keep[i]);
     ov_take(q);
     free(keep);
-    q->retunes++;
 }
 
 EVQ_NOINLINE static void wheel_tune(struct evq *q)
