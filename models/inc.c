@@ -140,7 +140,9 @@ static void *poisson_open(const struct scn *s, uint64_t seed, int rep, struct pe
 
 /* The hot path of every synthetic run: each draw is the one place() and
  * inc_draw_service() make, on the same stream, inlined for the common case
- * (exponential service, a uniform point over the area). */
+ * (exponential service, a uniform point over the area).  Each stream is
+ * its own, so the order of draws across streams is free: the grid lookup
+ * comes last, so little is kept across calls. */
 static int poisson_next(void *state, struct inc *out, struct perr *e)
 {
     (void)e;
@@ -157,18 +159,18 @@ static int poisson_next(void *state, struct inc *out, struct perr *e)
     const struct scn_itype *it = &s->itypes[type];
     out->type = type;
     out->prio_idx = it->prio_idx;
-    if (s->location == LOC_AREA) {
-        double x = p->x0 + p->w * rng_u01(p->loc);
-        double y = p->y0 + p->h * rng_u01(p->loc);
-        out->x = x;
-        out->y = y;
-        out->grid = geo_index_locate(s->grid_index, x, y);
-    } else {
-        place(s, p->loc, p->grid_pick, out);
-    }
     /* Our streams are xoshiro256**, so this is inc_draw_service's value. */
     out->service_min = it->dist == SVC_EXPONENTIAL ? rng_exponential(p->svc, it->mean_min)
                                                    : inc_draw_service(it, p->svc);
+    if (s->location != LOC_AREA) {
+        place(s, p->loc, p->grid_pick, out);
+        return 1;
+    }
+    double x = p->x0 + p->w * rng_u01(p->loc);
+    double y = p->y0 + p->h * rng_u01(p->loc);
+    out->x = x;
+    out->y = y;
+    out->grid = geo_index_locate(s->grid_index, x, y);
     return 1;
 }
 
