@@ -1581,7 +1581,9 @@ static void on_leave_scene(struct ops *o, int u)
         become_free(o, u);              /* back to patrol / community work from here */
         return;
     }
-    if (!r->shift_over && s->redispatch_returning) {
+    /* Not a unit the strength table stood down: it goes back to be held. */
+    if (!r->shift_over && s->redispatch_returning &&
+        !(o->cad_hold && ops_cad_stood_down(o, u))) {
         int q = q_first_for(o, u);
         if (q >= 0) {
             assign(o, u, q);
