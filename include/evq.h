@@ -18,9 +18,11 @@
  * given at creation, so the event loop does not call malloc.  Lazily
  * cancelled events occupy slots until they surface, so a model can only
  * estimate its peak; if a push finds the pool full it doubles it and counts
- * the growth (evq_growths), which benchmarks report.  Heap push and pop
- * cost O(log4 n).  Peek may move the wheel forward to the next non-empty
- * bucket (amortised O(1)).
+ * the growth (evq_growths), which benchmarks report; the wheel's node pool
+ * grows the same way.  Heap push and pop cost O(log4 n).  Peek, pop and
+ * pop_until may move the wheel forward to the next non-empty bucket
+ * (amortised O(1)); pop_until never moves it past its limit's bucket, so the
+ * events that an arrival at that limit schedules still file into the ring.
  */
 #ifndef PATROLSIM_EVQ_H
 #define PATROLSIM_EVQ_H
@@ -43,8 +45,11 @@ enum evq_kind { EVQ_HEAP, EVQ_WHEEL };
 /* A heap calendar. */
 struct evq *evq_new(size_t capacity);
 /* A calendar of the given kind; width (> 0, time units) is the wheel's
- * bucket width and is ignored by the heap.  capacity sizes the event pool
- * and, for the wheel, the ring (the next power of two >= capacity, >= 64). */
+ * first bucket width, best a few mean gaps between events, and is ignored
+ * by the heap.  The wheel rescales it when its buckets turn out too full
+ * or too empty; the pops are the same whatever the width.  capacity sizes
+ * the event pool and, for the wheel, the ring (the next power of two >=
+ * capacity, >= 64). */
 struct evq *evq_new_kind(enum evq_kind kind, size_t capacity, double width);
 void evq_free(struct evq *q);
 
@@ -63,6 +68,8 @@ size_t evq_size(const struct evq *q);
 size_t evq_capacity(const struct evq *q);
 /* How many times the pool had to grow. */
 unsigned evq_growths(const struct evq *q);
+/* The wheel's bucket width now (it retunes itself, see evq.c); 0 for a heap. */
+double evq_bucket_width(const struct evq *q);
 void evq_clear(struct evq *q);
 
 #endif

@@ -79,5 +79,9 @@ void geo_index_free(struct geo_index *g);
 int geo_index_locate(const struct geo_index *g, double x, double y);
 /* Cells that answer without a point-in-polygon test, of *cells in all. */
 int geo_index_direct_cells(const struct geo_index *g, int *cells);
+/* Axes (0-2) whose cell locate finds by one multiply, a truncation and one
+ * comparison with a cell edge, rather than by searching the edges (for
+ * tests). */
+int geo_index_exact_guess(const struct geo_index *g);
 
 #endif

@@ -2,11 +2,12 @@
  *
  * Items have fixed positions given at creation and are switched in and out of
  * the searchable set (a unit becomes idle at its base, or is dispatched).
- * Positions are bucketed in a uniform cell grid with about one item per cell
- * and an occupancy bitmap per cell row; a query visits occupied cells outward
- * from the query point (a diamond for Manhattan, a disc for Euclidean) and
- * stops once no closer item can exist, so it costs O(cells near the answer),
- * not O(n), and empty cells cost a bit each.
+ * Positions are bucketed in a uniform cell grid of about two items a cell
+ * with an occupancy bitmap per cell row; a query visits occupied cells
+ * outward from the query point (a diamond for Manhattan, a disc for
+ * Euclidean), each bounded by the extent of its own items, and stops once no
+ * closer item can exist, so it costs O(cells near the answer), not O(n),
+ * and empty cells cost a bit each.
  *
  * Ties in distance go to the lowest item index, exactly.  Insert and remove
  * are O(1) and never allocate (each cell's capacity is its item count).
@@ -23,6 +24,9 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
 void nn_free(struct nn *t);
 void nn_insert(struct nn *t, int item);
 void nn_remove(struct nn *t, int item);
+/* Removes item if present; returns whether it was (one call for the
+ * nn_contains + nn_remove pair of a caller that does not know). */
+int nn_take(struct nn *t, int item);
 int nn_contains(const struct nn *t, int item);
 int nn_count(const struct nn *t);
 /* Present item nearest to (x, y), ties to the lowest index; -1 when empty.

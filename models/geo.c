@@ -572,7 +572,65 @@ struct geo_index {
     int *start;             /* nx*ny + 1 offsets into item */
     int *item;              /* polygon indices, ascending within a cell */
     int *sole;              /* cell -> the polygon claiming all of it, -1 */
+    /* Scales for which truncating (v - lo) * scale gives, for every v in
+     * [lo, hi), the cell of v or the one after it (guess_ok checks every
+     * cell's two ends), so that one comparison with the guessed cell's
+     * lower edge settles the cell; 0 if none was found (cells_find then). */
+    double gx, gy;
+    int fast;               /* both found */
 };
+
+/* The cell guess of locate's fast path; one function so that the build-time
+ * check and the lookup round alike.  v >= lo. */
+static inline int cell_guess(double v, double lo, double scale)
+{
+    return (int)((v - lo) * scale);
+}
+
+/* 1 if cell_guess(v, e[0], scale) is c or c + 1 for every v in each
+ * non-empty cell [e[c], e[c+1]).  The guess is monotone in v (subtraction,
+ * a positive product and truncation all are), so the cell's lowest and
+ * highest doubles bound it.  A guess of c + 1 (rounding up at the top of a
+ * cell, as the nominal scale does at some bench-city lines) is then told
+ * from a right one by v < e[c + 1]: exact, since v >= e[c + 1] would put v
+ * in a later cell. */
+static int guess_ok(const double *e, int n, double scale)
+{
+    for (int c = 0; c < n; c++) {
+        if (!(e[c] < e[c + 1]))
+            continue;
+        if (cell_guess(e[c], e[0], scale) < c ||
+            cell_guess(nextafter(e[c + 1], -HUGE_VAL), e[0], scale) > c + 1)
+            return 0;
+    }
+    return 1;
+}
+
+/* The nominal scale n / (e[n] - e[0]) if guess_ok, else the first of
+ * scales growing by factors 1 + 2^-52, 2^-50, ..., 2^-22 that is, else 0.
+ * What fails is a guess of c - 1 at a lower edge e[c] that rounded down
+ * (edges are lo + span * c / n, rounded to the coordinates' ulp, which is
+ * a sizable part of a cell far from the origin); a slightly larger scale
+ * lifts every guess by about c times the factor, while the tops of cells
+ * stay below c + 2 for n * factor < 1. */
+static double guess_scale(const double *e, int n, double scale)
+{
+    if (guess_ok(e, n, scale))
+        return scale;
+    for (int k = -52; k <= -22; k += 2) {
+        double s = scale * (1 + ldexp(1, k));
+        if (guess_ok(e, n, s))
+            return s;
+    }
+    return 0;
+}
+
+/* The cell of v in [e[0], e[n]) by the guess and one comparison. */
+static inline int cell_of(double v, double lo, double scale, const double *e)
+{
+    int c = cell_guess(v, lo, scale);
+    return c - (v < e[c]);
+}
 
 /* Closed segment ab meets the closed box [x0, x1] x [y0, y1]. */
 static int seg_meets_box(pt a, pt b, double x0, double y0, double x1, double y1)
@@ -711,6 +769,9 @@ struct geo_index *geo_index_new(const struct geo_poly *polys, int n)
                 break;
             }
         }
+    g->gx = guess_scale(g->ex, g->nx, g->sx);
+    g->gy = guess_scale(g->ey, g->ny, g->sy);
+    g->fast = g->gx > 0 && g->gy > 0;
     return g;
 }
 
@@ -736,17 +797,41 @@ int geo_index_direct_cells(const struct geo_index *g, int *cells)
     return n;
 }
 
-int geo_index_locate(const struct geo_index *g, double x, double y)
+/* The cell's listed polygons, the first claiming (x, y) wins. */
+static int locate_listed(const struct geo_index *g, size_t c, double x, double y)
 {
-    if (g->n <= 0 || !(x >= g->xmin && x < g->xmax && y >= g->ymin && y < g->ymax))
-        return -1;
-    int cx = cells_find(x, g->xmin, g->sx, g->ex, g->nx);
-    int cy = cells_find(y, g->ymin, g->sy, g->ey, g->ny);
-    size_t c = (size_t)cy * (size_t)g->nx + (size_t)cx;
-    if (g->sole[c] >= 0)
-        return g->sole[c];
     for (int k = g->start[c]; k < g->start[c + 1]; k++)
         if (geo_poly_contains(&g->polys[g->item[k]], x, y))
             return g->item[k];
     return -1;
+}
+
+/* locate without the fast cell guess, or in a cell no polygon claims
+ * whole; out of line so that the direct path saves no registers. */
+static __attribute__((noinline)) int locate_slow(const struct geo_index *g, double x, double y)
+{
+    int cx = g->gx > 0 ? cell_of(x, g->xmin, g->gx, g->ex)
+                       : cells_find(x, g->xmin, g->sx, g->ex, g->nx);
+    int cy = g->gy > 0 ? cell_of(y, g->ymin, g->gy, g->ey)
+                       : cells_find(y, g->ymin, g->sy, g->ey, g->ny);
+    size_t c = (size_t)cy * (size_t)g->nx + (size_t)cx;
+    return g->sole[c] >= 0 ? g->sole[c] : locate_listed(g, c, x, y);
+}
+
+int geo_index_locate(const struct geo_index *g, double x, double y)
+{
+    /* An empty index has the box [0, 0) x [0, 0), which holds no point. */
+    if (!(x >= g->xmin && x < g->xmax && y >= g->ymin && y < g->ymax))
+        return -1;
+    if (!g->fast)
+        return locate_slow(g, x, y);
+    size_t c = (size_t)cell_of(y, g->ymin, g->gy, g->ey) * (size_t)g->nx +
+               (size_t)cell_of(x, g->xmin, g->gx, g->ex);
+    int sole = g->sole[c];
+    return sole >= 0 ? sole : locate_slow(g, x, y);
+}
+
+int geo_index_exact_guess(const struct geo_index *g)
+{
+    return (g->gx > 0) + (g->gy > 0);
 }

@@ -38,7 +38,9 @@ struct poisson {
     const struct scn *s;
     gsl_rng *arr, *loc, *typ, *svc;
     gsl_ran_discrete_t *type_pick, *grid_pick;
-    double t, horizon, per_min;
+    double t, horizon;
+    double gap_mean;        /* minutes between arrivals: 1 / (rate per minute) */
+    double x0, w, y0, h;    /* location = area: the study area */
     uint64_t seq;
 };
 
@@ -128,25 +130,47 @@ static void *poisson_open(const struct scn *s, uint64_t seed, int rep, struct pe
         return NULL;
     }
     p->horizon = s->horizon_days * 1440.0;
-    p->per_min = s->rate_per_day / 1440.0;
+    p->gap_mean = 1.0 / (s->rate_per_day / 1440.0);
+    p->x0 = s->xmin;
+    p->w = s->xmax - s->xmin;
+    p->y0 = s->ymin;
+    p->h = s->ymax - s->ymin;
     return p;
 }
 
+/* The hot path of every synthetic run: each draw is the one place() and
+ * inc_draw_service() make, on the same stream, inlined for the common case
+ * (exponential service, a uniform point over the area).  Each stream is
+ * its own, so the order of draws across streams is free: the grid lookup
+ * comes last, so little is kept across calls. */
 static int poisson_next(void *state, struct inc *out, struct perr *e)
 {
     (void)e;
     struct poisson *p = state;
     const struct scn *s = p->s;
-    p->t += rng_exponential(p->arr, 1.0 / p->per_min);
-    if (p->t >= p->horizon)
+    double t = p->t + rng_exponential(p->arr, p->gap_mean);
+    p->t = t;
+    if (t >= p->horizon)
         return 0;
     out->seq = p->seq++;
-    out->t = p->t;
+    out->t = t;
     /* One type: nothing to draw (the type stream is used by nothing else). */
-    out->type = s->n_itypes > 1 ? (int)gsl_ran_discrete(p->typ, p->type_pick) : 0;
-    out->prio_idx = s->itypes[out->type].prio_idx;
-    place(s, p->loc, p->grid_pick, out);
-    out->service_min = inc_draw_service(&s->itypes[out->type], p->svc);
+    int type = s->n_itypes > 1 ? (int)gsl_ran_discrete(p->typ, p->type_pick) : 0;
+    const struct scn_itype *it = &s->itypes[type];
+    out->type = type;
+    out->prio_idx = it->prio_idx;
+    /* Our streams are xoshiro256**, so this is inc_draw_service's value. */
+    out->service_min = it->dist == SVC_EXPONENTIAL ? rng_exponential(p->svc, it->mean_min)
+                                                   : inc_draw_service(it, p->svc);
+    if (s->location != LOC_AREA) {
+        place(s, p->loc, p->grid_pick, out);
+        return 1;
+    }
+    double x = p->x0 + p->w * rng_u01(p->loc);
+    double y = p->y0 + p->h * rng_u01(p->loc);
+    out->x = x;
+    out->y = y;
+    out->grid = geo_index_locate(s->grid_index, x, y);
     return 1;
 }
 

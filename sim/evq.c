@@ -7,24 +7,22 @@
  *
  * Wheel: time is cut into buckets of a fixed width; bucket number
  * b(t) = floor(t / width).  `cur` is the bucket being served; its events sit
- * in a small heap (the current heap), usually of one to three events.  It is
- * a heap, not a sorted list, because a peek moves cur to the next non-empty
- * bucket, and while the calendar is sparse (a run's first minutes) the
- * arrivals before that bucket schedule many events earlier than it: they
- * join the current heap at O(log n), never worse than the heap calendar.
- * The next nb - 1 buckets are slots of a ring, each an unsorted singly
- * linked list of pool nodes; events further out wait in the overflow heap
- * and move into the ring when its window reaches them.  Invariants:
- *   every event in the current heap has b <= cur (an event pushed for a
- *   time before the current bucket, which the run loop allows when it
- *   peeked ahead of an arrival, also goes there);
+ * in the current list, linked and sorted by (time, seq).  The next nb - 1
+ * buckets are slots of a ring, each an unsorted list of pool nodes, pushed
+ * at the front in O(1); events further out wait in the overflow heap and
+ * move into the ring when its window reaches them.  Invariants:
+ *   every event in the current list has b <= cur (an event pushed for a
+ *   time before the current bucket also goes there);
  *   an event in ring slot s has cur < b < cur + nb and b mod nb = s;
  *   every overflow event has b >= cur + nb.
- * So the current heap holds the earliest events (when it and the ring are
+ * So the current list holds the earliest events (when it and the ring are
  * empty, the overflow's top is the earliest), and within it the order is
  * (time, seq), exactly as in the heap: the two calendars pop the same
- * sequence.  With the width near the mean gap between events, a bucket
- * holds about one event and push and pop are O(1).
+ * sequence.  When the list empties, cur steps to the next non-empty slot,
+ * whose few events are sorted into the list.  With the width a few mean
+ * gaps between events, a bucket holds a few events and push and pop are
+ * O(1); the nodes (32 bytes) are reused last-freed first, so the ones in
+ * use stay in cache.
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,6 +32,12 @@
 #include "err.h"
 
 #define D 4
+
+#if defined(__GNUC__)
+#define EVQ_NOINLINE __attribute__((noinline))
+#else
+#define EVQ_NOINLINE
+#endif
 
 /* Strict weak order: earlier time first, then earlier insertion. */
 static inline int before(const struct evq_event *x, const struct evq_event *y)
@@ -141,9 +145,13 @@ static void heap_pop(struct heap *h, struct evq_event *out)
 
 /* ---- the calendar ------------------------------------------------------------ */
 
+/* A wheel event: the record's fields, with the list link in what would be
+ * the record's tail padding, so a node is 32 bytes and two share a line. */
 struct node {
-    struct evq_event ev;
-    int32_t next;             /* next node in the slot, or in the free list; -1 */
+    double time;
+    uint64_t seq;
+    uint32_t kind, id, ver;
+    int32_t next;             /* next node in its list (or the free list); -1 */
 };
 
 struct evq {
@@ -155,14 +163,23 @@ struct evq {
 
     /* EVQ_WHEEL only */
     double width, inv_width;
+    double width0;            /* as created; evq_clear goes back to it */
     size_t nb;                /* ring slots, a power of two */
     int64_t cur;              /* bucket being served */
-    struct heap c;            /* its events (and any earlier ones) */
+    int32_t head;             /* its events (and any earlier), sorted; -1 */
+    int64_t ov_due;           /* the overflow's first bucket - nb (INT64_MAX: empty):
+                               * it joins the ring once cur > ov_due */
     int32_t *slot;            /* ring: first node of each slot, -1 */
     size_t in_ring;           /* events in ring slots */
     struct node *pool;
     int32_t free_node;
     size_t pool_cap;
+    struct evq_event top;     /* evq_peek's copy of the current list's first */
+    /* Width tuning (see wheel_tune): work counted since push number tune_seq */
+    uint64_t tune_seq;
+    uint64_t walk;            /* list links passed by sorted inserts */
+    uint64_t scan;            /* buckets stepped by refill */
+    uint64_t far;             /* events filed in the overflow */
 };
 
 struct evq *evq_new(size_t capacity)
@@ -170,8 +187,10 @@ struct evq *evq_new(size_t capacity)
     return evq_new_kind(EVQ_HEAP, capacity, 0);
 }
 
+/* Adds nodes cap_old .. cap - 1 to the free list, lowest first out. */
 static void pool_grow(struct evq *q, size_t cap)
 {
+    PS_ASSERT(cap <= INT32_MAX);
     q->pool = xrealloc(q->pool, cap * sizeof *q->pool);
     for (size_t i = cap; i-- > q->pool_cap;) {
         q->pool[i].next = q->free_node;
@@ -190,17 +209,17 @@ struct evq *evq_new_kind(enum evq_kind kind, size_t capacity, double width)
         return q;
     }
     PS_ASSERT(kind == EVQ_WHEEL && width > 0 && isfinite(width));
-    q->width = width;
+    q->width = q->width0 = width;
     q->inv_width = 1.0 / width;
     q->nb = 64;
     while (q->nb < capacity)
         q->nb *= 2;
     q->slot = xmalloc(q->nb * sizeof *q->slot);
-    for (size_t i = 0; i < q->nb; i++)
-        q->slot[i] = -1;
+    memset(q->slot, 0xff, q->nb * sizeof *q->slot);     /* every slot -1 */
+    q->head = -1;
+    q->ov_due = INT64_MAX;
     q->free_node = -1;
     pool_grow(q, capacity);
-    heap_init(&q->c, capacity / 16 + 64);   /* room for a sparse start (see above) */
     heap_init(&q->h, 64);
     return q;
 }
@@ -210,153 +229,345 @@ void evq_free(struct evq *q)
     if (!q)
         return;
     heap_release(&q->h);
-    if (q->c.block)
-        heap_release(&q->c);
     free(q->slot);
     free(q->pool);
     free(q);
 }
 
-static int64_t bucket(const struct evq *q, double t)
+/* Bucket numbers are clamped to +-BIG so that cur + nb cannot overflow. */
+#define BIG (INT64_MAX / 4)
+
+/* floor(t / width), monotone in t (every comparison of buckets below relies
+ * on t <= u implying bucket(t) <= bucket(u)). */
+static int64_t bucket_slow(double x)
 {
-    double b = floor(t * q->inv_width);
-    return b < -9.0e18 ? INT64_MIN / 2 : b > 9.0e18 ? INT64_MAX / 2 : (int64_t)b;
+    if (!(x < 1.0e18))
+        return BIG;
+    if (!(x > -1.0e18))
+        return -BIG;
+    int64_t b = (int64_t)x;              /* truncation: floor for x >= 0 */
+    return b - (x < (double)b);
 }
 
-static void cur_insert(struct evq *q, const struct evq_event *ev)
+static inline int64_t bucket(const struct evq *q, double t)
 {
-    q->growths += (unsigned)heap_push(&q->c, ev);
+    double x = t * q->inv_width;
+    return x >= 0 && x < 1.0e18 ? (int64_t)x : bucket_slow(x);
 }
 
-static void ring_insert(struct evq *q, const struct evq_event *ev, int64_t b)
+static inline int node_before(const struct node *x, const struct node *y)
 {
-    if (q->free_node < 0) {
-        pool_grow(q, q->pool_cap * 2);
-        q->growths++;
+    return x->time < y->time || (x->time == y->time && x->seq < y->seq);
+}
+
+/* Links node k into the sorted current list. */
+static inline void cur_insert(struct evq *q, int32_t k)
+{
+    struct node *pool = q->pool;
+    int32_t *at = &q->head;
+    while (*at >= 0 && node_before(&pool[*at], &pool[k])) {
+        at = &pool[*at].next;
+        q->walk++;
     }
+    pool[k].next = *at;
+    *at = k;
+}
+
+/* Files node k where the wheel's invariants put it. */
+static void wheel_place(struct evq *q, int32_t k);
+
+/* The free list is never left empty: the pool doubles (and counts the
+ * growth) when its last free node is taken, so the push takes one without
+ * a test and grows after filing, when nothing else is held in registers. */
+EVQ_NOINLINE static void pool_more(struct evq *q)
+{
+    pool_grow(q, q->pool_cap * 2);
+    q->growths++;
+}
+
+static inline int32_t node_take(struct evq *q)
+{
     int32_t k = q->free_node;
     q->free_node = q->pool[k].next;
-    size_t s = (size_t)b & (q->nb - 1);
-    q->pool[k].ev = *ev;
-    q->pool[k].next = q->slot[s];
-    q->slot[s] = k;
-    q->in_ring++;
+    return k;
 }
 
-/* Files an event of the wheel where the invariants put it. */
-static void wheel_place(struct evq *q, const struct evq_event *ev)
+static void ov_push(struct evq *q, const struct node *nd)
 {
-    int64_t b = bucket(q, ev->time);
-    if (b <= q->cur)
-        cur_insert(q, ev);
-    else if (b < q->cur + (int64_t)q->nb)
-        ring_insert(q, ev, b);
-    else
-        q->growths += (unsigned)heap_push(&q->h, ev);
+    struct evq_event ev = { nd->time, nd->seq, nd->kind, nd->id, nd->ver };
+    q->growths += (unsigned)heap_push(&q->h, &ev);
+    q->ov_due = bucket(q, q->h.a[0].time) - (int64_t)q->nb;
 }
 
+/* Moves the overflow events that the window [cur, cur + nb) now reaches
+ * into the ring (or the current list). */
+static void ov_take(struct evq *q)
+{
+    while (q->ov_due < q->cur) {
+        struct evq_event ev;
+        heap_pop(&q->h, &ev);
+        q->ov_due = q->h.n > 0 ? bucket(q, q->h.a[0].time) - (int64_t)q->nb : INT64_MAX;
+        int32_t k = node_take(q);
+        if (q->free_node < 0)
+            pool_more(q);
+        struct node *nd = &q->pool[k];
+        nd->time = ev.time;
+        nd->seq = ev.seq;
+        nd->kind = ev.kind;
+        nd->id = ev.id;
+        nd->ver = ev.ver;
+        wheel_place(q, k);
+    }
+}
+
+static void wheel_place(struct evq *q, int32_t k)
+{
+    struct node *nd = &q->pool[k];
+    int64_t b = bucket(q, nd->time);
+    if (b <= q->cur)
+        cur_insert(q, k);
+    else if (b - q->cur < (int64_t)q->nb) {
+        size_t s = (size_t)b & (q->nb - 1);
+        nd->next = q->slot[s];
+        q->slot[s] = k;
+        q->in_ring++;
+    } else {
+        q->far++;
+        ov_push(q, nd);
+        nd->next = q->free_node;
+        q->free_node = k;
+    }
+}
+
+/* ---- width tuning ----------------------------------------------------------
+ *
+ * The width the model gives is a guess (the mean gap between its arrivals);
+ * the work depends on the events per bucket, k.  Sorting a bucket into the
+ * current list passes about k / 2 links per event; stepping through empty
+ * buckets costs about 1 / k steps per event.  Every TUNE_EVERY pushes the
+ * counts are compared with the pushes: when the inserts passed more than
+ * TUNE_WALK links per push, or refill stepped more than TUNE_SCAN buckets
+ * per push, the width is rescaled to put about TUNE_K events in a bucket
+ * and every event is filed anew; when a quarter of the pushes went past the
+ * ring's window into the overflow heap, it is widened TUNE_K times.  A
+ * rebuild costs O(pending events), at most once per TUNE_EVERY pushes.  The order of the pops does not depend on
+ * the width, so this changes no result, only the work; the counts depend
+ * only on the calls made, so runs stay deterministic. */
+#define TUNE_EVERY 8192
+#define TUNE_WALK 8.0
+#define TUNE_SCAN 2.0
+#define TUNE_K 4.0
+
+/* Files every pending wheel event again for a new width. */
+static void wheel_rebuild(struct evq *q, double width)
+{
+    size_t m = q->in_ring, i = 0;
+    for (int32_t k = q->head; k >= 0; k = q->pool[k].next)
+        m++;
+    int32_t *keep = xmalloc((m ? m : 1) * sizeof *keep);
+    for (int32_t k = q->head; k >= 0; k = q->pool[k].next)
+        keep[i++] = k;
+    for (size_t s = 0; s < q->nb && q->in_ring > 0; s++)
+        for (int32_t k = q->slot[s]; k >= 0; k = q->pool[k].next) {
+            keep[i++] = k;
+            q->in_ring--;
+        }
+    PS_ASSERT(i == m && q->in_ring == 0);
+    memset(q->slot, 0xff, q->nb * sizeof *q->slot);
+    q->head = -1;
+    /* The served bucket's start, in the new buckets: pushes from the clock
+     * on file after it, as before. */
+    double start = (double)q->cur * q->width;
+    q->width = width;
+    q->inv_width = 1.0 / width;
+    q->cur = bucket(q, start);
+    q->ov_due = q->h.n > 0 ? bucket(q, q->h.a[0].time) - (int64_t)q->nb : INT64_MAX;
+    for (i = 0; i < m; i++)
+        wheel_place(q, keep[i]);
+    ov_take(q);
+    free(keep);
+}
+
+EVQ_NOINLINE static void wheel_tune(struct evq *q)
+{
+    double pushes = (double)(q->next_seq - q->tune_seq);
+    double walk = (double)q->walk / pushes, scan = (double)q->scan / pushes;
+    double f = 1;
+    if (walk > TUNE_WALK)           /* k is about 2 walk */
+        f = TUNE_K / (2 * walk);
+    else if (scan > TUNE_SCAN)      /* k is about 1 / scan */
+        f = TUNE_K * scan;
+    else if ((double)q->far > pushes / 4)
+        f = TUNE_K;                 /* the window is short */
+    double w = q->width * f;
+    if (f != 1 && w > 0 && isfinite(w))
+        wheel_rebuild(q, w);
+    q->tune_seq = q->next_seq;
+    q->walk = q->scan = q->far = 0;
+}
+
+EVQ_NOINLINE static void wheel_push(struct evq *q, double time, uint32_t kind, uint32_t id,
+                                    uint32_t ver)
+{
+    int32_t k = node_take(q);
+    struct node *nd = &q->pool[k];
+    nd->time = time;
+    nd->seq = q->next_seq++;
+    nd->kind = kind;
+    nd->id = id;
+    nd->ver = ver;
+    /* The common cases, a bucket within the ring or the current one:
+     * wheel_place inline. */
+    int64_t b = bucket(q, time);
+    if (b > q->cur && b - q->cur < (int64_t)q->nb) {
+        size_t s = (size_t)b & (q->nb - 1);
+        nd->next = q->slot[s];
+        q->slot[s] = k;
+        q->in_ring++;
+    } else if (b == q->cur)     /* the bucket being served (an M/M/1's next event) */
+        cur_insert(q, k);
+    else
+        wheel_place(q, k);
+    if (q->free_node < 0)
+        pool_more(q);
+    if (q->next_seq - q->tune_seq >= TUNE_EVERY)
+        wheel_tune(q);
+}
+
+EVQ_NOINLINE static void heap_push_new(struct evq *q, double time, uint32_t kind, uint32_t id,
+                                       uint32_t ver)
+{
+    struct evq_event ev = { time, q->next_seq++, kind, id, ver };
+    q->growths += (unsigned)heap_push(&q->h, &ev);
+}
+
+/* Each kind's push out of line, so that this is a test and a jump. */
 void evq_push(struct evq *q, double time, uint32_t kind, uint32_t id, uint32_t ver)
 {
     PS_ASSERT(!isnan(time));
-    struct evq_event ev = { time, q->next_seq++, kind, id, ver };
     q->n++;
-    if (q->kind == EVQ_HEAP)
-        q->growths += (unsigned)heap_push(&q->h, &ev);
+    if (q->kind == EVQ_WHEEL)
+        wheel_push(q, time, kind, id, ver);
     else
-        wheel_place(q, &ev);
+        heap_push_new(q, time, kind, id, ver);
 }
 
-/* Makes cur the first ring bucket holding an event (the current heap is
- * empty, the ring is not), takes the overflow events the new window
- * reaches, and moves that bucket into the current heap. */
-static void advance(struct evq *q)
+/* With the current list empty, moves cur forward, bucket by bucket, to the
+ * first one holding an event, but never past bucket lim: the run loop asks
+ * for the events up to the next arrival's time, and a cur beyond that time
+ * would put everything the arrival schedules before cur into the current
+ * list, sorted there one by one.  Returns 1 if the current list is no
+ * longer empty.  Each bucket is passed once per run, so the scan is
+ * amortised O(1) per event when the width is near the mean gap. */
+static int refill(struct evq *q, int64_t lim)
 {
-    do
+    if (q->in_ring == 0) {
+        /* Nothing within the window: jump to the overflow's first bucket
+         * (or to lim, keeping the window near the clock). */
+        int64_t to = q->ov_due < INT64_MAX ? q->ov_due + (int64_t)q->nb : BIG;
+        if (to > lim)
+            to = lim;
+        if (to > q->cur) {
+            q->cur = to;
+            ov_take(q);
+        }
+        return q->head >= 0;
+    }
+    const size_t mask = q->nb - 1;
+    while (q->cur < lim) {
         q->cur++;
-    while (q->slot[(size_t)q->cur & (q->nb - 1)] < 0);
-    int64_t end = q->cur + (int64_t)q->nb;
-    while (q->h.n > 0 && bucket(q, q->h.a[0].time) < end) {
-        struct evq_event ev;
-        heap_pop(&q->h, &ev);
-        wheel_place(q, &ev);
+        q->scan++;
+        if (q->ov_due < q->cur)
+            ov_take(q);
+        int32_t *sl = &q->slot[(size_t)q->cur & mask];
+        int32_t k = *sl;
+        if (k >= 0) {
+            *sl = -1;
+            do {                  /* usually one to three events */
+                int32_t next = q->pool[k].next;
+                cur_insert(q, k);
+                q->in_ring--;
+                k = next;
+            } while (k >= 0);
+            return 1;
+        }
+        if (q->head >= 0)         /* ov_take put an event in the bucket */
+            return 1;
     }
-    size_t s = (size_t)q->cur & (q->nb - 1);
-    for (int32_t k = q->slot[s], next; k >= 0; k = next) {
-        next = q->pool[k].next;
-        cur_insert(q, &q->pool[k].ev);
-        q->pool[k].next = q->free_node;
-        q->free_node = k;
-        q->in_ring--;
-    }
-    q->slot[s] = -1;
+    return q->head >= 0;
 }
 
-/* With the current heap and the ring empty, the overflow's earliest event
- * is the calendar's: it is served from there, without moving cur to its far
- * bucket (a peek before an arrival would otherwise leave cur ahead of every
- * event the arrival schedules, and they would all pile into the current
- * heap).  After a pop cur moves as near the popped event as the overflow
- * invariant allows; later events are never earlier than it. */
-static void pop_far(struct evq *q, struct evq_event *out)
+/* Unlinks the current list's first node into *out. */
+static inline void take_head(struct evq *q, struct evq_event *out)
 {
-    heap_pop(&q->h, out);
-    int64_t c = bucket(q, out->time);
-    if (q->h.n > 0) {
-        int64_t lim = bucket(q, q->h.a[0].time) - (int64_t)q->nb;
-        if (lim < c)
-            c = lim;
-    }
-    if (c > q->cur)
-        q->cur = c;
+    int32_t k = q->head;
+    struct node *nd = &q->pool[k];
+    out->time = nd->time;
+    out->seq = nd->seq;
+    out->kind = nd->kind;
+    out->id = nd->id;
+    out->ver = nd->ver;
+    q->head = nd->next;
+    nd->next = q->free_node;
+    q->free_node = k;
+    q->n--;
 }
 
 int evq_pop(struct evq *q, struct evq_event *out)
 {
     if (q->n == 0)
         return -1;
-    q->n--;
     if (q->kind == EVQ_HEAP) {
+        q->n--;
         heap_pop(&q->h, out);
         return 0;
     }
-    if (q->c.n == 0) {
-        if (q->in_ring == 0) {
-            pop_far(q, out);
-            return 0;
-        }
-        advance(q);
-    }
-    heap_pop(&q->c, out);
+    if (q->head < 0 && !refill(q, BIG))
+        PS_ASSERT(!"a non-empty wheel found no event");
+    take_head(q, out);
+    return 0;
+}
+
+/* The wheel's pop_until when the current list is empty: out of line, so
+ * that the common path (a current list to take from or to refuse) and the
+ * heap's need no stack frame. */
+EVQ_NOINLINE static int wheel_pop_refill(struct evq *q, double t, struct evq_event *out)
+{
+    if (q->n == 0 || !refill(q, bucket(q, t)) || !(q->pool[q->head].time <= t))
+        return -1;
+    take_head(q, out);
     return 0;
 }
 
 int evq_pop_until(struct evq *q, double t, struct evq_event *out)
 {
-    if (q->kind == EVQ_HEAP) {
-        if (q->n == 0 || !(q->h.a[0].time <= t))
+    if (q->kind != EVQ_HEAP) {
+        if (q->head < 0)
+            return wheel_pop_refill(q, t, out);
+        if (!(q->pool[q->head].time <= t))
             return -1;
-        q->n--;
-        heap_pop(&q->h, out);
+        take_head(q, out);
         return 0;
     }
-    const struct evq_event *top = evq_peek(q);
-    if (!top || !(top->time <= t))
+    if (q->n == 0 || !(q->h.a[0].time <= t))
         return -1;
-    return evq_pop(q, out);
+    q->n--;
+    heap_pop(&q->h, out);
+    return 0;
 }
 
+/* The wheel's earliest event, copied into a record the peek can point to. */
 const struct evq_event *evq_peek(struct evq *q)
 {
     if (q->n == 0)
         return NULL;
     if (q->kind == EVQ_HEAP)
         return &q->h.a[0];
-    if (q->c.n == 0) {
-        if (q->in_ring == 0)
-            return &q->h.a[0];
-        advance(q);
-    }
-    return &q->c.a[0];
+    if (q->head < 0 && !refill(q, BIG))
+        PS_ASSERT(!"a non-empty wheel found no event");
+    const struct node *nd = &q->pool[q->head];
+    q->top = (struct evq_event){ nd->time, nd->seq, nd->kind, nd->id, nd->ver };
+    return &q->top;
 }
 
 size_t evq_size(const struct evq *q) { return q->n; }
@@ -365,6 +576,7 @@ size_t evq_capacity(const struct evq *q)
     return q->kind == EVQ_HEAP ? q->h.cap : q->pool_cap;
 }
 unsigned evq_growths(const struct evq *q) { return q->growths; }
+double evq_bucket_width(const struct evq *q) { return q->kind == EVQ_WHEEL ? q->width : 0; }
 enum evq_kind evq_kind_of(const struct evq *q) { return q->kind; }
 
 void evq_clear(struct evq *q)
@@ -374,15 +586,16 @@ void evq_clear(struct evq *q)
     q->h.n = 0;
     if (q->kind == EVQ_HEAP)
         return;
-    for (size_t s = 0; s < q->nb; s++)
-        for (int32_t k = q->slot[s], next; k >= 0; k = next) {
-            next = q->pool[k].next;
-            q->pool[k].next = q->free_node;
-            q->free_node = k;
-        }
-    for (size_t s = 0; s < q->nb; s++)
-        q->slot[s] = -1;
+    memset(q->slot, 0xff, q->nb * sizeof *q->slot);
     q->in_ring = 0;
-    q->c.n = 0;
+    q->head = -1;
     q->cur = 0;
+    q->ov_due = INT64_MAX;
+    q->width = q->width0;
+    q->inv_width = 1.0 / q->width0;
+    q->tune_seq = q->walk = q->scan = q->far = 0;
+    size_t cap = q->pool_cap;
+    q->pool_cap = 0;
+    q->free_node = -1;
+    pool_grow(q, cap);
 }

@@ -18,11 +18,16 @@ static int rec_cmp(const void *a, const void *b)
 }
 
 /* Random pushes and pops, with many equal times (ties must pop in insertion
- * order); the oracle is a sorted array. */
-static void oracle(enum evq_kind kind, double width, uint64_t seed, int ops, size_t cap)
+ * order); the oracle is a sorted array.  At most cap events are pending; the
+ * calendar starts with room for qcap, so qcap < cap makes its pool grow.
+ * One push in twenty is far, at now + far .. now + 5 far: beyond the wheel's
+ * window when far is large, and reached by it while its ring is still busy
+ * when far is a little more than the window (nb x width). */
+static void oracle(enum evq_kind kind, double width, uint64_t seed, int ops, size_t cap,
+                   size_t qcap, double far)
 {
     gsl_rng *r = rng_stream_new(seed, 0, 99);
-    struct evq *q = evq_new_kind(kind, cap, width);
+    struct evq *q = evq_new_kind(kind, qcap, width);
     struct rec *o = malloc(cap * sizeof *o);
     size_t n = 0;
     uint64_t seq = 0;
@@ -37,7 +42,7 @@ static void oracle(enum evq_kind kind, double width, uint64_t seed, int ops, siz
             double t = now + floor(gsl_rng_uniform(r) * 20) * 0.25;
             double u = gsl_rng_uniform(r);
             if (u < 0.05)
-                t = now + 500 + floor(gsl_rng_uniform(r) * 4000) * 0.5;
+                t = now + far + floor(gsl_rng_uniform(r) * 4000) * (far / 1000);
             else if (u < 0.15) {
                 const struct evq_event *top = evq_peek(q);
                 if (top && n > 0) {
@@ -53,16 +58,33 @@ static void oracle(enum evq_kind kind, double width, uint64_t seed, int ops, siz
         } else {
             qsort(o, n, sizeof *o, rec_cmp);
             struct evq_event ev;
-            /* Half the pops through evq_pop_until, as the run loop does:
-             * refused just below the earliest time, taken at it. */
-            if (popped % 2) {
+            /* Most pops through evq_pop_until, as the run loop does:
+             * refused just below the earliest time, then taken at it; taken
+             * with a limit beyond it; or refused with a limit between the
+             * clock and it (the wheel then moves towards the limit, and the
+             * pushes that follow at the clock fall before its bucket). */
+            switch (popped % 4) {
+            case 0:
+                evq_pop(q, &ev);
+                break;
+            case 1:
                 if (evq_pop_until(q, nextafter(o[0].t, -INFINITY), &ev) != -1 ||
                     evq_size(q) != n)
                     mismatches++;
                 if (evq_pop_until(q, o[0].t, &ev) != 0)
                     mismatches++;
-            } else
+                break;
+            case 2:
+                if (evq_pop_until(q, o[0].t + gsl_rng_uniform(r) * 3, &ev) != 0)
+                    mismatches++;
+                break;
+            default: {
+                double lim = now + (o[0].t - now) * gsl_rng_uniform(r);
+                if (lim < o[0].t && (evq_pop_until(q, lim, &ev) != -1 || evq_size(q) != n))
+                    mismatches++;
                 evq_pop(q, &ev);
+            }
+            }
             if (ev.time != o[0].t || ev.seq != o[0].seq || ev.id != o[0].id)
                 mismatches++;
             if (ev.time < now)
@@ -85,13 +107,66 @@ static void oracle(enum evq_kind kind, double width, uint64_t seed, int ops, siz
     struct evq_event ev;
     if (evq_pop(q, &ev) != -1 || evq_peek(q) != NULL || evq_pop_until(q, INFINITY, &ev) != -1)
         mismatches++;
-    CHECK(mismatches == 0 && popped > ops / 3,
-          "oracle %s width %g seed %llu: %d ops, %d pops, %d mismatches",
+    CHECK(mismatches == 0 && popped > ops / 3 && (qcap >= cap || evq_growths(q) > 0),
+          "oracle %s width %g seed %llu: %d ops, %d pops, %d mismatches, %u growths",
           kind == EVQ_HEAP ? "heap" : "wheel", width, (unsigned long long)seed, ops, popped,
-          mismatches);
+          mismatches, evq_growths(q));
     free(o);
     evq_free(q);
     gsl_rng_free(r);
+}
+
+/* Times at the ends of the double range, where the wheel clamps its bucket
+ * numbers: negative, subnormal, beyond 2^63 buckets, infinite; some equal.
+ * Pops are interleaved with pushes after a refused evq_pop_until. */
+static void extremes(enum evq_kind kind)
+{
+    static const double ts[] = { 3, -0.5, INFINITY, 1e300, -1e300, 1e17, 4.9e-324, 0,
+                                 3, -INFINITY, 7.25, 1e300, INFINITY, -0.5 };
+    enum { N = sizeof ts / sizeof ts[0] };
+    struct rec o[N];
+    struct evq *q = evq_new_kind(kind, 4, 0.5);
+    int bad = 0;
+    for (int i = 0; i < N; i++) {
+        evq_push(q, ts[i], 0, (uint32_t)i, 0);
+        o[i] = (struct rec){ ts[i], (uint64_t)i, (uint32_t)i };
+    }
+    qsort(o, N, sizeof *o, rec_cmp);
+    struct evq_event ev;
+    for (int i = 0; i < N; i++) {
+        if (i == 9 && evq_pop_until(q, 1e16, &ev) != -1)   /* o[9] is 1e17 */
+            bad++;
+        if (evq_pop(q, &ev) != 0 || ev.seq != o[i].seq || ev.time != o[i].t)
+            bad++;
+    }
+    CHECK(bad == 0 && evq_size(q) == 0, "%s: extreme times pop in order (%d wrong)",
+          kind == EVQ_HEAP ? "heap" : "wheel", bad);
+    evq_free(q);
+}
+
+/* The wheel retunes a width far from the events' spacing (the oracle's
+ * pushes are 0.25 apart, several per unit of time): a width of 1000 puts
+ * everything in one bucket and narrows, 1e-4 steps through empty buckets
+ * and widens; the oracle has checked their pops. */
+static void retune(double width, int narrows)
+{
+    struct evq *q = evq_new_kind(EVQ_WHEEL, 256, width);
+    gsl_rng *r = rng_stream_new(3, 0, 99);
+    double now = 0;
+    struct evq_event ev;
+    for (int i = 0; i < 200; i++)
+        evq_push(q, floor(gsl_rng_uniform(r) * 40) * 0.25, 0, 0, 0);
+    for (int i = 0; i < 40000; i++) {
+        evq_pop(q, &ev);
+        now = ev.time;
+        evq_push(q, now + floor(gsl_rng_uniform(r) * 40) * 0.25, 0, 0, 0);
+    }
+    double w = evq_bucket_width(q);
+    CHECK(narrows ? w < width / 10 : w > width * 10, "wheel retunes width %g to %g", width, w);
+    evq_clear(q);
+    CHECK(evq_bucket_width(q) == width, "evq_clear restores the width %g", width);
+    gsl_rng_free(r);
+    evq_free(q);
 }
 
 /* A tiny model: each arrival schedules two events; one of them is cancelled
@@ -160,11 +235,20 @@ int main(void)
          * and so wide that everything shares a few buckets. */
         double widths[3] = { 0.1, 1.0, 1000.0 };
         for (int w = 0; w < (k ? 3 : 1); w++) {
-            oracle(kind, widths[w], 1, 20000, 64);
-            oracle(kind, widths[w], 2385, 50000, 1000);
-            oracle(kind, widths[w], 77, 5000, 3);
+            oracle(kind, widths[w], 1, 20000, 64, 64, 500);
+            oracle(kind, widths[w], 2385, 50000, 1000, 1000, 500);
+            oracle(kind, widths[w], 77, 5000, 3, 3, 500);
+            oracle(kind, widths[w], 5, 20000, 500, 2, 500);       /* the pool grows */
         }
+        /* Far events just past the window (64 slots x 0.1, 1024 x 0.01). */
+        oracle(kind, 0.1, 9, 20000, 64, 64, 8);
+        oracle(kind, 0.01, 10, 50000, 1000, 1000, 12);
+        oracle(kind, 0.01, 11, 50000, 300, 30, 12);
     }
+    extremes(EVQ_HEAP);
+    extremes(EVQ_WHEEL);
+    retune(1000, 1);
+    retune(1e-4, 0);
     /* A wheel that is cleared and reused starts again from time 0. */
     struct evq *q = evq_new_kind(EVQ_WHEEL, 8, 0.5);
     struct evq_event ev;

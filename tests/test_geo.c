@@ -281,6 +281,66 @@ static int brute(const struct geo_poly *p, int n, double x, double y)
     return -1;
 }
 
+/* The fast cell guess (one multiply, a truncation and one comparison with
+ * a cell edge) on lattices of S x S and S x (S + 3) rectangles with
+ * spacings whose lines are representable (2.5, as bench-city) and not
+ * (0.1, 1/3, 1.385), far from the origin too: both axes take it, and
+ * locate agrees with brute force at random points and on, one and two
+ * ulps either side of every lattice line. */
+static void test_index_guess(gsl_rng *r)
+{
+    const double hs[4] = { 2.5, 0.1, 1.0 / 3, 1.385 };
+    const double x0s[2] = { 0, 512345.678 };
+    const int ss[5] = { 1, 2, 8, 33, 64 };
+    int bad = 0, tried = 0, slow = 0, cases = 0;
+    for (int t = 0; t < 4; t++)
+        for (int o = 0; o < 2; o++)
+            for (int si = 0; si < 5; si++) {
+                int mx = ss[si], my = ss[si] + 3 * (t % 2), np = mx * my;
+                double h = hs[t], x0 = x0s[o], y0 = -x0s[o] / 3;
+                struct shape *sh = xcalloc((size_t)np, sizeof *sh);
+                struct geo_poly *p = xcalloc((size_t)np, sizeof *p);
+                for (int k = 0; k < np; k++) {
+                    int c = k % mx, rw = k / mx;
+                    PS_ASSERT(rect(&sh[k], x0 + c * h, y0 + rw * h,
+                                   x0 + (c + 1) * h, y0 + (rw + 1) * h) == 0);
+                    p[k] = sh[k].p;
+                    p[k].v = sh[k].v;
+                }
+                struct geo_index *g = geo_index_new(p, np);
+                slow += geo_index_exact_guess(g) != 2;
+                cases++;
+                for (int k = 0; k < 4000; k++) {
+                    double x = x0 + gsl_rng_uniform(r) * mx * h;
+                    double y = y0 + gsl_rng_uniform(r) * my * h;
+                    bad += geo_index_locate(g, x, y) != brute(p, np, x, y);
+                    tried++;
+                }
+                for (int i = 0; i <= (mx > my ? mx : my); i++)
+                    for (int j = 0; j < 3; j++) {
+                        double lx = x0 + i * h, ly = y0 + i * h;
+                        double ax = x0 + (j + 0.5) * mx * h / 3, ay = y0 + (j + 0.5) * my * h / 3;
+                        double xs[5] = { lx, nextafter(lx, -1e300), nextafter(lx, 1e300),
+                                         nextafter(nextafter(lx, -1e300), -1e300),
+                                         nextafter(nextafter(lx, 1e300), 1e300) };
+                        double ys[5] = { ly, nextafter(ly, -1e300), nextafter(ly, 1e300),
+                                         nextafter(nextafter(ly, -1e300), -1e300),
+                                         nextafter(nextafter(ly, 1e300), 1e300) };
+                        for (int k = 0; k < 5; k++) {
+                            bad += geo_index_locate(g, xs[k], ay) != brute(p, np, xs[k], ay);
+                            bad += geo_index_locate(g, ax, ys[k]) != brute(p, np, ax, ys[k]);
+                            bad += geo_index_locate(g, xs[k], ys[k]) != brute(p, np, xs[k], ys[k]);
+                            tried += 3;
+                        }
+                    }
+                geo_index_free(g);
+                free(p);
+                free(sh);
+            }
+    CHECK(slow == 0, "fast cell guess on both axes in %d of %d lattices", cases - slow, cases);
+    CHECK(bad == 0, "lattices: %d of %d points located unlike brute force", bad, tried);
+}
+
 /* Index cells answered without a test: a lattice of rectangles (every
  * cell when the lattice lines are representable), cells inside a large
  * octagon and a holed square; locate agrees with brute force at random
@@ -520,6 +580,7 @@ int main(void)
     test_contains();
     test_partition_and_index(r);
     test_index_direct(r);
+    test_index_guess(r);
     test_overlap();
     test_overlap_random(r);
     test_sample(r);

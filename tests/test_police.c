@@ -323,10 +323,14 @@ static void escalation(void)
              "[incidents]\nrate_per_day = 10\n");
     tu_write(d, "grids.csv", "id,xmin,ymin,xmax,ymax\nG,0,0,0.005,0.005\n");
     tu_write(d, "facilities.csv", "id,tier,x,y\nP,post,10.0025,0.0025\nQ,post,1.0025,0.0025\n");
-    /* Three of each, so that a busy unit (which also escalates a call) is
-     * too rare to matter at 10 calls a day. */
+    /* Several of each, so that every unit of a level busy at once (which
+     * also escalates a call) is too rare to matter at 10 calls a day: a grid
+     * car is held ~25 min a call (0.17 Erlang offered), so with three all
+     * were busy for ~1 call in 1400 (it happened once in 189 calls on one
+     * stream), with six for ~1 in 3 x 10^7. */
     tu_write(d, "units.csv", "id,base,mode,role\nGC1,P,car,grid_car\nGC2,P,car,grid_car\n"
-             "GC3,P,car,grid_car\nSP1,Q,car,special\nSP2,Q,car,special\nSP3,Q,car,special\n");
+             "GC3,P,car,grid_car\nGC4,P,car,grid_car\nGC5,P,car,grid_car\n"
+             "GC6,P,car,grid_car\nSP1,Q,car,special\nSP2,Q,car,special\nSP3,Q,car,special\n");
     tu_write(d, "incident_types.csv",
              "id,priority,share,service,mean_min,target_min\ncall,1,1,fixed,5,15\n");
     const double esc[] = { 9.98, 10.02 };

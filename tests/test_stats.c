@@ -10,8 +10,10 @@
 #include "tcheck.h"
 
 /* xoshiro256**: the reference outputs for state {1, 2, 3, 4} (from the
- * authors' C code); the inline draws equal GSL's on the same stream; the
- * full 64-bit key reaches the state; entity keys separate streams. */
+ * authors' C code); the inline uniform equals GSL's on the same stream (the
+ * inline exponential is a ziggurat, not GSL's inversion: test_rng.c checks
+ * its distribution); the full 64-bit key reaches the state; entity keys
+ * separate streams. */
 static void test_xoshiro(void)
 {
     struct rng_state st = { { 1, 2, 3, 4 } };
@@ -25,15 +27,13 @@ static void test_xoshiro(void)
     CHECK(!strcmp(gsl_rng_name(&g), "xoshiro256**"), "registered as a GSL type ('%s')", gsl_rng_name(&g));
 
     gsl_rng *a = rng_stream_new(5, 1, 3), *b = rng_stream_new(5, 1, 3);
-    int same_u = 1, same_e = 1, in01 = 1;
-    for (int i = 0; i < 10000; i++) {
+    int same_u = 1, in01 = 1;
+    for (int i = 0; i < 20000; i++) {
         double u = rng_u01(a), v = gsl_rng_uniform(b);
         same_u &= u == v;
         in01 &= u >= 0 && u < 1;
-        same_e &= rng_exponential(a, 30) == gsl_ran_exponential(b, 30);
     }
     CHECK(same_u && in01, "rng_u01 == gsl_rng_uniform on one stream, in [0, 1)");
-    CHECK(same_e, "rng_exponential == gsl_ran_exponential on one stream");
 
     /* Moments of GSL distributions over the generator: mean of U(0,1) and
      * of Exp(30) within 4 standard errors over 200k draws. */
