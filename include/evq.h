@@ -1,8 +1,9 @@
 /* evq.h - the event calendar: small plain records in (time, seq) order,
  * kept by a 4-ary min-heap (EVQ_HEAP) or a timing wheel of fixed-width
  * buckets with an overflow heap for far events (EVQ_WHEEL).  Both pop the
- * same sequence; the wheel is O(1) per event when its bucket width is near
- * the mean gap between events, the heap O(log n) whatever the times.
+ * same sequence; the wheel is O(1) per event when a bucket holds a few
+ * events (it retunes its width towards that), the heap O(log n) whatever
+ * the times.
  *
  * Order: (time, seq) ascending, where seq is the insertion counter.  The
  * order is total, so two runs that schedule the same events in the same
@@ -19,7 +20,8 @@
  * cancelled events occupy slots until they surface, so a model can only
  * estimate its peak; if a push finds the pool full it doubles it and counts
  * the growth (evq_growths), which benchmarks report; the wheel's node pool
- * grows the same way.  Heap push and pop cost O(log4 n).  Peek, pop and
+ * (which holds the events inside its ring) doubles likewise, when its last
+ * free node is taken.  Heap push and pop cost O(log4 n).  Peek, pop and
  * pop_until may move the wheel forward to the next non-empty bucket
  * (amortised O(1)); pop_until never moves it past its limit's bucket, so the
  * events that an arrival at that limit schedules still file into the ring.

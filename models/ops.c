@@ -2152,9 +2152,11 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
      * retunes itself if the events per bucket say otherwise).  Against the
      * 4-ary heap on bench-city, instructions per incident (callgrind) go
      * 2490 -> 2403 at S = 8, 2652 -> 2438 at S = 64, 2700 -> 2441 at
-     * S = 128, and 1793 -> 1785 per customer on the M/M/1 bench; paired
-     * wall-time medians (wheel / heap, 15 pairs) 0.87, 0.86, 0.86 and 1.00.
-     * Both pop the same sequence, so the choice changes no result. */
+     * S = 128, and 1793 -> 1785 per customer on the M/M/1 bench.  Paired
+     * wall-time medians, wheel / heap, two sets of 11-15 pairs on a shared
+     * machine: 0.87-0.96 at S = 8, 0.86-0.94 at S = 64, 0.84-0.86 at
+     * S = 128, and 1.00-1.08 on M/M/1, whose calendar holds two events (a
+     * wash).  Both pop the same sequence, so the choice changes no result. */
     o->sim = sim_new_kind(EVQ_WHEEL, 4 * (size_t)U + 16, 4 * 1440 / s->rate_per_day);
     o->r_outcome = rng_stream_new(p->seed, (uint64_t)p->rep, RNG_OUTCOME);
     /* One patrol stream per unit, keyed by its id: reordering units.csv
