@@ -41,13 +41,13 @@
 #include <gsl/gsl_randist.h>
 #include "obsvsim.h"
 #include "ops_priv.h"
+#include "rng.h"
+#include "ts.h"
 
 /* Steps of an incident's path, run once or twice per incident: inlined
  * into their callers they skip the calls' register saves and argument
  * set-up (bench-city S = 64: 2437 -> 2321 instructions per incident). */
 #define HOT static inline __attribute__((always_inline))
-#include "rng.h"
-#include "ts.h"
 
 enum {
     EV_ARRIVE_SCENE, EV_LEAVE_SCENE, EV_ARRIVE_BASE, EV_ACT, EV_FU_END,
