@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "err.h"
+#include "hot.h"
 #include "scn.h"
 
 enum trv_kind { TRV_KIND_METRIC, TRV_KIND_MATRIX, TRV_KIND_ROAD };
@@ -88,14 +89,9 @@ void trv_free(struct trv *t);
 double trv__band(const struct trv *t, int mode, double t_depart);
 
 /* The event loop's travel calls must inline (measured with make bench). */
-#if defined(__GNUC__)
-#define TRV_INLINE static inline __attribute__((always_inline))
-#else
-#define TRV_INLINE static inline
-#endif
 
 /* The metric model's road km: metric distance x circuity. */
-TRV_INLINE double trv_metric_km(const struct trv *t, double x0, double y0, double x1,
+PS_HOT double trv_metric_km(const struct trv *t, double x0, double y0, double x1,
                                    double y1)
 {
     double dx = x1 - x0, dy = y1 - y0;
@@ -120,7 +116,7 @@ static inline double trv_band(const struct trv *t, int mode, double t_depart)
  * speed), the formula this module replaced. */
 double trv__time(const struct trv *t, int mode, double x0, double y0, double x1, double y1,
                  double t_depart);
-TRV_INLINE double trv_time(const struct trv *t, int mode, double x0, double y0,
+PS_HOT double trv_time(const struct trv *t, int mode, double x0, double y0,
                               double x1, double y1, double t_depart)
 {
     if (t->fast)                        /* one test on the event loop's path */
@@ -131,7 +127,7 @@ TRV_INLINE double trv_time(const struct trv *t, int mode, double x0, double y0,
 /* trv_time for a caller that keeps the mode's minutes per km next to its
  * hot data: mpk must equal 60 / speed of mode (t->mpk[mode], bit for bit).
  * Saves the event loop the lookups of the mode and its speed. */
-TRV_INLINE double trv_time_mpk(const struct trv *t, int mode, double mpk, double x0, double y0,
+PS_HOT double trv_time_mpk(const struct trv *t, int mode, double mpk, double x0, double y0,
                                double x1, double y1, double t_depart)
 {
     if (t->fast)

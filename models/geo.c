@@ -47,6 +47,7 @@
 #include "err.h"
 #include "cells.h"
 #include "geo.h"
+#include "hot.h"
 
 typedef struct geo_pt pt;
 
@@ -808,7 +809,7 @@ static int locate_listed(const struct geo_index *g, size_t c, double x, double y
 
 /* locate without the fast cell guess, or in a cell no polygon claims
  * whole; out of line so that the direct path saves no registers. */
-static __attribute__((noinline)) int locate_slow(const struct geo_index *g, double x, double y)
+PS_COLD static int locate_slow(const struct geo_index *g, double x, double y)
 {
     int cx = g->gx > 0 ? cell_of(x, g->xmin, g->gx, g->ex)
                        : cells_find(x, g->xmin, g->sx, g->ex, g->nx);

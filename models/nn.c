@@ -37,6 +37,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include "cells.h"
+#include "hot.h"
 #include "nn.h"
 
 /* An item's fixed data: where it is and where its bit is. */
@@ -210,11 +211,11 @@ int nn_contains(const struct nn *t, int i) { return t->it[i].slot >= 0; }
 int nn_count(const struct nn *t) { return t->count; }
 
 /* The search below is written once and compiled twice, for each metric
- * (manh constant), so the inner loops carry no metric test. */
-#define HOT static inline __attribute__((always_inline))
+ * (manh constant, the PS_HOT steps inlined), so the inner loops carry no
+ * metric test. */
 
 /* First occupied column >= col in a bitmap row, or -1. */
-HOT int next_occ(const uint64_t *row, int wpr, int col)
+PS_HOT int next_occ(const uint64_t *row, int wpr, int col)
 {
     int k = col >> 6;
     uint64_t m = row[k] & (~(uint64_t)0 << (col & 63));
@@ -227,7 +228,7 @@ HOT int next_occ(const uint64_t *row, int wpr, int col)
 }
 
 /* Last occupied column <= col in a bitmap row, or -1. */
-HOT int prev_occ(const uint64_t *row, int col)
+PS_HOT int prev_occ(const uint64_t *row, int col)
 {
     int k = col >> 6;
     uint64_t m = row[k] & (~(uint64_t)0 >> (63 - (col & 63)));
@@ -241,7 +242,7 @@ HOT int prev_occ(const uint64_t *row, int col)
 
 /* Whether a cell whose gaps to the query are gx, gy (>= 0, computed as
  * described at the top) can hold no item at distance <= bd. */
-HOT int beyond(int manh, double gx, double gy, double bd)
+PS_HOT int beyond(int manh, double gx, double gy, double bd)
 {
     if (manh)
         return gx + gy > bd;    /* a gap < 0 still bounds its coordinate difference */
@@ -251,7 +252,7 @@ HOT int beyond(int manh, double gx, double gy, double bd)
 }
 
 /* max(a, b, 0) without a call (fmax is one, for its NaN rules). */
-HOT double gap3(double a, double b)
+PS_HOT double gap3(double a, double b)
 {
     double g = a > b ? a : b;
     return g > 0 ? g : 0;
@@ -270,7 +271,7 @@ struct best {
 /* `after` (a constant at each call site) compiles in the filter of
  * nn_nearest_after (1) and the k-list of nn_nearest_k (2); nn_nearest's
  * loops carry neither. */
-HOT void scan_cell(const struct nn *t, int manh, int after, int c, double x, double y,
+PS_HOT void scan_cell(const struct nn *t, int manh, int after, int c, double x, double y,
                    struct best *b)
 {
     const struct nn_slot *p = t->cell[c].sl, *e = p + t->cell[c].fill;
@@ -309,7 +310,7 @@ HOT void scan_cell(const struct nn *t, int manh, int after, int c, double x, dou
  * x-range: the ranges of cells c < c' are disjoint and ordered (each lies
  * in its cell's box), so gaps grow outward and the first cell ruled out
  * ends its side.  Only the query's own cell may hold items on both sides. */
-HOT void scan_row(const struct nn *t, int manh, int after, int r, int cx, double gy, double x,
+PS_HOT void scan_row(const struct nn *t, int manh, int after, int r, int cx, double gy, double x,
                   double y, struct best *b)
 {
     const uint64_t *row = &t->occ[1 + (size_t)r * (size_t)t->rs];
@@ -333,7 +334,7 @@ HOT void scan_row(const struct nn *t, int manh, int after, int r, int cx, double
     }
 }
 
-HOT int search(const struct nn *t, int manh, int after, double x, double y, double d0, int i0,
+PS_HOT int search(const struct nn *t, int manh, int after, double x, double y, double d0, int i0,
                double *out, struct best *kb)
 {
     int cx = cells_find(x, t->x0, t->inv_w, t->ex, t->nx);
@@ -388,20 +389,20 @@ struct win {
     int k, sh;              /* first word, relative to the row; bit shift */
 };
 
-HOT struct win win_at(int c0)
+PS_HOT struct win win_at(int c0)
 {
     return (struct win){ ((c0 + 64) >> 6) - 1, (c0 + 64) & 63 };
 }
 
 /* Occupancy of the window's columns in one row (0 outside the row). */
-HOT uint64_t window(const uint64_t *row, struct win w)
+PS_HOT uint64_t window(const uint64_t *row, struct win w)
 {
     /* hi << (64 - sh), also for sh = 0 */
     return row[w.k] >> w.sh | (row[w.k + 1] << 1) << (63 - w.sh);
 }
 
 /* The cell of v by the uniform width alone, in [0, n). */
-HOT int guess(double v, double lo, double scale, int n)
+PS_HOT int guess(double v, double lo, double scale, int n)
 {
     double g = (v - lo) * scale;
     return !(g >= 0) ? 0 : g >= n ? n - 1 : (int)g;
@@ -412,7 +413,7 @@ struct near {
     double d;
 };
 
-HOT void near_cell(int manh, const struct nn_cell *cl, double x, double y, struct near *b)
+PS_HOT void near_cell(int manh, const struct nn_cell *cl, double x, double y, struct near *b)
 {
     const struct nn_slot *p = cl->sl, *e = p + cl->fill;
     for (; p < e; p++) {
@@ -425,7 +426,7 @@ HOT void near_cell(int manh, const struct nn_cell *cl, double x, double y, struc
     }
 }
 
-HOT void near_row(const struct nn *t, int manh, int r, int cx, struct win wi, double gy,
+PS_HOT void near_row(const struct nn *t, int manh, int r, int cx, struct win wi, double gy,
                   double x, double y, struct near *b)
 {
     const uint64_t *row = &t->occ[1 + (size_t)r * (size_t)t->rs];
@@ -465,7 +466,7 @@ left:
     }
 }
 
-HOT int near(const struct nn *t, int manh, double x, double y, double *out)
+PS_HOT int near(const struct nn *t, int manh, double x, double y, double *out)
 {
     /* The query's cell needs no correction against the edges: no gap
      * below assumes the query inside the cell it starts from. */
@@ -498,13 +499,13 @@ HOT int near(const struct nn *t, int manh, double x, double y, double *out)
 
 /* Out of line, so that nn_nearest's test for an empty index (most of the
  * calls of a caller looping over its indexes) saves no registers. */
-static __attribute__((noinline)) int nearest_manh(const struct nn *t, double x, double y,
+PS_COLD static int nearest_manh(const struct nn *t, double x, double y,
                                                   double *out)
 {
     return near(t, 1, x, y, out);
 }
 
-static __attribute__((noinline)) int nearest_eucl(const struct nn *t, double x, double y,
+PS_COLD static int nearest_eucl(const struct nn *t, double x, double y,
                                                   double *out)
 {
     return near(t, 0, x, y, out);

@@ -44,10 +44,10 @@
 #include "rng.h"
 #include "ts.h"
 
-/* Steps of an incident's path, run once or twice per incident: inlined
- * into their callers they skip the calls' register saves and argument
- * set-up (bench-city S = 64: 2437 -> 2321 instructions per incident). */
-#define HOT static inline __attribute__((always_inline))
+/* The steps of an incident's path (PS_HOT below), run once or twice per
+ * incident: inlined into their callers they skip the calls' register saves
+ * and argument set-up (bench-city S = 64: 2437 -> 2321 instructions per
+ * incident). */
 
 enum {
     EV_ARRIVE_SCENE, EV_LEAVE_SCENE, EV_ARRIVE_BASE, EV_ACT, EV_FU_END,
@@ -322,7 +322,7 @@ static bool is_busy(enum unit_state st)
 
 /* Every state change goes through here so that the count of busy units,
  * which decides when the run has drained, stays exact. */
-HOT void set_state(struct ops *o, struct unit_rt *r, enum unit_state st)
+PS_HOT void set_state(struct ops *o, struct unit_rt *r, enum unit_state st)
 {
     o->n_busy += (int)is_busy(st) - (int)is_busy(r->st);
     o->n_avail -= ops_rt_available(r);
@@ -346,7 +346,7 @@ static const struct scn_facility *base_of(const struct ops *o, int u)
 }
 
 /* Minutes of a leg of u departing at t_dep (the travel model, trv.h). */
-TRV_INLINE double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1,
+PS_HOT double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1,
                          double t_dep)
 {
     return trv_time_mpk(o->s->trv, o->tag[u].mode, o->u[u].min_per_km, x0, y0, x1, y1, t_dep);
@@ -434,7 +434,7 @@ mobile:
 }
 
 /* Takes u out of whichever index holds it. */
-HOT void unplace(struct ops *o, int u)
+PS_HOT void unplace(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
     struct nn *t = o->nn[o->tag[u].slot];
@@ -452,7 +452,7 @@ HOT void unplace(struct ops *o, int u)
 
 /* Puts u in the index its state calls for: idle at base -> spatial index;
  * idle elsewhere, or returning when re-dispatch is allowed -> mobile list. */
-HOT void place(struct ops *o, int u)
+PS_HOT void place(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
     unplace(o, u);
@@ -469,7 +469,7 @@ HOT void place(struct ops *o, int u)
 }
 
 /* Sets a still position (at base, on a visit) or a leg to (x, y) at speed. */
-HOT void leg(struct ops *o, int u, double x, double y, double speed_factor)
+PS_HOT void leg(struct ops *o, int u, double x, double y, double speed_factor)
 {
     struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim), px, py;
@@ -479,7 +479,7 @@ HOT void leg(struct ops *o, int u, double x, double y, double speed_factor)
     r->t1 = now + travel(o, u, px, py, x, y, now) / speed_factor;
 }
 
-HOT void stay(struct ops *o, int u)
+PS_HOT void stay(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
     double x, y;
@@ -709,7 +709,7 @@ static void job_free(struct ops *o, int j)
 /* ---- idle activities ---------------------------------------------------- */
 
 /* Closes the bookkeeping of u's current idle activity at now. */
-HOT void end_activity(struct ops *o, int u)
+PS_HOT void end_activity(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
     if (r->st != U_IDLE)
@@ -730,7 +730,7 @@ static void random_home_point(struct ops *o, int u, double *x, double *y)
 }
 
 /* Starts u's next idle activity from where it is (no queue check). */
-HOT void next_activity(struct ops *o, int u)
+PS_HOT void next_activity(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
     const struct scn *s = o->s;
@@ -815,9 +815,8 @@ static void dispatch_job(struct ops *o, int j);
 
 /* ---- the grid tier, crews, spawned incidents (docs/policing-model.md) ---- */
 
-/* Their cold paths stay out of line, so the hot functions that call them
- * keep their code (and register use) as it was. */
-#define COLD __attribute__((noinline))
+/* Their cold paths stay out of line (PS_COLD), so the hot functions that
+ * call them keep their code (and register use) as it was. */
 
 /* Sets up what a new job needs beyond its incident: its police roles, crew
  * classes, phase and stream key. */
@@ -844,7 +843,7 @@ static int crew_size(const struct scn *s, int u)
 
 /* On-scene minutes of unit u at job jb: the incident's draw, scaled for a
  * grid worker, shifted per crew member beyond the first where configured. */
-COLD static double onscene_ext(const struct ops *o, int u, const struct job *jb)
+PS_COLD static double onscene_ext(const struct ops *o, int u, const struct job *jb)
 {
     const struct scn_itype *it = &o->s->itypes[jb->inc.type];
     double t = jb->inc.service_min;
@@ -883,7 +882,7 @@ static bool grid_resolves(const struct ops *o, const struct job *jb)
 
 /* needs_officer = first_response: a crew without a sworn officer may go
  * first, then one more unit, with an officer, is due. */
-COLD static void officer_follow(struct ops *o, int u, struct job *jb)
+PS_COLD static void officer_follow(struct ops *o, int u, struct job *jb)
 {
     if (o->s->itypes[jb->inc.type].needs_officer != NEED_FIRST || jb->phase == PH_GRID)
         return;
@@ -903,7 +902,7 @@ COLD static void officer_follow(struct ops *o, int u, struct job *jb)
 
 /* A grid-first call: a grid worker if one can arrive within
  * grid_first_max_min (true), else a police call from now on (false). */
-COLD static bool grid_try(struct ops *o, int j)
+PS_COLD static bool grid_try(struct ops *o, int j)
 {
     struct job *jb = &o->job[j];
     double tt;
@@ -923,7 +922,7 @@ COLD static bool grid_try(struct ops *o, int j)
 }
 
 /* The first police unit reaches job jb (grid tier on). */
-COLD static void police_arrival(struct ops *o, int u, struct job *jb, double now)
+PS_COLD static void police_arrival(struct ops *o, int u, struct job *jb, double now)
 {
     jx_of(o, jb)->t_police = now;
     jx_of(o, jb)->police_unit = u;
@@ -958,7 +957,7 @@ static void grid_resolved(struct ops *o, const struct job *jb)
 /* The grid worker cleared job j unresolved: after the escalation delay
  * (exponential, escalate_delay_min) it enters dispatch as a police call,
  * keeping its received time. */
-COLD static void escalate(struct ops *o, int j)
+PS_COLD static void escalate(struct ops *o, int j)
 {
     struct job *jb = &o->job[j];
     const struct scn_itype *it = &o->s->itypes[jb->inc.type];
@@ -1069,7 +1068,7 @@ static double minute_of_day(double t)
     return r;
 }
 
-HOT bool home_of(const struct ops *o, int u, int g)
+PS_HOT bool home_of(const struct ops *o, int u, int g)
 {
     if (o->unit_home1[u] != -2)
         return g >= 0 && o->unit_home1[u] == g;
@@ -1113,7 +1112,7 @@ static void record_intervals(struct ops *o, int u, struct job *jb, double now)
     t[T_DA_MEAN] += da;
 }
 
-HOT void record_first(struct ops *o, int u, struct job *jb, double now)
+PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now)
 {
     const struct scn *s = o->s;
     const struct inc *in = &jb->inc;
@@ -1254,7 +1253,7 @@ static void start_followup(struct ops *o, int u)
  * by the first contact (处结); closed = not handed over.  They differ only
  * for an escalated grid call, which the police may still close (the key
  * stream's draw 1, spawn.h).  Returns closed. */
-COLD static bool complete_ext(struct ops *o, struct job *jb, bool *resolved, bool counted)
+PS_COLD static bool complete_ext(struct ops *o, struct job *jb, bool *resolved, bool counted)
 {
     const struct scn_itype *it = &o->s->itypes[jb->inc.type];
     const struct job_x *x = jx_of(o, jb);
@@ -1279,7 +1278,7 @@ COLD static bool complete_ext(struct ops *o, struct job *jb, bool *resolved, boo
     return closed;
 }
 
-HOT void complete(struct ops *o, int j)
+PS_HOT void complete(struct ops *o, int j)
 {
     const struct scn *s = o->s;
     struct job *jb = &o->job[j];
@@ -1326,7 +1325,7 @@ HOT void complete(struct ops *o, int j)
  * counts that do not depend on when they are made, and completing the job
  * (no follow-up work can start, no trace is written).  The unit stays
  * U_ENROUTE until it is back, which only is_busy() reads. */
-HOT void whole_cycle(struct ops *o, int u, int j)
+PS_HOT void whole_cycle(struct ops *o, int u, int j)
 {
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];

@@ -371,7 +371,7 @@ static inline void ops_unit_pos(const struct ops *o, int u, double *x, double *y
     *y = r->y0 + (r->y1 - r->y0) * f;
 }
 /* Travel minutes for unit u from where it is to (x, y). */
-TRV_INLINE double ops_travel_to(const struct ops *o, int u, double x, double y)
+PS_HOT double ops_travel_to(const struct ops *o, int u, double x, double y)
 {
     double ux, uy;
     ops_unit_pos(o, u, &ux, &uy);

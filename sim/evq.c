@@ -30,14 +30,10 @@
 #include <string.h>
 #include "evq.h"
 #include "err.h"
+#include "hot.h"
 
 #define D 4
 
-#if defined(__GNUC__)
-#define EVQ_NOINLINE __attribute__((noinline))
-#else
-#define EVQ_NOINLINE
-#endif
 
 /* Strict weak order: earlier time first, then earlier insertion. */
 static inline int before(const struct evq_event *x, const struct evq_event *y)
@@ -279,7 +275,7 @@ static void wheel_place(struct evq *q, int32_t k);
 /* The free list is never left empty: the pool doubles (and counts the
  * growth) when its last free node is taken, so the push takes one without
  * a test and grows after filing, when nothing else is held in registers. */
-EVQ_NOINLINE static void pool_more(struct evq *q)
+PS_COLD static void pool_more(struct evq *q)
 {
     pool_grow(q, q->pool_cap * 2);
     q->growths++;
@@ -388,7 +384,7 @@ static void wheel_rebuild(struct evq *q, double width)
     free(keep);
 }
 
-EVQ_NOINLINE static void wheel_tune(struct evq *q)
+PS_COLD static void wheel_tune(struct evq *q)
 {
     double pushes = (double)(q->next_seq - q->tune_seq);
     double walk = (double)q->walk / pushes, scan = (double)q->scan / pushes;
@@ -406,7 +402,7 @@ EVQ_NOINLINE static void wheel_tune(struct evq *q)
     q->walk = q->scan = q->far = 0;
 }
 
-EVQ_NOINLINE static void wheel_push(struct evq *q, double time, uint32_t kind, uint32_t id,
+PS_COLD static void wheel_push(struct evq *q, double time, uint32_t kind, uint32_t id,
                                     uint32_t ver)
 {
     int32_t k = node_take(q);
@@ -434,7 +430,7 @@ EVQ_NOINLINE static void wheel_push(struct evq *q, double time, uint32_t kind, u
         wheel_tune(q);
 }
 
-EVQ_NOINLINE static void heap_push_new(struct evq *q, double time, uint32_t kind, uint32_t id,
+PS_COLD static void heap_push_new(struct evq *q, double time, uint32_t kind, uint32_t id,
                                        uint32_t ver)
 {
     struct evq_event ev = { time, q->next_seq++, kind, id, ver };
@@ -531,7 +527,7 @@ int evq_pop(struct evq *q, struct evq_event *out)
 /* The wheel's pop_until when the current list is empty: out of line, so
  * that the common path (a current list to take from or to refuse) and the
  * heap's need no stack frame. */
-EVQ_NOINLINE static int wheel_pop_refill(struct evq *q, double t, struct evq_event *out)
+PS_COLD static int wheel_pop_refill(struct evq *q, double t, struct evq_event *out)
 {
     if (q->n == 0 || !refill(q, bucket(q, t)) || !(q->pool[q->head].time <= t))
         return -1;
