@@ -450,6 +450,15 @@ PS_HOT void unplace(struct ops *o, int u)
     }
 }
 
+/* Whether u, driving back from a scene, may take another call on the way:
+ * when re-dispatch of returning units is on, its shift is not over, and the
+ * strength table has not stood it down (such a unit goes back to be held). */
+static bool redispatchable(const struct ops *o, int u)
+{
+    return o->s->redispatch_returning && !o->u[u].shift_over &&
+           !(o->cad_hold && ops_cad_stood_down(o, u));
+}
+
 /* Puts u in the index its state calls for: idle at base -> spatial index;
  * idle elsewhere, or returning when re-dispatch is allowed -> mobile list. */
 PS_HOT void place(struct ops *o, int u)
@@ -460,8 +469,7 @@ PS_HOT void place(struct ops *o, int u)
         nn_insert(o->nn[o->tag[u].slot], o->nn_item[u]);
         r->in_nn = true;
     } else if (r->st == U_IDLE ||
-               (r->st == U_RETURNING && o->s->redispatch_returning && !r->shift_over &&
-                !(o->cad_hold && ops_cad_stood_down(o, u)))) {
+               (r->st == U_RETURNING && redispatchable(o, u))) {
         set_mobile(o, r, true);
         r->mob_pos = o->n_mob;
         o->mob[o->n_mob++] = u;
@@ -1574,15 +1582,12 @@ static void on_leave_scene(struct ops *o, int u)
         else
             complete(o, j);
     }
-    const struct scn *s = o->s;
     const struct geo_pt *b = &o->base_xy[u];
     if (!r->shift_over && o->tag[u].idle != IDLE_BASE) {
         become_free(o, u);              /* back to patrol / community work from here */
         return;
     }
-    /* Not a unit the strength table stood down: it goes back to be held. */
-    if (!r->shift_over && s->redispatch_returning &&
-        !(o->cad_hold && ops_cad_stood_down(o, u))) {
+    if (redispatchable(o, u)) {
         int q = q_first_for(o, u);
         if (q >= 0) {
             assign(o, u, q);
