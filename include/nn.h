@@ -23,6 +23,9 @@ struct nn;
 struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metric);
 void nn_free(struct nn *t);
 void nn_insert(struct nn *t, int item);
+/* Starts fetching what an insert or remove of item reads first (a hint:
+ * on a large city those records are not in cache). */
+void nn_prefetch(const struct nn *t, int item);
 void nn_remove(struct nn *t, int item);
 /* Removes item if present; returns whether it was (one call for the
  * nn_contains + nn_remove pair of a caller that does not know). */

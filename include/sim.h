@@ -64,6 +64,9 @@ void sim_after(struct sim *s, double dt, uint32_t kind, uint32_t id, uint32_t ve
 int sim_run(struct sim *s, const struct sim_model_ops *ops, void *model,
             struct perr *e);
 
+/* evq_prefetch_records on the run loop's calendar. */
+void sim_prefetch_records(struct sim *s, const void *base, size_t stride, uint32_t n);
+
 const struct sim_counters *sim_counters(const struct sim *s);
 
 #endif

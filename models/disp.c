@@ -119,9 +119,9 @@ static int group_best(const struct ops *o, int grp, unsigned roles, const struct
         return s->home_first && g >= 0
              ? best_home(o, roles, j->cmask, g, j->inc.x, j->inc.y, tt) : -1;
     case GRP_ZONE:
-        if (!s->zone_first || g < 0 || s->grids[g].zone < 0)
+        if (!s->zone_first || g < 0 || o->grid_zone[g] < 0)
             return -1;
-        return best_of(o, o->zone_units[s->grids[g].zone], o->n_zone_units[s->grids[g].zone],
+        return best_of(o, o->zone_units[o->grid_zone[g]], o->n_zone_units[o->grid_zone[g]],
                        roles, j->cmask, j->inc.x, j->inc.y, tt);
     default:
         return ops_nearest_eligible(o, roles, j->cmask, j->inc.x, j->inc.y, tt);
@@ -180,10 +180,10 @@ static const int *scope_units(const struct ops *o, int scope, const struct job *
            : r >= 0 ? o->unit_station[r] : -1;
         break;
     case SCOPE_ZONE:
-        if (g < 0 || s->grids[g].zone < 0)
+        if (g < 0 || o->grid_zone[g] < 0)
             return NULL;
-        *n = o->n_zone_units[s->grids[g].zone];
-        return o->zone_units[s->grids[g].zone];
+        *n = o->n_zone_units[o->grid_zone[g]];
+        return o->zone_units[o->grid_zone[g]];
     default:
         return NULL;
     }

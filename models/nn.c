@@ -167,6 +167,13 @@ void nn_free(struct nn *t)
     free(t);
 }
 
+void nn_prefetch(const struct nn *t, int i)
+{
+    __builtin_prefetch(&t->it[i], 1);
+    __builtin_prefetch(&t->ix[i]);
+    __builtin_prefetch(&t->iy[i]);
+}
+
 void nn_insert(struct nn *t, int i)
 {
     struct nn_it *it = &t->it[i];

@@ -1681,12 +1681,85 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
 
 /* ---- arrivals ------------------------------------------------------------ */
 
+/* Starts the memory fetches of what an incident will touch first: its
+ * grid's entries when it is read (OPS_AHEAD - 1 arrivals away), its home
+ * unit's records two arrivals before it (grid_home1[] is in cache by
+ * then).  An incident lands in a random grid, so on a large city each of
+ * these is otherwise a cache miss on the path that dispatches it, and an
+ * arrival or two of distance are needed to hide one (docs/performance.md).
+ * Hints only: nothing here changes a result. */
+static inline void prefetch_grid(const struct ops *o, const struct inc *in)
+{
+    if (in->grid < 0)
+        return;
+    __builtin_prefetch(&o->grid_home1[in->grid]);
+    __builtin_prefetch(&o->grid_zone[in->grid]);
+    const double *g = &o->g_acc[(size_t)in->grid * OPS_N_GRID];
+    __builtin_prefetch(g, 1);                   /* a row may straddle two lines */
+    __builtin_prefetch(g + OPS_N_GRID - 1, 1);
+}
+
+static inline void prefetch_home(const struct ops *o, const struct inc *in)
+{
+    int h = in->grid >= 0 ? o->grid_home1[in->grid] : -1;
+    if (h < 0)
+        return;
+    __builtin_prefetch(&o->u[h], 1);            /* the two lines a dispatch writes */
+    __builtin_prefetch((const char *)&o->u[h] + 64, 1);
+    nn_prefetch(o->nn[o->tag[h].slot], o->nn_item[h]);
+}
+
+/* Reads the stream until OPS_AHEAD incidents are in hand (one without
+ * prefetching) or it ends; at set-up. */
+static int fill(struct ops *o, struct perr *e)
+{
+    unsigned want = o->prefetch ? OPS_AHEAD : 1;
+    for (o->nx_at = o->nx_n = 0; o->nx_n < want; o->nx_n++) {
+        int rc = o->src->next(o->src_state, &o->nx[o->nx_n], e);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {
+            o->src_done = true;
+            break;
+        }
+    }
+    o->next = &o->nx[0];
+    o->has_next = o->nx_n > 0;
+    return 0;
+}
+
+/* Moves the stream on past *next, which has arrived.  Without prefetching
+ * *next is the only incident in hand; with it the ring stays full (the
+ * slot just freed takes the next incident) until the stream ends. */
 static int pull(struct ops *o, struct perr *e)
 {
-    int rc = o->src->next(o->src_state, &o->next, e);
-    if (rc < 0)
-        return -1;
-    o->has_next = rc == 1;
+    _Static_assert((OPS_AHEAD & (OPS_AHEAD - 1)) == 0 && OPS_AHEAD > 2, "ring of 2^k > 2");
+    if (!o->prefetch) {
+        int rc = o->src->next(o->src_state, o->next, e);
+        if (rc < 0)
+            return -1;
+        o->has_next = rc == 1;
+        return 0;
+    }
+    unsigned at = (o->nx_at + 1) & (OPS_AHEAD - 1);
+    struct inc *in = &o->nx[(at + OPS_AHEAD - 1) & (OPS_AHEAD - 1)];
+    o->nx_at = at;
+    o->next = &o->nx[at];
+    if (o->src_done) {
+        o->nx_n--;
+    } else {
+        int rc = o->src->next(o->src_state, in, e);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {
+            o->src_done = true;
+            o->nx_n--;
+        } else {
+            prefetch_grid(o, in);
+            prefetch_home(o, &o->nx[(at + 2) & (OPS_AHEAD - 1)]);
+        }
+    }
+    o->has_next = o->nx_n > 0;
     return 0;
 }
 
@@ -1695,7 +1768,7 @@ static int arrive_spawned(struct ops *o, const struct spawn_inc *x, struct perr 
 static double next_arrival(void *m)
 {
     struct ops *o = m;
-    double t = o->has_next ? o->next.t : INFINITY;
+    double t = o->has_next ? o->next->t : INFINITY;
     if (o->spawn_on && o->spawns.n > 0 && spawn_q_top(&o->spawns)->inc.t < t)
         t = spawn_q_top(&o->spawns)->inc.t;
     return t;
@@ -1708,19 +1781,19 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     /* A spawned incident due before the next exogenous one goes first;
      * on a tie the exogenous one does. */
     if (o->spawn_on && o->spawns.n > 0 &&
-        spawn_q_top(&o->spawns)->inc.t < (o->has_next ? o->next.t : INFINITY)) {
+        spawn_q_top(&o->spawns)->inc.t < (o->has_next ? o->next->t : INFINITY)) {
         struct spawn_inc x;
         spawn_q_pop(&o->spawns, &x);
         return arrive_spawned(o, &x, e);
     }
-    const struct scn_itype *it = &o->s->itypes[o->next.type];
+    const struct scn_itype *it = &o->s->itypes[o->next->type];
     int j = job_alloc(o, e);
     if (j < 0)
         return -1;
     struct job *jb = &o->job[j];
-    job_init(o, jb, &o->next, it);
+    job_init(o, jb, o->next, it);
     if (o->use_jx)
-        job_start(o, jb, spawn_key_exo(o->next.seq), 0, false);
+        job_start(o, jb, spawn_key_exo(o->next->seq), 0, false);
     /* Drawn for every call whatever happens to it, so that the outcome
      * stream stays aligned across layouts (common random numbers), unless
      * every resolution probability is 0 or 1: then any u in [0, 1) gives
@@ -2105,6 +2178,23 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     o->free_job = -1;
     for (int k = 0; k < 10; k++)
         o->qhead[k] = o->qtail[k] = -1;
+    /* Prefetching (pull, evq_prefetch_records) pays once the records an
+     * incident touches at random outgrow a core's cache, and costs about
+     * 4% more instructions: on bench-city, medians of 9-11 paired runs with
+     * against without, S = 128 (16,384 units, 4 MB of unit and grid
+     * records) 1.46, S = 64 (1 MB) 1.05-1.07, S = 8 (16 KB) 0.97.  Half a
+     * megabyte, a typical core's L2 or less, is the line.  Most events are
+     * a unit's (id = unit; a job's EV_DISPATCH wastes a hint). */
+    o->prefetch = (size_t)s->n_units * sizeof *o->u +
+                  (size_t)s->n_grids * OPS_N_GRID * sizeof(double) > OPS_PREFETCH_BYTES;
+    /* A diagnostic override, for timing and for the test that results do
+     * not depend on it (tests/test_prefetch.sh). */
+    const char *pf = getenv("PATROLSIM_PREFETCH");
+    if (pf && *pf) {
+        if (strcmp(pf, "on") != 0 && strcmp(pf, "off") != 0)
+            return err_set(e, "PATROLSIM_PREFETCH=%s: expected on or off (or unset: by size)", pf);
+        o->prefetch = strcmp(pf, "on") == 0;
+    }
     ops_blocks(s, &o->B);
     o->ovs = obsvsim_new(s);
     build_indexes(o);
@@ -2162,6 +2252,8 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
      * S = 128, and 1.00-1.08 on M/M/1, whose calendar holds two events (a
      * wash).  Both pop the same sequence, so the choice changes no result. */
     o->sim = sim_new_kind(EVQ_WHEEL, 4 * (size_t)U + 16, 4 * 1440 / s->rate_per_day);
+    if (o->prefetch)
+        sim_prefetch_records(o->sim, o->u, sizeof *o->u, (uint32_t)U);
     o->r_outcome = rng_stream_new(p->seed, (uint64_t)p->rep, RNG_OUTCOME);
     /* One patrol stream per unit, keyed by its id: reordering units.csv
      * leaves every unit's patrol points and visit times as they were. */
@@ -2231,7 +2323,8 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
         sim_at(o->sim, a > 0 ? a : 0, EV_SHIFT_START, (uint32_t)u, 0);
     }
     sim_at(o->sim, o->horizon, EV_HORIZON, 0, 0);
-    return pull(o, e);
+    o->src_done = false;
+    return fill(o, e);
 }
 
 /* ---- results ---------------------------------------------------------------- */

@@ -223,8 +223,16 @@ struct ops {
 
     const struct inc_source_type *src;
     void *src_state;
-    struct inc next;
-    bool has_next;
+    /* The stream is read OPS_AHEAD incidents ahead (pull() in ops.c), so
+     * that the records they will touch can be fetched from memory while
+     * the events before them run: nx[] is a ring of nx_n incidents from
+     * nx_at, *next (= nx[nx_at]) arrives next, has_next = nx_n > 0. */
+#define OPS_AHEAD 4
+#define OPS_PREFETCH_BYTES (1u << 19)   /* see ops_setup */
+    struct inc nx[OPS_AHEAD], *next;
+    unsigned nx_at, nx_n;
+    bool has_next, src_done;
+    bool prefetch;             /* records too big for a cache: prefetch them (ops_setup) */
     gsl_rng *r_outcome;
     gsl_rng *r_patrol;         /* per unit, over patrol_st (rng_stream_bind) */
     struct rng_state *patrol_st;

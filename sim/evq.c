@@ -176,6 +176,9 @@ struct evq {
     uint64_t walk;            /* list links passed by sorted inserts */
     uint64_t scan;            /* buckets stepped by refill */
     uint64_t far;             /* events filed in the overflow */
+    const char *pf_base;      /* evq_prefetch_records, NULL: off */
+    size_t pf_stride;
+    uint32_t pf_n;
 };
 
 struct evq *evq_new(size_t capacity)
@@ -507,6 +510,15 @@ static inline void take_head(struct evq *q, struct evq_event *out)
     nd->next = q->free_node;
     q->free_node = k;
     q->n--;
+    if (q->pf_base && q->head >= 0) {
+        const struct node *nx = &q->pool[q->head];
+        __builtin_prefetch(nx);                 /* the next pop's node */
+        if (nx->next >= 0) {
+            uint32_t id = q->pool[nx->next].id;
+            if (id < q->pf_n)
+                __builtin_prefetch(q->pf_base + (size_t)id * q->pf_stride, 1);
+        }
+    }
 }
 
 int evq_pop(struct evq *q, struct evq_event *out)
@@ -564,6 +576,13 @@ const struct evq_event *evq_peek(struct evq *q)
     const struct node *nd = &q->pool[q->head];
     q->top = (struct evq_event){ nd->time, nd->seq, nd->kind, nd->id, nd->ver };
     return &q->top;
+}
+
+void evq_prefetch_records(struct evq *q, const void *base, size_t stride, uint32_t n)
+{
+    q->pf_base = base;
+    q->pf_stride = stride;
+    q->pf_n = n;
 }
 
 size_t evq_size(const struct evq *q) { return q->n; }

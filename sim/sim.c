@@ -1,7 +1,7 @@
 /* sim.c - the run loop: merges the model's arrival stream with the calendar.
  *
- * The loop holds no incident itself; the model keeps at most one look-ahead
- * arrival, so memory does not grow with the length of the stream.
+ * The loop holds no incident itself; the model keeps a look-ahead of an
+ * arrival or two, so memory does not grow with the length of the stream.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -41,6 +41,10 @@ void sim_reset(struct sim *s)
 }
 
 const struct sim_counters *sim_counters(const struct sim *s) { return &s->c; }
+void sim_prefetch_records(struct sim *s, const void *base, size_t stride, uint32_t n)
+{
+    evq_prefetch_records(s->q, base, stride, n);
+}
 
 void sim_at(struct sim *s, double t, uint32_t kind, uint32_t id, uint32_t ver)
 {
