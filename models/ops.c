@@ -382,7 +382,7 @@ int ops_nearest_eligible(const struct ops *o, unsigned roles, uint32_t cmask, do
                 if (it < 0)
                     continue;
                 int u = o->nn_unit[k][it];
-                double tu = d * tv->circuity * o->u[u].min_per_km;
+                double tu = d * tv->circuity * o->mode_mpk[m];
                 if (tu < bt || (tu == bt && u < best))
                     bt = tu, best = u;
             }
@@ -406,7 +406,7 @@ int ops_nearest_eligible(const struct ops *o, unsigned roles, uint32_t cmask, do
                         continue;
                     u = o->nn_unit[k][it];
                     tu = tv->has_bands ? trv_metric_time_d(tv, m, d, sim_now(o->sim))
-                                       : d * tv->circuity * o->u[u].min_per_km;
+                                       : d * tv->circuity * o->mode_mpk[m];
                 } else {
                     /* Matrix and road: by a lower bound, then exact times (trv.h). */
                     int it = trv_nearest(tv, o->nn[k], o->nn_unit[k], o->base_xy, m, x, y,
@@ -1631,6 +1631,8 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
     /* Most of the calendar: a busy cycle's end (its only event under
      * one_event), tested first. */
     if (ev->kind == EV_ARRIVE_BASE && ev->ver == o->u[u].ver) {
+        if (o->prefetch)        /* for go_idle's nn_insert, a hundred instructions on */
+            nn_prefetch(o->nn[o->tag[u].slot], o->nn_item[u]);
         on_arrive_base(o, u);
         maybe_close(o);
         return 0;
@@ -1910,6 +1912,7 @@ static void ops_release(struct ops *o)
     spawn_q_release(&o->spawns);
     free(o->nn); free(o->nn_unit); free(o->nn_item); free(o->mob); free(o->u);
     free(o->mode_roles);
+    free(o->mode_mpk);
     for (int g = 0; g < s->n_grids && o->grid_home; g++) {
         free(o->grid_home[g]);
         free(o->home_post[g]);
@@ -2044,6 +2047,9 @@ static void build_indexes(struct ops *o)
     o->nn = zalloc((size_t)NI, sizeof *o->nn);
     o->nn_unit = zalloc((size_t)NI, sizeof *o->nn_unit);
     o->mode_roles = zalloc((size_t)s->n_modes, sizeof *o->mode_roles);
+    o->mode_mpk = zalloc((size_t)s->n_modes, sizeof *o->mode_mpk);
+    for (int m = 0; m < s->n_modes; m++)
+        o->mode_mpk[m] = 60.0 / s->modes[m].speed_kmh;   /* as ops_setup's min_per_km */
     for (int u = 0; u < U; u++)
         o->mode_roles[s->units[u].mode] |= 1u << s->units[u].role;
     double *bx = zalloc((size_t)U, sizeof *bx), *by = zalloc((size_t)U, sizeof *by);

@@ -163,6 +163,8 @@ struct ops {
     struct nn **nn;        /* per (mode, role): units idle at their base */
     int *nn_item;          /* unit -> item in its (mode, role) index */
     int **nn_unit;         /* per (mode, role): item -> unit */
+    double *mode_mpk;      /* per mode: travel minutes per km (a unit's min_per_km), so
+                            * that an index search need not read the unit's record */
     unsigned *mode_roles;  /* per mode: the roles some unit of that mode has (the indexes
                               the nearest-idle search need visit) */
     int *mob;              /* available units away from base */
