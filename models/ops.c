@@ -1065,10 +1065,14 @@ static void go_off(struct ops *o, int u)
 /* fmod(t, 1440) for t >= 0, exactly, without the library call: d * 1440
  * is an integer below 2^53 and t - d * 1440 lies within 1440 of t's
  * multiples of its ulp, so the subtraction is exact; the quotient's
- * rounding can leave d one off, which the two corrections undo. */
+ * rounding can leave d one off, which the two corrections undo.  d is the
+ * quotient truncated by a conversion, which for t >= 0 is its floor (and
+ * for t < 0 one above, undone the same way) at a fraction of floor()'s
+ * instructions; from 2^52 on every double is an integer already. */
 static double minute_of_day(double t)
 {
-    double r = t - floor(t / 1440.0) * 1440.0;
+    double q = t / 1440.0;
+    double r = t - (fabs(q) < 0x1p52 ? (double)(int64_t)q : q) * 1440.0;
     if (r < 0)
         r += 1440.0;
     else if (r >= 1440.0)

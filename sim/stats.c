@@ -59,6 +59,7 @@ double stat_acc_sd(const struct stat_acc *a) { return sqrt(stat_acc_var(a)); }
 /* Bin edges: linear up to STAT_HIST_LIN_TOP, then growing by STAT_HIST_REL.
  * Built once (thread-safe); every histogram shares the same edges. */
 static double *edges;
+const double *stat__edges;          /* edges, for stat_hist_bin's inline part */
 static size_t n_edges, n_lin;
 /* The bin guess above STAT_HIST_LIN_TOP, by the value's top bits: a
  * double's exponent and first GEO_MANT mantissa bits cut [LIN_TOP, TOP)
@@ -80,6 +81,7 @@ static uint64_t geo_key(double x)
 static void build_edges(void)
 {
     n_lin = (size_t)llround(STAT_HIST_LIN_TOP / STAT_HIST_LIN_W);
+    PS_ASSERT(n_lin == STAT_HIST_N_LIN);
     size_t n_geo = (size_t)ceil(log(STAT_HIST_TOP / STAT_HIST_LIN_TOP) / log1p(STAT_HIST_REL));
     edges = xmalloc((n_lin + n_geo + 1) * sizeof *edges);
     size_t k = 0;
@@ -88,6 +90,7 @@ static void build_edges(void)
     for (size_t i = 1; i <= n_geo; i++)
         edges[k++] = STAT_HIST_LIN_TOP * pow(1.0 + STAT_HIST_REL, (double)i);
     n_edges = k;
+    stat__edges = edges;
     geo_key0 = geo_key(STAT_HIST_LIN_TOP);
     size_t n_keys = (size_t)(geo_key(edges[n_edges - 1]) - geo_key0 + 1);
     PS_ASSERT(n_edges - 2 <= UINT16_MAX);
@@ -128,7 +131,7 @@ void stat_hist_reset(struct stat_hist *s)
     s->max = 0;
 }
 
-size_t stat_hist_bin(double x)
+size_t stat__hist_bin(double x)
 {
     PS_ASSERT(x >= 0);
     if (x == 0)
