@@ -579,6 +579,8 @@ struct geo_index {
      * lower edge settles the cell; 0 if none was found (cells_find then). */
     double gx, gy;
     int fast;               /* both found */
+    int whole;              /* the polygon claiming the whole box (one cell), -1: so
+                             * that a one-grid model pays no cell lookup */
 };
 
 /* The cell guess of locate's fast path; one function so that the build-time
@@ -684,6 +686,7 @@ struct geo_index *geo_index_new(const struct geo_poly *polys, int n)
         g->item = xmalloc(sizeof *g->item);
         g->sole = xmalloc(sizeof *g->sole);
         g->sole[0] = -1;
+        g->whole = -1;
         g->ex = xcalloc(2, sizeof *g->ex);
         g->ey = xcalloc(2, sizeof *g->ey);
         return g;
@@ -773,6 +776,7 @@ struct geo_index *geo_index_new(const struct geo_poly *polys, int n)
     g->gx = guess_scale(g->ex, g->nx, g->sx);
     g->gy = guess_scale(g->ey, g->ny, g->sy);
     g->fast = g->gx > 0 && g->gy > 0;
+    g->whole = g->nx * g->ny == 1 ? g->sole[0] : -1;
     return g;
 }
 
@@ -824,6 +828,8 @@ int geo_index_locate(const struct geo_index *g, double x, double y)
     /* An empty index has the box [0, 0) x [0, 0), which holds no point. */
     if (!(x >= g->xmin && x < g->xmax && y >= g->ymin && y < g->ymax))
         return -1;
+    if (g->whole >= 0)
+        return g->whole;
     if (!g->fast)
         return locate_slow(g, x, y);
     size_t c = (size_t)cell_of(y, g->ymin, g->gy, g->ey) * (size_t)g->nx +

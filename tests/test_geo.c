@@ -169,6 +169,8 @@ static struct geo_poly *jittered(int n, double h, gsl_rng *r, struct geo_pt **st
     return p;
 }
 
+static int brute(const struct geo_poly *p, int n, double x, double y);
+
 static void test_partition_and_index(gsl_rng *r)
 {
     const int n = 12;
@@ -270,6 +272,33 @@ static void test_partition_and_index(gsl_rng *r)
     g = geo_index_new(NULL, 0);
     CHECK_INT(geo_index_locate(g, 0, 0), -1);
     geo_index_free(g);
+
+    /* One polygon, one index cell: a rectangle claims the whole box (the
+     * M/M/1 bench's grid, located without a cell lookup), a triangle only
+     * part of it; both agree with brute force inside, outside and on the
+     * edges of the box. */
+    struct shape one[2];
+    rect(&one[0], 3, 4, 3.00001, 4.00001);
+    const double tri[] = { 0, 0, 2, 0, 0, 2 };
+    mk(&one[1], 3, tri);
+    for (int k = 0; k < 2; k++) {
+        g = geo_index_new(&one[k].p, 1);
+        const struct geo_poly *q = &one[k].p;
+        int bad = 0, in = 0;
+        for (int i = 0; i <= 40; i++)
+            for (int j = 0; j <= 40; j++) {
+                double x = q->xmin + (q->xmax - q->xmin) * (i - 5) / 30.0;
+                double y = q->ymin + (q->ymax - q->ymin) * (j - 5) / 30.0;
+                int want = brute(q, 1, x, y);
+                bad += geo_index_locate(g, x, y) != want;
+                in += want == 0;
+            }
+        bad += geo_index_locate(g, q->xmax, q->ymin) != brute(q, 1, q->xmax, q->ymin);
+        bad += geo_index_locate(g, q->xmin, q->ymin) != brute(q, 1, q->xmin, q->ymin);
+        CHECK(bad == 0 && in > 100, "one-polygon index (%s): %d of 1,683 disagree, %d inside",
+              k ? "triangle" : "rectangle", bad, in);
+        geo_index_free(g);
+    }
 }
 
 /* Brute force: the lowest-indexed polygon claiming (x, y), -1 none. */
