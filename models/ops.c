@@ -1605,6 +1605,33 @@ static void on_leave_scene(struct ops *o, int u)
     sim_at(o->sim, r->t1, EV_ARRIVE_BASE, (uint32_t)u, r->ver);
 }
 
+/* on_arrive_base under one_event (one_event_ok: idle at base, no holds,
+ * no case team, so no follow-up to take) when the unit's shift goes on and
+ * nothing is queued: what go_idle, next_activity, stay and place do for
+ * an en-route unit arriving at its base, written out once.  Returns false
+ * (nothing done) otherwise. */
+PS_HOT bool back_idle(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    if (!o->one_event || r->shift_over || o->qn > 0)
+        return false;
+    double now = r->t1;
+    PS_ASSERT(sim_now(o->sim) == now && r->st == U_ENROUTE && !r->in_nn && !r->mobile);
+    r->busy += clip(o, r->busy_since, now);
+    o->n_busy--;                        /* set_state(U_IDLE): busy -> available */
+    o->n_avail++;
+    r->st = U_IDLE;
+    r->act_since = now;
+    r->ver++;
+    r->act = ACT_BASE;
+    r->x0 = r->x1;
+    r->y0 = r->y1;
+    r->t0 = now;
+    nn_insert(o->nn[o->tag[u].slot], o->nn_item[u]);
+    r->in_nn = true;
+    return true;
+}
+
 static void on_arrive_base(struct ops *o, int u)
 {
     /* stay() without the position lookup: the event is at the leg's end. */
@@ -1637,7 +1664,8 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
     if (ev->kind == EV_ARRIVE_BASE && ev->ver == o->u[u].ver) {
         if (o->prefetch)        /* for go_idle's nn_insert, a hundred instructions on */
             nn_prefetch(o->nn[o->tag[u].slot], o->nn_item[u]);
-        on_arrive_base(o, u);
+        if (!back_idle(o, u))
+            on_arrive_base(o, u);
         maybe_close(o);
         return 0;
     }
