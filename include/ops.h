@@ -254,6 +254,7 @@ struct ops_totals {
     uint64_t events;       /* calendar events executed */
     unsigned calendar_growths; /* event-pool growths (0 when sized right) */
     double t_end;          /* time of the last event, minutes */
+    bool prefetch;         /* memory was prefetched (a large model; ops.c ops_setup) */
 };
 
 /* Random-stream purposes of the CAD mechanisms (ops_cad.c), numbered far

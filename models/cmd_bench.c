@@ -149,6 +149,7 @@ int cmd_bench(int argc, char **argv)
         printf("mean_wait_min: %.4f\n", x[G_WAIT_MEAN]);
         printf("events: %llu\n", (unsigned long long)tot.events);
         printf("calendar_growths: %u\n", tot.calendar_growths);
+        printf("prefetch: %s\n", tot.prefetch ? "on" : "off");
         printf("load_s: %.3f\n", t1 - t0);
         printf("wall_s: %.3f\n", t3 - t2);
         printf("incidents_per_s: %.0f\n", (double)tot.created / (t3 - t2));

@@ -2695,6 +2695,7 @@ int ops_run(const struct scn *s, const struct ops_params *p, double *out,
     if (rc == 0) {
         o.tot.events = sim_counters(o.sim)->executed;
         o.tot.calendar_growths = sim_counters(o.sim)->calendar_growths;
+        o.tot.prefetch = o.prefetch;
         o.tot.in_system = o.tot.created - o.tot.completed;
         /* A drained run leaves nothing behind: conservation of incidents. */
         PS_ASSERT(closed(&o) && o.tot.in_system == 0 && o.qn == 0);
