@@ -30,9 +30,10 @@
 #include <string.h>
 #include "evq.h"
 #include "err.h"
-#include "hot.h"
+#include "evq_priv.h"
 
 #define D 4
+#define TUNE_EVERY 8192        /* pushes between width retunings (wheel_tune) */
 
 
 /* Strict weak order: earlier time first, then earlier insertion. */
@@ -49,12 +50,6 @@ static inline int before(const struct evq_event *x, const struct evq_event *y)
  * lines; unpadded, a group straddles three lines half of the time. */
 #define HEAP_PAD 3
 #define HEAP_ALIGN 128
-
-struct heap {
-    struct evq_event *a;      /* logical index 0 = the root */
-    void *block;              /* the allocation a points into */
-    size_t n, cap;
-};
 
 static void heap_alloc(struct heap *h, size_t cap)
 {
@@ -141,45 +136,15 @@ static void heap_pop(struct heap *h, struct evq_event *out)
 
 /* ---- the calendar ------------------------------------------------------------ */
 
-/* A wheel event: the record's fields, with the list link in what would be
- * the record's tail padding, so a node is 32 bytes and two share a line. */
-struct node {
-    double time;
-    uint64_t seq;
-    uint32_t kind, id, ver;
-    int32_t next;             /* next node in its list (or the free list); -1 */
-};
-
-struct evq {
-    enum evq_kind kind;
-    uint64_t next_seq;
-    size_t n;                 /* pending events */
-    unsigned growths;
-    struct heap h;            /* EVQ_HEAP: the calendar; EVQ_WHEEL: the overflow */
-
-    /* EVQ_WHEEL only */
-    double width, inv_width;
-    double width0;            /* as created; evq_clear goes back to it */
-    size_t nb;                /* ring slots, a power of two */
-    int64_t cur;              /* bucket being served */
-    int32_t head;             /* its events (and any earlier), sorted; -1 */
-    int64_t ov_due;           /* the overflow's first bucket - nb (INT64_MAX: empty):
-                               * it joins the ring once cur > ov_due */
-    int32_t *slot;            /* ring: first node of each slot, -1 */
-    size_t in_ring;           /* events in ring slots */
-    struct node *pool;
-    int32_t free_node;
-    size_t pool_cap;
-    struct evq_event top;     /* evq_peek's copy of the current list's first */
-    /* Width tuning (see wheel_tune): work counted since push number tune_seq */
-    uint64_t tune_seq;
-    uint64_t walk;            /* list links passed by sorted inserts */
-    uint64_t scan;            /* buckets stepped by refill */
-    uint64_t far;             /* events filed in the overflow */
-    const char *pf_base;      /* evq_prefetch_records, NULL: off */
-    size_t pf_stride;
-    uint32_t pf_n;
-};
+/* Sets xlo and xhi (evq_priv.h) after cur or the width changed. */
+static void window_set(struct evq *q)
+{
+    if (q->cur >= -1 && q->cur < ((int64_t)1 << 52)) {
+        q->xlo = (double)(q->cur + 1);
+        q->xhi = (double)(q->cur + (int64_t)q->nb);
+    } else
+        q->xlo = q->xhi = NAN;
+}
 
 struct evq *evq_new(size_t capacity)
 {
@@ -216,8 +181,10 @@ struct evq *evq_new_kind(enum evq_kind kind, size_t capacity, double width)
     q->slot = xmalloc(q->nb * sizeof *q->slot);
     memset(q->slot, 0xff, q->nb * sizeof *q->slot);     /* every slot -1 */
     q->head = -1;
+    window_set(q);
     q->ov_due = INT64_MAX;
     q->free_node = -1;
+    q->tune_at = TUNE_EVERY;
     pool_grow(q, capacity);
     heap_init(&q->h, 64);
     return q;
@@ -237,7 +204,8 @@ void evq_free(struct evq *q)
 #define BIG (INT64_MAX / 4)
 
 /* floor(t / width), monotone in t (every comparison of buckets below relies
- * on t <= u implying bucket(t) <= bucket(u)). */
+ * on t <= u implying bucket(t) <= bucket(u)); evq__wheel_push computes the
+ * same for x in [0, 1e18). */
 static int64_t bucket_slow(double x)
 {
     if (!(x < 1.0e18))
@@ -259,17 +227,31 @@ static inline int node_before(const struct node *x, const struct node *y)
     return x->time < y->time || (x->time == y->time && x->seq < y->seq);
 }
 
+/* Links node k into the sorted list that starts at head; returns the new
+ * head, and counts the links passed in *walk (the width tuner's measure). */
+static inline int32_t list_insert(struct node *pool, int32_t head, int32_t k, uint64_t *walk)
+{
+    struct node *nd = &pool[k];
+    int32_t p = head, n;
+    if (p < 0 || !node_before(&pool[p], nd)) {
+        nd->next = p;
+        return k;
+    }
+    uint64_t w = 1;
+    while ((n = pool[p].next) >= 0 && node_before(&pool[n], nd)) {
+        p = n;
+        w++;
+    }
+    nd->next = n;
+    pool[p].next = k;
+    *walk += w;
+    return head;
+}
+
 /* Links node k into the sorted current list. */
 static inline void cur_insert(struct evq *q, int32_t k)
 {
-    struct node *pool = q->pool;
-    int32_t *at = &q->head;
-    while (*at >= 0 && node_before(&pool[*at], &pool[k])) {
-        at = &pool[*at].next;
-        q->walk++;
-    }
-    pool[k].next = *at;
-    *at = k;
+    q->head = list_insert(q->pool, q->head, k, &q->walk);
 }
 
 /* Files node k where the wheel's invariants put it. */
@@ -352,7 +334,6 @@ static void wheel_place(struct evq *q, int32_t k)
  * rebuild costs O(pending events), at most once per TUNE_EVERY pushes.  The order of the pops does not depend on
  * the width, so this changes no result, only the work; the counts depend
  * only on the calls made, so runs stay deterministic. */
-#define TUNE_EVERY 8192
 #define TUNE_WALK 8.0
 #define TUNE_SCAN 2.0
 #define TUNE_K 4.0
@@ -380,6 +361,7 @@ static void wheel_rebuild(struct evq *q, double width)
     q->width = width;
     q->inv_width = 1.0 / width;
     q->cur = bucket(q, start);
+    window_set(q);
     q->ov_due = q->h.n > 0 ? bucket(q, q->h.a[0].time) - (int64_t)q->nb : INT64_MAX;
     for (i = 0; i < m; i++)
         wheel_place(q, keep[i]);
@@ -402,51 +384,34 @@ PS_COLD static void wheel_tune(struct evq *q)
     if (f != 1 && w > 0 && isfinite(w))
         wheel_rebuild(q, w);
     q->tune_seq = q->next_seq;
+    q->tune_at = q->tune_seq + TUNE_EVERY;
     q->walk = q->scan = q->far = 0;
 }
 
-PS_COLD static void wheel_push(struct evq *q, double time, uint32_t kind, uint32_t id,
-                                    uint32_t ver)
+void evq__push_rest(struct evq *q, int32_t k)
 {
-    int32_t k = node_take(q);
-    struct node *nd = &q->pool[k];
-    nd->time = time;
-    nd->seq = q->next_seq++;
-    nd->kind = kind;
-    nd->id = id;
-    nd->ver = ver;
-    /* The common cases, a bucket within the ring or the current one:
-     * wheel_place inline. */
-    int64_t b = bucket(q, time);
-    if (b > q->cur && b - q->cur < (int64_t)q->nb) {
-        size_t s = (size_t)b & (q->nb - 1);
-        nd->next = q->slot[s];
-        q->slot[s] = k;
-        q->in_ring++;
-    } else if (b == q->cur)     /* the bucket being served (an M/M/1's next event) */
+    if (bucket(q, q->pool[k].time) == q->cur)            /* the bucket being served (an M/M/1's next event) */
         cur_insert(q, k);
     else
         wheel_place(q, k);
     if (q->free_node < 0)
         pool_more(q);
-    if (q->next_seq - q->tune_seq >= TUNE_EVERY)
+    if (q->next_seq >= q->tune_at)
         wheel_tune(q);
 }
 
 PS_COLD static void heap_push_new(struct evq *q, double time, uint32_t kind, uint32_t id,
-                                       uint32_t ver)
+                                  uint32_t ver)
 {
     struct evq_event ev = { time, q->next_seq++, kind, id, ver };
     q->growths += (unsigned)heap_push(&q->h, &ev);
 }
 
-/* Each kind's push out of line, so that this is a test and a jump. */
 void evq_push(struct evq *q, double time, uint32_t kind, uint32_t id, uint32_t ver)
 {
     PS_ASSERT(!isnan(time));
-    q->n++;
     if (q->kind == EVQ_WHEEL)
-        wheel_push(q, time, kind, id, ver);
+        evq__wheel_push(q, time, kind, id, ver);
     else
         heap_push_new(q, time, kind, id, ver);
 }
@@ -458,7 +423,7 @@ void evq_push(struct evq *q, double time, uint32_t kind, uint32_t id, uint32_t v
  * list, sorted there one by one.  Returns 1 if the current list is no
  * longer empty.  Each bucket is passed once per run, so the scan is
  * amortised O(1) per event when the width is near the mean gap. */
-static int refill(struct evq *q, int64_t lim)
+static inline int refill_steps(struct evq *q, int64_t lim)
 {
     if (q->in_ring == 0) {
         /* Nothing within the window: jump to the overflow's first bucket
@@ -473,93 +438,91 @@ static int refill(struct evq *q, int64_t lim)
         return q->head >= 0;
     }
     const size_t mask = q->nb - 1;
-    while (q->cur < lim) {
-        q->cur++;
-        q->scan++;
-        if (q->ov_due < q->cur)
+    const int64_t cur0 = q->cur;
+    int64_t cur = cur0;
+    int r = 0;
+    while (cur < lim) {
+        cur++;
+        if (q->ov_due < cur) {
+            q->cur = cur;
             ov_take(q);
-        int32_t *sl = &q->slot[(size_t)q->cur & mask];
+        }
+        int32_t *sl = &q->slot[(size_t)cur & mask];
         int32_t k = *sl;
         if (k >= 0) {
             *sl = -1;
-            do {                  /* usually one to three events */
-                int32_t next = q->pool[k].next;
-                cur_insert(q, k);
-                q->in_ring--;
+            struct node *pool = q->pool;
+            int32_t head = q->head;
+            uint64_t walk = 0;
+            size_t m = 0;
+            do {                  /* usually one to five events */
+                int32_t next = pool[k].next;
+                head = list_insert(pool, head, k, &walk);
+                m++;
                 k = next;
             } while (k >= 0);
-            return 1;
+            q->head = head;
+            q->walk += walk;
+            q->in_ring -= m;
+            r = 1;
+            break;
         }
-        if (q->head >= 0)         /* ov_take put an event in the bucket */
-            return 1;
+        if (q->head >= 0) {       /* ov_take put an event in the bucket */
+            r = 1;
+            break;
+        }
     }
-    return q->head >= 0;
+    q->cur = cur;
+    q->scan += (uint64_t)(cur - cur0);
+    return r || q->head >= 0;
 }
 
-/* Unlinks the current list's first node into *out. */
-static inline void take_head(struct evq *q, struct evq_event *out)
+/* refill_steps, and the window for the new cur. */
+static int refill(struct evq *q, int64_t lim)
 {
-    int32_t k = q->head;
-    struct node *nd = &q->pool[k];
-    out->time = nd->time;
-    out->seq = nd->seq;
-    out->kind = nd->kind;
-    out->id = nd->id;
-    out->ver = nd->ver;
-    q->head = nd->next;
-    nd->next = q->free_node;
-    q->free_node = k;
-    q->n--;
-    if (q->pf_base && q->head >= 0) {
-        const struct node *nx = &q->pool[q->head];
-        __builtin_prefetch(nx);                 /* the next pop's node */
-        if (nx->next >= 0) {
-            uint32_t id = q->pool[nx->next].id;
-            if (id < q->pf_n)
-                __builtin_prefetch(q->pf_base + (size_t)id * q->pf_stride, 1);
-        }
-    }
+    int r = refill_steps(q, lim);
+    window_set(q);
+    return r;
+}
+
+static size_t pending(const struct evq *q)
+{
+    return q->kind == EVQ_HEAP ? q->h.n : (size_t)(q->next_seq - q->taken);
+}
+
+int32_t evq__refill_due(struct evq *q, double t)
+{
+    if (q->next_seq == q->taken || !refill(q, bucket(q, t)) ||
+        !(q->pool[q->head].time <= t))
+        return -1;
+    return q->head;
 }
 
 int evq_pop(struct evq *q, struct evq_event *out)
 {
-    if (q->n == 0)
+    if (pending(q) == 0)
         return -1;
     if (q->kind == EVQ_HEAP) {
-        q->n--;
         heap_pop(&q->h, out);
         return 0;
     }
     if (q->head < 0 && !refill(q, BIG))
         PS_ASSERT(!"a non-empty wheel found no event");
-    take_head(q, out);
-    return 0;
-}
-
-/* The wheel's pop_until when the current list is empty: out of line, so
- * that the common path (a current list to take from or to refuse) and the
- * heap's need no stack frame. */
-PS_COLD static int wheel_pop_refill(struct evq *q, double t, struct evq_event *out)
-{
-    if (q->n == 0 || !refill(q, bucket(q, t)) || !(q->pool[q->head].time <= t))
-        return -1;
-    take_head(q, out);
+    evq__take(q, q->head, out);
     return 0;
 }
 
 int evq_pop_until(struct evq *q, double t, struct evq_event *out)
 {
     if (q->kind != EVQ_HEAP) {
-        if (q->head < 0)
-            return wheel_pop_refill(q, t, out);
-        if (!(q->pool[q->head].time <= t))
+        int32_t k = evq__wheel_due(q, t);
+        if (k < 0)
             return -1;
-        take_head(q, out);
+        evq__take(q, k, out);
         return 0;
     }
-    if (q->n == 0 || !(q->h.a[0].time <= t))
+    if (q->h.n == 0 || !(q->h.a[0].time <= t))
         return -1;
-    q->n--;
     heap_pop(&q->h, out);
     return 0;
 }
@@ -567,7 +530,7 @@ int evq_pop_until(struct evq *q, double t, struct evq_event *out)
 /* The wheel's earliest event, copied into a record the peek can point to. */
 const struct evq_event *evq_peek(struct evq *q)
 {
-    if (q->n == 0)
+    if (pending(q) == 0)
         return NULL;
     if (q->kind == EVQ_HEAP)
         return &q->h.a[0];
@@ -585,7 +548,7 @@ void evq_prefetch_records(struct evq *q, const void *base, size_t stride, uint32
     q->pf_n = n;
 }
 
-size_t evq_size(const struct evq *q) { return q->n; }
+size_t evq_size(const struct evq *q) { return pending(q); }
 size_t evq_capacity(const struct evq *q)
 {
     return q->kind == EVQ_HEAP ? q->h.cap : q->pool_cap;
@@ -596,8 +559,7 @@ enum evq_kind evq_kind_of(const struct evq *q) { return q->kind; }
 
 void evq_clear(struct evq *q)
 {
-    q->n = 0;
-    q->next_seq = 0;
+    q->next_seq = q->taken = 0;
     q->h.n = 0;
     if (q->kind == EVQ_HEAP)
         return;
@@ -605,10 +567,12 @@ void evq_clear(struct evq *q)
     q->in_ring = 0;
     q->head = -1;
     q->cur = 0;
+    window_set(q);
     q->ov_due = INT64_MAX;
     q->width = q->width0;
     q->inv_width = 1.0 / q->width0;
     q->tune_seq = q->walk = q->scan = q->far = 0;
+    q->tune_at = TUNE_EVERY;
     size_t cap = q->pool_cap;
     q->pool_cap = 0;
     q->free_node = -1;
