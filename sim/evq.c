@@ -8,9 +8,10 @@
  * Wheel: time is cut into buckets of a fixed width; bucket number
  * b(t) = floor(t / width).  `cur` is the bucket being served; its events sit
  * in the current list, linked and sorted by (time, seq).  The next nb - 1
- * buckets are slots of a ring, each an unsorted list of pool nodes, pushed
- * at the front in O(1); events further out wait in the overflow heap and
- * move into the ring when its window reaches them.  Invariants:
+ * buckets are slots of a ring, each a list of pool nodes sorted by (time,
+ * seq) as they are pushed (a push passes about half of its bucket's few
+ * events); events further out wait in the overflow heap and move into the
+ * ring when its window reaches them.  Invariants:
  *   every event in the current list has b <= cur (an event pushed for a
  *   time before the current bucket also goes there);
  *   an event in ring slot s has cur < b < cur + nb and b mod nb = s;
@@ -19,7 +20,7 @@
  * empty, the overflow's top is the earliest), and within it the order is
  * (time, seq), exactly as in the heap: the two calendars pop the same
  * sequence.  When the list empties, cur steps to the next non-empty slot,
- * whose few events are sorted into the list.  With the width a few mean
+ * whose list becomes the current one.  With the width a few mean
  * gaps between events, a bucket holds a few events and push and pop are
  * O(1); the nodes (32 bytes) are reused last-freed first, so the ones in
  * use stay in cache.
@@ -248,6 +249,21 @@ static inline int32_t list_insert(struct node *pool, int32_t head, int32_t k, ui
     return head;
 }
 
+/* Merges two sorted lists (the rare refill that finds events ov_take put in
+ * the current list); returns the head. */
+static int32_t list_merge(struct node *pool, int32_t a, int32_t b)
+{
+    int32_t head = -1, *at = &head;
+    while (a >= 0 && b >= 0) {
+        int32_t *from = node_before(&pool[b], &pool[a]) ? &b : &a;
+        *at = *from;
+        at = &pool[*from].next;
+        *from = *at;
+    }
+    *at = a >= 0 ? a : b;
+    return head;
+}
+
 /* Links node k into the sorted current list. */
 static inline void cur_insert(struct evq *q, int32_t k)
 {
@@ -308,10 +324,9 @@ static void wheel_place(struct evq *q, int32_t k)
     if (b <= q->cur)
         cur_insert(q, k);
     else if (b - q->cur < (int64_t)q->nb) {
-        size_t s = (size_t)b & (q->nb - 1);
-        nd->next = q->slot[s];
-        q->slot[s] = k;
-        q->in_ring++;
+        int32_t *sl = &q->slot[(size_t)b & (q->nb - 1)];
+        q->ring_used += *sl < 0;
+        *sl = list_insert(q->pool, *sl, k, &q->walk);
     } else {
         q->far++;
         ov_push(q, nd);
@@ -323,8 +338,8 @@ static void wheel_place(struct evq *q, int32_t k)
 /* ---- width tuning ----------------------------------------------------------
  *
  * The width the model gives is a guess (the mean gap between its arrivals);
- * the work depends on the events per bucket, k.  Sorting a bucket into the
- * current list passes about k / 2 links per event; stepping through empty
+ * the work depends on the events per bucket, k.  Sorted inserts into a
+ * slot pass about k / 2 links per event; stepping through empty
  * buckets costs about 1 / k steps per event.  Every TUNE_EVERY pushes the
  * counts are compared with the pushes: when the inserts passed more than
  * TUNE_WALK links per push, or refill stepped more than TUNE_SCAN buckets
@@ -341,18 +356,23 @@ static void wheel_place(struct evq *q, int32_t k)
 /* Files every pending wheel event again for a new width. */
 static void wheel_rebuild(struct evq *q, double width)
 {
-    size_t m = q->in_ring, i = 0;
+    size_t m = 0, i = 0, used = 0;
     for (int32_t k = q->head; k >= 0; k = q->pool[k].next)
         m++;
+    for (size_t s = 0; s < q->nb; s++) {
+        used += q->slot[s] >= 0;
+        for (int32_t k = q->slot[s]; k >= 0; k = q->pool[k].next)
+            m++;
+    }
+    PS_ASSERT(used == q->ring_used);
     int32_t *keep = xmalloc((m ? m : 1) * sizeof *keep);
     for (int32_t k = q->head; k >= 0; k = q->pool[k].next)
         keep[i++] = k;
-    for (size_t s = 0; s < q->nb && q->in_ring > 0; s++)
-        for (int32_t k = q->slot[s]; k >= 0; k = q->pool[k].next) {
+    for (size_t s = 0; s < q->nb; s++)
+        for (int32_t k = q->slot[s]; k >= 0; k = q->pool[k].next)
             keep[i++] = k;
-            q->in_ring--;
-        }
-    PS_ASSERT(i == m && q->in_ring == 0);
+    PS_ASSERT(i == m);
+    q->ring_used = 0;
     memset(q->slot, 0xff, q->nb * sizeof *q->slot);
     q->head = -1;
     /* The served bucket's start, in the new buckets: pushes from the clock
@@ -425,7 +445,7 @@ void evq_push(struct evq *q, double time, uint32_t kind, uint32_t id, uint32_t v
  * amortised O(1) per event when the width is near the mean gap. */
 static inline int refill_steps(struct evq *q, int64_t lim)
 {
-    if (q->in_ring == 0) {
+    if (q->ring_used == 0) {
         /* Nothing within the window: jump to the overflow's first bucket
          * (or to lim, keeping the window near the clock). */
         int64_t to = q->ov_due < INT64_MAX ? q->ov_due + (int64_t)q->nb : BIG;
@@ -449,21 +469,10 @@ static inline int refill_steps(struct evq *q, int64_t lim)
         }
         int32_t *sl = &q->slot[(size_t)cur & mask];
         int32_t k = *sl;
-        if (k >= 0) {
+        if (k >= 0) {             /* a sorted list: it becomes the current one */
             *sl = -1;
-            struct node *pool = q->pool;
-            int32_t head = q->head;
-            uint64_t walk = 0;
-            size_t m = 0;
-            do {                  /* usually one to five events */
-                int32_t next = pool[k].next;
-                head = list_insert(pool, head, k, &walk);
-                m++;
-                k = next;
-            } while (k >= 0);
-            q->head = head;
-            q->walk += walk;
-            q->in_ring -= m;
+            q->ring_used--;
+            q->head = q->head < 0 ? k : list_merge(q->pool, q->head, k);
             r = 1;
             break;
         }
@@ -564,7 +573,7 @@ void evq_clear(struct evq *q)
     if (q->kind == EVQ_HEAP)
         return;
     memset(q->slot, 0xff, q->nb * sizeof *q->slot);
-    q->in_ring = 0;
+    q->ring_used = 0;
     q->head = -1;
     q->cur = 0;
     window_set(q);

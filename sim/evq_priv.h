@@ -62,7 +62,7 @@ struct evq {
     int64_t ov_due;           /* the overflow's first bucket - nb (INT64_MAX: empty):
                                * it joins the ring once cur > ov_due */
     int32_t *slot;            /* ring: first node of each slot, -1 */
-    size_t in_ring;           /* events in ring slots */
+    size_t ring_used;         /* ring slots that hold an event */
     struct node *pool;
     size_t pool_cap;
     struct evq_event top;     /* evq_peek's copy of the current list's first */
@@ -103,10 +103,30 @@ PS_HOT void evq__wheel_push(struct evq *q, double time, uint32_t kind, uint32_t 
      * saves no registers. */
     double x = time * q->inv_width;
     if (x >= q->xlo && x < q->xhi && q->free_node >= 0 && seq + 1 < q->tune_at) {
+        /* Ring slots are sorted lists, so that a refill only takes one.
+         * The new event has the highest seq of all, so it goes before the
+         * first node exactly when its time is earlier. */
         int32_t *sl = &q->slot[(size_t)(int64_t)x & (q->nb - 1)];
-        nd->next = *sl;
-        *sl = k;
-        q->in_ring++;
+        int32_t h = *sl;
+        if (h < 0) {
+            nd->next = -1;
+            *sl = k;
+            q->ring_used++;
+        } else if (time < q->pool[h].time) {
+            nd->next = h;
+            *sl = k;
+        } else {
+            struct node *pool = q->pool;
+            int32_t p = h, n;
+            uint64_t w = 1;
+            while ((n = pool[p].next) >= 0 && pool[n].time <= time) {  /* ties: k is newest */
+                p = n;
+                w++;
+            }
+            nd->next = n;
+            pool[p].next = k;
+            q->walk += w;
+        }
         return;
     }
     evq__push_rest(q, k);
