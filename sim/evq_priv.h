@@ -84,8 +84,32 @@ void evq__push_rest(struct evq *q, int32_t k);
  * t's bucket); returns the new head if its time is <= t, else -1. */
 int32_t evq__refill_due(struct evq *q, double t);
 
-/* A wheel push.  The common case, a bucket inside the ring with a free node
- * left after this one and no retuning due, is filed here. */
+/* Links node k, the newest event (time t), into the sorted list *at: the
+ * newest has the highest seq of all, so it goes after every node whose time
+ * is not later than t.  Counts the links passed (the width tuner's walk). */
+PS_HOT void evq__insert_newest(struct evq *q, int32_t *at, int32_t k, double t)
+{
+    struct node *pool = q->pool;
+    int32_t p = *at, n;
+    if (p < 0 || t < pool[p].time) {
+        pool[k].next = p;
+        *at = k;
+        return;
+    }
+    uint64_t w = 1;
+    while ((n = pool[p].next) >= 0 && pool[n].time <= t) {
+        p = n;
+        w++;
+    }
+    pool[k].next = n;
+    pool[p].next = k;
+    q->walk += w;
+}
+
+/* A wheel push.  The common cases, with a free node left after this one
+ * and no retuning due, are filed here: a bucket inside the ring (slots are
+ * sorted lists, so that a refill takes one whole) or one at or before the
+ * current bucket (the current list; an M/M/1's next event). */
 PS_HOT void evq__wheel_push(struct evq *q, double time, uint32_t kind, uint32_t id,
                             uint32_t ver)
 {
@@ -100,33 +124,21 @@ PS_HOT void evq__wheel_push(struct evq *q, double time, uint32_t kind, uint32_t 
     nd->ver = ver;
     /* In the ring's window, floor(time / width) is the truncation (x >= 0)
      * and exact (x < 2^53).  No call but the tail call, so the fast path
-     * saves no registers. */
+     * saves no registers.  With the window off (NaN) neither test holds. */
     double x = time * q->inv_width;
-    if (x >= q->xlo && x < q->xhi && q->free_node >= 0 && seq + 1 < q->tune_at) {
-        /* Ring slots are sorted lists, so that a refill only takes one.
-         * The new event has the highest seq of all, so it goes before the
-         * first node exactly when its time is earlier. */
+    int ok = q->free_node >= 0 && seq + 1 < q->tune_at;
+    if (x >= q->xlo && x < q->xhi && ok) {
         int32_t *sl = &q->slot[(size_t)(int64_t)x & (q->nb - 1)];
-        int32_t h = *sl;
-        if (h < 0) {
+        if (*sl < 0) {
             nd->next = -1;
             *sl = k;
             q->ring_used++;
-        } else if (time < q->pool[h].time) {
-            nd->next = h;
-            *sl = k;
-        } else {
-            struct node *pool = q->pool;
-            int32_t p = h, n;
-            uint64_t w = 1;
-            while ((n = pool[p].next) >= 0 && pool[n].time <= time) {  /* ties: k is newest */
-                p = n;
-                w++;
-            }
-            nd->next = n;
-            pool[p].next = k;
-            q->walk += w;
-        }
+        } else
+            evq__insert_newest(q, sl, k, time);
+        return;
+    }
+    if (x < q->xlo && ok) {
+        evq__insert_newest(q, &q->head, k, time);
         return;
     }
     evq__push_rest(q, k);
