@@ -499,12 +499,43 @@ static size_t pending(const struct evq *q)
     return q->kind == EVQ_HEAP ? q->h.n : (size_t)(q->next_seq - q->taken);
 }
 
-int32_t evq__refill_due(struct evq *q, double t)
+/* refill towards t's bucket, with what it took checked against t. */
+PS_COLD static int32_t refill_due_slow(struct evq *q, double t, int64_t lim)
 {
-    if (q->next_seq == q->taken || !refill(q, bucket(q, t)) ||
-        !(q->pool[q->head].time <= t))
+    if (!refill(q, lim) || !(q->pool[q->head].time <= t))
         return -1;
     return q->head;
+}
+
+/* The common refill inline: the ring holds events and no overflow event
+ * joins it before lim (lim <= ov_due), so stepping to the next non-empty
+ * slot is all there is, and its sorted list becomes the current one. */
+int32_t evq__refill_due(struct evq *q, double t)
+{
+    if (q->next_seq == q->taken)
+        return -1;
+    int64_t lim = bucket(q, t);
+    if (q->ring_used == 0 || lim > q->ov_due || q->head >= 0)
+        return refill_due_slow(q, t, lim);
+    const size_t mask = q->nb - 1;
+    const int64_t cur0 = q->cur;
+    int64_t cur = cur0;
+    int32_t k = -1, *slot = q->slot;
+    while (cur < lim) {
+        cur++;
+        k = slot[(size_t)cur & mask];
+        if (k >= 0)
+            break;
+    }
+    q->cur = cur;
+    q->scan += (uint64_t)(cur - cur0);
+    window_set(q);
+    if (k < 0)
+        return -1;
+    slot[(size_t)cur & mask] = -1;
+    q->ring_used--;
+    q->head = k;
+    return q->pool[k].time <= t ? k : -1;
 }
 
 int evq_pop(struct evq *q, struct evq_event *out)
