@@ -67,6 +67,9 @@ int sim_run(struct sim *s, const struct sim_model_ops *ops, void *model,
 /* evq_prefetch_records on the run loop's calendar. */
 void sim_prefetch_records(struct sim *s, const void *base, size_t stride, uint32_t n);
 
+/* The counters as of this call: `scheduled` is the calendar's push count,
+ * copied in by the call, so read it through a fresh call after scheduling
+ * more. */
 const struct sim_counters *sim_counters(const struct sim *s);
 
 #endif

@@ -8,9 +8,10 @@
  * Wheel: time is cut into buckets of a fixed width; bucket number
  * b(t) = floor(t / width).  `cur` is the bucket being served; its events sit
  * in the current list, linked and sorted by (time, seq).  The next nb - 1
- * buckets are slots of a ring, each an unsorted list of pool nodes, pushed
- * at the front in O(1); events further out wait in the overflow heap and
- * move into the ring when its window reaches them.  Invariants:
+ * buckets are slots of a ring, each a list of pool nodes sorted by (time,
+ * seq) as they are pushed (a push passes about half of its bucket's few
+ * events); events further out wait in the overflow heap and move into the
+ * ring when its window reaches them.  Invariants:
  *   every event in the current list has b <= cur (an event pushed for a
  *   time before the current bucket also goes there);
  *   an event in ring slot s has cur < b < cur + nb and b mod nb = s;
@@ -19,7 +20,7 @@
  * empty, the overflow's top is the earliest), and within it the order is
  * (time, seq), exactly as in the heap: the two calendars pop the same
  * sequence.  When the list empties, cur steps to the next non-empty slot,
- * whose few events are sorted into the list.  With the width a few mean
+ * whose list becomes the current one.  With the width a few mean
  * gaps between events, a bucket holds a few events and push and pop are
  * O(1); the nodes (32 bytes) are reused last-freed first, so the ones in
  * use stay in cache.
@@ -30,9 +31,10 @@
 #include <string.h>
 #include "evq.h"
 #include "err.h"
-#include "hot.h"
+#include "evq_priv.h"
 
 #define D 4
+#define TUNE_EVERY 8192        /* pushes between width retunings (wheel_tune) */
 
 
 /* Strict weak order: earlier time first, then earlier insertion. */
@@ -49,12 +51,6 @@ static inline int before(const struct evq_event *x, const struct evq_event *y)
  * lines; unpadded, a group straddles three lines half of the time. */
 #define HEAP_PAD 3
 #define HEAP_ALIGN 128
-
-struct heap {
-    struct evq_event *a;      /* logical index 0 = the root */
-    void *block;              /* the allocation a points into */
-    size_t n, cap;
-};
 
 static void heap_alloc(struct heap *h, size_t cap)
 {
@@ -141,45 +137,15 @@ static void heap_pop(struct heap *h, struct evq_event *out)
 
 /* ---- the calendar ------------------------------------------------------------ */
 
-/* A wheel event: the record's fields, with the list link in what would be
- * the record's tail padding, so a node is 32 bytes and two share a line. */
-struct node {
-    double time;
-    uint64_t seq;
-    uint32_t kind, id, ver;
-    int32_t next;             /* next node in its list (or the free list); -1 */
-};
-
-struct evq {
-    enum evq_kind kind;
-    uint64_t next_seq;
-    size_t n;                 /* pending events */
-    unsigned growths;
-    struct heap h;            /* EVQ_HEAP: the calendar; EVQ_WHEEL: the overflow */
-
-    /* EVQ_WHEEL only */
-    double width, inv_width;
-    double width0;            /* as created; evq_clear goes back to it */
-    size_t nb;                /* ring slots, a power of two */
-    int64_t cur;              /* bucket being served */
-    int32_t head;             /* its events (and any earlier), sorted; -1 */
-    int64_t ov_due;           /* the overflow's first bucket - nb (INT64_MAX: empty):
-                               * it joins the ring once cur > ov_due */
-    int32_t *slot;            /* ring: first node of each slot, -1 */
-    size_t in_ring;           /* events in ring slots */
-    struct node *pool;
-    int32_t free_node;
-    size_t pool_cap;
-    struct evq_event top;     /* evq_peek's copy of the current list's first */
-    /* Width tuning (see wheel_tune): work counted since push number tune_seq */
-    uint64_t tune_seq;
-    uint64_t walk;            /* list links passed by sorted inserts */
-    uint64_t scan;            /* buckets stepped by refill */
-    uint64_t far;             /* events filed in the overflow */
-    const char *pf_base;      /* evq_prefetch_records, NULL: off */
-    size_t pf_stride;
-    uint32_t pf_n;
-};
+/* Sets xlo and xhi (evq_priv.h) after cur or the width changed. */
+static void window_set(struct evq *q)
+{
+    if (q->cur >= -1 && q->cur < ((int64_t)1 << 52)) {
+        q->xlo = (double)(q->cur + 1);
+        q->xhi = (double)(q->cur + (int64_t)q->nb);
+    } else
+        q->xlo = q->xhi = NAN;
+}
 
 struct evq *evq_new(size_t capacity)
 {
@@ -216,8 +182,10 @@ struct evq *evq_new_kind(enum evq_kind kind, size_t capacity, double width)
     q->slot = xmalloc(q->nb * sizeof *q->slot);
     memset(q->slot, 0xff, q->nb * sizeof *q->slot);     /* every slot -1 */
     q->head = -1;
+    window_set(q);
     q->ov_due = INT64_MAX;
     q->free_node = -1;
+    q->tune_at = TUNE_EVERY;
     pool_grow(q, capacity);
     heap_init(&q->h, 64);
     return q;
@@ -237,7 +205,8 @@ void evq_free(struct evq *q)
 #define BIG (INT64_MAX / 4)
 
 /* floor(t / width), monotone in t (every comparison of buckets below relies
- * on t <= u implying bucket(t) <= bucket(u)). */
+ * on t <= u implying bucket(t) <= bucket(u)); evq__wheel_push computes the
+ * same for x in [0, 1e18). */
 static int64_t bucket_slow(double x)
 {
     if (!(x < 1.0e18))
@@ -259,17 +228,46 @@ static inline int node_before(const struct node *x, const struct node *y)
     return x->time < y->time || (x->time == y->time && x->seq < y->seq);
 }
 
+/* Links node k into the sorted list that starts at head; returns the new
+ * head, and counts the links passed in *walk (the width tuner's measure). */
+static inline int32_t list_insert(struct node *pool, int32_t head, int32_t k, uint64_t *walk)
+{
+    struct node *nd = &pool[k];
+    int32_t p = head, n;
+    if (p < 0 || !node_before(&pool[p], nd)) {
+        nd->next = p;
+        return k;
+    }
+    uint64_t w = 1;
+    while ((n = pool[p].next) >= 0 && node_before(&pool[n], nd)) {
+        p = n;
+        w++;
+    }
+    nd->next = n;
+    pool[p].next = k;
+    *walk += w;
+    return head;
+}
+
+/* Merges two sorted lists (the rare refill that finds events ov_take put in
+ * the current list); returns the head. */
+static int32_t list_merge(struct node *pool, int32_t a, int32_t b)
+{
+    int32_t head = -1, *at = &head;
+    while (a >= 0 && b >= 0) {
+        int32_t *from = node_before(&pool[b], &pool[a]) ? &b : &a;
+        *at = *from;
+        at = &pool[*from].next;
+        *from = *at;
+    }
+    *at = a >= 0 ? a : b;
+    return head;
+}
+
 /* Links node k into the sorted current list. */
 static inline void cur_insert(struct evq *q, int32_t k)
 {
-    struct node *pool = q->pool;
-    int32_t *at = &q->head;
-    while (*at >= 0 && node_before(&pool[*at], &pool[k])) {
-        at = &pool[*at].next;
-        q->walk++;
-    }
-    pool[k].next = *at;
-    *at = k;
+    q->head = list_insert(q->pool, q->head, k, &q->walk);
 }
 
 /* Files node k where the wheel's invariants put it. */
@@ -326,10 +324,9 @@ static void wheel_place(struct evq *q, int32_t k)
     if (b <= q->cur)
         cur_insert(q, k);
     else if (b - q->cur < (int64_t)q->nb) {
-        size_t s = (size_t)b & (q->nb - 1);
-        nd->next = q->slot[s];
-        q->slot[s] = k;
-        q->in_ring++;
+        int32_t *sl = &q->slot[(size_t)b & (q->nb - 1)];
+        q->ring_used += *sl < 0;
+        *sl = list_insert(q->pool, *sl, k, &q->walk);
     } else {
         q->far++;
         ov_push(q, nd);
@@ -341,8 +338,8 @@ static void wheel_place(struct evq *q, int32_t k)
 /* ---- width tuning ----------------------------------------------------------
  *
  * The width the model gives is a guess (the mean gap between its arrivals);
- * the work depends on the events per bucket, k.  Sorting a bucket into the
- * current list passes about k / 2 links per event; stepping through empty
+ * the work depends on the events per bucket, k.  Sorted inserts into a
+ * slot pass about k / 2 links per event; stepping through empty
  * buckets costs about 1 / k steps per event.  Every TUNE_EVERY pushes the
  * counts are compared with the pushes: when the inserts passed more than
  * TUNE_WALK links per push, or refill stepped more than TUNE_SCAN buckets
@@ -352,7 +349,6 @@ static void wheel_place(struct evq *q, int32_t k)
  * rebuild costs O(pending events), at most once per TUNE_EVERY pushes.  The order of the pops does not depend on
  * the width, so this changes no result, only the work; the counts depend
  * only on the calls made, so runs stay deterministic. */
-#define TUNE_EVERY 8192
 #define TUNE_WALK 8.0
 #define TUNE_SCAN 2.0
 #define TUNE_K 4.0
@@ -360,18 +356,23 @@ static void wheel_place(struct evq *q, int32_t k)
 /* Files every pending wheel event again for a new width. */
 static void wheel_rebuild(struct evq *q, double width)
 {
-    size_t m = q->in_ring, i = 0;
+    size_t m = 0, i = 0, used = 0;
     for (int32_t k = q->head; k >= 0; k = q->pool[k].next)
         m++;
+    for (size_t s = 0; s < q->nb; s++) {
+        used += q->slot[s] >= 0;
+        for (int32_t k = q->slot[s]; k >= 0; k = q->pool[k].next)
+            m++;
+    }
+    PS_ASSERT(used == q->ring_used);
     int32_t *keep = xmalloc((m ? m : 1) * sizeof *keep);
     for (int32_t k = q->head; k >= 0; k = q->pool[k].next)
         keep[i++] = k;
-    for (size_t s = 0; s < q->nb && q->in_ring > 0; s++)
-        for (int32_t k = q->slot[s]; k >= 0; k = q->pool[k].next) {
+    for (size_t s = 0; s < q->nb; s++)
+        for (int32_t k = q->slot[s]; k >= 0; k = q->pool[k].next)
             keep[i++] = k;
-            q->in_ring--;
-        }
-    PS_ASSERT(i == m && q->in_ring == 0);
+    PS_ASSERT(i == m);
+    q->ring_used = 0;
     memset(q->slot, 0xff, q->nb * sizeof *q->slot);
     q->head = -1;
     /* The served bucket's start, in the new buckets: pushes from the clock
@@ -380,6 +381,7 @@ static void wheel_rebuild(struct evq *q, double width)
     q->width = width;
     q->inv_width = 1.0 / width;
     q->cur = bucket(q, start);
+    window_set(q);
     q->ov_due = q->h.n > 0 ? bucket(q, q->h.a[0].time) - (int64_t)q->nb : INT64_MAX;
     for (i = 0; i < m; i++)
         wheel_place(q, keep[i]);
@@ -402,51 +404,34 @@ PS_COLD static void wheel_tune(struct evq *q)
     if (f != 1 && w > 0 && isfinite(w))
         wheel_rebuild(q, w);
     q->tune_seq = q->next_seq;
+    q->tune_at = q->tune_seq + TUNE_EVERY;
     q->walk = q->scan = q->far = 0;
 }
 
-PS_COLD static void wheel_push(struct evq *q, double time, uint32_t kind, uint32_t id,
-                                    uint32_t ver)
+void evq__push_rest(struct evq *q, int32_t k)
 {
-    int32_t k = node_take(q);
-    struct node *nd = &q->pool[k];
-    nd->time = time;
-    nd->seq = q->next_seq++;
-    nd->kind = kind;
-    nd->id = id;
-    nd->ver = ver;
-    /* The common cases, a bucket within the ring or the current one:
-     * wheel_place inline. */
-    int64_t b = bucket(q, time);
-    if (b > q->cur && b - q->cur < (int64_t)q->nb) {
-        size_t s = (size_t)b & (q->nb - 1);
-        nd->next = q->slot[s];
-        q->slot[s] = k;
-        q->in_ring++;
-    } else if (b == q->cur)     /* the bucket being served (an M/M/1's next event) */
+    if (bucket(q, q->pool[k].time) == q->cur)            /* the bucket being served (an M/M/1's next event) */
         cur_insert(q, k);
     else
         wheel_place(q, k);
     if (q->free_node < 0)
         pool_more(q);
-    if (q->next_seq - q->tune_seq >= TUNE_EVERY)
+    if (q->next_seq >= q->tune_at)
         wheel_tune(q);
 }
 
 PS_COLD static void heap_push_new(struct evq *q, double time, uint32_t kind, uint32_t id,
-                                       uint32_t ver)
+                                  uint32_t ver)
 {
     struct evq_event ev = { time, q->next_seq++, kind, id, ver };
     q->growths += (unsigned)heap_push(&q->h, &ev);
 }
 
-/* Each kind's push out of line, so that this is a test and a jump. */
 void evq_push(struct evq *q, double time, uint32_t kind, uint32_t id, uint32_t ver)
 {
     PS_ASSERT(!isnan(time));
-    q->n++;
     if (q->kind == EVQ_WHEEL)
-        wheel_push(q, time, kind, id, ver);
+        evq__wheel_push(q, time, kind, id, ver);
     else
         heap_push_new(q, time, kind, id, ver);
 }
@@ -458,9 +443,9 @@ void evq_push(struct evq *q, double time, uint32_t kind, uint32_t id, uint32_t v
  * list, sorted there one by one.  Returns 1 if the current list is no
  * longer empty.  Each bucket is passed once per run, so the scan is
  * amortised O(1) per event when the width is near the mean gap. */
-static int refill(struct evq *q, int64_t lim)
+static inline int refill_steps(struct evq *q, int64_t lim)
 {
-    if (q->in_ring == 0) {
+    if (q->ring_used == 0) {
         /* Nothing within the window: jump to the overflow's first bucket
          * (or to lim, keeping the window near the clock). */
         int64_t to = q->ov_due < INT64_MAX ? q->ov_due + (int64_t)q->nb : BIG;
@@ -473,93 +458,111 @@ static int refill(struct evq *q, int64_t lim)
         return q->head >= 0;
     }
     const size_t mask = q->nb - 1;
-    while (q->cur < lim) {
-        q->cur++;
-        q->scan++;
-        if (q->ov_due < q->cur)
+    const int64_t cur0 = q->cur;
+    int64_t cur = cur0;
+    int r = 0;
+    while (cur < lim) {
+        cur++;
+        if (q->ov_due < cur) {
+            q->cur = cur;
             ov_take(q);
-        int32_t *sl = &q->slot[(size_t)q->cur & mask];
-        int32_t k = *sl;
-        if (k >= 0) {
-            *sl = -1;
-            do {                  /* usually one to three events */
-                int32_t next = q->pool[k].next;
-                cur_insert(q, k);
-                q->in_ring--;
-                k = next;
-            } while (k >= 0);
-            return 1;
         }
-        if (q->head >= 0)         /* ov_take put an event in the bucket */
-            return 1;
+        int32_t *sl = &q->slot[(size_t)cur & mask];
+        int32_t k = *sl;
+        if (k >= 0) {             /* a sorted list: it becomes the current one */
+            *sl = -1;
+            q->ring_used--;
+            q->head = q->head < 0 ? k : list_merge(q->pool, q->head, k);
+            r = 1;
+            break;
+        }
+        if (q->head >= 0) {       /* ov_take put an event in the bucket */
+            r = 1;
+            break;
+        }
     }
-    return q->head >= 0;
+    q->cur = cur;
+    q->scan += (uint64_t)(cur - cur0);
+    return r || q->head >= 0;
 }
 
-/* Unlinks the current list's first node into *out. */
-static inline void take_head(struct evq *q, struct evq_event *out)
+/* refill_steps, and the window for the new cur. */
+static int refill(struct evq *q, int64_t lim)
 {
-    int32_t k = q->head;
-    struct node *nd = &q->pool[k];
-    out->time = nd->time;
-    out->seq = nd->seq;
-    out->kind = nd->kind;
-    out->id = nd->id;
-    out->ver = nd->ver;
-    q->head = nd->next;
-    nd->next = q->free_node;
-    q->free_node = k;
-    q->n--;
-    if (q->pf_base && q->head >= 0) {
-        const struct node *nx = &q->pool[q->head];
-        __builtin_prefetch(nx);                 /* the next pop's node */
-        if (nx->next >= 0) {
-            uint32_t id = q->pool[nx->next].id;
-            if (id < q->pf_n)
-                __builtin_prefetch(q->pf_base + (size_t)id * q->pf_stride, 1);
-        }
+    int r = refill_steps(q, lim);
+    window_set(q);
+    return r;
+}
+
+static size_t pending(const struct evq *q)
+{
+    return q->kind == EVQ_HEAP ? q->h.n : (size_t)(q->next_seq - q->taken);
+}
+
+/* refill towards t's bucket, with what it took checked against t. */
+PS_COLD static int32_t refill_due_slow(struct evq *q, double t, int64_t lim)
+{
+    if (!refill(q, lim) || !(q->pool[q->head].time <= t))
+        return -1;
+    return q->head;
+}
+
+/* The common refill inline: the ring holds events and no overflow event
+ * joins it before lim (lim <= ov_due), so stepping to the next non-empty
+ * slot is all there is, and its sorted list becomes the current one. */
+int32_t evq__refill_due(struct evq *q, double t)
+{
+    if (q->next_seq == q->taken)
+        return -1;
+    int64_t lim = bucket(q, t);
+    if (q->ring_used == 0 || lim > q->ov_due || q->head >= 0)
+        return refill_due_slow(q, t, lim);
+    const size_t mask = q->nb - 1;
+    const int64_t cur0 = q->cur;
+    int64_t cur = cur0;
+    int32_t k = -1, *slot = q->slot;
+    while (cur < lim) {
+        cur++;
+        k = slot[(size_t)cur & mask];
+        if (k >= 0)
+            break;
     }
+    q->cur = cur;
+    q->scan += (uint64_t)(cur - cur0);
+    window_set(q);
+    if (k < 0)
+        return -1;
+    slot[(size_t)cur & mask] = -1;
+    q->ring_used--;
+    q->head = k;
+    return q->pool[k].time <= t ? k : -1;
 }
 
 int evq_pop(struct evq *q, struct evq_event *out)
 {
-    if (q->n == 0)
+    if (pending(q) == 0)
         return -1;
     if (q->kind == EVQ_HEAP) {
-        q->n--;
         heap_pop(&q->h, out);
         return 0;
     }
     if (q->head < 0 && !refill(q, BIG))
         PS_ASSERT(!"a non-empty wheel found no event");
-    take_head(q, out);
-    return 0;
-}
-
-/* The wheel's pop_until when the current list is empty: out of line, so
- * that the common path (a current list to take from or to refuse) and the
- * heap's need no stack frame. */
-PS_COLD static int wheel_pop_refill(struct evq *q, double t, struct evq_event *out)
-{
-    if (q->n == 0 || !refill(q, bucket(q, t)) || !(q->pool[q->head].time <= t))
-        return -1;
-    take_head(q, out);
+    evq__take(q, q->head, out);
     return 0;
 }
 
 int evq_pop_until(struct evq *q, double t, struct evq_event *out)
 {
     if (q->kind != EVQ_HEAP) {
-        if (q->head < 0)
-            return wheel_pop_refill(q, t, out);
-        if (!(q->pool[q->head].time <= t))
+        int32_t k = evq__wheel_due(q, t);
+        if (k < 0)
             return -1;
-        take_head(q, out);
+        evq__take(q, k, out);
         return 0;
     }
-    if (q->n == 0 || !(q->h.a[0].time <= t))
+    if (q->h.n == 0 || !(q->h.a[0].time <= t))
         return -1;
-    q->n--;
     heap_pop(&q->h, out);
     return 0;
 }
@@ -567,7 +570,7 @@ int evq_pop_until(struct evq *q, double t, struct evq_event *out)
 /* The wheel's earliest event, copied into a record the peek can point to. */
 const struct evq_event *evq_peek(struct evq *q)
 {
-    if (q->n == 0)
+    if (pending(q) == 0)
         return NULL;
     if (q->kind == EVQ_HEAP)
         return &q->h.a[0];
@@ -585,7 +588,7 @@ void evq_prefetch_records(struct evq *q, const void *base, size_t stride, uint32
     q->pf_n = n;
 }
 
-size_t evq_size(const struct evq *q) { return q->n; }
+size_t evq_size(const struct evq *q) { return pending(q); }
 size_t evq_capacity(const struct evq *q)
 {
     return q->kind == EVQ_HEAP ? q->h.cap : q->pool_cap;
@@ -596,19 +599,20 @@ enum evq_kind evq_kind_of(const struct evq *q) { return q->kind; }
 
 void evq_clear(struct evq *q)
 {
-    q->n = 0;
-    q->next_seq = 0;
+    q->next_seq = q->taken = 0;
     q->h.n = 0;
     if (q->kind == EVQ_HEAP)
         return;
     memset(q->slot, 0xff, q->nb * sizeof *q->slot);
-    q->in_ring = 0;
+    q->ring_used = 0;
     q->head = -1;
     q->cur = 0;
+    window_set(q);
     q->ov_due = INT64_MAX;
     q->width = q->width0;
     q->inv_width = 1.0 / q->width0;
     q->tune_seq = q->walk = q->scan = q->far = 0;
+    q->tune_at = TUNE_EVERY;
     size_t cap = q->pool_cap;
     q->pool_cap = 0;
     q->free_node = -1;

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "sim.h"
+#include "evq_priv.h"
 
 struct sim {
     struct sim__clock clk;    /* first member: sim_now (sim.h) reads it in place */
@@ -40,17 +41,28 @@ void sim_reset(struct sim *s)
     s->c = (struct sim_counters){ 0 };
 }
 
-const struct sim_counters *sim_counters(const struct sim *s) { return &s->c; }
+const struct sim_counters *sim_counters(const struct sim *s)
+{
+    /* The pushes, counted by the calendar (sim_at); s is always one that
+     * sim_new_kind allocated, never a const object. */
+    struct sim *m = (struct sim *)s;
+    m->c.scheduled = s->q->next_seq;
+    return &s->c;
+}
 void sim_prefetch_records(struct sim *s, const void *base, size_t stride, uint32_t n)
 {
     evq_prefetch_records(s->q, base, stride, n);
 }
 
+/* sim_at is the model's one way into the calendar, so the calendar's push
+ * count is the scheduled count (sim_counters). */
 void sim_at(struct sim *s, double t, uint32_t kind, uint32_t id, uint32_t ver)
 {
-    PS_ASSERT(t >= s->clk.now);
-    evq_push(s->q, t, kind, id, ver);
-    s->c.scheduled++;
+    PS_ASSERT(t >= s->clk.now);                 /* and not NaN */
+    if (s->q->kind == EVQ_WHEEL)
+        evq__wheel_push(s->q, t, kind, id, ver);
+    else
+        evq_push(s->q, t, kind, id, ver);
 }
 
 void sim_after(struct sim *s, double dt, uint32_t kind, uint32_t id, uint32_t ver)
@@ -59,13 +71,24 @@ void sim_after(struct sim *s, double dt, uint32_t kind, uint32_t id, uint32_t ve
     sim_at(s, s->clk.now + dt, kind, id, ver);
 }
 
-int sim_run(struct sim *s, const struct sim_model_ops *ops, void *model,
-            struct perr *e)
+/* The loop, specialised by the compiler for each calendar kind (wheel is a
+ * constant at both call sites): the wheel's pop is evq__wheel_due and
+ * evq__take in place, the heap's evq_pop_until. */
+PS_HOT int run(struct sim *s, const struct sim_model_ops *ops, void *model,
+               struct perr *e, const int wheel)
 {
+    struct evq *q = s->q;
     struct evq_event ev;
     for (;;) {
         double ta = ops->next_arrival(model);
-        if (evq_pop_until(s->q, ta, &ev) == 0) {
+        int got;
+        if (wheel) {
+            int32_t k = evq__wheel_due(q, ta);
+            if ((got = k >= 0))
+                evq__take(q, k, &ev);
+        } else
+            got = evq_pop_until(q, ta, &ev) == 0;
+        if (got) {
             PS_ASSERT(ev.time >= s->clk.now);
             s->clk.now = ev.time;
             int rc = ops->event(model, s, &ev, e);
@@ -85,7 +108,16 @@ int sim_run(struct sim *s, const struct sim_model_ops *ops, void *model,
             break;
         }
     }
-    PS_ASSERT(s->c.scheduled == s->c.executed + s->c.cancelled);
+    return 0;
+}
+
+int sim_run(struct sim *s, const struct sim_model_ops *ops, void *model,
+            struct perr *e)
+{
+    int rc = s->q->kind == EVQ_WHEEL ? run(s, ops, model, e, 1) : run(s, ops, model, e, 0);
+    if (rc < 0)
+        return -1;
+    PS_ASSERT(sim_counters(s)->scheduled == s->c.executed + s->c.cancelled);
     s->c.calendar_growths = evq_growths(s->q);
     return 0;
 }

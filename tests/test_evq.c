@@ -144,6 +144,51 @@ static void extremes(enum evq_kind kind)
     evq_free(q);
 }
 
+/* Bucket numbers near 2^52, where the wheel stops comparing t / width with
+ * its window as doubles (evq_priv.h) and files every push the slow way:
+ * integer times (exact there) around the switch, pushed in a scrambled
+ * order between pops, some at the clock, must pop in (time, seq) order. */
+static void near_2_52(void)
+{
+    const double base = 4503599627370496.0 - 100;      /* 2^52 - 100 */
+    struct evq *q = evq_new_kind(EVQ_WHEEL, 64, 1.0);
+    struct rec o[600];
+    size_t n = 0;
+    uint64_t seq = 0;
+    int bad = 0, pops = 0;
+    double now = base;
+    evq_push(q, base, 0, 0, 0);
+    o[n++] = (struct rec){ base, seq++, 0 };
+    for (int i = 1; i < 400; i++) {
+        double t = now + (double)((i * 37) % 90);
+        if (i % 7 == 0)
+            t = now;
+        evq_push(q, t, 0, (uint32_t)i, 0);
+        o[n++] = (struct rec){ t, seq++, (uint32_t)i };
+        if (i % 2 == 0) {
+            qsort(o, n, sizeof *o, rec_cmp);
+            struct evq_event ev;
+            if (evq_pop_until(q, o[0].t, &ev) != 0 || ev.seq != o[0].seq || ev.time != o[0].t)
+                bad++;
+            now = o[0].t;
+            memmove(o, o + 1, (n - 1) * sizeof *o);
+            n--;
+            pops++;
+        }
+    }
+    double now_end = now;
+    qsort(o, n, sizeof *o, rec_cmp);
+    for (size_t i = 0; i < n; i++) {
+        struct evq_event ev;
+        if (evq_pop(q, &ev) != 0 || ev.seq != o[i].seq || ev.time != o[i].t)
+            bad++;
+    }
+    CHECK(bad == 0 && evq_size(q) == 0 && now_end > base + 100,
+          "wheel across bucket 2^52: %d pops to 2^52 + %g, then %zu drained, %d wrong", pops,
+          now_end - base - 100, n, bad);
+    evq_free(q);
+}
+
 /* The wheel retunes a width far from the events' spacing (the oracle's
  * pushes are 0.25 apart, several per unit of time): a width of 1000 puts
  * everything in one bucket and narrows, 1e-4 steps through empty buckets
@@ -244,9 +289,13 @@ int main(void)
         oracle(kind, 0.1, 9, 20000, 64, 64, 8);
         oracle(kind, 0.01, 10, 50000, 1000, 1000, 12);
         oracle(kind, 0.01, 11, 50000, 300, 30, 12);
+        /* Times on bucket edges, far ones on the window's end (64 x 0.25). */
+        oracle(kind, 0.25, 12, 20000, 64, 64, 16);
+        oracle(kind, 0.5, 13, 20000, 200, 20, 32);
     }
     extremes(EVQ_HEAP);
     extremes(EVQ_WHEEL);
+    near_2_52();
     retune(1000, 1);
     retune(1e-4, 0);
     /* A wheel that is cleared and reused starts again from time 0. */
