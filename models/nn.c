@@ -40,13 +40,17 @@
 #include "hot.h"
 #include "nn.h"
 
-/* An item's fixed data: where it is and where its bit is. */
+/* An item: where it is and where its bit is, in one record of one cache
+ * line (NN__IT_SIZE, aligned), so that an insert or remove touches one
+ * line for it and nn_prefetch fetches just that. */
 struct nn_it {
+    double x, y;            /* its position */
     int cell;               /* its cell */
     int slot;               /* index in its cell's slots, -1 when absent */
     int word;               /* its cell's bitmap word in occ[] */
-    uint64_t bit;           /* its cell's bit in that word */
+    int sh;                 /* its cell's bit in that word */
 };
+_Static_assert(sizeof(struct nn_it) == NN__IT_SIZE, "nn.h's NN__IT_SIZE is struct nn_it's size");
 
 /* A present item as a scan reads it: position and index side by side, the
  * items of one cell contiguous, so a cell costs one cache line. */
@@ -65,10 +69,11 @@ struct nn_cell {
 };
 
 struct nn {
+    struct nn__head head;   /* first (nn.h): head.it is it's array */
     enum trv_metric metric;
     int n, count;
-    struct nn_it *it;       /* items, by index */
-    double *ix, *iy;        /* positions, by index */
+    struct nn_it *it;       /* items, by index, NN__IT_SIZE-aligned */
+    void *it_mem;           /* it's allocation */
     double x0, y0, w;       /* grid origin and cell width, km */
     double inv_w;           /* 1 / w, for the first guess of a column */
     double h, inv_h;        /* cell height, 2 w, and 1 / h */
@@ -89,13 +94,12 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     t->metric = metric;
     t->n = n;
     size_t n1 = (size_t)(n ? n : 1);
-    t->it = xmalloc(n1 * sizeof *t->it);
-    t->ix = xmalloc(n1 * sizeof *t->ix);
-    t->iy = xmalloc(n1 * sizeof *t->iy);
+    t->it_mem = xmalloc(n1 * sizeof *t->it + NN__IT_SIZE - 1);
+    uintptr_t a = (uintptr_t)t->it_mem;
+    t->it = (struct nn_it *)(void *)((char *)t->it_mem + (-a & (NN__IT_SIZE - 1)));
+    t->head.it = (const char *)t->it;
     double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
     for (int i = 0; i < n; i++) {
-        t->ix[i] = x[i];
-        t->iy[i] = y[i];
         xmin = fmin(xmin, x[i]); xmax = fmax(xmax, x[i]);
         ymin = fmin(ymin, y[i]); ymax = fmax(ymax, y[i]);
     }
@@ -137,7 +141,7 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         int row = cells_find(y[i], t->y0, t->inv_h, t->ey, t->ny);
         int col = cells_find(x[i], t->x0, t->inv_w, t->ex, t->nx);
         int c = row * t->nx + col;
-        t->it[i] = (struct nn_it){ c, -1, 1 + row * t->rs + (col >> 6), (uint64_t)1 << (col & 63) };
+        t->it[i] = (struct nn_it){ x[i], y[i], c, -1, 1 + row * t->rs + (col >> 6), col & 63 };
         t->cell[c + 1].fill++;     /* count, as the next cell's */
         t->cell[c].lo = fmin(t->cell[c].lo, x[i]);
         t->cell[c].hi = fmax(t->cell[c].hi, x[i]);
@@ -162,16 +166,9 @@ void nn_free(struct nn *t)
 {
     if (!t)
         return;
-    free(t->it); free(t->ix); free(t->iy); free(t->ex); free(t->ey); free(t->rlo);
+    free(t->it_mem); free(t->ex); free(t->ey); free(t->rlo);
     free(t->rhi); free(t->cell); free(t->sl); free(t->occ);
     free(t);
-}
-
-void nn_prefetch(const struct nn *t, int i)
-{
-    __builtin_prefetch(&t->it[i], 1);
-    __builtin_prefetch(&t->ix[i]);
-    __builtin_prefetch(&t->iy[i]);
 }
 
 void nn_insert(struct nn *t, int i)
@@ -180,10 +177,10 @@ void nn_insert(struct nn *t, int i)
     PS_ASSERT(it->slot < 0);
     struct nn_cell *cl = &t->cell[it->cell];
     int s = cl->fill++;
-    cl->sl[s] = (struct nn_slot){ t->ix[i], t->iy[i], i };
+    cl->sl[s] = (struct nn_slot){ it->x, it->y, i };
     it->slot = s;
     t->count++;
-    t->occ[it->word] |= it->bit;
+    t->occ[it->word] |= (uint64_t)1 << it->sh;
 }
 
 /* Swaps the last present item of i's cell into i's slot. */
@@ -196,7 +193,7 @@ static inline void take(struct nn *t, struct nn_it *it)
     it->slot = -1;
     t->count--;
     if (cl->fill == 0)
-        t->occ[it->word] &= ~it->bit;
+        t->occ[it->word] &= ~((uint64_t)1 << it->sh);
 }
 
 void nn_remove(struct nn *t, int i)
