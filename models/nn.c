@@ -33,7 +33,10 @@
  * bound's, so the bound is shrunk by 1e-12 relative (far above hypot's
  * error of about 1 ulp) before it may prune.
  */
+#include <float.h>
+#include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include "cells.h"
@@ -68,6 +71,17 @@ struct nn_cell {
     int fill;               /* present items */
 };
 
+/* A row: the y-range of its items (its edges if none), and where its
+ * bitmap words and cells are.  Rows -1 and ny are sentinels whose gap to
+ * any query is +inf, so that a query walking outward needs no bounds test:
+ * its best distance is finite (near() starts from DBL_MAX), so their gap
+ * always rules them out. */
+struct nn_row {
+    double lo, hi;
+    const uint64_t *occ;    /* its wpr bitmap words, between zero words */
+    const struct nn_cell *cell;     /* its nx cells */
+};
+
 struct nn {
     struct nn__head head;   /* first (nn.h): head.it is it's array */
     enum trv_metric metric;
@@ -80,7 +94,8 @@ struct nn {
     int nx, ny, wpr;        /* cells per row and column, bitmap words per row */
     int rs;                 /* bitmap row stride, wpr + 1 (see occ) */
     double *ex, *ey;        /* cell edges, nx + 1 and ny + 1 */
-    double *rlo, *rhi;      /* per row, the y-range of its items (its edges if none) */
+    struct nn_row *row;     /* rows -1 .. ny, from row_mem + 1 (see struct nn_row) */
+    struct nn_row *row_mem;
     struct nn_cell *cell;   /* per cell */
     struct nn_slot *sl;     /* present items, packed per cell */
     uint64_t *occ;          /* occupancy bitmap: row r's wpr words from occ[1 + r * rs],
@@ -128,15 +143,19 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         t->ey[i] = t->y0 + i * t->h;
     int nc = t->nx * t->ny;
     t->cell = xcalloc((size_t)nc + 1, sizeof *t->cell);
-    t->rlo = xmalloc((size_t)t->ny * sizeof *t->rlo);
-    t->rhi = xmalloc((size_t)t->ny * sizeof *t->rhi);
-    for (int r = 0; r < t->ny; r++)
-        t->rlo[r] = INFINITY, t->rhi[r] = -INFINITY;
+    t->row_mem = xmalloc(((size_t)t->ny + 2) * sizeof *t->row_mem);
+    t->row = t->row_mem + 1;
+    for (int r = -1; r <= t->ny; r++)
+        t->row[r] = (struct nn_row){ INFINITY, -INFINITY, NULL, NULL };
     for (int c = 0; c < nc; c++)
         t->cell[c].lo = INFINITY, t->cell[c].hi = -INFINITY;
     t->sl = xmalloc(n1 * sizeof *t->sl);
     t->rs = t->wpr + 1;
     t->occ = xcalloc((size_t)t->rs * (size_t)t->ny + 1, sizeof *t->occ);
+    for (int r = 0; r < t->ny; r++) {
+        t->row[r].occ = &t->occ[1 + (size_t)r * (size_t)t->rs];
+        t->row[r].cell = &t->cell[(size_t)r * (size_t)t->nx];
+    }
     for (int i = 0; i < n; i++) {
         int row = cells_find(y[i], t->y0, t->inv_h, t->ey, t->ny);
         int col = cells_find(x[i], t->x0, t->inv_w, t->ex, t->nx);
@@ -145,14 +164,14 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         t->cell[c + 1].fill++;     /* count, as the next cell's */
         t->cell[c].lo = fmin(t->cell[c].lo, x[i]);
         t->cell[c].hi = fmax(t->cell[c].hi, x[i]);
-        t->rlo[row] = fmin(t->rlo[row], y[i]);
-        t->rhi[row] = fmax(t->rhi[row], y[i]);
+        t->row[row].lo = fmin(t->row[row].lo, y[i]);
+        t->row[row].hi = fmax(t->row[row].hi, y[i]);
     }
     /* A row without items keeps the bound of its edges, so that the row
      * gaps still only grow outward (see search()). */
     for (int r = 0; r < t->ny; r++)
-        if (t->rlo[r] > t->rhi[r])
-            t->rlo[r] = t->ey[r], t->rhi[r] = t->ey[r + 1];
+        if (t->row[r].lo > t->row[r].hi)
+            t->row[r].lo = t->ey[r], t->row[r].hi = t->ey[r + 1];
     for (int c = 0; c < nc; c++)
         t->cell[c + 1].fill += t->cell[c].fill;
     for (int c = 0; c < nc; c++) {         /* fill is now the cell's first slot */
@@ -166,8 +185,8 @@ void nn_free(struct nn *t)
 {
     if (!t)
         return;
-    free(t->it_mem); free(t->ex); free(t->ey); free(t->rlo);
-    free(t->rhi); free(t->cell); free(t->sl); free(t->occ);
+    free(t->it_mem); free(t->ex); free(t->ey); free(t->row_mem);
+    free(t->cell); free(t->sl); free(t->occ);
     free(t);
 }
 
@@ -345,14 +364,14 @@ PS_HOT int search(const struct nn *t, int manh, int after, double x, double y, d
     int cy = cells_find(y, t->y0, t->inv_h, t->ey, t->ny);
     struct best bb = { -1, INFINITY, d0, i0, 0, 0, NULL, NULL };
     struct best *bp = after == 2 ? kb : &bb;
-    scan_row(t, manh, after, cy, cx, gap3(t->rlo[cy] - y, y - t->rhi[cy]), x, y, bp);
+    scan_row(t, manh, after, cy, cx, gap3(t->row[cy].lo - y, y - t->row[cy].hi), x, y, bp);
     /* Rows above and below, the one with the smaller gap first; a side is
      * done once its gap rules out its next row.  Row gaps are from the
      * rows' y-ranges, ordered like the cells' x-ranges in scan_row. */
     int up = cy + 1, dn = cy - 1;
     while (up < t->ny || dn >= 0) {
-        double gu = up < t->ny ? t->rlo[up] - y : INFINITY;
-        double gd = dn >= 0 ? y - t->rhi[dn] : INFINITY;
+        double gu = up < t->ny ? t->row[up].lo - y : INFINITY;
+        double gd = dn >= 0 ? y - t->row[dn].hi : INFINITY;
         if (gu <= gd) {
             if (beyond(manh, 0, gu, bp->d))
                 up = t->ny;
@@ -387,22 +406,17 @@ PS_HOT int search(const struct nn *t, int manh, int after, double x, double y, d
 
 enum { WIN_L = 31 };        /* window columns left of the query's; 32 right */
 
-/* Where the window of columns c0 .. c0 + 63 is in each bitmap row, for
- * -64 <= c0 < 64 * wpr: the words read are the row's or its zero guards. */
-struct win {
-    int k, sh;              /* first word, relative to the row; bit shift */
-};
-
-PS_HOT struct win win_at(int c0)
+/* Occupancy of columns c0 .. c0 + 63 of a row, for -64 <= c0 < 64 * wpr,
+ * from the row's words p[0], p[1] at word (c0 + 64) / 64 - 1 (a zero guard
+ * word outside the row) and the shift sh = (c0 + 64) % 64. */
+PS_HOT uint64_t window(const uint64_t *p, unsigned sh)
 {
-    return (struct win){ ((c0 + 64) >> 6) - 1, (c0 + 64) & 63 };
-}
-
-/* Occupancy of the window's columns in one row (0 outside the row). */
-PS_HOT uint64_t window(const uint64_t *row, struct win w)
-{
-    /* hi << (64 - sh), also for sh = 0 */
-    return row[w.k] >> w.sh | (row[w.k + 1] << 1) << (63 - w.sh);
+#if defined(__SIZEOF_INT128__)
+    unsigned __int128 v = (unsigned __int128)p[1] << 64 | p[0];
+    return (uint64_t)(v >> (sh & 63));      /* one shrd */
+#else
+    return p[0] >> sh | (p[1] << 1) << (63 - sh);   /* p[1] << (64 - sh), also for sh = 0 */
+#endif
 }
 
 /* The cell of v by the uniform width alone, in [0, n). */
@@ -412,9 +426,18 @@ PS_HOT int guess(double v, double lo, double scale, int n)
     return !(g >= 0) ? 0 : g >= n ? n - 1 : (int)g;
 }
 
+/* Whether a row at gap g (>= 0 or not, as in beyond()) may hold an item at
+ * distance <= bd, with g = +inf and g = NaN ruled out for any bd <= DBL_MAX.
+ * For Euclidean distance a shrunk linear bound: it only keeps more rows
+ * than beyond(manh, 0, g, bd) would, and stays above hypot's error. */
+PS_HOT int row_ok(int manh, double g, double bd)
+{
+    return manh ? g <= bd : g * (1 - 1e-12) <= bd;
+}
+
 struct near {
-    int i;
-    double d;
+    int i;                  /* INT_MAX while none */
+    double d;               /* starts at DBL_MAX: see struct nn_row */
 };
 
 PS_HOT void near_cell(int manh, const struct nn_cell *cl, double x, double y, struct near *b)
@@ -430,43 +453,42 @@ PS_HOT void near_cell(int manh, const struct nn_cell *cl, double x, double y, st
     }
 }
 
-PS_HOT void near_row(const struct nn *t, int manh, int r, int cx, struct win wi, double gy,
-                  double x, double y, struct near *b)
+/* Row rw's occupied cells outward from column cx (cc its cell) that the
+ * row's gap gy and the best so far do not rule out; ow and sh place the
+ * window (see window()). */
+PS_HOT void near_row(const struct nn *t, int manh, const struct nn_row *rw, int cx, ptrdiff_t ow,
+                     unsigned sh, double gy, double x, double y, struct near *b)
 {
-    const uint64_t *row = &t->occ[1 + (size_t)r * (size_t)t->rs];
-    const struct nn_cell *cl = &t->cell[(size_t)r * (size_t)t->nx];
-    uint64_t win = window(row, wi);
-    uint64_t m = win >> WIN_L;               /* bit j: column cx + j */
-    if (m & 1) {
-        if (!beyond(manh, gap3(cl[cx].lo - x, x - cl[cx].hi), gy, b->d))
-            near_cell(manh, &cl[cx], x, y, b);
-        m &= m - 1;
-    }
-    for (; m; m &= m - 1) {
-        int c = cx + __builtin_ctzll(m);
-        if (beyond(manh, cl[c].lo - x, gy, b->d))
+    const struct nn_cell *cc = rw->cell + cx;
+    uint64_t win = window(rw->occ + ow, sh);
+    if (win >> WIN_L & 1 && !beyond(manh, gap3(cc->lo - x, x - cc->hi), gy, b->d))
+        near_cell(manh, cc, x, y, b);
+    for (uint64_t m = win >> (WIN_L + 1); m; m &= m - 1) {  /* bit j: column cx + 1 + j */
+        const struct nn_cell *p = cc + 1 + __builtin_ctzll(m);
+        if (beyond(manh, p->lo - x, gy, b->d))
             goto left;
-        near_cell(manh, &cl[c], x, y, b);
+        near_cell(manh, p, x, y, b);
     }
     /* Past the window: cells from c on have items at x >= ex[c]. */
     for (int c = cx + 64 - WIN_L; c < t->nx && !beyond(manh, t->ex[c] - x, gy, b->d); c++) {
-        if ((c = next_occ(row, t->wpr, c)) < 0 || beyond(manh, cl[c].lo - x, gy, b->d))
+        if ((c = next_occ(rw->occ, t->wpr, c)) < 0 || beyond(manh, rw->cell[c].lo - x, gy, b->d))
             break;
-        near_cell(manh, &cl[c], x, y, b);
+        near_cell(manh, &rw->cell[c], x, y, b);
     }
 left:
-    m = win << (64 - WIN_L);                 /* bit 63 - j: column cx - 1 - j */
-    for (; m; m &= ~((uint64_t)1 << 63 >> __builtin_clzll(m))) {
-        int c = cx - 1 - __builtin_clzll(m);
-        if (beyond(manh, x - cl[c].hi, gy, b->d))
+    for (uint64_t m = win << (64 - WIN_L); m; ) {          /* bit 63 - j: column cx - 1 - j */
+        int z = __builtin_clzll(m);
+        const struct nn_cell *p = cc - 1 - z;
+        if (beyond(manh, x - p->hi, gy, b->d))
             return;
-        near_cell(manh, &cl[c], x, y, b);
+        near_cell(manh, p, x, y, b);
+        m ^= (uint64_t)1 << 63 >> z;
     }
     /* Cells up to c have items at x < ex[c + 1]. */
     for (int c = cx - 1 - WIN_L; c >= 0 && !beyond(manh, x - t->ex[c + 1], gy, b->d); c--) {
-        if ((c = prev_occ(row, c)) < 0 || beyond(manh, x - cl[c].hi, gy, b->d))
+        if ((c = prev_occ(rw->occ, c)) < 0 || beyond(manh, x - rw->cell[c].hi, gy, b->d))
             break;
-        near_cell(manh, &cl[c], x, y, b);
+        near_cell(manh, &rw->cell[c], x, y, b);
     }
 }
 
@@ -476,26 +498,29 @@ PS_HOT int near(const struct nn *t, int manh, double x, double y, double *out)
      * below assumes the query inside the cell it starts from. */
     int cx = guess(x, t->x0, t->inv_w, t->nx);
     int cy = guess(y, t->y0, t->inv_h, t->ny);
-    struct near b = { -1, INFINITY };
-    struct win wi = win_at(cx - WIN_L);
-    int up = cy + 1, dn = cy - 1, r = cy;
-    double gy = gap3(t->rlo[cy] - y, y - t->rhi[cy]);
-    double gu = up < t->ny ? t->rlo[up] - y : INFINITY;
-    double gd = dn >= 0 ? y - t->rhi[dn] : INFINITY;
+    struct near b = { INT_MAX, DBL_MAX };
+    unsigned c64 = (unsigned)(cx - WIN_L + 64);     /* window from column cx - WIN_L */
+    ptrdiff_t ow = (ptrdiff_t)(c64 >> 6) - 1;
+    unsigned sh = c64 & 63;
+    const struct nn_row *rw = &t->row[cy], *up = rw + 1, *dn = rw - 1;
+    double gy = gap3(rw->lo - y, y - rw->hi);
+    double gu = up->lo - y, gd = y - dn->hi;        /* +inf at the sentinels */
     for (;;) {                  /* one call site: one inlined copy of near_row */
-        near_row(t, manh, r, cx, wi, gy, x, y, &b);
+        near_row(t, manh, rw, cx, ow, sh, gy, x, y, &b);
         if (gu <= gd) {
-            if (up >= t->ny || beyond(manh, 0, gu, b.d))
+            if (!row_ok(manh, gu, b.d))
                 break;          /* and gd >= gu is out too */
-            r = up, gy = gu;
-            gu = ++up < t->ny ? t->rlo[up] - y : INFINITY;
+            rw = up++, gy = gu;
+            gu = up->lo - y;
         } else {
-            if (dn < 0 || beyond(manh, 0, gd, b.d))
-                break;
-            r = dn, gy = gd;
-            gd = --dn >= 0 ? y - t->rhi[dn] : INFINITY;
+            if (!row_ok(manh, gd, b.d))
+                break;          /* also when both are NaN (a NaN query) */
+            rw = dn--, gy = gd;
+            gd = y - dn->hi;
         }
     }
+    if (b.i == INT_MAX)
+        b.i = -1, b.d = INFINITY;
     if (out)
         *out = b.d;
     return b.i;
