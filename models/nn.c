@@ -92,6 +92,7 @@ struct nn {
     double inv_w;           /* 1 / w, for the first guess of a column */
     double h, inv_h;        /* cell height, 2 w, and 1 / h */
     int nx, ny, wpr;        /* cells per row and column, bitmap words per row */
+    double xtop, ytop;      /* nx - 1, ny - 1 */
     int rs;                 /* bitmap row stride, wpr + 1 (see occ) */
     double *ex, *ey;        /* cell edges, nx + 1 and ny + 1 */
     struct nn_row *row;     /* rows -1 .. ny, from row_mem + 1 (see struct nn_row) */
@@ -132,6 +133,8 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     t->nx = (int)floor((xmax - xmin) / t->w) + 1;
     t->h = 2 * t->w;
     t->ny = (int)floor((ymax - ymin) / t->h) + 1;
+    t->xtop = t->nx - 1;
+    t->ytop = t->ny - 1;
     t->inv_w = 1.0 / t->w;
     t->inv_h = 1.0 / t->h;
     t->wpr = (t->nx + 63) / 64;
@@ -411,19 +414,25 @@ enum { WIN_L = 31 };        /* window columns left of the query's; 32 right */
  * word outside the row) and the shift sh = (c0 + 64) % 64. */
 PS_HOT uint64_t window(const uint64_t *p, unsigned sh)
 {
-#if defined(__SIZEOF_INT128__)
-    unsigned __int128 v = (unsigned __int128)p[1] << 64 | p[0];
-    return (uint64_t)(v >> (sh & 63));      /* one shrd */
+#if defined(__GNUC__) && defined(__x86_64__)
+    /* One shrd: gcc's own code for a 128-bit shift also handles sh >= 64
+     * and passes the words through the stack. */
+    uint64_t lo = p[0];
+    __asm__("shrdq %%cl, %1, %0" : "+r"(lo) : "r"(p[1]), "c"(sh) : "cc");
+    return lo;
 #else
     return p[0] >> sh | (p[1] << 1) << (63 - sh);   /* p[1] << (64 - sh), also for sh = 0 */
 #endif
 }
 
-/* The cell of v by the uniform width alone, in [0, n). */
-PS_HOT int guess(double v, double lo, double scale, int n)
+/* The cell of v by the uniform width alone, in [0, top], top = n - 1 as
+ * a double (clamped before the conversion, so branch-free; NaN -> 0). */
+PS_HOT int guess(double v, double lo, double scale, double top)
 {
     double g = (v - lo) * scale;
-    return !(g >= 0) ? 0 : g >= n ? n - 1 : (int)g;
+    g = g > 0 ? g : 0;
+    g = g < top ? g : top;
+    return (int)g;
 }
 
 /* Whether a row at gap g (>= 0 or not, as in beyond()) may hold an item at
@@ -464,7 +473,7 @@ PS_HOT void near_row(const struct nn *t, int manh, const struct nn_row *rw, int 
     if (win >> WIN_L & 1 && !beyond(manh, gap3(cc->lo - x, x - cc->hi), gy, b->d))
         near_cell(manh, cc, x, y, b);
     for (uint64_t m = win >> (WIN_L + 1); m; m &= m - 1) {  /* bit j: column cx + 1 + j */
-        const struct nn_cell *p = cc + 1 + __builtin_ctzll(m);
+        const struct nn_cell *p = cc + 1 + (size_t)__builtin_ctzll(m);
         if (beyond(manh, p->lo - x, gy, b->d))
             goto left;
         near_cell(manh, p, x, y, b);
@@ -476,13 +485,15 @@ PS_HOT void near_row(const struct nn *t, int manh, const struct nn_row *rw, int 
         near_cell(manh, &rw->cell[c], x, y, b);
     }
 left:
-    for (uint64_t m = win << (64 - WIN_L); m; ) {          /* bit 63 - j: column cx - 1 - j */
-        int z = __builtin_clzll(m);
-        const struct nn_cell *p = cc - 1 - z;
+    /* Bit 63 of m is cell p, and m shifts left as p moves left. */
+    const struct nn_cell *p = cc - 1;
+    for (uint64_t m = win << (64 - WIN_L); m; m <<= 1, p--) {
+        size_t z = (size_t)__builtin_clzll(m);
+        p -= z;
+        m <<= z;
         if (beyond(manh, x - p->hi, gy, b->d))
             return;
         near_cell(manh, p, x, y, b);
-        m ^= (uint64_t)1 << 63 >> z;
     }
     /* Cells up to c have items at x < ex[c + 1]. */
     for (int c = cx - 1 - WIN_L; c >= 0 && !beyond(manh, x - t->ex[c + 1], gy, b->d); c--) {
@@ -496,8 +507,8 @@ PS_HOT int near(const struct nn *t, int manh, double x, double y, double *out)
 {
     /* The query's cell needs no correction against the edges: no gap
      * below assumes the query inside the cell it starts from. */
-    int cx = guess(x, t->x0, t->inv_w, t->nx);
-    int cy = guess(y, t->y0, t->inv_h, t->ny);
+    int cx = guess(x, t->x0, t->inv_w, t->xtop);
+    int cy = guess(y, t->y0, t->inv_h, t->ytop);
     struct near b = { INT_MAX, DBL_MAX };
     unsigned c64 = (unsigned)(cx - WIN_L + 64);     /* window from column cx - WIN_L */
     ptrdiff_t ow = (ptrdiff_t)(c64 >> 6) - 1;
