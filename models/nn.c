@@ -277,6 +277,12 @@ PS_HOT int beyond(int manh, double gx, double gy, double bd)
     return (gx * gx + gy * gy) * (1 - 1e-12) > bd * bd;
 }
 
+/* max(a, b) without a call (fmax is one, for its NaN rules). */
+PS_HOT double fmax2(double a, double b)
+{
+    return a > b ? a : b;
+}
+
 /* max(a, b, 0) without a call (fmax is one, for its NaN rules). */
 PS_HOT double gap3(double a, double b)
 {
@@ -462,6 +468,34 @@ PS_HOT void near_cell(int manh, const struct nn_cell *cl, double x, double y, st
     }
 }
 
+/* Past the window, out of line (rare: a row's cells there only matter
+ * when the nearest is more than 32 columns away), so that near_row's
+ * registers and code stay those of the window. */
+
+/* Row rw's cells from c on, which have items at x >= ex[c]. */
+static PS_COLD struct near far_right(const struct nn *t, int manh, const struct nn_row *rw, int c,
+                                     double gy, double x, double y, struct near b)
+{
+    for (; c < t->nx && !beyond(manh, t->ex[c] - x, gy, b.d); c++) {
+        if ((c = next_occ(rw->occ, t->wpr, c)) < 0 || beyond(manh, rw->cell[c].lo - x, gy, b.d))
+            break;
+        near_cell(manh, &rw->cell[c], x, y, &b);
+    }
+    return b;
+}
+
+/* Row rw's cells up to c, which have items at x < ex[c + 1]. */
+static PS_COLD struct near far_left(const struct nn *t, int manh, const struct nn_row *rw, int c,
+                                    double gy, double x, double y, struct near b)
+{
+    for (; c >= 0 && !beyond(manh, x - t->ex[c + 1], gy, b.d); c--) {
+        if ((c = prev_occ(rw->occ, c)) < 0 || beyond(manh, x - rw->cell[c].hi, gy, b.d))
+            break;
+        near_cell(manh, &rw->cell[c], x, y, &b);
+    }
+    return b;
+}
+
 /* Row rw's occupied cells outward from column cx (cc its cell) that the
  * row's gap gy and the best so far do not rule out; ow and sh place the
  * window (see window()). */
@@ -470,37 +504,33 @@ PS_HOT void near_row(const struct nn *t, int manh, const struct nn_row *rw, int 
 {
     const struct nn_cell *cc = rw->cell + cx;
     uint64_t win = window(rw->occ + ow, sh);
-    if (win >> WIN_L & 1 && !beyond(manh, gap3(cc->lo - x, x - cc->hi), gy, b->d))
+    /* The own cell's gap is not clamped at 0: the row's gap gy passed
+     * row_ok() against this same b->d, so a gap <= 0 prunes nothing either
+     * way (and the first row starts from DBL_MAX). */
+    if (win >> WIN_L & 1 && !beyond(manh, fmax2(cc->lo - x, x - cc->hi), gy, b->d))
         near_cell(manh, cc, x, y, b);
+    const struct nn_cell *p, *c1 = cc + 1;
     for (uint64_t m = win >> (WIN_L + 1); m; m &= m - 1) {  /* bit j: column cx + 1 + j */
-        const struct nn_cell *p = cc + 1 + (size_t)__builtin_ctzll(m);
+        p = c1 + __builtin_ctzll(m);
         if (beyond(manh, p->lo - x, gy, b->d))
             goto left;
         near_cell(manh, p, x, y, b);
     }
-    /* Past the window: cells from c on have items at x >= ex[c]. */
-    for (int c = cx + 64 - WIN_L; c < t->nx && !beyond(manh, t->ex[c] - x, gy, b->d); c++) {
-        if ((c = next_occ(rw->occ, t->wpr, c)) < 0 || beyond(manh, rw->cell[c].lo - x, gy, b->d))
-            break;
-        near_cell(manh, &rw->cell[c], x, y, b);
-    }
+    if (cx + 64 - WIN_L < t->nx)
+        *b = far_right(t, manh, rw, cx + 64 - WIN_L, gy, x, y, *b);
 left:
     /* Bit 63 of m is cell p, and m shifts left as p moves left. */
-    const struct nn_cell *p = cc - 1;
+    p = cc - 1;
     for (uint64_t m = win << (64 - WIN_L); m; m <<= 1, p--) {
-        size_t z = (size_t)__builtin_clzll(m);
+        size_t z = (unsigned)__builtin_clzll(m);
         p -= z;
         m <<= z;
         if (beyond(manh, x - p->hi, gy, b->d))
             return;
         near_cell(manh, p, x, y, b);
     }
-    /* Cells up to c have items at x < ex[c + 1]. */
-    for (int c = cx - 1 - WIN_L; c >= 0 && !beyond(manh, x - t->ex[c + 1], gy, b->d); c--) {
-        if ((c = prev_occ(rw->occ, c)) < 0 || beyond(manh, x - rw->cell[c].hi, gy, b->d))
-            break;
-        near_cell(manh, &rw->cell[c], x, y, b);
-    }
+    if (cx - 1 - WIN_L >= 0)
+        *b = far_left(t, manh, rw, cx - 1 - WIN_L, gy, x, y, *b);
 }
 
 PS_HOT int near(const struct nn *t, int manh, double x, double y, double *out)
