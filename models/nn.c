@@ -48,10 +48,9 @@
  * line for it and nn_prefetch fetches just that. */
 struct nn_it {
     double x, y;            /* its position */
-    int cell;               /* its cell */
+    struct nn_cell *cell;   /* its cell */
     int slot;               /* index in its cell's slots, -1 when absent */
-    int word;               /* its cell's bitmap word in occ[] */
-    int sh;                 /* its cell's bit in that word */
+    uint32_t wb;            /* its cell's bit in occ[]: word << 6 | bit */
 };
 _Static_assert(sizeof(struct nn_it) == NN__IT_SIZE, "nn.h's NN__IT_SIZE is struct nn_it's size");
 
@@ -163,7 +162,9 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         int row = cells_find(y[i], t->y0, t->inv_h, t->ey, t->ny);
         int col = cells_find(x[i], t->x0, t->inv_w, t->ex, t->nx);
         int c = row * t->nx + col;
-        t->it[i] = (struct nn_it){ x[i], y[i], c, -1, 1 + row * t->rs + (col >> 6), col & 63 };
+        size_t w = 1 + (size_t)row * (size_t)t->rs + (size_t)(col >> 6);
+        PS_ASSERT(w < (size_t)1 << 26);     /* wb's 26 bits, ~8e9 items */
+        t->it[i] = (struct nn_it){ x[i], y[i], &t->cell[c], -1, (uint32_t)(w << 6 | (col & 63)) };
         t->cell[c + 1].fill++;     /* count, as the next cell's */
         t->cell[c].lo = fmin(t->cell[c].lo, x[i]);
         t->cell[c].hi = fmax(t->cell[c].hi, x[i]);
@@ -197,25 +198,25 @@ void nn_insert(struct nn *t, int i)
 {
     struct nn_it *it = &t->it[i];
     PS_ASSERT(it->slot < 0);
-    struct nn_cell *cl = &t->cell[it->cell];
+    struct nn_cell *cl = it->cell;
     int s = cl->fill++;
     cl->sl[s] = (struct nn_slot){ it->x, it->y, i };
     it->slot = s;
     t->count++;
-    t->occ[it->word] |= (uint64_t)1 << it->sh;
+    t->occ[it->wb >> 6] |= (uint64_t)1 << (it->wb & 63);
 }
 
 /* Swaps the last present item of i's cell into i's slot. */
 static inline void take(struct nn *t, struct nn_it *it)
 {
-    struct nn_cell *cl = &t->cell[it->cell];
+    struct nn_cell *cl = it->cell;
     int s = it->slot, last = --cl->fill;
     cl->sl[s] = cl->sl[last];
     t->it[cl->sl[s].i].slot = s;
     it->slot = -1;
     t->count--;
     if (cl->fill == 0)
-        t->occ[it->word] &= ~((uint64_t)1 << it->sh);
+        t->occ[it->wb >> 6] &= ~((uint64_t)1 << (it->wb & 63));
 }
 
 void nn_remove(struct nn *t, int i)
