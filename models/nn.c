@@ -49,13 +49,15 @@
 struct nn_it {
     double x, y;            /* its position */
     struct nn_cell *cell;   /* its cell */
-    int slot;               /* index in its cell's slots, -1 when absent */
+    uint32_t slot;          /* index in its cell's slots, ABSENT when absent */
     uint32_t wb;            /* its cell's bit in occ[]: word << 6 | bit */
 };
 _Static_assert(sizeof(struct nn_it) == NN__IT_SIZE, "nn.h's NN__IT_SIZE is struct nn_it's size");
 
 /* A present item as a scan reads it: position and index side by side, the
  * items of one cell contiguous, so a cell costs one cache line. */
+#define ABSENT UINT32_MAX   /* an absent item's slot */
+
 struct nn_slot {
     double x, y;
     int i;
@@ -67,7 +69,8 @@ struct nn_slot {
 struct nn_cell {
     double lo, hi;
     struct nn_slot *sl;     /* its run of t->sl (CSR), a slot per item it holds */
-    int fill;               /* present items */
+    uint32_t fill;          /* present items (unsigned: an index without a sign
+                             * extension) */
 };
 
 /* A row: the y-range of its items (its edges if none), and where its
@@ -164,7 +167,7 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         int c = row * t->nx + col;
         size_t w = 1 + (size_t)row * (size_t)t->rs + (size_t)(col >> 6);
         PS_ASSERT(w < (size_t)1 << 26);     /* wb's 26 bits, ~8e9 items */
-        t->it[i] = (struct nn_it){ x[i], y[i], &t->cell[c], -1, (uint32_t)(w << 6 | (col & 63)) };
+        t->it[i] = (struct nn_it){ x[i], y[i], &t->cell[c], ABSENT, (uint32_t)(w << 6 | (col & 63)) };
         t->cell[c + 1].fill++;     /* count, as the next cell's */
         t->cell[c].lo = fmin(t->cell[c].lo, x[i]);
         t->cell[c].hi = fmax(t->cell[c].hi, x[i]);
@@ -197,9 +200,9 @@ void nn_free(struct nn *t)
 void nn_insert(struct nn *t, int i)
 {
     struct nn_it *it = &t->it[i];
-    PS_ASSERT(it->slot < 0);
+    PS_ASSERT(it->slot == ABSENT);
     struct nn_cell *cl = it->cell;
-    int s = cl->fill++;
+    uint32_t s = cl->fill++;
     cl->sl[s] = (struct nn_slot){ it->x, it->y, i };
     it->slot = s;
     t->count++;
@@ -210,10 +213,10 @@ void nn_insert(struct nn *t, int i)
 static inline void take(struct nn *t, struct nn_it *it)
 {
     struct nn_cell *cl = it->cell;
-    int s = it->slot, last = --cl->fill;
+    uint32_t s = it->slot, last = --cl->fill;
     cl->sl[s] = cl->sl[last];
     t->it[cl->sl[s].i].slot = s;
-    it->slot = -1;
+    it->slot = ABSENT;
     t->count--;
     if (cl->fill == 0)
         t->occ[it->wb >> 6] &= ~((uint64_t)1 << (it->wb & 63));
@@ -221,20 +224,20 @@ static inline void take(struct nn *t, struct nn_it *it)
 
 void nn_remove(struct nn *t, int i)
 {
-    PS_ASSERT(t->it[i].slot >= 0);
+    PS_ASSERT(t->it[i].slot != ABSENT);
     take(t, &t->it[i]);
 }
 
 int nn_take(struct nn *t, int i)
 {
     struct nn_it *it = &t->it[i];
-    if (it->slot < 0)
+    if (it->slot == ABSENT)
         return 0;
     take(t, it);
     return 1;
 }
 
-int nn_contains(const struct nn *t, int i) { return t->it[i].slot >= 0; }
+int nn_contains(const struct nn *t, int i) { return t->it[i].slot != ABSENT; }
 int nn_count(const struct nn *t) { return t->count; }
 
 /* The search below is written once and compiled twice, for each metric
