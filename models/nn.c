@@ -39,6 +39,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "cells.h"
 #include "hot.h"
 #include "nn.h"
@@ -287,11 +290,21 @@ PS_HOT double fmax2(double a, double b)
     return a > b ? a : b;
 }
 
+/* g > 0 ? g : 0 (NaN -> 0), as one maxsd where there is SSE2: gcc
+ * compiles the conditional to a compare and a branch. */
+PS_HOT double pos0(double g)
+{
+#if defined(__SSE2__)
+    return _mm_cvtsd_f64(_mm_max_sd(_mm_set_sd(g), _mm_setzero_pd()));
+#else
+    return g > 0 ? g : 0;
+#endif
+}
+
 /* max(a, b, 0) without a call (fmax is one, for its NaN rules). */
 PS_HOT double gap3(double a, double b)
 {
-    double g = a > b ? a : b;
-    return g > 0 ? g : 0;
+    return pos0(a > b ? a : b);
 }
 
 struct best {
@@ -440,7 +453,7 @@ PS_HOT uint64_t window(const uint64_t *p, unsigned sh)
 PS_HOT int guess(double v, double lo, double scale, double top)
 {
     double g = (v - lo) * scale;
-    g = g > 0 ? g : 0;
+    g = pos0(g);
     g = g < top ? g : top;
     return (int)g;
 }
