@@ -47,7 +47,7 @@ int nn_nearest_k(const struct nn *t, double x, double y, double d0, int i0, int 
 /* Not the interface: the head of struct nn, visible only so that the hint
  * below is inline (it runs twice an incident on large cities, and a call
  * costs more than the fetch).  it: the item records, NN__IT_SIZE bytes
- * each and aligned to them, so one record is one cache line. */
+ * each and aligned to that size, so that no record straddles a cache line. */
 struct nn__head {
     const char *it;
 };

@@ -57,10 +57,10 @@ struct nn_it {
 };
 _Static_assert(sizeof(struct nn_it) == NN__IT_SIZE, "nn.h's NN__IT_SIZE is struct nn_it's size");
 
-/* A present item as a scan reads it: position and index side by side, the
- * items of one cell contiguous, so a cell costs one cache line. */
 #define ABSENT UINT32_MAX   /* an absent item's slot */
 
+/* A present item as a scan reads it: position and index side by side, the
+ * items of one cell contiguous, so a cell costs one cache line. */
 struct nn_slot {
     double x, y;
     int i;
@@ -169,7 +169,7 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         int col = cells_find(x[i], t->x0, t->inv_w, t->ex, t->nx);
         int c = row * t->nx + col;
         size_t w = 1 + (size_t)row * (size_t)t->rs + (size_t)(col >> 6);
-        PS_ASSERT(w < (size_t)1 << 26);     /* wb's 26 bits, ~8e9 items */
+        PS_ASSERT(w < (size_t)1 << 26);     /* wb's 26 bits: 1.7e7 words for n = INT_MAX */
         t->it[i] = (struct nn_it){ x[i], y[i], &t->cell[c], ABSENT, (uint32_t)(w << 6 | (col & 63)) };
         t->cell[c + 1].fill++;     /* count, as the next cell's */
         t->cell[c].lo = fmin(t->cell[c].lo, x[i]);
