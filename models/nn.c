@@ -33,20 +33,31 @@
  * bound's, so the bound is shrunk by 1e-12 relative (far above hypot's
  * error of about 1 ulp) before it may prune.
  */
+#include <float.h>
+#include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "cells.h"
 #include "hot.h"
 #include "nn.h"
 
-/* An item's fixed data: where it is and where its bit is. */
+/* An item: where it is and where its bit is, in one record of one cache
+ * line (NN__IT_SIZE, aligned), so that an insert or remove touches one
+ * line for it and nn_prefetch fetches just that. */
 struct nn_it {
-    int cell;               /* its cell */
-    int slot;               /* index in its cell's slots, -1 when absent */
-    int word;               /* its cell's bitmap word in occ[] */
-    uint64_t bit;           /* its cell's bit in that word */
+    double x, y;            /* its position */
+    struct nn_cell *cell;   /* its cell */
+    uint32_t slot;          /* index in its cell's slots, ABSENT when absent */
+    uint32_t wb;            /* its cell's bit in occ[]: word << 6 | bit */
 };
+_Static_assert(sizeof(struct nn_it) == NN__IT_SIZE, "nn.h's NN__IT_SIZE is struct nn_it's size");
+
+#define ABSENT UINT32_MAX   /* an absent item's slot */
 
 /* A present item as a scan reads it: position and index side by side, the
  * items of one cell contiguous, so a cell costs one cache line. */
@@ -61,21 +72,36 @@ struct nn_slot {
 struct nn_cell {
     double lo, hi;
     struct nn_slot *sl;     /* its run of t->sl (CSR), a slot per item it holds */
-    int fill;               /* present items */
+    uint32_t fill;          /* present items (unsigned: an index without a sign
+                             * extension) */
+};
+
+/* A row: the y-range of its items (its edges if none), and where its
+ * bitmap words and cells are.  Rows -1 and ny are sentinels whose gap to
+ * any query is +inf, so that a query walking outward needs no bounds test:
+ * its best distance is finite (near() starts from DBL_MAX), so their gap
+ * always rules them out. */
+struct nn_row {
+    double lo, hi;
+    const uint64_t *occ;    /* its wpr bitmap words, between zero words */
+    const struct nn_cell *cell;     /* its nx cells */
 };
 
 struct nn {
+    struct nn__head head;   /* first (nn.h): head.it is it's array */
     enum trv_metric metric;
     int n, count;
-    struct nn_it *it;       /* items, by index */
-    double *ix, *iy;        /* positions, by index */
+    struct nn_it *it;       /* items, by index, NN__IT_SIZE-aligned */
+    void *it_mem;           /* it's allocation */
     double x0, y0, w;       /* grid origin and cell width, km */
     double inv_w;           /* 1 / w, for the first guess of a column */
     double h, inv_h;        /* cell height, 2 w, and 1 / h */
     int nx, ny, wpr;        /* cells per row and column, bitmap words per row */
+    double xtop, ytop;      /* nx - 1, ny - 1 */
     int rs;                 /* bitmap row stride, wpr + 1 (see occ) */
     double *ex, *ey;        /* cell edges, nx + 1 and ny + 1 */
-    double *rlo, *rhi;      /* per row, the y-range of its items (its edges if none) */
+    struct nn_row *row;     /* rows -1 .. ny, from row_mem + 1 (see struct nn_row) */
+    struct nn_row *row_mem;
     struct nn_cell *cell;   /* per cell */
     struct nn_slot *sl;     /* present items, packed per cell */
     uint64_t *occ;          /* occupancy bitmap: row r's wpr words from occ[1 + r * rs],
@@ -89,13 +115,12 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     t->metric = metric;
     t->n = n;
     size_t n1 = (size_t)(n ? n : 1);
-    t->it = xmalloc(n1 * sizeof *t->it);
-    t->ix = xmalloc(n1 * sizeof *t->ix);
-    t->iy = xmalloc(n1 * sizeof *t->iy);
+    t->it_mem = xmalloc(n1 * sizeof *t->it + NN__IT_SIZE - 1);
+    uintptr_t a = (uintptr_t)t->it_mem;
+    t->it = (struct nn_it *)(void *)((char *)t->it_mem + (-a & (NN__IT_SIZE - 1)));
+    t->head.it = (const char *)t->it;
     double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
     for (int i = 0; i < n; i++) {
-        t->ix[i] = x[i];
-        t->iy[i] = y[i];
         xmin = fmin(xmin, x[i]); xmax = fmax(xmax, x[i]);
         ymin = fmin(ymin, y[i]); ymax = fmax(ymax, y[i]);
     }
@@ -113,6 +138,8 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     t->nx = (int)floor((xmax - xmin) / t->w) + 1;
     t->h = 2 * t->w;
     t->ny = (int)floor((ymax - ymin) / t->h) + 1;
+    t->xtop = t->nx - 1;
+    t->ytop = t->ny - 1;
     t->inv_w = 1.0 / t->w;
     t->inv_h = 1.0 / t->h;
     t->wpr = (t->nx + 63) / 64;
@@ -124,31 +151,37 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         t->ey[i] = t->y0 + i * t->h;
     int nc = t->nx * t->ny;
     t->cell = xcalloc((size_t)nc + 1, sizeof *t->cell);
-    t->rlo = xmalloc((size_t)t->ny * sizeof *t->rlo);
-    t->rhi = xmalloc((size_t)t->ny * sizeof *t->rhi);
-    for (int r = 0; r < t->ny; r++)
-        t->rlo[r] = INFINITY, t->rhi[r] = -INFINITY;
+    t->row_mem = xmalloc(((size_t)t->ny + 2) * sizeof *t->row_mem);
+    t->row = t->row_mem + 1;
+    for (int r = -1; r <= t->ny; r++)
+        t->row[r] = (struct nn_row){ INFINITY, -INFINITY, NULL, NULL };
     for (int c = 0; c < nc; c++)
         t->cell[c].lo = INFINITY, t->cell[c].hi = -INFINITY;
     t->sl = xmalloc(n1 * sizeof *t->sl);
     t->rs = t->wpr + 1;
     t->occ = xcalloc((size_t)t->rs * (size_t)t->ny + 1, sizeof *t->occ);
+    for (int r = 0; r < t->ny; r++) {
+        t->row[r].occ = &t->occ[1 + (size_t)r * (size_t)t->rs];
+        t->row[r].cell = &t->cell[(size_t)r * (size_t)t->nx];
+    }
     for (int i = 0; i < n; i++) {
         int row = cells_find(y[i], t->y0, t->inv_h, t->ey, t->ny);
         int col = cells_find(x[i], t->x0, t->inv_w, t->ex, t->nx);
         int c = row * t->nx + col;
-        t->it[i] = (struct nn_it){ c, -1, 1 + row * t->rs + (col >> 6), (uint64_t)1 << (col & 63) };
+        size_t w = 1 + (size_t)row * (size_t)t->rs + (size_t)(col >> 6);
+        PS_ASSERT(w < (size_t)1 << 26);     /* wb's 26 bits: 1.7e7 words for n = INT_MAX */
+        t->it[i] = (struct nn_it){ x[i], y[i], &t->cell[c], ABSENT, (uint32_t)(w << 6 | (col & 63)) };
         t->cell[c + 1].fill++;     /* count, as the next cell's */
         t->cell[c].lo = fmin(t->cell[c].lo, x[i]);
         t->cell[c].hi = fmax(t->cell[c].hi, x[i]);
-        t->rlo[row] = fmin(t->rlo[row], y[i]);
-        t->rhi[row] = fmax(t->rhi[row], y[i]);
+        t->row[row].lo = fmin(t->row[row].lo, y[i]);
+        t->row[row].hi = fmax(t->row[row].hi, y[i]);
     }
     /* A row without items keeps the bound of its edges, so that the row
      * gaps still only grow outward (see search()). */
     for (int r = 0; r < t->ny; r++)
-        if (t->rlo[r] > t->rhi[r])
-            t->rlo[r] = t->ey[r], t->rhi[r] = t->ey[r + 1];
+        if (t->row[r].lo > t->row[r].hi)
+            t->row[r].lo = t->ey[r], t->row[r].hi = t->ey[r + 1];
     for (int c = 0; c < nc; c++)
         t->cell[c + 1].fill += t->cell[c].fill;
     for (int c = 0; c < nc; c++) {         /* fill is now the cell's first slot */
@@ -162,59 +195,52 @@ void nn_free(struct nn *t)
 {
     if (!t)
         return;
-    free(t->it); free(t->ix); free(t->iy); free(t->ex); free(t->ey); free(t->rlo);
-    free(t->rhi); free(t->cell); free(t->sl); free(t->occ);
+    free(t->it_mem); free(t->ex); free(t->ey); free(t->row_mem);
+    free(t->cell); free(t->sl); free(t->occ);
     free(t);
-}
-
-void nn_prefetch(const struct nn *t, int i)
-{
-    __builtin_prefetch(&t->it[i], 1);
-    __builtin_prefetch(&t->ix[i]);
-    __builtin_prefetch(&t->iy[i]);
 }
 
 void nn_insert(struct nn *t, int i)
 {
     struct nn_it *it = &t->it[i];
-    PS_ASSERT(it->slot < 0);
-    struct nn_cell *cl = &t->cell[it->cell];
-    int s = cl->fill++;
-    cl->sl[s] = (struct nn_slot){ t->ix[i], t->iy[i], i };
+    PS_ASSERT(it->slot == ABSENT);
+    struct nn_cell *cl = it->cell;
+    uint32_t s = cl->fill++;
+    cl->sl[s] = (struct nn_slot){ it->x, it->y, i };
     it->slot = s;
     t->count++;
-    t->occ[it->word] |= it->bit;
+    t->occ[it->wb >> 6] |= (uint64_t)1 << (it->wb & 63);
 }
 
 /* Swaps the last present item of i's cell into i's slot. */
 static inline void take(struct nn *t, struct nn_it *it)
 {
-    struct nn_cell *cl = &t->cell[it->cell];
-    int s = it->slot, last = --cl->fill;
+    struct nn_cell *cl = it->cell;
+    uint32_t s = it->slot, last = --cl->fill;
     cl->sl[s] = cl->sl[last];
     t->it[cl->sl[s].i].slot = s;
-    it->slot = -1;
+    it->slot = ABSENT;
     t->count--;
     if (cl->fill == 0)
-        t->occ[it->word] &= ~it->bit;
+        t->occ[it->wb >> 6] &= ~((uint64_t)1 << (it->wb & 63));
 }
 
 void nn_remove(struct nn *t, int i)
 {
-    PS_ASSERT(t->it[i].slot >= 0);
+    PS_ASSERT(t->it[i].slot != ABSENT);
     take(t, &t->it[i]);
 }
 
 int nn_take(struct nn *t, int i)
 {
     struct nn_it *it = &t->it[i];
-    if (it->slot < 0)
+    if (it->slot == ABSENT)
         return 0;
     take(t, it);
     return 1;
 }
 
-int nn_contains(const struct nn *t, int i) { return t->it[i].slot >= 0; }
+int nn_contains(const struct nn *t, int i) { return t->it[i].slot != ABSENT; }
 int nn_count(const struct nn *t) { return t->count; }
 
 /* The search below is written once and compiled twice, for each metric
@@ -258,11 +284,27 @@ PS_HOT int beyond(int manh, double gx, double gy, double bd)
     return (gx * gx + gy * gy) * (1 - 1e-12) > bd * bd;
 }
 
+/* max(a, b) without a call (fmax is one, for its NaN rules). */
+PS_HOT double fmax2(double a, double b)
+{
+    return a > b ? a : b;
+}
+
+/* g > 0 ? g : 0 (NaN -> 0), as one maxsd where there is SSE2: gcc
+ * compiles the conditional to a compare and a branch. */
+PS_HOT double pos0(double g)
+{
+#if defined(__SSE2__)
+    return _mm_cvtsd_f64(_mm_max_sd(_mm_set_sd(g), _mm_setzero_pd()));
+#else
+    return g > 0 ? g : 0;
+#endif
+}
+
 /* max(a, b, 0) without a call (fmax is one, for its NaN rules). */
 PS_HOT double gap3(double a, double b)
 {
-    double g = a > b ? a : b;
-    return g > 0 ? g : 0;
+    return pos0(a > b ? a : b);
 }
 
 struct best {
@@ -348,14 +390,14 @@ PS_HOT int search(const struct nn *t, int manh, int after, double x, double y, d
     int cy = cells_find(y, t->y0, t->inv_h, t->ey, t->ny);
     struct best bb = { -1, INFINITY, d0, i0, 0, 0, NULL, NULL };
     struct best *bp = after == 2 ? kb : &bb;
-    scan_row(t, manh, after, cy, cx, gap3(t->rlo[cy] - y, y - t->rhi[cy]), x, y, bp);
+    scan_row(t, manh, after, cy, cx, gap3(t->row[cy].lo - y, y - t->row[cy].hi), x, y, bp);
     /* Rows above and below, the one with the smaller gap first; a side is
      * done once its gap rules out its next row.  Row gaps are from the
      * rows' y-ranges, ordered like the cells' x-ranges in scan_row. */
     int up = cy + 1, dn = cy - 1;
     while (up < t->ny || dn >= 0) {
-        double gu = up < t->ny ? t->rlo[up] - y : INFINITY;
-        double gd = dn >= 0 ? y - t->rhi[dn] : INFINITY;
+        double gu = up < t->ny ? t->row[up].lo - y : INFINITY;
+        double gd = dn >= 0 ? y - t->row[dn].hi : INFINITY;
         if (gu <= gd) {
             if (beyond(manh, 0, gu, bp->d))
                 up = t->ny;
@@ -390,34 +432,44 @@ PS_HOT int search(const struct nn *t, int manh, int after, double x, double y, d
 
 enum { WIN_L = 31 };        /* window columns left of the query's; 32 right */
 
-/* Where the window of columns c0 .. c0 + 63 is in each bitmap row, for
- * -64 <= c0 < 64 * wpr: the words read are the row's or its zero guards. */
-struct win {
-    int k, sh;              /* first word, relative to the row; bit shift */
-};
-
-PS_HOT struct win win_at(int c0)
+/* Occupancy of columns c0 .. c0 + 63 of a row, for -64 <= c0 < 64 * wpr,
+ * from the row's words p[0], p[1] at word (c0 + 64) / 64 - 1 (a zero guard
+ * word outside the row) and the shift sh = (c0 + 64) % 64. */
+PS_HOT uint64_t window(const uint64_t *p, unsigned sh)
 {
-    return (struct win){ ((c0 + 64) >> 6) - 1, (c0 + 64) & 63 };
+#if defined(__GNUC__) && defined(__x86_64__)
+    /* One shrd: gcc's own code for a 128-bit shift also handles sh >= 64
+     * and passes the words through the stack. */
+    uint64_t lo = p[0];
+    __asm__("shrdq %%cl, %1, %0" : "+r"(lo) : "r"(p[1]), "c"(sh) : "cc");
+    return lo;
+#else
+    return p[0] >> sh | (p[1] << 1) << (63 - sh);   /* p[1] << (64 - sh), also for sh = 0 */
+#endif
 }
 
-/* Occupancy of the window's columns in one row (0 outside the row). */
-PS_HOT uint64_t window(const uint64_t *row, struct win w)
-{
-    /* hi << (64 - sh), also for sh = 0 */
-    return row[w.k] >> w.sh | (row[w.k + 1] << 1) << (63 - w.sh);
-}
-
-/* The cell of v by the uniform width alone, in [0, n). */
-PS_HOT int guess(double v, double lo, double scale, int n)
+/* The cell of v by the uniform width alone, in [0, top], top = n - 1 as
+ * a double (clamped before the conversion, so branch-free; NaN -> 0). */
+PS_HOT int guess(double v, double lo, double scale, double top)
 {
     double g = (v - lo) * scale;
-    return !(g >= 0) ? 0 : g >= n ? n - 1 : (int)g;
+    g = pos0(g);
+    g = g < top ? g : top;
+    return (int)g;
+}
+
+/* Whether a row at gap g (>= 0 or not, as in beyond()) may hold an item at
+ * distance <= bd, with g = +inf and g = NaN ruled out for any bd <= DBL_MAX.
+ * For Euclidean distance a shrunk linear bound: it only keeps more rows
+ * than beyond(manh, 0, g, bd) would, and stays above hypot's error. */
+PS_HOT int row_ok(int manh, double g, double bd)
+{
+    return manh ? g <= bd : g * (1 - 1e-12) <= bd;
 }
 
 struct near {
-    int i;
-    double d;
+    int i;                  /* INT_MAX while none */
+    double d;               /* starts at DBL_MAX: see struct nn_row */
 };
 
 PS_HOT void near_cell(int manh, const struct nn_cell *cl, double x, double y, struct near *b)
@@ -433,72 +485,100 @@ PS_HOT void near_cell(int manh, const struct nn_cell *cl, double x, double y, st
     }
 }
 
-PS_HOT void near_row(const struct nn *t, int manh, int r, int cx, struct win wi, double gy,
-                  double x, double y, struct near *b)
+/* Past the window, out of line (rare: a row's cells there only matter
+ * when the nearest is more than 32 columns away), so that near_row's
+ * registers and code stay those of the window. */
+
+/* Row rw's cells from c on, which have items at x >= ex[c]. */
+static PS_COLD struct near far_right(const struct nn *t, int manh, const struct nn_row *rw, int c,
+                                     double gy, double x, double y, struct near b)
 {
-    const uint64_t *row = &t->occ[1 + (size_t)r * (size_t)t->rs];
-    const struct nn_cell *cl = &t->cell[(size_t)r * (size_t)t->nx];
-    uint64_t win = window(row, wi);
-    uint64_t m = win >> WIN_L;               /* bit j: column cx + j */
-    if (m & 1) {
-        if (!beyond(manh, gap3(cl[cx].lo - x, x - cl[cx].hi), gy, b->d))
-            near_cell(manh, &cl[cx], x, y, b);
-        m &= m - 1;
+    for (; c < t->nx && !beyond(manh, t->ex[c] - x, gy, b.d); c++) {
+        if ((c = next_occ(rw->occ, t->wpr, c)) < 0 || beyond(manh, rw->cell[c].lo - x, gy, b.d))
+            break;
+        near_cell(manh, &rw->cell[c], x, y, &b);
     }
-    for (; m; m &= m - 1) {
-        int c = cx + __builtin_ctzll(m);
-        if (beyond(manh, cl[c].lo - x, gy, b->d))
+    return b;
+}
+
+/* Row rw's cells up to c, which have items at x < ex[c + 1]. */
+static PS_COLD struct near far_left(const struct nn *t, int manh, const struct nn_row *rw, int c,
+                                    double gy, double x, double y, struct near b)
+{
+    for (; c >= 0 && !beyond(manh, x - t->ex[c + 1], gy, b.d); c--) {
+        if ((c = prev_occ(rw->occ, c)) < 0 || beyond(manh, x - rw->cell[c].hi, gy, b.d))
+            break;
+        near_cell(manh, &rw->cell[c], x, y, &b);
+    }
+    return b;
+}
+
+/* Row rw's occupied cells outward from column cx (cc its cell) that the
+ * row's gap gy and the best so far do not rule out; ow and sh place the
+ * window (see window()). */
+PS_HOT void near_row(const struct nn *t, int manh, const struct nn_row *rw, int cx, ptrdiff_t ow,
+                     unsigned sh, double gy, double x, double y, struct near *b)
+{
+    const struct nn_cell *cc = rw->cell + cx;
+    uint64_t win = window(rw->occ + ow, sh);
+    /* The own cell's gap is not clamped at 0: the row's gap gy passed
+     * row_ok() against this same b->d, so a gap <= 0 prunes nothing either
+     * way (and the first row starts from DBL_MAX). */
+    if (win >> WIN_L & 1 && !beyond(manh, fmax2(cc->lo - x, x - cc->hi), gy, b->d))
+        near_cell(manh, cc, x, y, b);
+    const struct nn_cell *p, *c1 = cc + 1;
+    for (uint64_t m = win >> (WIN_L + 1); m; m &= m - 1) {  /* bit j: column cx + 1 + j */
+        p = c1 + __builtin_ctzll(m);
+        if (beyond(manh, p->lo - x, gy, b->d))
             goto left;
-        near_cell(manh, &cl[c], x, y, b);
+        near_cell(manh, p, x, y, b);
     }
-    /* Past the window: cells from c on have items at x >= ex[c]. */
-    for (int c = cx + 64 - WIN_L; c < t->nx && !beyond(manh, t->ex[c] - x, gy, b->d); c++) {
-        if ((c = next_occ(row, t->wpr, c)) < 0 || beyond(manh, cl[c].lo - x, gy, b->d))
-            break;
-        near_cell(manh, &cl[c], x, y, b);
-    }
+    if (cx + 64 - WIN_L < t->nx)
+        *b = far_right(t, manh, rw, cx + 64 - WIN_L, gy, x, y, *b);
 left:
-    m = win << (64 - WIN_L);                 /* bit 63 - j: column cx - 1 - j */
-    for (; m; m &= ~((uint64_t)1 << 63 >> __builtin_clzll(m))) {
-        int c = cx - 1 - __builtin_clzll(m);
-        if (beyond(manh, x - cl[c].hi, gy, b->d))
+    /* Bit 63 of m is cell p, and m shifts left as p moves left. */
+    p = cc - 1;
+    for (uint64_t m = win << (64 - WIN_L); m; m <<= 1, p--) {
+        size_t z = (unsigned)__builtin_clzll(m);
+        p -= z;
+        m <<= z;
+        if (beyond(manh, x - p->hi, gy, b->d))
             return;
-        near_cell(manh, &cl[c], x, y, b);
+        near_cell(manh, p, x, y, b);
     }
-    /* Cells up to c have items at x < ex[c + 1]. */
-    for (int c = cx - 1 - WIN_L; c >= 0 && !beyond(manh, x - t->ex[c + 1], gy, b->d); c--) {
-        if ((c = prev_occ(row, c)) < 0 || beyond(manh, x - cl[c].hi, gy, b->d))
-            break;
-        near_cell(manh, &cl[c], x, y, b);
-    }
+    if (cx - 1 - WIN_L >= 0)
+        *b = far_left(t, manh, rw, cx - 1 - WIN_L, gy, x, y, *b);
 }
 
 PS_HOT int near(const struct nn *t, int manh, double x, double y, double *out)
 {
     /* The query's cell needs no correction against the edges: no gap
      * below assumes the query inside the cell it starts from. */
-    int cx = guess(x, t->x0, t->inv_w, t->nx);
-    int cy = guess(y, t->y0, t->inv_h, t->ny);
-    struct near b = { -1, INFINITY };
-    struct win wi = win_at(cx - WIN_L);
-    int up = cy + 1, dn = cy - 1, r = cy;
-    double gy = gap3(t->rlo[cy] - y, y - t->rhi[cy]);
-    double gu = up < t->ny ? t->rlo[up] - y : INFINITY;
-    double gd = dn >= 0 ? y - t->rhi[dn] : INFINITY;
+    int cx = guess(x, t->x0, t->inv_w, t->xtop);
+    int cy = guess(y, t->y0, t->inv_h, t->ytop);
+    struct near b = { INT_MAX, DBL_MAX };
+    unsigned c64 = (unsigned)(cx - WIN_L + 64);     /* window from column cx - WIN_L */
+    ptrdiff_t ow = (ptrdiff_t)(c64 >> 6) - 1;
+    unsigned sh = c64 & 63;
+    const struct nn_row *rw = &t->row[cy], *up = rw + 1, *dn = rw - 1;
+    double gy = gap3(rw->lo - y, y - rw->hi);
+    double gu = up->lo - y, gd = y - dn->hi;        /* +inf at the sentinels */
     for (;;) {                  /* one call site: one inlined copy of near_row */
-        near_row(t, manh, r, cx, wi, gy, x, y, &b);
+        near_row(t, manh, rw, cx, ow, sh, gy, x, y, &b);
         if (gu <= gd) {
-            if (up >= t->ny || beyond(manh, 0, gu, b.d))
+            if (!row_ok(manh, gu, b.d))
                 break;          /* and gd >= gu is out too */
-            r = up, gy = gu;
-            gu = ++up < t->ny ? t->rlo[up] - y : INFINITY;
+            rw = up++, gy = gu;
+            gu = up->lo - y;
         } else {
-            if (dn < 0 || beyond(manh, 0, gd, b.d))
-                break;
-            r = dn, gy = gd;
-            gd = --dn >= 0 ? y - t->rhi[dn] : INFINITY;
+            if (!row_ok(manh, gd, b.d))
+                break;          /* also when both are NaN (a NaN query) */
+            rw = dn--, gy = gd;
+            gd = y - dn->hi;
         }
     }
+    if (b.i == INT_MAX)
+        b.i = -1, b.d = INFINITY;
     if (out)
         *out = b.d;
     return b.i;

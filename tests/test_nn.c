@@ -231,8 +231,45 @@ static void api_trial(uint64_t seed, int n, enum trv_metric m, enum layout lay, 
     gsl_rng_free(r);
 }
 
+/* Non-finite queries: every distance is inf or NaN, so no item is nearer
+ * than "none" (brute force says -1), and the walk over the rows must end
+ * at the sentinel rows instead of running past them (make asan sees it). */
+static void nonfinite_queries(enum trv_metric m)
+{
+    enum { N = 900 };
+    double x[N], y[N];
+    char in[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = 1.25 + 2.5 * (i % 30), y[i] = 1.25 + 2.5 * (i / 30);
+        in[i] = i % 3 != 0;
+    }
+    struct nn *t = nn_new(x, y, N, m);
+    for (int i = 0; i < N; i++) {
+        nn_prefetch(t, i);          /* a hint: any item, present or not */
+        if (in[i])
+            nn_insert(t, i);
+    }
+    const double v[] = { NAN, INFINITY, -INFINITY, 10.0 };
+    int bad = 0, n = 0;
+    for (int a = 0; a < 4; a++)
+        for (int b = 0; b < 4; b++) {
+            if (a == 3 && b == 3)
+                continue;
+            double d, bd;
+            int got = nn_nearest(t, v[a], v[b], &d), want = brute(x, y, in, N, m, v[a], v[b], &bd);
+            n++;
+            if (got != want || (got < 0 && d != INFINITY))
+                bad++;
+        }
+    CHECK(bad == 0, "nn_nearest, non-finite queries (%s): %d of %d differ from brute force",
+          m == TRV_MANHATTAN ? "manhattan" : "euclidean", bad, n);
+    nn_free(t);
+}
+
 int main(void)
 {
+    nonfinite_queries(TRV_MANHATTAN);
+    nonfinite_queries(TRV_EUCLIDEAN);
     trial(1, 500, TRV_EUCLIDEAN, 0);
     trial(2, 500, TRV_MANHATTAN, 0);
     trial(3, 400, TRV_MANHATTAN, 1);
