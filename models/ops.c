@@ -621,7 +621,7 @@ static int q_first_for(const struct ops *o, int u)
 {
     for (int p = 0; p < o->s->n_priorities; p++)
         for (int j = o->qhead[p]; j >= 0; j = o->job[j].qnext)
-            if (ops_can_take(o, u, o->job[j].roles, o->job[j].cmask))
+            if (o->q_any || ops_can_take(o, u, o->job[j].roles, o->job[j].cmask))
                 return j;
     return -1;
 }
@@ -1606,17 +1606,25 @@ static void on_leave_scene(struct ops *o, int u)
 }
 
 /* on_arrive_base under one_event (one_event_ok: idle at base, no holds,
- * no case team, so no follow-up to take) when the unit's shift goes on and
- * nothing is queued: what go_idle, next_activity, stay and place do for
- * an en-route unit arriving at its base, written out once.  Returns false
- * (nothing done) otherwise. */
+ * no case team, so no follow-up to take) when the unit's shift goes on:
+ * the first queued call it may take, as become_free would; else what
+ * go_idle, next_activity, stay and place do for an en-route unit arriving
+ * at its base, written out once.  Returns false (nothing done) otherwise. */
 PS_HOT bool back_idle(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
-    if (!o->one_event || r->shift_over || o->qn > 0)
+    if (!o->one_event || r->shift_over)
         return false;
     double now = r->t1;
     PS_ASSERT(sim_now(o->sim) == now && r->st == U_ENROUTE && !r->in_nn && !r->mobile);
+    int j = o->qn > 0 ? q_first_for(o, u) : -1;
+    if (j >= 0) {
+        r->x0 = r->x1;
+        r->y0 = r->y1;
+        r->t0 = now;
+        assign(o, u, j);
+        return true;
+    }
     r->busy += clip(o, r->busy_since, now);
     o->n_busy--;                        /* set_state(U_IDLE): busy -> available */
     o->n_avail++;
@@ -2272,6 +2280,12 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
         o->any_first_resp |= s->itypes[t].needs_officer == NEED_FIRST;
         o->type_roles[t] = s->itypes[t].roles & ROLE_POLICE;
     }
+    /* Every unit may take every call (one crew class, every role listed by
+     * every type): the queue's first job is any unit's (q_first_for). */
+    o->q_any = o->n_cc == 1;
+    for (int u = 0; u < U && o->q_any; u++)
+        for (int t = 0; t < s->n_itypes; t++)
+            o->q_any &= (o->type_roles[t] >> o->tag[u].role & 1) != 0;
     o->use_jx |= o->any_first_resp;
     spawn_q_init(&o->spawns);
     stat_sum_init(&o->gt_esc_delay);

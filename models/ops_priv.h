@@ -235,6 +235,7 @@ struct ops {
     unsigned nx_at, nx_n;
     bool has_next, src_done;
     bool prefetch;             /* records too big for a cache: prefetch them (ops_setup) */
+    bool q_any;                /* every unit may take every job (ops_setup, q_first_for) */
     gsl_rng *r_outcome;
     gsl_rng *r_patrol;         /* per unit, over patrol_st (rng_stream_bind) */
     struct rng_state *patrol_st;
