@@ -617,7 +617,7 @@ static void q_remove(struct ops *o, int j)
 }
 
 /* First queued job (priority, then arrival) unit u may take; -1 if none. */
-static int q_first_for(const struct ops *o, int u)
+PS_HOT int q_first_for(const struct ops *o, int u)
 {
     for (int p = 0; p < o->s->n_priorities; p++)
         for (int j = o->qhead[p]; j >= 0; j = o->job[j].qnext)
