@@ -353,25 +353,30 @@ static void wheel_place(struct evq *q, int32_t k)
 #define TUNE_SCAN 2.0
 #define TUNE_K 4.0
 
+/* Events held: the heap's, or the wheel's pushes less its pops. */
+static size_t pending(const struct evq *q)
+{
+    return q->kind == EVQ_HEAP ? q->h.n : (size_t)(q->next_seq - q->taken);
+}
+
 /* Files every pending wheel event again for a new width. */
 static void wheel_rebuild(struct evq *q, double width)
 {
-    size_t m = 0, i = 0, used = 0;
-    for (int32_t k = q->head; k >= 0; k = q->pool[k].next)
-        m++;
-    for (size_t s = 0; s < q->nb; s++) {
-        used += q->slot[s] >= 0;
-        for (int32_t k = q->slot[s]; k >= 0; k = q->pool[k].next)
-            m++;
-    }
-    PS_ASSERT(used == q->ring_used);
+    /* Every pending event not in the overflow holds a node. */
+    size_t m = pending(q) - q->h.n, i = 0, used = 0;
     int32_t *keep = xmalloc((m ? m : 1) * sizeof *keep);
-    for (int32_t k = q->head; k >= 0; k = q->pool[k].next)
+    for (int32_t k = q->head; k >= 0; k = q->pool[k].next) {
+        PS_ASSERT(i < m);
         keep[i++] = k;
-    for (size_t s = 0; s < q->nb; s++)
-        for (int32_t k = q->slot[s]; k >= 0; k = q->pool[k].next)
+    }
+    for (size_t s = 0; s < q->nb && used < q->ring_used; s++) {
+        used += q->slot[s] >= 0;
+        for (int32_t k = q->slot[s]; k >= 0; k = q->pool[k].next) {
+            PS_ASSERT(i < m);
             keep[i++] = k;
-    PS_ASSERT(i == m);
+        }
+    }
+    PS_ASSERT(i == m && used == q->ring_used);
     q->ring_used = 0;
     memset(q->slot, 0xff, q->nb * sizeof *q->slot);
     q->head = -1;
@@ -494,10 +499,6 @@ static int refill(struct evq *q, int64_t lim)
     return r;
 }
 
-static size_t pending(const struct evq *q)
-{
-    return q->kind == EVQ_HEAP ? q->h.n : (size_t)(q->next_seq - q->taken);
-}
 
 /* refill towards t's bucket, with what it took checked against t. */
 PS_COLD static int32_t refill_due_slow(struct evq *q, double t, int64_t lim)

@@ -4,10 +4,10 @@
  * The run loop pushes and pops about once per incident each; through the
  * public functions that cost three call levels, a kind test and a counter
  * at each.  With the wheel's common cases here as static inline functions,
- * sim_at files an event into its ring slot and sim_run takes the current
- * list's head in place, and only the rare cases (the current bucket, the
- * overflow, a refill, pool growth, retuning) call into evq.c.  The model
- * still sees only evq.h and sim.h.  evq.c describes the wheel. */
+ * sim_at files an event into its ring slot or the current list and sim_run
+ * takes the current list's head in place; only a refill (about one per
+ * bucket), the overflow, pool growth and retuning call into evq.c.  The
+ * model still sees only evq.h and sim.h.  evq.c describes the wheel. */
 #ifndef PATROLSIM_EVQ_PRIV_H
 #define PATROLSIM_EVQ_PRIV_H
 
