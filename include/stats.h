@@ -70,20 +70,21 @@ void stat_hist_reset(struct stat_hist *s);
 #define STAT_BIN_ZERO ((size_t)-1)
 #define STAT_BIN_OVER ((size_t)-2)
 /* After a stat_hist_init, which builds the edges.  The linear bins below
- * STAT_HIST_LIN_TOP, where most durations fall, inline: a multiply and the
- * edges' own test, without a call. */
+ * STAT_HIST_LIN_TOP, where most durations fall, inline and without a
+ * branch: edge i is fl(i * LIN_W) and the guess trunc(fl(x / LIN_W)), each
+ * within an ulp or two of the exact value, so the guess is the bin of x or
+ * one of its neighbours, and one test against each of the guess's edges
+ * settles it (tests/test_stats.c checks every linear edge and its
+ * neighbouring doubles). */
 extern const double *stat__edges;
 size_t stat__hist_bin(double x);
 static inline size_t stat_hist_bin(double x)
 {
     if (x > 0 && x < STAT_HIST_LIN_TOP) {
         size_t i = (size_t)(x * (1.0 / STAT_HIST_LIN_W)), top = STAT_HIST_N_LIN - 1;
-        if (i > top)
-            i = top;
-        while (i > 0 && x < stat__edges[i])
-            i--;
-        while (x >= stat__edges[i + 1])   /* edges[N_LIN] = LIN_TOP > x stops it */
-            i++;
+        i = i > top ? top : i;
+        i -= x < stat__edges[i];          /* the guess was one above (never at 0: x > 0) */
+        i += x >= stat__edges[i + 1];     /* ... or one below; edges[N_LIN] = LIN_TOP > x */
         return i;
     }
     return stat__hist_bin(x);

@@ -117,6 +117,24 @@ int main(void)
         }
     }
     CHECK(bad == 0, "bin of %d values at, around and between edges: %d misplaced", tried, bad);
+    /* Every linear bin (stat_hist_bin's inline path, whose guess may be one
+     * off): its lower edge and the four doubles either side of it, against
+     * GSL's search. */
+    bad = tried = 0;
+    for (size_t b0 = 0; b0 <= STAT_HIST_N_LIN; b0++) {
+        double v = b0 < gsl_histogram_bins(e.h) ? e.h->range[b0] : STAT_HIST_LIN_TOP;
+        for (int k = 0; k < 4; k++)
+            v = nextafter(v, 0);
+        for (int k = 0; k < 9; k++, v = nextafter(v, 1e300)) {
+            size_t want;
+            if (!(v > 0) || gsl_histogram_find(e.h, v, &want) != GSL_SUCCESS)
+                continue;
+            bad += stat_hist_bin(v) != want;
+            tried++;
+        }
+    }
+    CHECK(bad == 0 && tried > 8000, "linear bins: %d values at and around every edge, %d misplaced",
+          tried, bad);
     /* And log-uniform values over the whole range, which land anywhere in
      * the geometric bins' lookup cells. */
     bad = 0;
