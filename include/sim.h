@@ -64,6 +64,14 @@ void sim_after(struct sim *s, double dt, uint32_t kind, uint32_t id, uint32_t ve
 int sim_run(struct sim *s, const struct sim_model_ops *ops, void *model,
             struct perr *e);
 
+/* Optional: the address of a double that the model keeps equal to what
+ * its next_arrival would return, whenever the loop asks (after each event
+ * and each arrival), so that the loop reads it instead of making the call
+ * (twice an incident).  For a model whose next arrival changes in a few
+ * known places (the police model: its stream, its spawned incidents).
+ * NULL, the default, calls next_arrival.  sim_reset keeps it. */
+void sim_arrival_time_at(struct sim *s, const double *t);
+
 /* evq_prefetch_records on the run loop's calendar. */
 void sim_prefetch_records(struct sim *s, const void *base, size_t stride, uint32_t n);
 

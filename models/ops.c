@@ -1261,6 +1261,8 @@ static void start_followup(struct ops *o, int u)
     sim_at(o->sim, now + d, EV_FU_END, (uint32_t)u, r->ver);
 }
 
+static void note_next_at(struct ops *o);
+
 /* The grid tier and spawns at the end of a job: resolved = closed on scene
  * by the first contact (处结); closed = not handed over.  They differ only
  * for an escalated grid call, which the police may still close (the key
@@ -1284,9 +1286,11 @@ PS_COLD static bool complete_ext(struct ops *o, struct job *jb, bool *resolved, 
             grid_resolved(o, jb);
         o->t_closed_esc[jb->inc.type] += closed && !*resolved;
     }
-    if (o->spawn_on)
+    if (o->spawn_on) {
         spawn_draw(o->s, o->seed, o->rep, &jb->inc, x->key, x->depth, closed, sim_now(o->sim),
                    o->horizon, &o->spawns, &o->sp, counted);
+        note_next_at(o);
+    }
     return closed;
 }
 
@@ -1767,6 +1771,7 @@ static int fill(struct ops *o, struct perr *e)
     }
     o->next = &o->nx[0];
     o->has_next = o->nx_n > 0;
+    note_next_at(o);
     return 0;
 }
 
@@ -1781,6 +1786,7 @@ static int pull(struct ops *o, struct perr *e)
         if (rc < 0)
             return -1;
         o->has_next = rc == 1;
+        note_next_at(o);
         return 0;
     }
     unsigned at = (o->nx_at + 1) & (OPS_AHEAD - 1);
@@ -1802,18 +1808,32 @@ static int pull(struct ops *o, struct perr *e)
         }
     }
     o->has_next = o->nx_n > 0;
+    note_next_at(o);
     return 0;
 }
 
 static int arrive_spawned(struct ops *o, const struct spawn_inc *x, struct perr *e);
 
-static double next_arrival(void *m)
+/* The next arrival: the stream's next incident or a spawned one. */
+static double arrival_time(const struct ops *o)
 {
-    struct ops *o = m;
     double t = o->has_next ? o->next->t : INFINITY;
     if (o->spawn_on && o->spawns.n > 0 && spawn_q_top(&o->spawns)->inc.t < t)
         t = spawn_q_top(&o->spawns)->inc.t;
     return t;
+}
+
+/* o->next_at, which the run loop reads (sim_arrival_time_at), follows
+ * arrival_time: called wherever the stream moves on (fill, pull) and
+ * wherever a spawned incident is added or taken (complete_ext, arrive). */
+static void note_next_at(struct ops *o)
+{
+    o->next_at = arrival_time(o);
+}
+
+static double next_arrival(void *m)
+{
+    return arrival_time(m);
 }
 
 static int arrive(void *m, struct sim *sim, struct perr *e)
@@ -1826,6 +1846,7 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
         spawn_q_top(&o->spawns)->inc.t < (o->has_next ? o->next->t : INFINITY)) {
         struct spawn_inc x;
         spawn_q_pop(&o->spawns, &x);
+        note_next_at(o);
         return arrive_spawned(o, &x, e);
     }
     const struct scn_itype *it = &o->s->itypes[o->next->type];
@@ -2306,6 +2327,7 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     o->sim = sim_new_kind(EVQ_WHEEL, 4 * (size_t)U + 16, 4 * 1440 / s->rate_per_day);
     if (o->prefetch)
         sim_prefetch_records(o->sim, o->u, sizeof *o->u, (uint32_t)U);
+    sim_arrival_time_at(o->sim, &o->next_at);
     o->r_outcome = rng_stream_new(p->seed, (uint64_t)p->rep, RNG_OUTCOME);
     /* One patrol stream per unit, keyed by its id: reordering units.csv
      * leaves every unit's patrol points and visit times as they were. */

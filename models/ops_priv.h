@@ -234,6 +234,7 @@ struct ops {
     struct inc nx[OPS_AHEAD], *next;
     unsigned nx_at, nx_n;
     bool has_next, src_done;
+    double next_at;            /* the next arrival's time (note_next_at in ops.c) */
     bool prefetch;             /* records too big for a cache: prefetch them (ops_setup) */
     bool q_any;                /* every unit may take every job (ops_setup, q_first_for) */
     gsl_rng *r_outcome;

@@ -11,7 +11,8 @@
  * next arrival's time and far beyond the wheel's window, and some are
  * cancelled by a version bump.  The log of everything that ran must be the
  * same for the heap and for wheels of every width and pool size, with and
- * without the prefetch hint, and again after sim_reset. */
+ * without the prefetch hint, with the next arrival time called for or
+ * read from the model (sim_arrival_time_at), and again after sim_reset. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ struct model {
     uint64_t pushes, bad, log, ran, stale, arrivals;
     double rec[NID][8];       /* stand-in entity records for the prefetch hint */
     double far;
+    double at;                /* next_arrival, kept for sim_arrival_time_at */
 };
 
 static double unif(struct model *m) { return rng_u01(m->r); }
@@ -121,6 +123,7 @@ static int arrive(void *mp, struct sim *s, struct perr *e)
     } else
         m->bad++;                         /* no arrival was due now */
     m->arrivals++;
+    m->at = next_arrival(m);
     mix(m, 'A' ^ bits(now));
     schedule_some(m, 1 + (int)(unif(m) * 2.5));
     return 0;
@@ -146,8 +149,10 @@ static int event(void *mp, struct sim *s, const struct evq_event *ev, struct per
     double u = unif(m);
     if (u < 0.1)
         m->ver[(uint32_t)(unif(m) * NID)]++;         /* cancels that entity's events */
-    else if (u < 0.2 && m->nspawn < NSPAWN)           /* a spawned incident, maybe now */
+    else if (u < 0.2 && m->nspawn < NSPAWN) {         /* a spawned incident, maybe now */
         m->spawn[m->nspawn++] = sim_now(s) + floor(unif(m) * 3) * 0.5;
+        m->at = next_arrival(m);
+    }
     if (m->np < 800)
         schedule_some(m, (int)(unif(m) * 2.2));
     return 0;
@@ -155,7 +160,10 @@ static int event(void *mp, struct sim *s, const struct evq_event *ev, struct per
 
 struct result { uint64_t log, bad, ran, stale, arrivals, pushes; int ok; };
 
-static struct result run_one(struct sim *s, uint64_t seed, int arrivals, double far, int prefetch)
+/* prefetch: the calendar's prefetch hint on; use_at: the loop reads the
+ * next arrival time from m.at (sim_arrival_time_at), not through the call. */
+static struct result run_one(struct sim *s, uint64_t seed, int arrivals, double far, int prefetch,
+                             int use_at)
 {
     static struct model m;
     memset(&m, 0, sizeof m);
@@ -166,6 +174,8 @@ static struct result run_one(struct sim *s, uint64_t seed, int arrivals, double 
     m.log = 0xcbf29ce484222325ull;
     if (prefetch)
         sim_prefetch_records(s, m.rec, sizeof m.rec[0], NID);
+    m.at = next_arrival(&m);
+    sim_arrival_time_at(s, use_at ? &m.at : NULL);
     /* Something pending before the run, as the police model has. */
     push(&m, 0, 0, 0);
     push(&m, far, 1, 1);
@@ -187,15 +197,16 @@ int main(void)
         enum evq_kind kind;
         size_t cap;
         double width;
-        int prefetch;
+        int prefetch, use_at;
     } cal[] = {
-        { EVQ_HEAP, 16, 0, 0 },
-        { EVQ_WHEEL, 4096, 1.0, 0 },     /* a few events a bucket */
-        { EVQ_WHEEL, 4096, 1.0, 1 },
-        { EVQ_WHEEL, 2, 0.25, 0 },       /* the pool grows; 64 slots, far beyond them */
-        { EVQ_WHEEL, 64, 1e-3, 1 },      /* empty buckets, then retuned wider */
-        { EVQ_WHEEL, 64, 1e4, 0 },       /* everything in one bucket, then narrower */
-        { EVQ_WHEEL, 64, 7.3, 0 },       /* buckets not aligned with the ties */
+        { EVQ_HEAP, 16, 0, 0, 0 },
+        { EVQ_HEAP, 16, 0, 0, 1 },
+        { EVQ_WHEEL, 4096, 1.0, 0, 0 },  /* a few events a bucket */
+        { EVQ_WHEEL, 4096, 1.0, 1, 1 },
+        { EVQ_WHEEL, 2, 0.25, 0, 1 },    /* the pool grows; 64 slots, far beyond them */
+        { EVQ_WHEEL, 64, 1e-3, 1, 0 },   /* empty buckets, then retuned wider */
+        { EVQ_WHEEL, 64, 1e4, 0, 1 },    /* everything in one bucket, then narrower */
+        { EVQ_WHEEL, 64, 7.3, 0, 0 },    /* buckets not aligned with the ties */
     };
     enum { NC = sizeof cal / sizeof cal[0] };
     /* far: beyond every window; a little beyond 64 x 0.25; huge */
@@ -205,7 +216,7 @@ int main(void)
             struct result ref = { 0 };
             for (int c = 0; c < NC; c++) {
                 struct sim *s = sim_new_kind(cal[c].kind, cal[c].cap, cal[c].width);
-                struct result r = run_one(s, seed, 8000, fars[f], cal[c].prefetch);
+                struct result r = run_one(s, seed, 8000, fars[f], cal[c].prefetch, cal[c].use_at);
                 if (c == 0)
                     ref = r;
                 CHECK(r.ok && r.bad == 0 && r.log == ref.log && r.ran > 8000 && r.stale > 100,
@@ -216,7 +227,8 @@ int main(void)
                       r.log == ref.log ? "equals" : "differs from");
                 /* Reset and run again: the same from time 0. */
                 sim_reset(s);
-                struct result r2 = run_one(s, seed, 8000, fars[f], cal[c].prefetch);
+                struct result r2 = run_one(s, seed, 8000, fars[f], cal[c].prefetch,
+                                           cal[c].use_at);
                 CHECK(r2.ok && r2.bad == 0 && r2.log == ref.log,
                       "far %g seed %llu calendar %d after sim_reset: %llu wrong, log %s",
                       fars[f], (unsigned long long)seed, c, (unsigned long long)r2.bad,
