@@ -1674,7 +1674,7 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
     /* Most of the calendar: a busy cycle's end (its only event under
      * one_event), tested first. */
     if (ev->kind == EV_ARRIVE_BASE && ev->ver == o->u[u].ver) {
-        if (o->prefetch)        /* for go_idle's nn_insert, a hundred instructions on */
+        if (o->prefetch)        /* for the nn_insert of back_idle or go_idle */
             nn_prefetch(o->nn[o->tag[u].slot], o->nn_item[u]);
         if (!back_idle(o, u))
             on_arrive_base(o, u);
@@ -2245,13 +2245,15 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     o->free_job = -1;
     for (int k = 0; k < 10; k++)
         o->qhead[k] = o->qtail[k] = -1;
-    /* Prefetching (pull, evq_prefetch_records) pays once the records an
-     * incident touches at random outgrow a core's cache, and costs about
-     * 4% more instructions: on bench-city, medians of 9-11 paired runs with
-     * against without, S = 128 (16,384 units, 4 MB of unit and grid
-     * records) 1.46, S = 64 (1 MB) 1.05-1.07, S = 8 (16 KB) 0.97.  Half a
-     * megabyte, a typical core's L2 or less, is the line.  Most events are
-     * a unit's (id = unit; a job's EV_DISPATCH wastes a hint). */
+    /* Prefetching (pull, evq_prefetch_records) can pay only once the
+     * records an incident touches at random outgrow a core's cache, and it
+     * costs about 35 instructions an incident, so it is on above half a
+     * megabyte of unit and grid records (a typical core's L2 or less):
+     * bench-city S = 64 and 128, none of the bundled planning scenarios.
+     * What it buys there is not settled: paired medians with against
+     * without at S = 128 ranged from 0.94 to 1.46 over five series on a
+     * noisy shared machine (docs/performance.md).  Most events are a
+     * unit's (id = unit; a job's EV_DISPATCH wastes a hint). */
     o->prefetch = (size_t)s->n_units * sizeof *o->u +
                   (size_t)s->n_grids * OPS_N_GRID * sizeof(double) > OPS_PREFETCH_BYTES;
     /* A diagnostic override, for timing and for the test that results do
