@@ -170,7 +170,8 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         int c = row * t->nx + col;
         size_t w = 1 + (size_t)row * (size_t)t->rs + (size_t)(col >> 6);
         PS_ASSERT(w < (size_t)1 << 26);     /* wb's 26 bits: 1.7e7 words for n = INT_MAX */
-        t->it[i] = (struct nn_it){ x[i], y[i], &t->cell[c], ABSENT, (uint32_t)(w << 6 | (col & 63)) };
+        t->it[i] = (struct nn_it){ x[i], y[i], &t->cell[c], ABSENT,
+                                   (uint32_t)(w << 6 | (col & 63)) };
         t->cell[c + 1].fill++;     /* count, as the next cell's */
         t->cell[c].lo = fmin(t->cell[c].lo, x[i]);
         t->cell[c].hi = fmax(t->cell[c].hi, x[i]);

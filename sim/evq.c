@@ -346,9 +346,10 @@ static void wheel_place(struct evq *q, int32_t k)
  * per push, the width is rescaled to put about TUNE_K events in a bucket
  * and every event is filed anew; when a quarter of the pushes went past the
  * ring's window into the overflow heap, it is widened TUNE_K times.  A
- * rebuild costs O(pending events), at most once per TUNE_EVERY pushes.  The order of the pops does not depend on
- * the width, so this changes no result, only the work; the counts depend
- * only on the calls made, so runs stay deterministic. */
+ * rebuild costs O(pending events), at most once per TUNE_EVERY pushes.
+ * The order of the pops does not depend on the width, so this changes no
+ * result, only the work; the counts depend only on the calls made, so runs
+ * stay deterministic. */
 #define TUNE_WALK 8.0
 #define TUNE_SCAN 2.0
 #define TUNE_K 4.0
@@ -415,7 +416,8 @@ PS_COLD static void wheel_tune(struct evq *q)
 
 void evq__push_rest(struct evq *q, int32_t k)
 {
-    if (bucket(q, q->pool[k].time) == q->cur)            /* the bucket being served (an M/M/1's next event) */
+    /* the bucket being served (an M/M/1's next event) */
+    if (bucket(q, q->pool[k].time) == q->cur)
         cur_insert(q, k);
     else
         wheel_place(q, k);
