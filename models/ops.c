@@ -1112,16 +1112,24 @@ static void record_intervals(struct ops *o, int u, struct job *jb, double now)
     if (o->cad_turnout)
         ops_cad_first(o, u, jb);
     if (in->grid >= 0) {
-        double *g = &o->g_acc[(size_t)in->grid * OPS_N_GRID];
-        g[R_RD_MEAN] += wait;
-        g[R_DA_MEAN] += da;
+        o->g_tal[in->grid].rd += wait;
+        o->g_tal[in->grid].da += da;
     }
-    double *h = &o->h_acc[(size_t)hr * OPS_N_HOUR];
-    h[H_RD_MEAN] += wait;
-    h[H_DA_MEAN] += da;
-    double *t = &o->t_acc[(size_t)in->type * OPS_N_TYPE];
-    t[T_RD_MEAN] += wait;
-    t[T_DA_MEAN] += da;
+    o->h_tal[hr].rd += wait;
+    o->h_tal[hr].da += da;
+    o->t_tal[in->type].rd += wait;
+    o->t_tal[in->type].da += da;
+}
+
+/* A first arrival into one row of a breakdown. */
+static inline void tally_first(struct tally *a, double resp, bool within, bool first,
+                               bool queued)
+{
+    a->n++;
+    a->resp += resp;
+    a->within += within;
+    a->first += first;
+    a->queued += queued;
 }
 
 PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now)
@@ -1142,7 +1150,6 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now)
     size_t rbin = stat_hist_bin(resp);  /* one bin search for every histogram of resp */
     stat_sum_add(&o->p_resp[P], resp);
     stat_hist_add_bin(&o->p_hist[P], resp, rbin);
-    o->p_within[P] += within;
     if (o->split_prio) {
         int p = in->prio_idx;
         stat_sum_add(&o->p_resp[p], resp);
@@ -1153,34 +1160,16 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now)
     stat_hist_add_bin(&o->travel_hist, trav, trav == resp ? rbin : stat_hist_bin(trav));
     stat_sum_add(&o->wait_all, wait);
     stat_hist_add(&o->wait_hist, wait);
-    if (jb->queued) {
+    if (jb->queued)
         stat_sum_add(&o->wait_queued, wait);
-        o->n_queued++;
-    }
-    o->n_first += first;
     o->n_cross += !first && o->unit_home1[u] != -1;
     int gz = in->grid >= 0 ? o->grid_zone[in->grid] : -1;
     o->n_cross_zone += gz >= 0 && o->unit_zone[u] >= 0 && o->unit_zone[u] != gz;
-    if (in->grid >= 0) {
-        double *g = &o->g_acc[(size_t)in->grid * OPS_N_GRID];
-        g[R_INCIDENTS] += 1;
-        g[R_RESP_MEAN] += resp;
-        g[R_WITHIN] += within;
-        g[R_FIRST] += first;
-        g[R_QUEUED] += jb->queued;
-    }
+    if (in->grid >= 0)
+        tally_first(&o->g_tal[in->grid], resp, within, first, jb->queued);
     int hr = (int)(minute_of_day(in->t) / 60.0);
-    double *h = &o->h_acc[(size_t)hr * OPS_N_HOUR];
-    h[H_INCIDENTS] += 1;
-    h[H_RESP_MEAN] += resp;
-    h[H_WITHIN] += within;
-    h[H_FIRST] += first;
-    h[H_QUEUED] += jb->queued;
-    double *t = &o->t_acc[(size_t)in->type * OPS_N_TYPE];
-    t[T_INCIDENTS] += 1;
-    t[T_RESP_MEAN] += resp;
-    t[T_WITHIN] += within;
-    t[T_FIRST] += first;
+    tally_first(&o->h_tal[hr], resp, within, first, jb->queued);
+    tally_first(&o->t_tal[in->type], resp, within, first, jb->queued);
     if (o->split_type)
         stat_hist_add_bin(&o->t_hist[in->type], resp, rbin);
     if (o->grid_on && o->tag[u].role == ROLE_GRID_WORKER) {
@@ -1189,9 +1178,9 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now)
         stat_sum_add(&o->gt_grid_resp, resp);
         return;                         /* not police: no tier, no station load */
     }
-    double *k = &o->k_acc[(size_t)o->unit_tier[u] * OPS_N_TIER];
-    k[K_INCIDENTS] += 1;
-    k[K_RESP_MEAN] += resp;
+    struct tally *k = &o->k_tal[o->unit_tier[u]];
+    k->n++;
+    k->resp += resp;
     int sf = o->unit_tier[u] == FAC_STATION ? s->units[u].base : -1;
     if (sf >= 0) {
         o->st[sf].served += 1;
@@ -1308,13 +1297,10 @@ PS_HOT void complete(struct ops *o, int j)
         resolved = closed = !inc_class_is_case(it->cls) &&
                             jb->u_resolve < it->resolve[o->tag[fu].role];
     if (counted) {
-        o->n_done++;
-        o->n_resolved += resolved;
-        o->n_handover += !closed;
         if (jb->inc.grid >= 0)
-            o->g_acc[(size_t)jb->inc.grid * OPS_N_GRID + R_RESOLVED] += resolved;
-        o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_RESOLVED] += resolved;
-        o->t_acc[(size_t)jb->inc.type * OPS_N_TYPE + T_HANDOVER] += !closed;
+            o->g_tal[jb->inc.grid].resolved += resolved;
+        o->t_tal[jb->inc.type].resolved += resolved;
+        o->t_tal[jb->inc.type].handover += !closed;
         if (o->ovs)         /* a replay with observed stamps only */
             obsvsim_add(o->ovs, &jb->inc, jb->t_dispatch, jb->t_first);
     }
@@ -1740,9 +1726,9 @@ static inline void prefetch_grid(const struct ops *o, const struct inc *in)
         return;
     __builtin_prefetch(&o->grid_home1[in->grid]);
     __builtin_prefetch(&o->grid_zone[in->grid]);
-    const double *g = &o->g_acc[(size_t)in->grid * OPS_N_GRID];
+    const struct tally *g = &o->g_tal[in->grid];
     __builtin_prefetch(g, 1);                   /* a row may straddle two lines */
-    __builtin_prefetch(g + OPS_N_GRID - 1, 1);
+    __builtin_prefetch((const char *)(g + 1) - 1, 1);
 }
 
 static inline void prefetch_home(const struct ops *o, const struct inc *in)
@@ -2002,7 +1988,7 @@ static void ops_release(struct ops *o)
     if (o->travel_hist.h)
         stat_hist_release(&o->travel_hist);
     free(o->p_resp); free(o->p_hist); free(o->p_within); free(o->t_hist);
-    free(o->g_acc); free(o->h_acc); free(o->t_acc); free(o->k_acc);
+    free(o->g_tal); free(o->h_tal); free(o->t_tal); free(o->k_tal);
     if (o->da_hist.h)
         stat_hist_release(&o->da_hist);
     ops_cad_release(o);
@@ -2271,7 +2257,7 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
 
     o->p_resp = zalloc((size_t)P + 1, sizeof *o->p_resp);
     o->p_hist = zalloc((size_t)P + 1, sizeof *o->p_hist);
-    o->p_within = zalloc((size_t)P + 1, sizeof *o->p_within);
+    o->p_within = zalloc((size_t)P, sizeof *o->p_within);
     o->split_prio = P > 1;
     o->split_type = s->n_itypes > 1;
     for (int k = 0; k <= P; k++) {
@@ -2287,10 +2273,10 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     stat_sum_init(&o->wait_queued);
     stat_hist_init(&o->wait_hist);
     stat_hist_init(&o->travel_hist);
-    o->g_acc = zalloc((size_t)G * OPS_N_GRID, sizeof(double));
-    o->h_acc = zalloc(24 * OPS_N_HOUR, sizeof(double));
-    o->t_acc = zalloc((size_t)s->n_itypes * OPS_N_TYPE, sizeof(double));
-    o->k_acc = zalloc(FAC_N_TIERS * OPS_N_TIER, sizeof(double));
+    o->g_tal = zalloc((size_t)G, sizeof *o->g_tal);
+    o->h_tal = zalloc(24, sizeof *o->h_tal);
+    o->t_tal = zalloc((size_t)s->n_itypes, sizeof *o->t_tal);
+    o->k_tal = zalloc(FAC_N_TIERS, sizeof *o->k_tal);
     o->t_closed_esc = zalloc((size_t)s->n_itypes, sizeof(double));
     o->gy_acc = zalloc((size_t)s->n_itypes * OPS_N_GRIDTYPE, sizeof(double));
     o->grid_on = ops_has_grid_tier(s);
@@ -2434,7 +2420,7 @@ static void grid_results(const struct ops *o, double *out, double n, double days
     for (int t = 0; t < s->n_itypes; t++) {
         const double *a = &o->gy_acc[(size_t)t * OPS_N_GRIDTYPE];
         double *row = &out[o->B.gtype + (size_t)t * OPS_N_GRIDTYPE];
-        double k = o->t_acc[(size_t)t * OPS_N_TYPE + T_INCIDENTS];
+        double k = (double)o->t_tal[t].n;
         row[GY_FIRST_SHARE] = ratio(a[GY_FIRST_SHARE], k);
         row[GY_RESOLVED_SHARE] = ratio(a[GY_RESOLVED_SHARE], k);
         row[GY_ESCALATED] = a[GY_ESCALATED];
@@ -2464,6 +2450,19 @@ static void results(const struct ops *o, double *out)
     double days = (o->horizon - o->warmup) / 1440.0;   /* incidents are created over this */
     const struct stat_sum *all = &o->p_resp[P];
     double n = (double)all->n;
+    /* The overall counts: every counted call has a type and an hour. */
+    uint64_t n_within = 0, n_first = 0, n_queued = 0, n_resolved = 0, n_handover = 0;
+    double n_done = 0;
+    for (int t = 0; t < s->n_itypes; t++) {
+        const struct tally *a = &o->t_tal[t];
+        n_within += a->within;
+        n_first += a->first;
+        n_resolved += a->resolved;
+        n_handover += a->handover;
+        n_done += (double)(a->resolved + a->handover) + o->t_closed_esc[t];
+    }
+    for (int h = 0; h < 24; h++)
+        n_queued += o->h_tal[h].queued;
 
     for (size_t i = 0; i < B->n; i++)
         out[i] = NAN;
@@ -2472,18 +2471,18 @@ static void results(const struct ops *o, double *out)
     out[G_RESP_P50] = stat_hist_quantile(&o->p_hist[P], 0.50);
     out[G_RESP_P90] = stat_hist_quantile(&o->p_hist[P], 0.90);
     out[G_RESP_P95] = stat_hist_quantile(&o->p_hist[P], 0.95);
-    out[G_WITHIN] = ratio((double)o->p_within[P], n);
+    out[G_WITHIN] = ratio((double)n_within, n);
     out[G_TRAVEL_MEAN] = stat_sum_mean(&o->travel);
     out[G_TRAVEL_P50] = stat_hist_quantile(&o->travel_hist, 0.50);
     out[G_TRAVEL_P90] = stat_hist_quantile(&o->travel_hist, 0.90);
-    out[G_FIRST_CONTACT] = ratio((double)o->n_first, n);
-    out[G_RESOLVED] = ratio((double)o->n_resolved, (double)o->n_done);
-    out[G_HANDOVER] = ratio((double)o->n_handover, (double)o->n_done);
+    out[G_FIRST_CONTACT] = ratio((double)n_first, n);
+    out[G_RESOLVED] = ratio((double)n_resolved, n_done);
+    out[G_HANDOVER] = ratio((double)n_handover, n_done);
     out[G_CROSS_GRID] = ratio((double)o->n_cross, n);
     out[G_CROSS_ZONE] = ratio((double)o->n_cross_zone, n);
-    out[G_QUEUED] = ratio((double)o->n_queued, n);
+    out[G_QUEUED] = ratio((double)n_queued, n);
     out[G_WAIT_MEAN] = stat_sum_mean(&o->wait_all);
-    out[G_WAIT_QUEUED] = o->n_queued ? stat_sum_mean(&o->wait_queued) : 0.0;
+    out[G_WAIT_QUEUED] = n_queued ? stat_sum_mean(&o->wait_queued) : 0.0;
     out[G_WAIT_P50] = stat_hist_quantile(&o->wait_hist, 0.50);
     out[G_WAIT_P90] = stat_hist_quantile(&o->wait_hist, 0.90);
     out[G_MAX_QUEUE] = o->max_queue;
@@ -2514,9 +2513,8 @@ static void results(const struct ops *o, double *out)
     if (!o->cad_upc)
         for (int t = 0; t < s->n_itypes; t++)
             sent += s->itypes[t].units_required *
-                    (o->t_acc[(size_t)t * OPS_N_TYPE + T_RESOLVED] +
-                     o->t_acc[(size_t)t * OPS_N_TYPE + T_HANDOVER]);
-    out[G_UNITS_PER_CALL] = ratio(sent, (double)o->n_done);
+                    (double)(o->t_tal[t].resolved + o->t_tal[t].handover);
+    out[G_UNITS_PER_CALL] = ratio(sent, n_done);
     out[G_WORKLOAD_SHARE] = 0;
     out[G_BRIEFING_SHARE] = 0;
     out[G_STOOD_DOWN_H] = 0;
@@ -2621,60 +2619,61 @@ static void results(const struct ops *o, double *out)
         row[P_RESP_P50] = stat_hist_quantile(&o->p_hist[q], 0.50);
         row[P_RESP_P90] = stat_hist_quantile(&o->p_hist[q], 0.90);
         row[P_RESP_P95] = stat_hist_quantile(&o->p_hist[q], 0.95);
-        row[P_WITHIN] = ratio((double)o->p_within[q], (double)a->n);
+        row[P_WITHIN] = ratio((double)(q == P ? n_within : o->p_within[q]), (double)a->n);
     }
     for (int g = 0; g < s->n_grids; g++) {
-        const double *a = &o->g_acc[(size_t)g * OPS_N_GRID];
+        const struct tally *a = &o->g_tal[g];
         double *row = &out[B->grid + (size_t)g * OPS_N_GRID];
-        double k = a[R_INCIDENTS];
+        double k = (double)a->n;
         row[R_INCIDENTS] = k;
-        row[R_RESP_MEAN] = ratio(a[R_RESP_MEAN], k);
-        row[R_WITHIN] = ratio(a[R_WITHIN], k);
-        row[R_FIRST] = ratio(a[R_FIRST], k);
-        row[R_RESOLVED] = ratio(a[R_RESOLVED], k);
-        row[R_QUEUED] = ratio(a[R_QUEUED], k);
+        row[R_RESP_MEAN] = ratio(a->resp, k);
+        row[R_WITHIN] = ratio((double)a->within, k);
+        row[R_FIRST] = ratio((double)a->first, k);
+        row[R_RESOLVED] = ratio((double)a->resolved, k);
+        row[R_QUEUED] = ratio((double)a->queued, k);
         if (o->by_interval) {
-            row[R_RD_MEAN] = ratio(a[R_RD_MEAN], k);
-            row[R_DA_MEAN] = ratio(a[R_DA_MEAN], k);
+            row[R_RD_MEAN] = ratio(a->rd, k);
+            row[R_DA_MEAN] = ratio(a->da, k);
         }
     }
     for (int h = 0; h < 24; h++) {
-        const double *a = &o->h_acc[(size_t)h * OPS_N_HOUR];
+        const struct tally *a = &o->h_tal[h];
         double *row = &out[B->hour + (size_t)h * OPS_N_HOUR];
-        double k = a[H_INCIDENTS];
+        double k = (double)a->n;
         row[H_INCIDENTS] = k;
-        row[H_RESP_MEAN] = ratio(a[H_RESP_MEAN], k);
-        row[H_WITHIN] = ratio(a[H_WITHIN], k);
-        row[H_FIRST] = ratio(a[H_FIRST], k);
-        row[H_QUEUED] = ratio(a[H_QUEUED], k);
+        row[H_RESP_MEAN] = ratio(a->resp, k);
+        row[H_WITHIN] = ratio((double)a->within, k);
+        row[H_FIRST] = ratio((double)a->first, k);
+        row[H_QUEUED] = ratio((double)a->queued, k);
         if (o->by_interval) {
-            row[H_RD_MEAN] = ratio(a[H_RD_MEAN], k);
-            row[H_DA_MEAN] = ratio(a[H_DA_MEAN], k);
+            row[H_RD_MEAN] = ratio(a->rd, k);
+            row[H_DA_MEAN] = ratio(a->da, k);
         }
     }
     for (int t = 0; t < s->n_itypes; t++) {
-        const double *a = &o->t_acc[(size_t)t * OPS_N_TYPE];
+        const struct tally *a = &o->t_tal[t];
         double *row = &out[B->type + (size_t)t * OPS_N_TYPE];
         /* done: closed by the first contact, closed later (escalated), or handed over */
-        double k = a[T_INCIDENTS], done = a[T_RESOLVED] + a[T_HANDOVER] + o->t_closed_esc[t];
+        double k = (double)a->n;
+        double done = (double)(a->resolved + a->handover) + o->t_closed_esc[t];
         row[T_INCIDENTS] = k;
-        row[T_RESP_MEAN] = ratio(a[T_RESP_MEAN], k);
+        row[T_RESP_MEAN] = ratio(a->resp, k);
         row[T_RESP_P90] = stat_hist_quantile(o->split_type ? &o->t_hist[t] : &o->p_hist[P], 0.90);
-        row[T_WITHIN] = ratio(a[T_WITHIN], k);
-        row[T_FIRST] = ratio(a[T_FIRST], k);
-        row[T_RESOLVED] = ratio(a[T_RESOLVED], done);
-        row[T_HANDOVER] = ratio(a[T_HANDOVER], done);
+        row[T_WITHIN] = ratio((double)a->within, k);
+        row[T_FIRST] = ratio((double)a->first, k);
+        row[T_RESOLVED] = ratio((double)a->resolved, done);
+        row[T_HANDOVER] = ratio((double)a->handover, done);
         if (o->by_interval) {
-            row[T_RD_MEAN] = ratio(a[T_RD_MEAN], k);
-            row[T_DA_MEAN] = ratio(a[T_DA_MEAN], k);
+            row[T_RD_MEAN] = ratio(a->rd, k);
+            row[T_DA_MEAN] = ratio(a->da, k);
         }
     }
     for (int k = 0; k < FAC_N_TIERS; k++) {
-        const double *a = &o->k_acc[(size_t)k * OPS_N_TIER];
+        const struct tally *a = &o->k_tal[k];
         double *row = &out[B->tier + (size_t)k * OPS_N_TIER];
         row[K_UNITS] = tier_units[k];
-        row[K_INCIDENTS] = a[K_INCIDENTS];
-        row[K_RESP_MEAN] = ratio(a[K_RESP_MEAN], a[K_INCIDENTS]);
+        row[K_INCIDENTS] = (double)a->n;
+        row[K_RESP_MEAN] = ratio(a->resp, (double)a->n);
         row[K_UTIL] = ratio(tier_util[k], tier_units[k]);
     }
     if (o->cad)

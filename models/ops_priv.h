@@ -35,6 +35,18 @@ enum idle_act {
  * and current leg) on every event, the next line on dispatch and return,
  * the rest at shift changes and at the end.  Aligned to a cache line
  * (ops.c allocates the array aligned), so a unit's hot part is two lines. */
+/* One row of a breakdown table, for the counted incidents of a grid, an
+ * hour, a type or a tier: counts as integers (exact, one add each on the
+ * path of every call), sums of minutes for the means.  Not every table
+ * fills every field (results reads what it fills). */
+struct tally {
+    uint64_t n;                 /* first arrivals */
+    uint64_t within, first, queued;
+    uint64_t resolved, handover; /* at completion */
+    double resp;                /* response minutes */
+    double rd, da;              /* received -> dispatched, dispatched -> arrived (by_interval) */
+};
+
 struct unit_rt {
     _Alignas(64) enum unit_state st;
     enum idle_act act;
@@ -255,18 +267,17 @@ struct ops {
      * split_type false). */
     struct stat_sum *p_resp;     /* per priority, [n_priorities + 1] (last: all) */
     struct stat_hist *p_hist;
-    uint64_t *p_within;
+    uint64_t *p_within;          /* per priority (split_prio); all: the types' sum */
     bool split_prio, split_type;
     struct stat_sum travel, wait_all, wait_queued;
     struct stat_hist wait_hist, travel_hist;
-    uint64_t n_first, n_cross, n_cross_zone, n_queued, n_resolved, n_handover, n_done;
+    uint64_t n_cross, n_cross_zone;
     uint64_t preemptions, ab_needed, ab_found, absent_shifts;
     int max_queue;
-    double *g_acc;               /* per grid: OPS_N_GRID sums */
-    double *h_acc;               /* per hour: sums */
-    double *t_acc;               /* per type: sums */
+    /* The breakdowns, by grid, hour of day of creation, type and tier of
+     * the first unit's base; the overall counts are their sums (results). */
+    struct tally *g_tal, *h_tal, *t_tal, *k_tal;
     struct stat_hist *t_hist;    /* per type response */
-    double *k_acc;               /* per tier: sums */
 
     /* First dispatch to first arrival: equal to the first unit's travel
      * unless turnout, crews or pre-emption separate them (da_own), when it
