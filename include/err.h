@@ -40,6 +40,14 @@ int err_sys(struct perr *e, const char *fmt, ...) ERR_PRINTF(2, 3);
 #define PS_ASSERT(c) \
     ((c) ? (void)0 : ps_assert_fail(#c, __FILE__, __LINE__))
 _Noreturn void ps_assert_fail(const char *cond, const char *file, int line);
+/* The same for invariants checked on every event, where the test would be
+ * a measurable share of the event's cost: checked in builds without NDEBUG
+ * (make asan runs every test so), compiled out of the optimised build. */
+#ifdef NDEBUG
+#define PS_HOT_ASSERT(c) ((void)0)
+#else
+#define PS_HOT_ASSERT(c) PS_ASSERT(c)
+#endif
 
 /* malloc/calloc/realloc that abort with a message on exhaustion: running
  * out of memory is not recoverable for a simulation. */

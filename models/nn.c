@@ -204,7 +204,7 @@ void nn_free(struct nn *t)
 void nn_insert(struct nn *t, int i)
 {
     struct nn_it *it = &t->it[i];
-    PS_ASSERT(it->slot == ABSENT);
+    PS_HOT_ASSERT(it->slot == ABSENT);
     struct nn_cell *cl = it->cell;
     uint32_t s = cl->fill++;
     cl->sl[s] = (struct nn_slot){ it->x, it->y, i };
@@ -228,7 +228,7 @@ static inline void take(struct nn *t, struct nn_it *it)
 
 void nn_remove(struct nn *t, int i)
 {
-    PS_ASSERT(t->it[i].slot != ABSENT);
+    PS_HOT_ASSERT(t->it[i].slot != ABSENT);
     take(t, &t->it[i]);
 }
 

@@ -1163,8 +1163,10 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now)
     if (jb->queued)
         stat_sum_add(&o->wait_queued, wait);
     o->n_cross += !first && o->unit_home1[u] != -1;
-    int gz = in->grid >= 0 ? o->grid_zone[in->grid] : -1;
-    o->n_cross_zone += gz >= 0 && o->unit_zone[u] >= 0 && o->unit_zone[u] != gz;
+    if (o->zoned) {
+        int gz = in->grid >= 0 ? o->grid_zone[in->grid] : -1;
+        o->n_cross_zone += gz >= 0 && o->unit_zone[u] >= 0 && o->unit_zone[u] != gz;
+    }
     if (in->grid >= 0)
         tally_first(&o->g_tal[in->grid], resp, within, first, jb->queued);
     int hr = (int)(minute_of_day(in->t) / 60.0);
@@ -1606,7 +1608,7 @@ PS_HOT bool back_idle(struct ops *o, int u)
     if (!o->one_event || r->shift_over)
         return false;
     double now = r->t1;
-    PS_ASSERT(sim_now(o->sim) == now && r->st == U_ENROUTE && !r->in_nn && !r->mobile);
+    PS_HOT_ASSERT(sim_now(o->sim) == now && r->st == U_ENROUTE && !r->in_nn && !r->mobile);
     int j = o->qn > 0 ? q_first_for(o, u) : -1;
     if (j >= 0) {
         r->x0 = r->x1;
@@ -1634,7 +1636,7 @@ static void on_arrive_base(struct ops *o, int u)
 {
     /* stay() without the position lookup: the event is at the leg's end. */
     struct unit_rt *r = &o->u[u];
-    PS_ASSERT(sim_now(o->sim) == r->t1);
+    PS_HOT_ASSERT(sim_now(o->sim) == r->t1);
     r->x0 = r->x1;
     r->y0 = r->y1;
     r->t0 = r->t1;
@@ -2162,6 +2164,7 @@ static void build_indexes(struct ops *o)
     }
     for (int g = 0; g < G; g++)
         o->grid_zone[g] = s->grids[g].zone;
+    o->zoned = s->n_zones > 0;
     o->unit_zone = zalloc((size_t)U, sizeof *o->unit_zone);
     o->unit_station = zalloc((size_t)U, sizeof *o->unit_station);
     o->zone_units = zalloc((size_t)s->n_zones, sizeof *o->zone_units);

@@ -188,6 +188,7 @@ struct ops {
     int **zone_units;      /* zone -> units based in the zone */
     int *n_zone_units;
     int *unit_zone;        /* unit -> zone of its base, -1 */
+    bool zoned;            /* the scenario has zones (片区): cross-zone support is counted */
     int *unit_station;     /* unit -> station above its base, -1 */
     /* Compact copies of scenario fields read for every incident, so the hot
      * path touches small arrays instead of scattered scenario records. */
