@@ -64,9 +64,18 @@ expect_exit 0 "a patrolsim folder is replaced without --force" "$P" $RUN --out "
 # ---- killed runs ------------------------------------------------------------------
 LONG="run $D --reps 1 --horizon-days 30000 --warmup-days 0 --jobs 1 --quiet"
 mkdir -p "$T/k"
+# Each signal goes in once the run has opened its temporary trace (so it
+# has its handlers and something to clean up), not after a fixed delay: on
+# a loaded machine loading the scenario alone can take longer.
+wait_temp() {
+    for i in $(seq 1 600); do
+        [ -n "$(temps "$1")" ] && return 0
+        sleep 0.1
+    done
+}
 "$P" $LONG --out "$T/k/res" --trace "$T/k/trace.csv" >/dev/null 2>"$T/kerr" &
 pid=$!
-sleep 1
+wait_temp "$T/k"
 kill -TERM $pid; wait $pid; rc=$?
 check "SIGTERM: killed by the signal (rc $rc)" test "$rc" -eq 143
 check "SIGTERM: one message" test "$(grep -c 'interrupted; no partial output kept' "$T/kerr")" -eq 1
@@ -75,7 +84,7 @@ check "SIGTERM: no trace file" test ! -e "$T/k/trace.csv"
 
 "$P" $LONG --out "$T/k/res" --trace "$T/k/trace.csv" >/dev/null 2>&1 &
 pid=$!
-sleep 1
+wait_temp "$T/k"
 kill -KILL $pid; wait $pid
 check "SIGKILL: a temporary trace is left behind" test -n "$(temps "$T/k")"
 expect_exit 0 "the next run" "$P" $RUN --out "$T/k/res" --trace "$T/k/trace.csv"
