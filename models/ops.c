@@ -1352,10 +1352,46 @@ PS_HOT void whole_cycle(struct ops *o, int u, int j)
     sim_at(o->sim, r->t1, EV_ARRIVE_BASE, (uint32_t)u, r->ver);
 }
 
+/* assign() under one_event for a unit idle at its base, which is then in
+ * its spatial index, not mobile and on no activity (one_event_ok: every
+ * unit idles at base), written out as back_idle is: end_activity has
+ * nothing to count, the position is the base, the unit goes from
+ * available to busy, and no officer need follow. */
+static void assign_from_base(struct ops *o, int u, int j)
+{
+    struct unit_rt *r = &o->u[u];
+    struct job *jb = &o->job[j];
+    double now = sim_now(o->sim);
+    PS_HOT_ASSERT(r->in_nn && !r->mobile && r->act == ACT_BASE && !o->any_first_resp);
+    r->act_since = now;
+    nn_remove(o->nn[o->tag[u].slot], o->nn_item[u]);
+    r->in_nn = false;
+    r->busy_since = now;
+    if (isnan(jb->t_dispatch))
+        jb->t_dispatch = now;
+    double px = r->x1, py = r->y1, x = jb->inc.x, y = jb->inc.y;
+    r->x0 = px; r->y0 = py; r->t0 = now;
+    r->x1 = x; r->y1 = y;
+    r->t1 = now + travel(o, u, px, py, x, y, now);
+    o->n_busy++;
+    o->n_avail--;
+    r->st = U_ENROUTE;
+    r->job = j;
+    r->ver++;
+    if (--jb->need == 0 && jb->in_queue)
+        q_remove(o, j);
+    jb->active++;
+    whole_cycle(o, u, j);
+}
+
 /* Sends u (available, or on scene and just cleared) to job j. */
 static void assign(struct ops *o, int u, int j)
 {
     struct unit_rt *r = &o->u[u];
+    if (o->one_event && r->st == U_IDLE) {
+        assign_from_base(o, u, j);
+        return;
+    }
     struct job *jb = &o->job[j];
     double now = sim_now(o->sim);
     enum unit_state was = r->st;
