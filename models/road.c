@@ -733,7 +733,10 @@ static const char *point_line(const struct scn *s, int p, char *buf, size_t n)
 
 static struct nn *nn_of(const struct road *R, const char *keep, int **item_node)
 {
-    double *x = xmalloc((size_t)R->n * sizeof *x), *y = xmalloc((size_t)R->n * sizeof *y);
+    /* Zeroed although nn_new reads only the k entries written below: with
+     * -flto gcc sees the fresh allocation handed to nn_new and, not tying
+     * its reads to k, warns that they may be of unset memory. */
+    double *x = xcalloc((size_t)R->n, sizeof *x), *y = xcalloc((size_t)R->n, sizeof *y);
     int *map = xmalloc((size_t)R->n * sizeof *map), k = 0;
     for (int v = 0; v < R->n; v++)
         if (!keep || keep[v]) {
