@@ -43,7 +43,7 @@ struct poisson {
     const struct scn *s;
     gsl_rng *arr, *loc, *typ, *svc;
     gsl_ran_discrete_t *type_pick, *grid_pick;
-    double t;               /* creation time of the last incident drawn, minutes */
+    double t;               /* creation time of the last incident handed out, minutes */
     double horizon;         /* minutes */
     double gap_mean;        /* minutes between arrivals: 1 / (rate per minute) */
     double x0, y0, w, h;    /* location = area: the study area, km (in this order, so
@@ -51,11 +51,12 @@ struct poisson {
     uint64_t seq;           /* of the next incident handed out */
     bool svc_exp;           /* every type's on-scene time is exponential */
     size_t at;              /* next of the batch to hand out; POISSON_BATCH: none left */
-    /* The batch: creation time (minutes), on-scene time (minutes), the
-     * point (x, y pairs, km), its grid, type and priority index. */
-    double tb[POISSON_BATCH], sb[POISSON_BATCH];
+    /* The batch: gap since the incident before (minutes), on-scene time
+     * (minutes), the point (x, y pairs, km), and its grid, type and
+     * priority index (together, in the order of struct inc). */
+    double gap[POISSON_BATCH], sb[POISSON_BATCH];
     double xyb[2 * POISSON_BATCH];
-    int gb[POISSON_BATCH], typeb[POISSON_BATCH], priob[POISSON_BATCH];
+    struct { int grid, type, prio_idx; } gtp[POISSON_BATCH];
 };
 
 static void poisson_close(void *state)
@@ -153,7 +154,7 @@ static void *poisson_open(const struct scn *s, uint64_t seed, int rep, struct pe
     for (int i = 0; i < s->n_itypes; i++)
         p->svc_exp = p->svc_exp && s->itypes[i].dist == SVC_EXPONENTIAL;
     for (int k = 0; k < POISSON_BATCH; k++)
-        p->priob[k] = s->itypes[0].prio_idx;   /* typeb[k] = 0 */
+        p->gtp[k].prio_idx = s->itypes[0].prio_idx;   /* type 0 */
     p->at = POISSON_BATCH;
     return p;
 }
@@ -176,18 +177,14 @@ static void *poisson_open(const struct scn *s, uint64_t seed, int rep, struct pe
 __attribute__((noinline)) static void poisson_refill(struct poisson *p)
 {
     const struct scn *s = p->s;
-    rng_exponential_fill(p->arr, p->gap_mean, p->tb, POISSON_BATCH);
-    double t = p->t;
-    for (int k = 0; k < POISSON_BATCH; k++)
-        p->tb[k] = t += p->tb[k];
-    p->t = t;
+    rng_exponential_fill(p->arr, p->gap_mean, p->gap, POISSON_BATCH);
     /* One type: nothing to draw (the type stream is used by nothing else),
-     * and typeb, priob keep what poisson_open put there. */
+     * and type and prio_idx keep what poisson_open put there. */
     if (s->n_itypes > 1)
         for (int k = 0; k < POISSON_BATCH; k++) {
             int type = (int)gsl_ran_discrete(p->typ, p->type_pick);
-            p->typeb[k] = type;
-            p->priob[k] = s->itypes[type].prio_idx;
+            p->gtp[k].type = type;
+            p->gtp[k].prio_idx = s->itypes[type].prio_idx;
         }
     if (p->svc_exp && s->n_itypes == 1) {
         rng_exponential_fill(p->svc, s->itypes[0].mean_min, p->sb, POISSON_BATCH);
@@ -195,10 +192,10 @@ __attribute__((noinline)) static void poisson_refill(struct poisson *p)
         /* mean * (1 * Exp(1)) is exactly rng_exponential(svc, mean) */
         rng_exponential_fill(p->svc, 1.0, p->sb, POISSON_BATCH);
         for (int k = 0; k < POISSON_BATCH; k++)
-            p->sb[k] *= s->itypes[p->typeb[k]].mean_min;
+            p->sb[k] *= s->itypes[p->gtp[k].type].mean_min;
     } else {
         for (int k = 0; k < POISSON_BATCH; k++) {
-            const struct scn_itype *it = &s->itypes[p->typeb[k]];
+            const struct scn_itype *it = &s->itypes[p->gtp[k].type];
             /* Our streams are xoshiro256**, so this is inc_draw_service's value. */
             p->sb[k] = it->dist == SVC_EXPONENTIAL ? rng_exponential(p->svc, it->mean_min)
                                                    : inc_draw_service(it, p->svc);
@@ -212,7 +209,7 @@ __attribute__((noinline)) static void poisson_refill(struct poisson *p)
             double y = p->y0 + p->h * p->xyb[2 * k + 1];
             p->xyb[2 * k] = x;
             p->xyb[2 * k + 1] = y;
-            p->gb[k] = geo_index_locate(s->grid_index, x, y);
+            p->gtp[k].grid = geo_index_locate(s->grid_index, x, y);
         }
         return;
     }
@@ -221,7 +218,7 @@ __attribute__((noinline)) static void poisson_refill(struct poisson *p)
         place(s, p->loc, p->grid_pick, &in);
         p->xyb[2 * k] = in.x;
         p->xyb[2 * k + 1] = in.y;
-        p->gb[k] = in.grid;
+        p->gtp[k].grid = in.grid;
     }
 }
 
@@ -245,18 +242,19 @@ static int poisson_next(void *state, struct inc *out, struct perr *e)
     size_t k = p->at;
     if (k == POISSON_BATCH)
         return poisson_next_refilled(p, out, e);
-    double t = p->tb[k];
+    double t = p->t + p->gap[k];
     if (t >= p->horizon)
         return 0;               /* at stays: every later call ends here too */
+    p->t = t;
     p->at = k + 1;
     out->seq = p->seq++;
     out->t = t;
-    out->type = p->typeb[k];
-    out->prio_idx = p->priob[k];
     out->service_min = p->sb[k];
     out->x = p->xyb[2 * k];
     out->y = p->xyb[2 * k + 1];
-    out->grid = p->gb[k];
+    out->grid = p->gtp[k].grid;
+    out->type = p->gtp[k].type;
+    out->prio_idx = p->gtp[k].prio_idx;
     return 1;
 }
 
