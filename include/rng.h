@@ -42,6 +42,7 @@
 #define PATROLSIM_RNG_H
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
@@ -79,10 +80,9 @@ static inline uint64_t rng__rotl(uint64_t x, int k)
     return (x << k) | (x >> (64 - k));
 }
 
-/* Next 64 raw bits of r, which must be an rng_xoshiro256ss generator. */
-static inline uint64_t rng_next64(gsl_rng *r)
+/* One xoshiro256** step of the state words s[0..4). */
+static inline uint64_t rng__step(uint64_t *s)
 {
-    uint64_t *s = ((struct rng_state *)r->state)->s;
     uint64_t out = rng__rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
     s[2] ^= s[0];
     s[3] ^= s[1];
@@ -91,6 +91,12 @@ static inline uint64_t rng_next64(gsl_rng *r)
     s[2] ^= t;
     s[3] = rng__rotl(s[3], 45);
     return out;
+}
+
+/* Next 64 raw bits of r, which must be an rng_xoshiro256ss generator. */
+static inline uint64_t rng_next64(gsl_rng *r)
+{
+    return rng__step(((struct rng_state *)r->state)->s);
 }
 
 /* Uniform on [0, 1) with 53 random bits: gsl_rng_uniform(r), inlined. */
@@ -123,5 +129,14 @@ static inline double rng_exponential(gsl_rng *r, double mu)
 {
     return mu * rng_exp1(r);
 }
+
+/* Batches for hot sources: out[0..n) receives the next n values that n
+ * calls of rng_exponential(r, mu), or of rng_u01(r), would return, in that
+ * order (a slow-path draw of the ziggurat takes its extra outputs in its
+ * turn), and r is left where those calls would leave it.  The state stays
+ * in registers for the whole batch instead of being loaded and stored by
+ * every draw.  r must be an rng_xoshiro256ss generator. */
+void rng_exponential_fill(gsl_rng *r, double mu, double *out, size_t n);
+void rng_u01_fill(gsl_rng *r, double *out, size_t n);
 
 #endif

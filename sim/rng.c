@@ -321,6 +321,41 @@ double rng__exp_slow(gsl_rng *r, uint64_t m, unsigned i)
     }
 }
 
+/* The batches copy the state into locals, so that the compiler keeps it in
+ * registers; the ziggurat's slow path, rare, steps the stored state, so
+ * the locals are written back before it and read again after.  Unrolling
+ * by 4 saved about 2 instructions a uniform and 1 an exponential (callgrind,
+ * bench-city S=8). */
+void rng_exponential_fill(gsl_rng *r, double mu, double *out, size_t n)
+{
+    uint64_t *st = ((struct rng_state *)r->state)->s;
+    uint64_t s[4] = { st[0], st[1], st[2], st[3] };
+#pragma GCC unroll 4
+    for (size_t k = 0; k < n; k++) {
+        uint64_t b = rng__step(s);
+        unsigned i = (unsigned)(b & 255);
+        uint64_t m = b >> 11;
+        if (m < rng__zke[i]) {
+            out[k] = mu * ((double)(int64_t)m * rng__zwe[i]);
+            continue;
+        }
+        st[0] = s[0]; st[1] = s[1]; st[2] = s[2]; st[3] = s[3];
+        out[k] = mu * rng__exp_slow(r, m, i);
+        s[0] = st[0]; s[1] = st[1]; s[2] = st[2]; s[3] = st[3];
+    }
+    st[0] = s[0]; st[1] = s[1]; st[2] = s[2]; st[3] = s[3];
+}
+
+void rng_u01_fill(gsl_rng *r, double *out, size_t n)
+{
+    uint64_t *st = ((struct rng_state *)r->state)->s;
+    uint64_t s[4] = { st[0], st[1], st[2], st[3] };
+#pragma GCC unroll 4
+    for (size_t k = 0; k < n; k++)
+        out[k] = (double)(rng__step(s) >> 11) * 0x1.0p-53;
+    st[0] = s[0]; st[1] = s[1]; st[2] = s[2]; st[3] = s[3];
+}
+
 /* ---- xoshiro256** as a gsl_rng_type --------------------------------------- */
 
 /* State from the splitmix64 sequence started at key: never all zero, since
