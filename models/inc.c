@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
+#include "hot.h"
 #include "inc_priv.h"
 #include "rng.h"
 
@@ -230,7 +231,8 @@ static int poisson_next(void *state, struct inc *out, struct perr *e);
 /* poisson_next once the batch is spent.  Apart and not inlined, so that
  * poisson_next's common path calls nothing and needs no stack frame (it
  * jumps here). */
-__attribute__((noinline)) static int poisson_next_refilled(struct poisson *p, struct inc *out, struct perr *e)
+PS_COLD static int poisson_next_refilled(struct poisson *p, struct inc *out,
+                                          struct perr *e)
 {
     poisson_refill(p);
     p->at = 0;
