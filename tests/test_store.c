@@ -427,7 +427,7 @@ static void test_merge(void)
     }
     CHECK(store_same_sweep(a, b, &e) == 0, "shards hold the same sweep");
     struct store *m = store_open(pm, STORE_CREATE, &e);
-    long added = -1, stored, expected;
+    long added = -1, stored = -1, expected = -1;   /* set: a failed call leaves them as they were */
     CHECK(m && store_merge(m, a, &added, &e) == 0, "merge shard 1: %s", e.msg);
     CHECK_INT(added, 8);
     CHECK(store_progress(m, &stored, &expected, &e) == 0 && stored == 8 && expected == 15,

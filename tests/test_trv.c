@@ -347,7 +347,7 @@ static void test_offroad(void)
         CHECK_NEAR(got, hypot(0.25, 0.1) * 10, 1e-12);
         got = trv_time(t, 0, 0.25, 0.5, 0.75, 0.5, NAN);  /* either way 0.5 km off road */
         CHECK_NEAR(got, 5.0, 1e-12);
-        double km;
+        double km = NAN;                    /* set: a failed call leaves it as it was */
         CHECK_INT(trv_road_nearest(t, 1.4, 2.2, &km), 2);
         CHECK_NEAR(km, hypot(0.1, 0.3), 1e-12);
         CHECK_STR(trv_road_node_id(t, 2), "c");
