@@ -1328,8 +1328,9 @@ PS_HOT void complete(struct ops *o, int j)
  * their times: the first-arrival statistics (taken at the arrival time),
  * counts that do not depend on when they are made, and completing the job
  * (no follow-up work can start, no trace is written).  The unit stays
- * U_ENROUTE until it is back, which only is_busy() reads. */
-PS_HOT void whole_cycle(struct ops *o, int u, int j)
+ * U_ENROUTE until it is back, which only is_busy() reads.  back: the
+ * minutes of the way back when the caller knows them, else NAN. */
+PS_HOT void whole_cycle(struct ops *o, int u, int j, double back)
 {
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];
@@ -1348,7 +1349,7 @@ PS_HOT void whole_cycle(struct ops *o, int u, int j)
     const struct geo_pt *b = &o->base_xy[u];
     r->x0 = sx; r->y0 = sy; r->t0 = t_leave;
     r->x1 = b->x; r->y1 = b->y;
-    r->t1 = t_leave + travel(o, u, sx, sy, b->x, b->y, t_leave);
+    r->t1 = t_leave + (isnan(back) ? travel(o, u, sx, sy, b->x, b->y, t_leave) : back);
     sim_at(o->sim, r->t1, EV_ARRIVE_BASE, (uint32_t)u, r->ver);
 }
 
@@ -1372,7 +1373,8 @@ static void assign_from_base(struct ops *o, int u, int j)
     double px = r->x1, py = r->y1, x = jb->inc.x, y = jb->inc.y;
     r->x0 = px; r->y0 = py; r->t0 = now;
     r->x1 = x; r->y1 = y;
-    r->t1 = now + travel(o, u, px, py, x, y, now);
+    double out = travel(o, u, px, py, x, y, now);
+    r->t1 = now + out;
     o->n_busy++;
     o->n_avail--;
     r->st = U_ENROUTE;
@@ -1381,7 +1383,11 @@ static void assign_from_base(struct ops *o, int u, int j)
     if (--jb->need == 0 && jb->in_queue)
         q_remove(o, j);
     jb->active++;
-    whole_cycle(o, u, j);
+    /* A metric without bands gives the same minutes both ways (|dx| + |dy|
+     * and hypot do not depend on the direction), so a unit that left from
+     * its base comes back in the time it took to get there. */
+    const struct geo_pt *b = &o->base_xy[u];
+    whole_cycle(o, u, j, o->trv_sym && px == b->x && py == b->y ? out : NAN);
 }
 
 /* Sends u (available, or on scene and just cleared) to job j. */
@@ -1411,7 +1417,7 @@ static void assign(struct ops *o, int u, int j)
         q_remove(o, j);
     jb->active++;
     if (o->one_event) {
-        whole_cycle(o, u, j);
+        whole_cycle(o, u, j, NAN);
         return;
     }
     if (o->cad_turnout)                 /* never with one_event (one_event_ok) */
@@ -1466,6 +1472,17 @@ static void preempt(struct ops *o, int u)
  * pre-empts if allowed; what is still missing waits in the queue. */
 static void dispatch_job(struct ops *o, int j)
 {
+    if (o->one_event) {
+        /* One unit a call, no grid tier, holds or pre-emption (one_event_ok):
+         * the loop below once. */
+        PS_HOT_ASSERT(o->job[j].need == 1 && o->job[j].phase == PH_POLICE);
+        int u = o->n_avail > 0 ? o->pol->select(o, o->pol_state, &o->job[j]) : -1;
+        if (u >= 0)
+            assign(o, u, j);
+        else if (!o->job[j].in_queue)
+            q_push(o, j);
+        return;
+    }
     if (o->grid_on && o->job[j].phase == PH_GRID_TRY && grid_try(o, j))
         return;
     while (o->job[j].need > 0) {
@@ -2201,6 +2218,7 @@ static void build_indexes(struct ops *o)
     for (int g = 0; g < G; g++)
         o->grid_zone[g] = s->grids[g].zone;
     o->zoned = s->n_zones > 0;
+    o->trv_sym = s->trv->fast;
     o->unit_zone = zalloc((size_t)U, sizeof *o->unit_zone);
     o->unit_station = zalloc((size_t)U, sizeof *o->unit_station);
     o->zone_units = zalloc((size_t)s->n_zones, sizeof *o->zone_units);

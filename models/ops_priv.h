@@ -250,6 +250,7 @@ struct ops {
     double next_at;            /* the next arrival's time (note_next_at in ops.c) */
     bool prefetch;             /* records too big for a cache: prefetch them (ops_setup) */
     bool q_any;                /* every unit may take every job (ops_setup, q_first_for) */
+    bool trv_sym;              /* a leg takes the same minutes both ways (metric, no bands) */
     gsl_rng *r_outcome;
     gsl_rng *r_patrol;         /* per unit, over patrol_st (rng_stream_bind) */
     struct rng_state *patrol_st;
