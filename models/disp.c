@@ -108,7 +108,7 @@ static int best_of(const struct ops *o, const int *units, int n, unsigned roles,
 enum { GRP_HOME, GRP_ZONE, GRP_ANY, GRP_N };
 
 /* Best candidate of group `grp` for job j (-1 if the group is off or empty). */
-static int group_best(const struct ops *o, int grp, unsigned roles, const struct job *j,
+PS_HOT int group_best(const struct ops *o, int grp, unsigned roles, const struct job *j,
                       double *tt)
 {
     const struct scn *s = o->s;
