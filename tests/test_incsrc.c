@@ -253,6 +253,24 @@ static void test_area(void)
     free(d);
 }
 
+/* The scenario folder d (freed here) through replication rep: the same
+ * incidents as one draw at a time, at least min_n of them and some from
+ * the ziggurat's slow path. */
+static void one_case(char *d, const char *what, int rep, long min_n)
+{
+    struct scn *s = load(d, NULL);
+    if (s) {
+        struct cmp c;
+        compare(s, s->seed, rep, &c);
+        report(what, &c);
+        CHECK(c.n > min_n, "%s: many incidents (%ld)", what, c.n);
+        CHECK(c.slow > 10, "%s: %ld slow-path draws", what, c.slow);
+        scn_free(s);
+    }
+    tu_rmrf(d);
+    free(d);
+}
+
 /* Grid weights, and on-scene times of every kind: the service stream mixes
  * exponential draws with GSL's lognormal and gamma ones. */
 static void test_mixed(void)
@@ -262,17 +280,7 @@ static void test_mixed(void)
                        "noise,3,2,exponential,15,,30\nalarm,2,1.385,fixed,12,,20\n"
                        "check,3,2.25,exponential,22.5,,40\n",
                        "rate_per_day = 611.3\nlocation = grid_weight\n", NULL);
-    struct scn *s = load(d, NULL);
-    if (s) {
-        struct cmp c;
-        compare(s, s->seed, 1, &c);
-        report("grid weights, mixed service", &c);
-        CHECK(c.n > 4500, "grid weights: many incidents (%ld)", c.n);
-        CHECK(c.slow > 10, "grid weights: %ld slow-path draws", c.slow);
-        scn_free(s);
-    }
-    tu_rmrf(d);
-    free(d);
+    one_case(d, "grid weights, mixed service", 1, 4500);
 }
 
 /* Demand points, and several exponential types (whose draws share one
@@ -285,17 +293,7 @@ static void test_points(void)
                        "rate_per_day = 733.9\nlocation = points\npoints = points.csv\n",
                        "id,x,y,weight\nP1,0.5,0.5,2.385\nP2,3.25,1.5,1.25\nP3,1.75,3.5,0.615\n"
                        "P4,3.9,3.9,4\n");
-    struct scn *s = load(d, NULL);
-    if (s) {
-        struct cmp c;
-        compare(s, s->seed, 2, &c);
-        report("points, exponential types", &c);
-        CHECK(c.n > 5500, "points: many incidents (%ld)", c.n);
-        CHECK(c.slow > 10, "points: %ld slow-path draws", c.slow);
-        scn_free(s);
-    }
-    tu_rmrf(d);
-    free(d);
+    one_case(d, "points, exponential types", 2, 5500);
 }
 
 /* Horizons between the k-th and (k+1)-th arrival for k = 0..99: the stream
