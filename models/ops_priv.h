@@ -31,10 +31,6 @@ enum idle_act {
     ACT_TO_BASE,    /* driving back for desk time */
 };
 
-/* Fields in the order an incident touches them: the first 64 bytes (state
- * and current leg) on every event, the next line on dispatch and return,
- * the rest at shift changes and at the end.  Aligned to a cache line
- * (ops.c allocates the array aligned), so a unit's hot part is two lines. */
 /* One row of a breakdown table, for the counted incidents of a grid, an
  * hour, a type or a tier: counts as integers (exact, one add each on the
  * path of every call), sums of minutes for the means.  Not every table
@@ -47,6 +43,10 @@ struct tally {
     double rd, da;              /* received -> dispatched, dispatched -> arrived (by_interval) */
 };
 
+/* Fields in the order an incident touches them: the first 64 bytes (state
+ * and current leg) on every event, the next line on dispatch and return,
+ * the rest at shift changes and at the end.  Aligned to a cache line
+ * (ops.c allocates the array aligned), so a unit's hot part is two lines. */
 struct unit_rt {
     _Alignas(64) enum unit_state st;
     enum idle_act act;
