@@ -1353,21 +1353,15 @@ PS_HOT void whole_cycle(struct ops *o, int u, int j, double back)
     sim_at(o->sim, r->t1, EV_ARRIVE_BASE, (uint32_t)u, r->ver);
 }
 
-/* assign() under one_event for a unit idle at its base, which is then in
- * its spatial index, not mobile and on no activity (one_event_ok: every
- * unit idles at base), written out as back_idle is: end_activity has
- * nothing to count, the position is the base, the unit goes from
- * available to busy, and no officer need follow. */
-static void assign_from_base(struct ops *o, int u, int j)
+/* The leg from u's base to job j's scene and the whole cycle, under
+ * one_event, where every dispatch starts at the unit's base (one_event_ok:
+ * every unit idles there): no activity left to count, the position is the
+ * base, no officer need follow (assign_from_base, assign_back). */
+PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now)
 {
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];
-    double now = sim_now(o->sim);
-    PS_HOT_ASSERT(r->in_nn && !r->mobile && r->act == ACT_BASE && !o->any_first_resp);
-    r->act_since = now;
-    nn_remove(o->nn[o->tag[u].slot], o->nn_item[u]);
-    r->in_nn = false;
-    r->busy_since = now;
+    PS_HOT_ASSERT(!r->mobile && !r->in_nn && !o->any_first_resp);
     if (isnan(jb->t_dispatch))
         jb->t_dispatch = now;
     double px = r->x1, py = r->y1, x = jb->inc.x, y = jb->inc.y;
@@ -1375,8 +1369,6 @@ static void assign_from_base(struct ops *o, int u, int j)
     r->x1 = x; r->y1 = y;
     double out = travel(o, u, px, py, x, y, now);
     r->t1 = now + out;
-    o->n_busy++;
-    o->n_avail--;
     r->st = U_ENROUTE;
     r->job = j;
     r->ver++;
@@ -1388,6 +1380,33 @@ static void assign_from_base(struct ops *o, int u, int j)
      * its base comes back in the time it took to get there. */
     const struct geo_pt *b = &o->base_xy[u];
     whole_cycle(o, u, j, o->trv_sym && px == b->x && py == b->y ? out : NAN);
+}
+
+/* assign() under one_event for a unit idle at its base, so in its spatial
+ * index and on no activity: it goes from available to busy. */
+static void assign_from_base(struct ops *o, int u, int j)
+{
+    struct unit_rt *r = &o->u[u];
+    double now = sim_now(o->sim);
+    PS_HOT_ASSERT(r->in_nn && r->act == ACT_BASE);
+    r->act_since = now;
+    nn_remove(o->nn[o->tag[u].slot], o->nn_item[u]);
+    r->in_nn = false;
+    r->busy_since = now;
+    o->n_busy++;
+    o->n_avail--;
+    cycle_from_base(o, u, j, now);
+}
+
+/* assign() under one_event for a unit that has just arrived back at its
+ * base from a call (back_idle): it stays busy.  Out of line, though not
+ * rare where calls queue, so that on_event keeps the registers of its
+ * common case, the unit going idle (inline it cost bench-city 5
+ * instructions an incident and M/M/1 gained nothing). */
+PS_COLD static void assign_back(struct ops *o, int u, int j)
+{
+    PS_HOT_ASSERT(o->u[u].st == U_ENROUTE && sim_now(o->sim) == o->u[u].t1);
+    cycle_from_base(o, u, j, o->u[u].t1);
 }
 
 /* Sends u (available, or on scene and just cleared) to job j. */
@@ -1664,10 +1683,7 @@ PS_HOT bool back_idle(struct ops *o, int u)
     PS_HOT_ASSERT(sim_now(o->sim) == now && r->st == U_ENROUTE && !r->in_nn && !r->mobile);
     int j = o->qn > 0 ? q_first_for(o, u) : -1;
     if (j >= 0) {
-        r->x0 = r->x1;
-        r->y0 = r->y1;
-        r->t0 = now;
-        assign(o, u, j);
+        assign_back(o, u, j);
         return true;
     }
     r->busy += clip(o, r->busy_since, now);
