@@ -92,7 +92,7 @@ double trv__band(const struct trv *t, int mode, double t_depart);
 
 /* The metric model's road km: metric distance x circuity. */
 PS_HOT double trv_metric_km(const struct trv *t, double x0, double y0, double x1,
-                                   double y1)
+                            double y1)
 {
     double dx = x1 - x0, dy = y1 - y0;
     double d;
@@ -117,7 +117,7 @@ static inline double trv_band(const struct trv *t, int mode, double t_depart)
 double trv__time(const struct trv *t, int mode, double x0, double y0, double x1, double y1,
                  double t_depart);
 PS_HOT double trv_time(const struct trv *t, int mode, double x0, double y0,
-                              double x1, double y1, double t_depart)
+                       double x1, double y1, double t_depart)
 {
     if (t->fast)                        /* one test on the event loop's path */
         return trv_metric_km(t, x0, y0, x1, y1) * t->mpk[mode];
@@ -128,7 +128,7 @@ PS_HOT double trv_time(const struct trv *t, int mode, double x0, double y0,
  * hot data: mpk must equal 60 / speed of mode (t->mpk[mode], bit for bit).
  * Saves the event loop the lookups of the mode and its speed. */
 PS_HOT double trv_time_mpk(const struct trv *t, int mode, double mpk, double x0, double y0,
-                               double x1, double y1, double t_depart)
+                           double x1, double y1, double t_depart)
 {
     if (t->fast)
         return trv_metric_km(t, x0, y0, x1, y1) * mpk;

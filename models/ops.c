@@ -347,7 +347,7 @@ static const struct scn_facility *base_of(const struct ops *o, int u)
 
 /* Minutes of a leg of u departing at t_dep (the travel model, trv.h). */
 PS_HOT double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1,
-                         double t_dep)
+                     double t_dep)
 {
     return trv_time_mpk(o->s->trv, o->tag[u].mode, o->u[u].min_per_km, x0, y0, x1, y1, t_dep);
 }
@@ -2314,7 +2314,7 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
      * noisy shared machine (docs/performance.md).  Most events are a
      * unit's (id = unit; a job's EV_DISPATCH wastes a hint). */
     o->prefetch = (size_t)s->n_units * sizeof *o->u +
-                  (size_t)s->n_grids * OPS_N_GRID * sizeof(double) > OPS_PREFETCH_BYTES;
+                  (size_t)s->n_grids * sizeof *o->g_tal > OPS_PREFETCH_BYTES;
     /* A diagnostic override, for timing and for the test that results do
      * not depend on it (tests/test_prefetch.sh). */
     const char *pf = getenv("PATROLSIM_PREFETCH");
