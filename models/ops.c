@@ -374,6 +374,17 @@ int ops_nearest_eligible(const struct ops *o, unsigned roles, uint32_t cmask, do
     double bt = INFINITY;
     if (C == 1 && tv->fast) {   /* no crew constraint, metric without bands: one index per
                                  * (mode, role); set bits only */
+        PS_HOT_ASSERT(roles < 1u << ROLE_N);
+        int k1 = o->sole_nn[roles];
+        if (k1 >= 0) {          /* the common case: one index to ask */
+            double d;
+            int it = nn_nearest(o->nn[k1], x, y, &d);
+            if (it >= 0) {
+                best = o->nn_unit[k1][it];
+                bt = d * tv->circuity * o->mode_mpk[k1 / ROLE_N];
+            }
+            goto mobile;
+        }
         for (int m = 0; m < s->n_modes; m++)
             for (unsigned rs = roles & o->mode_roles[m]; rs; rs &= rs - 1) {
                 int k = m * ROLE_N + __builtin_ctz(rs);
@@ -2030,6 +2041,7 @@ static void ops_release(struct ops *o)
     spawn_q_release(&o->spawns);
     free(o->nn); free(o->nn_unit); free(o->nn_item); free(o->mob); free(o->u);
     free(o->mode_roles);
+    free(o->sole_nn);
     free(o->mode_mpk);
     for (int g = 0; g < s->n_grids && o->grid_home; g++) {
         free(o->grid_home[g]);
@@ -2170,6 +2182,14 @@ static void build_indexes(struct ops *o)
         o->mode_mpk[m] = 60.0 / s->modes[m].speed_kmh;   /* as ops_setup's min_per_km */
     for (int u = 0; u < U; u++)
         o->mode_roles[s->units[u].mode] |= 1u << s->units[u].role;
+    o->sole_nn = zalloc((size_t)1 << ROLE_N, sizeof *o->sole_nn);
+    for (unsigned roles = 0; roles < 1u << ROLE_N; roles++) {
+        int k1 = -1, n = 0;
+        for (int m = 0; m < s->n_modes; m++)
+            for (unsigned rs = roles & o->mode_roles[m]; rs; rs &= rs - 1, n++)
+                k1 = m * ROLE_N + __builtin_ctz(rs);
+        o->sole_nn[roles] = n == 1 ? k1 : -1;
+    }
     double *bx = zalloc((size_t)U, sizeof *bx), *by = zalloc((size_t)U, sizeof *by);
     for (int k = 0; k < NI; k++) {
         int n = 0;

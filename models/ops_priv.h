@@ -179,6 +179,8 @@ struct ops {
                             * that an index search need not read the unit's record */
     unsigned *mode_roles;  /* per mode: the roles some unit of that mode has (the indexes
                               the nearest-idle search need visit) */
+    int *sole_nn;          /* per role mask (< 1 << ROLE_N): its one index with units (mode
+                            * * ROLE_N + role) when there is one, else -1 (one crew class) */
     int *mob;              /* available units away from base */
     int n_mob;
     int **grid_home;       /* grid -> home units, by post then file order */
