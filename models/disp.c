@@ -138,27 +138,32 @@ static void *no_state(const struct ops *o)
 
 static void no_release(void *st) { (void)st; }
 
+/* nearest_select past the home unit: the home group when the grid has
+ * several home units, then the zone's, then all. */
+PS_COLD static int nearest_beyond_home(const struct ops *o, const struct job *j, bool home)
+{
+    double tt;
+    int u = home ? group_best(o, GRP_HOME, j->roles, j, &tt) : -1;
+    if (u < 0)
+        u = group_best(o, GRP_ZONE, j->roles, j, &tt);
+    if (u >= 0)
+        return u;
+    return ops_nearest_eligible(o, j->roles, j->cmask, j->inc.x, j->inc.y, NULL);   /* GRP_ANY */
+}
+
 static int nearest_select(const struct ops *o, void *st, const struct job *j)
 {
     (void)st;
-    double tt;
     int g = j->inc.grid, only = g >= 0 ? o->grid_home1[g] : -1;
     /* The grid's one home unit, the common case, without its travel time
-     * (group_best's, which only tiered needs). */
+     * (group_best's, which only tiered needs), and without a stack frame:
+     * the rest is a tail call. */
     if (o->s->home_first && only >= 0) {
         if (eligible(o, only, j->roles, j->cmask))
             return only;
-    } else {
-        int u = group_best(o, GRP_HOME, j->roles, j, &tt);
-        if (u >= 0)
-            return u;
+        return nearest_beyond_home(o, j, false);
     }
-    for (int grp = GRP_HOME + 1; grp < GRP_N; grp++) {
-        int u = group_best(o, grp, j->roles, j, &tt);
-        if (u >= 0)
-            return u;
-    }
-    return -1;
+    return nearest_beyond_home(o, j, true);
 }
 
 /* ---- tiered -------------------------------------------------------------- */
