@@ -828,9 +828,10 @@ static void on_activity(struct ops *o, int u)
 /* ---- work -------------------------------------------------------------- */
 
 static void assign(struct ops *o, int u, int j);
+static void assign_from_base(struct ops *o, int u, int j);
 static void start_followup(struct ops *o, int u);
 static void become_free_held(struct ops *o, int u);
-static void dispatch_job(struct ops *o, int j);
+PS_HOT void dispatch_job(struct ops *o, int j);
 
 /* ---- the grid tier, crews, spawned incidents (docs/policing-model.md) ---- */
 
@@ -1500,19 +1501,28 @@ static void preempt(struct ops *o, int u)
 
 /* Sends units to j until it has all it needs or none qualifies, then
  * pre-empts if allowed; what is still missing waits in the queue. */
-static void dispatch_job(struct ops *o, int j)
+static void dispatch_general(struct ops *o, int j);
+
+/* Under one_event inline in its callers (arrive's frame serves), else the
+ * general loop. */
+PS_HOT void dispatch_job(struct ops *o, int j)
 {
     if (o->one_event) {
         /* One unit a call, no grid tier, holds or pre-emption (one_event_ok):
-         * the loop below once. */
+         * dispatch_general's loop once. */
         PS_HOT_ASSERT(o->job[j].need == 1 && o->job[j].phase == PH_POLICE);
         int u = o->n_avail > 0 ? o->pol->select(o, o->pol_state, &o->job[j]) : -1;
         if (u >= 0)
-            assign(o, u, j);
+            assign_from_base(o, u, j);  /* available: idle at its base (one_event_ok) */
         else if (!o->job[j].in_queue)
             q_push(o, j);
         return;
     }
+    dispatch_general(o, j);
+}
+
+static void dispatch_general(struct ops *o, int j)
+{
     if (o->grid_on && o->job[j].phase == PH_GRID_TRY && grid_try(o, j))
         return;
     while (o->job[j].need > 0) {
