@@ -1551,12 +1551,9 @@ static bool closed(const struct ops *o)
     return o->tot.t_end > 0;
 }
 
-static void maybe_close(struct ops *o)
+PS_COLD static void close_if_done(struct ops *o)
 {
-    /* Runs after every event: the cheap tests that end it during the run
-     * (calls still to come, work in hand) first. */
-    if (o->has_next || o->spawns.n > 0 || o->active_jobs > 0 || o->n_busy > 0 ||
-        o->pending_fu > 0 || closed(o))
+    if (closed(o))
         return;
     double now = sim_now(o->sim);
     if (now < o->horizon)
@@ -1572,6 +1569,16 @@ static void maybe_close(struct ops *o)
         if (o->cad_hold)
             ops_cad_off(o, u);
     }
+}
+
+/* Runs after every event, inline: the cheap tests that end it during the
+ * run (calls still to come, work in hand). */
+PS_HOT void maybe_close(struct ops *o)
+{
+    if (o->has_next || o->spawns.n > 0 || o->active_jobs > 0 || o->n_busy > 0 ||
+        o->pending_fu > 0)
+        return;
+    close_if_done(o);
 }
 
 /* ---- event handlers ------------------------------------------------------- */
