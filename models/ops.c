@@ -1092,6 +1092,24 @@ static double minute_of_day(double t)
     return r;
 }
 
+/* The hour of day (0 to 23) of a call at t >= 0, from the day of the call
+ * asked about before (calls come mostly in time order) without a division
+ * by 1440: day0 is a multiple of 1440 at or before t (or -inf), and t -
+ * day0 is then exact (t itself for day0 = 0, else Sterbenz: day0 <= t <
+ * day0 + 1440 <= 2 day0), so that whenever it lies in [0, 1440) it is
+ * minute_of_day(t).  And day0 = t - minute_of_day(t) is exact too. */
+PS_HOT int hour_of_day(struct ops *o, double t)
+{
+    double r = t - o->day0;
+    if (!(r >= 0 && r < 1440.0)) {
+        r = minute_of_day(t);
+        if (t >= 0)
+            o->day0 = t - r;
+    }
+    PS_HOT_ASSERT(r == minute_of_day(t));
+    return (int)(r / 60.0);
+}
+
 PS_HOT bool home_of(const struct ops *o, int u, int g)
 {
     if (o->unit_home1[u] != -2)
@@ -1115,7 +1133,7 @@ static void record_intervals(struct ops *o, int u, struct job *jb, double now)
         o->jtr[jb - o->job].t_depart = o->u[u].t0;
     if (in->t < o->warmup || !o->by_interval)
         return;
-    int hr = (int)(minute_of_day(in->t) / 60.0);
+    int hr = hour_of_day(o, in->t);
     double wait = jb->t_dispatch - in->t, da = now - jb->t_dispatch;
     if (o->da_own) {
         stat_sum_add(&o->da, da);
@@ -1181,7 +1199,7 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now)
     }
     if (in->grid >= 0)
         tally_first(&o->g_tal[in->grid], resp, within, first, jb->queued);
-    int hr = (int)(minute_of_day(in->t) / 60.0);
+    int hr = hour_of_day(o, in->t);
     tally_first(&o->h_tal[hr], resp, within, first, jb->queued);
     tally_first(&o->t_tal[in->type], resp, within, first, jb->queued);
     if (o->split_type)
@@ -2336,6 +2354,7 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     o->seed = p->seed;
     o->rep = p->rep;
     o->warmup = s->warmup_days * 1440.0;
+    o->day0 = -INFINITY;
     o->horizon = s->horizon_days * 1440.0;
     o->trace = p->trace;
     o->free_job = -1;

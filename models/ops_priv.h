@@ -291,6 +291,7 @@ struct ops {
     struct stat_hist da_hist;
     uint64_t units_sent;         /* units_per_call.csv: units requested by counted calls */
     double clock0_min;           /* local minute of the week (0 = Monday 00:00) at t = 0 */
+    double day0;                 /* hour_of_day's day: a multiple of 1440, or -inf */
 
     /* CAD mechanisms (ops_cad.c); NULL when the scenario has none of them. */
     struct ops_cad *cad;
