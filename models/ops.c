@@ -1210,6 +1210,8 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now)
         stat_sum_add(&o->gt_grid_resp, resp);
         return;                         /* not police: no tier, no station load */
     }
+    if (o->one_tier >= 0)
+        return;                         /* its row is the overall collector */
     struct tally *k = &o->k_tal[o->unit_tier[u]];
     k->n++;
     k->resp += resp;
@@ -2286,6 +2288,14 @@ static void build_indexes(struct ops *o)
         o->unit_home1[u] = un->n_home == 0 ? -1 : un->n_home == 1 ? un->home[0] : -2;
         o->unit_tier[u] = (signed char)base_of(o, u)->tier;
     }
+    /* Every first arrival counted in one tier's row, not a station's (no
+     * station load to count) and no grid tier: the row would receive what
+     * the overall collector p_resp[P] does, in the same order. */
+    o->one_tier = U > 0 && !ops_has_grid_tier(s) && o->unit_tier[0] != FAC_STATION
+                ? o->unit_tier[0] : -1;
+    for (int u = 1; u < U; u++)
+        if (o->unit_tier[u] != o->one_tier)
+            o->one_tier = -1;
     for (int g = 0; g < G; g++)
         o->grid_zone[g] = s->grids[g].zone;
     o->zoned = s->n_zones > 0;
@@ -2797,8 +2807,9 @@ static void results(const struct ops *o, double *out)
             row[T_DA_MEAN] = ratio(a->da, k);
         }
     }
+    struct tally k1 = { .n = all->n, .resp = all->sum };    /* record_first: one_tier */
     for (int k = 0; k < FAC_N_TIERS; k++) {
-        const struct tally *a = &o->k_tal[k];
+        const struct tally *a = k == o->one_tier ? &k1 : &o->k_tal[k];
         double *row = &out[B->tier + (size_t)k * OPS_N_TIER];
         row[K_UNITS] = tier_units[k];
         row[K_INCIDENTS] = (double)a->n;

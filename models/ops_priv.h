@@ -281,6 +281,8 @@ struct ops {
     /* The breakdowns, by grid, hour of day of creation, type and tier of
      * the first unit's base; the overall counts are their sums (results). */
     struct tally *g_tal, *h_tal, *t_tal, *k_tal;
+    int one_tier;                /* the tier of every unit when its k_tal row is the
+                                  * overall collector's (ops_setup), else -1 */
     struct stat_hist *t_hist;    /* per type response */
 
     /* First dispatch to first arrival: equal to the first unit's travel
