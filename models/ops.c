@@ -688,28 +688,38 @@ static inline int job_alloc(struct ops *o, struct perr *e)
     return j;
 }
 
-/* A new job for incident in, field by field: a compound literal would
- * build the whole 160-byte record on the stack and copy it, once per call.
- * Every field is set here (u_resolve by the caller); the size check is a
- * reminder to set a field added to struct job. */
-_Static_assert(sizeof(struct job) == 160, "job_init must set every field of struct job");
-static inline void job_init(const struct ops *o, struct job *jb, const struct inc *in,
-                            const struct scn_itype *it)
+/* A job of type t before its incident is copied in, every field set (u_resolve
+ * by the caller); the size check is a reminder to set a field added to
+ * struct job.  Built once per type (ops_setup), so that job_init copies one
+ * record instead of setting its fields one by one. */
+_Static_assert(sizeof(struct job) == 160, "job_template must set every field of struct job");
+static void job_template(const struct ops *o, struct job *jb, int t)
 {
-    jb->inc = *in;
+    memset(&jb->inc, 0, sizeof jb->inc);
     jb->t_dispatch = jb->t_first = jb->remaining = NAN;
     jb->u_resolve = jb->fu_min = 0;
     jb->first_unit = -1;
     jb->first_contact = false;
     jb->n_req = 0;
     jb->phase = PH_POLICE;
-    jb->roles = (unsigned char)o->type_roles[in->type];
-    jb->need = it->units_required;
+    jb->roles = (unsigned char)o->type_roles[t];
+    jb->need = o->s->itypes[t].units_required;
     jb->active = 0;
     jb->queued = jb->in_queue = false;
     jb->resent = 0;
-    jb->cmask = (uint16_t)o->type_cmask[in->type];
+    jb->cmask = (uint16_t)o->type_cmask[t];
     jb->qprev = jb->qnext = jb->next_free = -1;
+}
+
+/* A new job for incident in: its type's template and the incident. */
+_Static_assert(offsetof(struct job, inc) == 0 &&
+               offsetof(struct job, t_dispatch) == sizeof(struct inc),
+               "struct job is the incident, then the rest");
+static inline void job_init(const struct ops *o, struct job *jb, const struct inc *in)
+{
+    memcpy(&jb->t_dispatch, &o->job_tmpl[in->type].t_dispatch,
+           sizeof *jb - offsetof(struct job, t_dispatch));
+    jb->inc = *in;
 }
 
 /* Units requested by a job: units_per_call.csv's draw, else its type's. */
@@ -1959,7 +1969,7 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
     if (j < 0)
         return -1;
     struct job *jb = &o->job[j];
-    job_init(o, jb, o->next, it);
+    job_init(o, jb, o->next);
     if (o->use_jx)
         job_start(o, jb, spawn_key_exo(o->next->seq), 0, false);
     /* Drawn for every call whatever happens to it, so that the outcome
@@ -2006,7 +2016,7 @@ static int arrive_spawned(struct ops *o, const struct spawn_inc *x, struct perr 
     if (j < 0)
         return -1;
     struct job *jb = &o->job[j];
-    job_init(o, jb, &x->inc, it);
+    job_init(o, jb, &x->inc);
     job_start(o, jb, x->key, x->depth, true);
     if (jb->inc.t >= o->warmup) {
         o->n_spawned++;
@@ -2073,6 +2083,7 @@ static void ops_release(struct ops *o)
     free(o->type_cmask);
     free(o->cclass);
     free(o->type_roles);
+    free(o->job_tmpl);
     free(o->gy_acc);
     free(o->t_closed_esc);
     spawn_q_release(&o->spawns);
@@ -2428,6 +2439,9 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
         o->any_first_resp |= s->itypes[t].needs_officer == NEED_FIRST;
         o->type_roles[t] = s->itypes[t].roles & ROLE_POLICE;
     }
+    o->job_tmpl = zalloc((size_t)s->n_itypes, sizeof *o->job_tmpl);
+    for (int t = 0; t < s->n_itypes; t++)
+        job_template(o, &o->job_tmpl[t], t);
     /* Every unit may take every call (one crew class, every role listed by
      * every type): the queue's first job is any unit's (q_first_for). */
     o->q_any = o->n_cc == 1;

@@ -205,6 +205,7 @@ struct ops {
     unsigned char *cclass; /* unit -> crew class (kept out of unit_tag: 4 bytes) */
     uint32_t *type_cmask;  /* type -> classes that may take it */
     unsigned *type_roles;  /* type -> its police roles (job.roles) */
+    struct job *job_tmpl;  /* type -> a new job of it before its incident (job_init) */
     uint32_t officer_cmask;/* classes with a sworn officer */
     /* Organisational levels: units per group, team and station, and the
      * responsible unit of each grid (first A-post home unit, -1 none). */
