@@ -41,6 +41,7 @@
 #include <gsl/gsl_randist.h>
 #include "obsvsim.h"
 #include "ops_priv.h"
+#include "nn_priv.h"
 #include "rng.h"
 #include "ts.h"
 
@@ -1432,7 +1433,7 @@ static void assign_from_base(struct ops *o, int u, int j)
     double now = sim_now(o->sim);
     PS_HOT_ASSERT(r->in_nn && r->act == ACT_BASE);
     r->act_since = now;
-    nn_remove(o->nn[o->tag[u].slot], o->nn_item[u]);
+    nn__remove(o->nn[o->tag[u].slot], o->nn_item[u]);
     r->in_nn = false;
     r->busy_since = now;
     o->n_busy++;
@@ -1754,7 +1755,7 @@ PS_HOT bool back_idle(struct ops *o, int u)
     r->x0 = r->x1;
     r->y0 = r->y1;
     r->t0 = now;
-    nn_insert(o->nn[o->tag[u].slot], o->nn_item[u]);
+    nn__insert(o->nn[o->tag[u].slot], o->nn_item[u]);
     r->in_nn = true;
     return true;
 }
