@@ -1426,8 +1426,10 @@ PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now)
 }
 
 /* assign() under one_event for a unit idle at its base, so in its spatial
- * index and on no activity: it goes from available to busy. */
-static void assign_from_base(struct ops *o, int u, int j)
+ * index and on no activity: it goes from available to busy.  Inline in
+ * arrive, the hot caller (dispatch_arrival), out of line elsewhere
+ * (assign_from_base). */
+PS_HOT void start_from_base(struct ops *o, int u, int j)
 {
     struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim);
@@ -1439,6 +1441,11 @@ static void assign_from_base(struct ops *o, int u, int j)
     o->n_busy++;
     o->n_avail--;
     cycle_from_base(o, u, j, now);
+}
+
+static void assign_from_base(struct ops *o, int u, int j)
+{
+    start_from_base(o, u, j);
 }
 
 /* assign() under one_event for a unit that has just arrived back at its
@@ -1534,23 +1541,31 @@ static void preempt(struct ops *o, int u)
  * pre-empts if allowed; what is still missing waits in the queue. */
 static void dispatch_general(struct ops *o, int j);
 
-/* Under one_event inline in its callers (arrive's frame serves), else the
- * general loop. */
-PS_HOT void dispatch_job(struct ops *o, int j)
+/* Under one_event inline in its callers (their frame serves), and with
+ * the busy cycle inline too where the caller is the hot one (whole), else
+ * the general loop. */
+PS_HOT void dispatch_in(struct ops *o, int j, const bool whole)
 {
     if (o->one_event) {
         /* One unit a call, no grid tier, holds or pre-emption (one_event_ok):
          * dispatch_general's loop once. */
         PS_HOT_ASSERT(o->job[j].need == 1 && o->job[j].phase == PH_POLICE);
         int u = o->n_avail > 0 ? o->pol->select(o, o->pol_state, &o->job[j]) : -1;
-        if (u >= 0)
-            assign_from_base(o, u, j);  /* available: idle at its base (one_event_ok) */
+        if (u >= 0 && whole)            /* available: idle at its base (one_event_ok) */
+            start_from_base(o, u, j);
+        else if (u >= 0)
+            assign_from_base(o, u, j);
         else if (!o->job[j].in_queue)
             q_push(o, j);
         return;
     }
     dispatch_general(o, j);
 }
+
+PS_HOT void dispatch_job(struct ops *o, int j) { dispatch_in(o, j, false); }
+
+/* dispatch_job for arrive's exogenous call, most of the run's work. */
+PS_HOT void dispatch_arrival(struct ops *o, int j) { dispatch_in(o, j, true); }
 
 static void dispatch_general(struct ops *o, int j)
 {
@@ -1999,7 +2014,7 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
         else
             dispatch_job(o, j);
     } else {
-        dispatch_job(o, j);
+        dispatch_arrival(o, j);
     }
     if (pull(o, e) < 0)
         return -1;
