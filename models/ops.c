@@ -1797,18 +1797,12 @@ static void on_followup_end(struct ops *o, int u)
         become_free(o, u);
 }
 
-static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct perr *e)
+/* Every event but a busy cycle's end that back_idle takes (on_event). */
+PS_COLD static int on_other_event(struct ops *o, const struct evq_event *ev)
 {
-    (void)e;
-    struct ops *o = m;
     int u = (int)ev->id;
-    /* Most of the calendar: a busy cycle's end (its only event under
-     * one_event), tested first. */
     if (ev->kind == EV_ARRIVE_BASE && ev->ver == o->u[u].ver) {
-        if (o->prefetch)        /* for the nn_insert of back_idle or go_idle */
-            nn_prefetch(o->nn[o->tag[u].slot], o->nn_item[u]);
-        if (!back_idle(o, u))
-            on_arrive_base(o, u);
+        on_arrive_base(o, u);
         maybe_close(o);
         return 0;
     }
@@ -1852,8 +1846,26 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
         PS_ASSERT(!"unknown event kind");
     }
     maybe_close(o);
-    (void)sim;
     return 0;
+}
+
+static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct perr *e)
+{
+    (void)sim, (void)e;
+    struct ops *o = m;
+    int u = (int)ev->id;
+    /* Most of the calendar: a busy cycle's end (its only event under
+     * one_event), tested first and without a stack frame: everything else
+     * is a tail call. */
+    if (ev->kind == EV_ARRIVE_BASE && ev->ver == o->u[u].ver) {
+        if (o->prefetch)        /* for the nn_insert of back_idle or go_idle */
+            nn_prefetch(o->nn[o->tag[u].slot], o->nn_item[u]);
+        if (back_idle(o, u)) {
+            maybe_close(o);
+            return 0;
+        }
+    }
+    return on_other_event(o, ev);
 }
 
 /* ---- arrivals ------------------------------------------------------------ */
