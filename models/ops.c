@@ -1345,7 +1345,7 @@ PS_HOT void complete(struct ops *o, int j)
         if (jb->inc.grid >= 0)
             o->g_tal[jb->inc.grid].resolved += resolved;
         o->t_tal[jb->inc.type].resolved += resolved;
-        o->t_tal[jb->inc.type].handover += !closed;
+        o->t_handover[jb->inc.type] += !closed;
         if (o->ovs)         /* a replay with observed stamps only */
             obsvsim_add(o->ovs, &jb->inc, jb->t_dispatch, jb->t_first);
     }
@@ -1884,8 +1884,7 @@ static inline void prefetch_grid(const struct ops *o, const struct inc *in)
     __builtin_prefetch(&o->grid_home1[in->grid]);
     __builtin_prefetch(&o->grid_zone[in->grid]);
     const struct tally *g = &o->g_tal[in->grid];
-    __builtin_prefetch(g, 1);                   /* a row may straddle two lines */
-    __builtin_prefetch((const char *)(g + 1) - 1, 1);
+    __builtin_prefetch(g, 1);                   /* one line (struct tally) */
 }
 
 static inline void prefetch_home(const struct ops *o, const struct inc *in)
@@ -2114,6 +2113,7 @@ static void ops_release(struct ops *o)
     free(o->job_tmpl);
     free(o->gy_acc);
     free(o->t_closed_esc);
+    free(o->t_handover);
     spawn_q_release(&o->spawns);
     free(o->nn); free(o->nn_unit); free(o->nn_item); free(o->mob); free(o->u);
     free(o->mode_roles);
@@ -2451,11 +2451,12 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     stat_sum_init(&o->wait_queued);
     stat_hist_init(&o->wait_hist);
     stat_hist_init(&o->travel_hist);
-    o->g_tal = zalloc((size_t)G, sizeof *o->g_tal);
-    o->h_tal = zalloc(24, sizeof *o->h_tal);
-    o->t_tal = zalloc((size_t)s->n_itypes, sizeof *o->t_tal);
-    o->k_tal = zalloc(FAC_N_TIERS, sizeof *o->k_tal);
+    o->g_tal = zalloc_aligned((size_t)G, sizeof *o->g_tal, 64);
+    o->h_tal = zalloc_aligned(24, sizeof *o->h_tal, 64);
+    o->t_tal = zalloc_aligned((size_t)s->n_itypes, sizeof *o->t_tal, 64);
+    o->k_tal = zalloc_aligned(FAC_N_TIERS, sizeof *o->k_tal, 64);
     o->t_closed_esc = zalloc((size_t)s->n_itypes, sizeof(double));
+    o->t_handover = zalloc((size_t)s->n_itypes, sizeof *o->t_handover);
     o->gy_acc = zalloc((size_t)s->n_itypes * OPS_N_GRIDTYPE, sizeof(double));
     o->grid_on = ops_has_grid_tier(s);
     o->spawn_on = s->n_conseq > 0;
@@ -2639,8 +2640,8 @@ static void results(const struct ops *o, double *out)
         n_within += a->within;
         n_first += a->first;
         n_resolved += a->resolved;
-        n_handover += a->handover;
-        n_done += (double)(a->resolved + a->handover) + o->t_closed_esc[t];
+        n_handover += o->t_handover[t];
+        n_done += (double)(a->resolved + o->t_handover[t]) + o->t_closed_esc[t];
     }
     for (int h = 0; h < 24; h++)
         n_queued += o->h_tal[h].queued;
@@ -2694,7 +2695,7 @@ static void results(const struct ops *o, double *out)
     if (!o->cad_upc)
         for (int t = 0; t < s->n_itypes; t++)
             sent += s->itypes[t].units_required *
-                    (double)(o->t_tal[t].resolved + o->t_tal[t].handover);
+                    (double)(o->t_tal[t].resolved + o->t_handover[t]);
     out[G_UNITS_PER_CALL] = ratio(sent, n_done);
     out[G_WORKLOAD_SHARE] = 0;
     out[G_BRIEFING_SHARE] = 0;
@@ -2836,14 +2837,14 @@ static void results(const struct ops *o, double *out)
         double *row = &out[B->type + (size_t)t * OPS_N_TYPE];
         /* done: closed by the first contact, closed later (escalated), or handed over */
         double k = (double)a->n;
-        double done = (double)(a->resolved + a->handover) + o->t_closed_esc[t];
+        double done = (double)(a->resolved + o->t_handover[t]) + o->t_closed_esc[t];
         row[T_INCIDENTS] = k;
         row[T_RESP_MEAN] = ratio(a->resp, k);
         row[T_RESP_P90] = stat_hist_quantile(o->split_type ? &o->t_hist[t] : &o->p_hist[P], 0.90);
         row[T_WITHIN] = ratio((double)a->within, k);
         row[T_FIRST] = ratio((double)a->first, k);
         row[T_RESOLVED] = ratio((double)a->resolved, done);
-        row[T_HANDOVER] = ratio((double)a->handover, done);
+        row[T_HANDOVER] = ratio((double)o->t_handover[t], done);
         if (o->by_interval) {
             row[T_RD_MEAN] = ratio(a->rd, k);
             row[T_DA_MEAN] = ratio(a->da, k);

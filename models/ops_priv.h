@@ -38,10 +38,13 @@ enum idle_act {
 struct tally {
     uint64_t n;                 /* first arrivals */
     uint64_t within, first, queued;
-    uint64_t resolved, handover; /* at completion */
+    uint64_t resolved;          /* at completion (handovers: ops.t_handover, by type only) */
     double resp;                /* response minutes */
     double rd, da;              /* received -> dispatched, dispatched -> arrived (by_interval) */
 };
+/* One cache line a row (ops_setup allocates the rows aligned), so that a
+ * call touches one line of its grid's row, and a row's address is a shift. */
+_Static_assert(sizeof(struct tally) == 64, "a breakdown row is one cache line");
 
 /* Fields in the order an incident touches them: the first 64 bytes (state
  * and current leg) on every event, the next line on dispatch and return,
@@ -224,6 +227,7 @@ struct ops {
     struct stat_sum gt_esc_delay, gt_grid_resp, gt_police_resp, gt_esc_resp, gt_police_travel;
     double *gy_acc;        /* per type: OPS_N_GRIDTYPE counts */
     double *t_closed_esc;  /* per type: escalated grid calls the police closed */
+    uint64_t *t_handover;  /* per type: calls handed over at completion */
     struct station_rt *st; /* per facility (only stations used) */
 
     struct job *job;
