@@ -255,6 +255,7 @@ struct ops_totals {
     unsigned calendar_growths; /* event-pool growths (0 when sized right) */
     double t_end;          /* time of the last event, minutes */
     bool prefetch;         /* memory was prefetched (a large model; ops.c ops_setup) */
+    bool plain;            /* calls took the path without feature tests (ops.c arrive) */
 };
 
 /* Random-stream purposes of the CAD mechanisms (ops_cad.c), numbered far

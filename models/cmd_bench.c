@@ -17,7 +17,8 @@ static const char help[] =
 "made by its generate.sh) and prints the reference benchmark's figures, one\n"
 "'name: value' per line: incidents, response mean/p50/p90 (min), first-contact\n"
 "rate, mean utilisation, queued share, mean wait of queued incidents and of\n"
-"all incidents, the calendar events, the\n"
+"all incidents, the calendar events and pool growths, whether memory was\n"
+"prefetched and calls took the plain path (docs/performance.md), the\n"
 "scenario load time, the simulation's wall time and incidents per second\n"
 "(loading excluded) and peak resident memory.\n"
 "\n"
@@ -150,6 +151,7 @@ int cmd_bench(int argc, char **argv)
         printf("events: %llu\n", (unsigned long long)tot.events);
         printf("calendar_growths: %u\n", tot.calendar_growths);
         printf("prefetch: %s\n", tot.prefetch ? "on" : "off");
+        printf("plain_path: %s\n", tot.plain ? "yes" : "no");
         printf("load_s: %.3f\n", t1 - t0);
         printf("wall_s: %.3f\n", t3 - t2);
         printf("incidents_per_s: %.0f\n", (double)tot.created / (t3 - t2));

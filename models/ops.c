@@ -1173,14 +1173,14 @@ static inline void tally_first(struct tally *a, double resp, bool within, bool f
     a->queued += queued;
 }
 
-PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now)
+PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const bool plain)
 {
     const struct scn *s = o->s;
     const struct inc *in = &jb->inc;
     jb->t_first = now;
     jb->first_unit = u;
     jb->first_contact = home_of(o, u, in->grid);
-    if (o->rec_extra)
+    if (!plain && o->rec_extra)
         record_intervals(o, u, jb, now);
     if (in->t < o->warmup)
         return;
@@ -1191,7 +1191,7 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now)
     size_t rbin = stat_hist_bin(resp);  /* one bin search for every histogram of resp */
     stat_sum_add(&o->p_resp[P], resp);
     stat_hist_add_bin(&o->p_hist[P], resp, rbin);
-    if (o->split_prio) {
+    if (!plain && o->split_prio) {
         int p = in->prio_idx;
         stat_sum_add(&o->p_resp[p], resp);
         stat_hist_add_bin(&o->p_hist[p], resp, rbin);
@@ -1204,7 +1204,7 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now)
     if (jb->queued)
         stat_sum_add(&o->wait_queued, wait);
     o->n_cross += !first && o->unit_home1[u] != -1;
-    if (o->zoned) {
+    if (!plain && o->zoned) {
         int gz = in->grid >= 0 ? o->grid_zone[in->grid] : -1;
         o->n_cross_zone += gz >= 0 && o->unit_zone[u] >= 0 && o->unit_zone[u] != gz;
     }
@@ -1213,9 +1213,9 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now)
     int hr = hour_of_day(o, in->t);
     tally_first(&o->h_tal[hr], resp, within, first, jb->queued);
     tally_first(&o->t_tal[in->type], resp, within, first, jb->queued);
-    if (o->split_type)
+    if (!plain && o->split_type)
         stat_hist_add_bin(&o->t_hist[in->type], resp, rbin);
-    if (o->grid_on && o->tag[u].role == ROLE_GRID_WORKER) {
+    if (!plain && o->grid_on && o->tag[u].role == ROLE_GRID_WORKER) {
         o->gt_first++;
         o->gy_acc[(size_t)in->type * OPS_N_GRIDTYPE + GY_FIRST_SHARE] += 1;
         stat_sum_add(&o->gt_grid_resp, resp);
@@ -1328,7 +1328,7 @@ PS_COLD static bool complete_ext(struct ops *o, struct job *jb, bool *resolved, 
     return closed;
 }
 
-PS_HOT void complete(struct ops *o, int j)
+PS_HOT void complete(struct ops *o, int j, const bool plain)
 {
     const struct scn *s = o->s;
     struct job *jb = &o->job[j];
@@ -1336,7 +1336,7 @@ PS_HOT void complete(struct ops *o, int j)
     double now = sim_now(o->sim);
     int fu = jb->first_unit;
     bool counted = jb->inc.t >= o->warmup, resolved, closed;
-    if (o->use_jx)
+    if (!plain && o->use_jx)
         closed = complete_ext(o, jb, &resolved, counted);
     else
         resolved = closed = !inc_class_is_case(it->cls) &&
@@ -1346,10 +1346,10 @@ PS_HOT void complete(struct ops *o, int j)
             o->g_tal[jb->inc.grid].resolved += resolved;
         o->t_tal[jb->inc.type].resolved += resolved;
         o->t_handover[jb->inc.type] += !closed;
-        if (o->ovs)         /* a replay with observed stamps only */
+        if (!plain && o->ovs)   /* a replay with observed stamps only */
             obsvsim_add(o->ovs, &jb->inc, jb->t_dispatch, jb->t_first);
     }
-    if (o->trace)
+    if (!plain && o->trace)
         fprintf(o->trace, "%llu,%.4f,%.4f,%.4f,%s,%s,%d,%s,%d,%d,%.4f,%.4f,%.4f,%d,%d,%d,%.4f,"
                 "%d,%.4f\n",
                 (unsigned long long)jb->inc.seq, jb->inc.t, jb->inc.x, jb->inc.y,
@@ -1373,13 +1373,13 @@ PS_HOT void complete(struct ops *o, int j)
  * (no follow-up work can start, no trace is written).  The unit stays
  * U_ENROUTE until it is back, which only is_busy() reads.  back: the
  * minutes of the way back when the caller knows them, else NAN. */
-PS_HOT void whole_cycle(struct ops *o, int u, int j, double back)
+PS_HOT void whole_cycle(struct ops *o, int u, int j, double back, const bool plain)
 {
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];
     double t_arrive = r->t1, t_leave = t_arrive + onscene_min(o, u, jb);
     if (isnan(jb->t_first))
-        record_first(o, u, jb, t_arrive);
+        record_first(o, u, jb, t_arrive, plain);
     if (jb->inc.t >= o->warmup) {   /* u is the job's only unit, so its first */
         r->jobs++;
         r->away += !jb->first_contact;
@@ -1387,7 +1387,7 @@ PS_HOT void whole_cycle(struct ops *o, int u, int j, double back)
     double sx = jb->inc.x, sy = jb->inc.y;
     r->job = -1;
     --jb->active;
-    complete(o, j);
+    complete(o, j, plain);
     /* The return leg, as on_leave_scene would set it at t_leave. */
     const struct geo_pt *b = &o->base_xy[u];
     r->x0 = sx; r->y0 = sy; r->t0 = t_leave;
@@ -1400,7 +1400,7 @@ PS_HOT void whole_cycle(struct ops *o, int u, int j, double back)
  * one_event, where every dispatch starts at the unit's base (one_event_ok:
  * every unit idles there): no activity left to count, the position is the
  * base, no officer need follow (assign_from_base, assign_back). */
-PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now)
+PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, const bool plain)
 {
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];
@@ -1422,14 +1422,14 @@ PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now)
      * and hypot do not depend on the direction), so a unit that left from
      * its base comes back in the time it took to get there. */
     const struct geo_pt *b = &o->base_xy[u];
-    whole_cycle(o, u, j, o->trv_sym && px == b->x && py == b->y ? out : NAN);
+    whole_cycle(o, u, j, o->trv_sym && px == b->x && py == b->y ? out : NAN, plain);
 }
 
 /* assign() under one_event for a unit idle at its base, so in its spatial
  * index and on no activity: it goes from available to busy.  Inline in
- * arrive, the hot caller (dispatch_arrival), out of line elsewhere
+ * arrive_in, the hot caller, out of line elsewhere
  * (assign_from_base). */
-PS_HOT void start_from_base(struct ops *o, int u, int j)
+PS_HOT void start_from_base(struct ops *o, int u, int j, const bool plain)
 {
     struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim);
@@ -1440,12 +1440,12 @@ PS_HOT void start_from_base(struct ops *o, int u, int j)
     r->busy_since = now;
     o->n_busy++;
     o->n_avail--;
-    cycle_from_base(o, u, j, now);
+    cycle_from_base(o, u, j, now, plain);
 }
 
 static void assign_from_base(struct ops *o, int u, int j)
 {
-    start_from_base(o, u, j);
+    start_from_base(o, u, j, false);
 }
 
 /* assign() under one_event for a unit that has just arrived back at its
@@ -1456,7 +1456,7 @@ static void assign_from_base(struct ops *o, int u, int j)
 PS_COLD static void assign_back(struct ops *o, int u, int j)
 {
     PS_HOT_ASSERT(o->u[u].st == U_ENROUTE && sim_now(o->sim) == o->u[u].t1);
-    cycle_from_base(o, u, j, o->u[u].t1);
+    cycle_from_base(o, u, j, o->u[u].t1, false);
 }
 
 /* Sends u (available, or on scene and just cleared) to job j. */
@@ -1486,7 +1486,7 @@ static void assign(struct ops *o, int u, int j)
         q_remove(o, j);
     jb->active++;
     if (o->one_event) {
-        whole_cycle(o, u, j, NAN);
+        whole_cycle(o, u, j, NAN, false);
         return;
     }
     if (o->cad_turnout)                 /* never with one_event (one_event_ok) */
@@ -1542,9 +1542,9 @@ static void preempt(struct ops *o, int u)
 static void dispatch_general(struct ops *o, int j);
 
 /* Under one_event inline in its callers (their frame serves), and with
- * the busy cycle inline too where the caller is the hot one (whole), else
- * the general loop. */
-PS_HOT void dispatch_in(struct ops *o, int j, const bool whole)
+ * the busy cycle inline too where the caller is the hot one (whole; plain
+ * as for arrive_in), else the general loop. */
+PS_HOT void dispatch_in(struct ops *o, int j, const bool whole, const bool plain)
 {
     if (o->one_event) {
         /* One unit a call, no grid tier, holds or pre-emption (one_event_ok):
@@ -1552,7 +1552,7 @@ PS_HOT void dispatch_in(struct ops *o, int j, const bool whole)
         PS_HOT_ASSERT(o->job[j].need == 1 && o->job[j].phase == PH_POLICE);
         int u = o->n_avail > 0 ? o->pol->select(o, o->pol_state, &o->job[j]) : -1;
         if (u >= 0 && whole)            /* available: idle at its base (one_event_ok) */
-            start_from_base(o, u, j);
+            start_from_base(o, u, j, plain);
         else if (u >= 0)
             assign_from_base(o, u, j);
         else if (!o->job[j].in_queue)
@@ -1562,10 +1562,7 @@ PS_HOT void dispatch_in(struct ops *o, int j, const bool whole)
     dispatch_general(o, j);
 }
 
-PS_HOT void dispatch_job(struct ops *o, int j) { dispatch_in(o, j, false); }
-
-/* dispatch_job for arrive's exogenous call, most of the run's work. */
-PS_HOT void dispatch_arrival(struct ops *o, int j) { dispatch_in(o, j, true); }
+PS_HOT void dispatch_job(struct ops *o, int j) { dispatch_in(o, j, false, false); }
 
 static void dispatch_general(struct ops *o, int j)
 {
@@ -1692,7 +1689,7 @@ static void on_arrive_scene(struct ops *o, int u)
     struct job *jb = &o->job[r->job];
     double now = sim_now(o->sim);
     if (isnan(jb->t_first))
-        record_first(o, u, jb, now);
+        record_first(o, u, jb, now, false);
     if (jb->inc.t >= o->warmup) {
         r->jobs++;
         r->away += u == jb->first_unit ? !jb->first_contact : !home_of(o, u, jb->inc.grid);
@@ -1722,7 +1719,7 @@ static void on_leave_scene(struct ops *o, int u)
         if (o->job[j].phase == PH_GRID && !grid_resolves(o, &o->job[j]))
             escalate(o, j);
         else
-            complete(o, j);
+            complete(o, j, false);
     }
     const struct geo_pt *b = &o->base_xy[u];
     if (!r->shift_over && o->tag[u].idle != IDLE_BASE) {
@@ -1978,13 +1975,15 @@ static double next_arrival(void *m)
     return arrival_time(m);
 }
 
-static int arrive(void *m, struct sim *sim, struct perr *e)
+/* An exogenous call arrives, most of the run's work: the busy cycle it
+ * starts is inline here.  plain: o->plain, a constant in each of arrive's
+ * two copies, so that the plain one tests none of the features it rules
+ * out. */
+PS_HOT int arrive_in(struct ops *o, struct perr *e, const bool plain)
 {
-    (void)sim;
-    struct ops *o = m;
     /* A spawned incident due before the next exogenous one goes first;
      * on a tie the exogenous one does. */
-    if (o->spawn_on && o->spawns.n > 0 &&
+    if (!plain && o->spawn_on && o->spawns.n > 0 &&
         spawn_q_top(&o->spawns)->inc.t < (o->has_next ? o->next->t : INFINITY)) {
         struct spawn_inc x;
         spawn_q_pop(&o->spawns, &x);
@@ -1997,7 +1996,7 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
         return -1;
     struct job *jb = &o->job[j];
     job_init(o, jb, o->next);
-    if (o->use_jx)
+    if (!plain && o->use_jx)
         job_start(o, jb, spawn_key_exo(o->next->seq), 0, false);
     /* Drawn for every call whatever happens to it, so that the outcome
      * stream stays aligned across layouts (common random numbers), unless
@@ -2005,7 +2004,7 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
      * the same outcome, and the scenario's types decide this, not its
      * layout. */
     jb->u_resolve = o->draw_resolve ? rng_u01(o->r_outcome) : 0.5;
-    if (it->has_followup) {
+    if (!plain && it->has_followup) {
         struct scn_itype fu = *it;
         fu.dist = it->fu_dist;
         fu.mean_min = it->fu_mean_min;
@@ -2013,7 +2012,7 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
         jb->fu_min = inc_draw_service(&fu, o->r_outcome);
     }
     o->tot.created++;
-    if (o->arrive_cad) {
+    if (!plain && o->arrive_cad) {
         /* Call processing (the dispatch decision comes after taking the
          * call: [dispatch] call_processing*, or by type and hour) and units
          * per call (ops_cad.c); the trace keeps the delay. */
@@ -2025,12 +2024,19 @@ static int arrive(void *m, struct sim *sim, struct perr *e)
         else
             dispatch_job(o, j);
     } else {
-        dispatch_arrival(o, j);
+        dispatch_in(o, j, true, plain);
     }
     if (pull(o, e) < 0)
         return -1;
     maybe_close(o);
     return 0;
+}
+
+static int arrive(void *m, struct sim *sim, struct perr *e)
+{
+    (void)sim;
+    struct ops *o = m;
+    return o->plain ? arrive_in(o, e, true) : arrive_in(o, e, false);
 }
 
 /* A spawned incident (spawn.h) arrives: as arrive(), but every draw comes
@@ -2532,6 +2538,21 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     o->by_interval = o->da_own || o->cad || s->cp_mean_min > 0 || ops_has_observed(s);
     o->rec_extra = o->by_interval || o->trace;
     o->one_event = one_event_ok(o);
+    /* The features an exogenous call's path tests that one_event does not
+     * already rule out (one_event_ok: no trace, grid tier, spawns or
+     * officer following, so no use_jx either). */
+    o->plain = o->one_event && !o->arrive_cad && !o->rec_extra && !o->split_prio &&
+               !o->split_type && !o->zoned && !o->ovs;
+    for (int t = 0; t < s->n_itypes; t++)
+        o->plain &= !s->itypes[t].has_followup;
+    /* A diagnostic override, for the test that the plain path gives what
+     * the general one does (tests/test_plain.sh). */
+    const char *pl = getenv("PATROLSIM_PLAIN");
+    if (pl && *pl) {
+        if (strcmp(pl, "off") != 0)
+            return err_set(e, "PATROLSIM_PLAIN=%s: expected off (or unset: by the scenario)", pl);
+        o->plain = false;
+    }
     o->pol = disp_find(s->policy);
     if (!o->pol)
         return err_set(e, "%s: [dispatch] policy: unknown policy '%s'", s->ini_path, s->policy);
@@ -2916,6 +2937,7 @@ int ops_run(const struct scn *s, const struct ops_params *p, double *out,
         o.tot.events = sim_counters(o.sim)->executed;
         o.tot.calendar_growths = sim_counters(o.sim)->calendar_growths;
         o.tot.prefetch = o.prefetch;
+        o.tot.plain = o.plain;
         o.tot.in_system = o.tot.created - o.tot.completed;
         /* A drained run leaves nothing behind: conservation of incidents. */
         PS_ASSERT(closed(&o) && o.tot.in_system == 0 && o.qn == 0);

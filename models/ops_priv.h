@@ -263,6 +263,8 @@ struct ops {
     struct rng_state *patrol_st;
     bool draw_resolve;         /* some resolution probability is in (0, 1) */
     bool one_event;            /* one calendar event per busy cycle (ops.c) */
+    bool plain;                /* one_event and none of the features an exogenous call's
+                                * path tests (ops_setup): arrive's copy for it tests none */
 
     double warmup, horizon;   /* minutes */
     FILE *trace;

@@ -1,0 +1,50 @@
+#!/bin/sh
+# test_plain.sh - arrive's plain copy (models/ops.c arrive_in), compiled
+# without the tests of the features a scenario does not use, gives what the
+# general copy does: every output file the same byte for byte with the
+# plain path taken and with it forced off (PATROLSIM_PLAIN=off), on
+# scenarios that take it; and scenarios with such a feature do not take it.
+. "$(dirname "$0")/lib.sh"
+
+plain_of() {    # the plain_path line of bench on scenario $1
+    "$P" bench "$@" 2>/dev/null | sed -n 's/^plain_path: //p'
+}
+
+same_both_ways() {
+    desc=$1; shift
+    for m in auto off; do
+        rm -rf "$T/$m"
+        if [ $m = off ]; then v=off; else v=; fi
+        PATROLSIM_PLAIN=$v "$P" run "$@" --quiet --out "$T/$m" >"$T/log.$m" 2>&1 ||
+            { bad "$desc: run with the plain path $m failed: $(head -c 300 "$T/log.$m")"; return; }
+    done
+    if diff -r -x 'provenance*' -x manifest.txt "$T/auto" "$T/off" >"$T/diff"; then
+        ok "$desc: outputs identical with the plain path and without"
+    else
+        bad "$desc: outputs differ: $(head -c 300 "$T/diff")"
+    fi
+}
+
+check "bench-city takes the plain path" [ "$(plain_of scenarios/bench-city --days 2)" = yes ]
+same_both_ways "bench-city S=8" scenarios/bench-city --reps 2 --set run.horizon_days=20
+# Queues on every other call: the plain copy's dispatch from the queue too.
+same_both_ways "bench-city S=8 overloaded" scenarios/bench-city --reps 2 \
+    --set run.horizon_days=5 --set incidents.rate_per_day=*1.3
+sh scenarios/bench-city/generate.sh 64 "$T/s64" 0.05 >/dev/null
+check "bench-city S=64 takes the plain path" [ "$(plain_of "$T/s64")" = yes ]
+same_both_ways "bench-city S=64 (prefetching)" "$T/s64" --reps 2
+check "PATROLSIM_PLAIN=off turns it off" \
+    [ "$(PATROLSIM_PLAIN=off plain_of scenarios/bench-city --days 2)" = no ]
+# Each of these has a feature the plain copy leaves out.
+check "the demo (several types and priorities) does not" \
+    [ "$(plain_of scenarios/demo --days 2)" = no ]
+check "a replay (observed timings to compare) does not" \
+    [ "$(plain_of scenarios/slo-replay --days 2)" = no ]
+
+expect_exit 1 "PATROLSIM_PLAIN with a bad value is refused" \
+    env PATROLSIM_PLAIN=on "$P" run scenarios/bench-city --reps 1 --quiet --out "$T/bad"
+check "... naming the value and what is expected" \
+    grep -q "PATROLSIM_PLAIN=on: expected off" "$T/err"
+check "... leaving no output folder" test ! -e "$T/bad"
+
+finish
