@@ -888,9 +888,10 @@ PS_COLD static double onscene_ext(const struct ops *o, int u, const struct job *
     return t;
 }
 
-static inline double onscene_min(const struct ops *o, int u, const struct job *jb)
+static inline double onscene_min(const struct ops *o, int u, const struct job *jb,
+                                 const bool plain)
 {
-    return o->plain_onscene ? jb->inc.service_min : onscene_ext(o, u, jb);
+    return plain || o->plain_onscene ? jb->inc.service_min : onscene_ext(o, u, jb);
 }
 
 /* The uniform deciding first-contact resolution: the outcome stream's draw
@@ -1182,7 +1183,7 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
     jb->first_contact = home_of(o, u, in->grid);
     if (!plain && o->rec_extra)
         record_intervals(o, u, jb, now);
-    if (in->t < o->warmup)
+    if (!plain && in->t < o->warmup)
         return;
     const struct scn_itype *it = &s->itypes[in->type];
     double resp = now - in->t, wait = jb->t_dispatch - in->t, trav = now - o->u[u].t0;
@@ -1335,7 +1336,7 @@ PS_HOT void complete(struct ops *o, int j, const bool plain)
     const struct scn_itype *it = &s->itypes[jb->inc.type];
     double now = sim_now(o->sim);
     int fu = jb->first_unit;
-    bool counted = jb->inc.t >= o->warmup, resolved, closed;
+    bool counted = plain || jb->inc.t >= o->warmup, resolved, closed;
     if (!plain && o->use_jx)
         closed = complete_ext(o, jb, &resolved, counted);
     else
@@ -1377,10 +1378,11 @@ PS_HOT void whole_cycle(struct ops *o, int u, int j, double back, const bool pla
 {
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];
-    double t_arrive = r->t1, t_leave = t_arrive + onscene_min(o, u, jb);
-    if (isnan(jb->t_first))
+    double t_arrive = r->t1, t_leave = t_arrive + onscene_min(o, u, jb, plain);
+    PS_HOT_ASSERT(!plain || isnan(jb->t_first));
+    if (plain || isnan(jb->t_first))
         record_first(o, u, jb, t_arrive, plain);
-    if (jb->inc.t >= o->warmup) {   /* u is the job's only unit, so its first */
+    if (plain || jb->inc.t >= o->warmup) {  /* u is the job's only unit, so its first */
         r->jobs++;
         r->away += !jb->first_contact;
     }
@@ -1405,7 +1407,8 @@ PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, const bool 
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];
     PS_HOT_ASSERT(!r->mobile && !r->in_nn && !o->any_first_resp);
-    if (isnan(jb->t_dispatch))
+    PS_HOT_ASSERT(!plain || (isnan(jb->t_dispatch) && !jb->in_queue));
+    if (plain || isnan(jb->t_dispatch))
         jb->t_dispatch = now;
     double px = r->x1, py = r->y1, x = jb->inc.x, y = jb->inc.y;
     r->x0 = px; r->y0 = py; r->t0 = now;
@@ -1415,7 +1418,7 @@ PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, const bool 
     r->st = U_ENROUTE;
     r->job = j;
     r->ver++;
-    if (--jb->need == 0 && jb->in_queue)
+    if (--jb->need == 0 && !plain && jb->in_queue)
         q_remove(o, j);
     jb->active++;
     /* A metric without bands gives the same minutes both ways (|dx| + |dy|
@@ -1546,7 +1549,7 @@ static void dispatch_general(struct ops *o, int j);
  * as for arrive_in), else the general loop. */
 PS_HOT void dispatch_in(struct ops *o, int j, const bool whole, const bool plain)
 {
-    if (o->one_event) {
+    if (plain || o->one_event) {
         /* One unit a call, no grid tier, holds or pre-emption (one_event_ok):
          * dispatch_general's loop once. */
         PS_HOT_ASSERT(o->job[j].need == 1 && o->job[j].phase == PH_POLICE);
@@ -1696,7 +1699,7 @@ static void on_arrive_scene(struct ops *o, int u)
     }
     if (o->grid_on && o->tag[u].role != ROLE_GRID_WORKER && isnan(jx_of(o, jb)->t_police))
         police_arrival(o, u, jb, now);
-    double on_scene = onscene_min(o, u, jb);
+    double on_scene = onscene_min(o, u, jb, false);
     if (!isnan(jb->remaining)) {        /* resuming a pre-empted job */
         on_scene = jb->remaining;
         jb->remaining = NAN;
@@ -1978,7 +1981,9 @@ static double next_arrival(void *m)
 /* An exogenous call arrives, most of the run's work: the busy cycle it
  * starts is inline here.  plain: o->plain, a constant in each of arrive's
  * two copies, so that the plain one tests none of the features it rules
- * out. */
+ * out.  The functions it passes plain to take it as true on this path
+ * only, so there it also means a new job, never dispatched or queued (no
+ * dispatch time yet, no first arrival): PS_HOT_ASSERTed where relied on. */
 PS_HOT int arrive_in(struct ops *o, struct perr *e, const bool plain)
 {
     /* A spawned incident due before the next exogenous one goes first;
@@ -2540,9 +2545,9 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     o->one_event = one_event_ok(o);
     /* The features an exogenous call's path tests that one_event does not
      * already rule out (one_event_ok: no trace, grid tier, spawns or
-     * officer following, so no use_jx either). */
+     * officer following, so no use_jx either), a warm-up among them. */
     o->plain = o->one_event && !o->arrive_cad && !o->rec_extra && !o->split_prio &&
-               !o->split_type && !o->zoned && !o->ovs;
+               !o->split_type && !o->zoned && !o->ovs && o->plain_onscene && o->warmup == 0;
     for (int t = 0; t < s->n_itypes; t++)
         o->plain &= !s->itypes[t].has_followup;
     /* A diagnostic override, for the test that the plain path gives what

@@ -40,6 +40,8 @@ check "the demo (several types and priorities) does not" \
     [ "$(plain_of scenarios/demo --days 2)" = no ]
 check "a replay (observed timings to compare) does not" \
     [ "$(plain_of scenarios/slo-replay --days 2)" = no ]
+check "bench-city with a warm-up does not" \
+    [ "$(plain_of scenarios/bench-city --days 2 --set run.warmup_days=1)" = no ]
 
 expect_exit 1 "PATROLSIM_PLAIN with a bad value is refused" \
     env PATROLSIM_PLAIN=on "$P" run scenarios/bench-city --reps 1 --quiet --out "$T/bad"
