@@ -1743,23 +1743,11 @@ static void on_leave_scene(struct ops *o, int u)
     sim_at(o->sim, r->t1, EV_ARRIVE_BASE, (uint32_t)u, r->ver);
 }
 
-/* on_arrive_base under one_event (one_event_ok: idle at base, no holds,
- * no case team, so no follow-up to take) when the unit's shift goes on:
- * the first queued call it may take, as become_free would; else what
- * go_idle, next_activity, stay and place do for an en-route unit arriving
- * at its base, written out once.  Returns false (nothing done) otherwise. */
-PS_HOT bool back_idle(struct ops *o, int u)
+/* What go_idle, next_activity, stay and place do for an en-route unit
+ * arriving at its base under one_event, written out once (back_idle). */
+PS_HOT void settle_at_base(struct ops *o, int u, double now)
 {
     struct unit_rt *r = &o->u[u];
-    if (!o->one_event || r->shift_over)
-        return false;
-    double now = r->t1;
-    PS_HOT_ASSERT(sim_now(o->sim) == now && r->st == U_ENROUTE && !r->in_nn && !r->mobile);
-    int j = o->qn > 0 ? q_first_for(o, u) : -1;
-    if (j >= 0) {
-        assign_back(o, u, j);
-        return true;
-    }
     r->busy += clip(o, r->busy_since, now);
     o->n_busy--;                        /* set_state(U_IDLE): busy -> available */
     o->n_avail++;
@@ -1772,7 +1760,46 @@ PS_HOT bool back_idle(struct ops *o, int u)
     r->t0 = now;
     nn__insert(o->nn[o->tag[u].slot], o->nn_item[u]);
     r->in_nn = true;
-    return true;
+}
+
+/* back_idle with calls queued: the first it may take, as become_free
+ * would, else idle. */
+PS_COLD static int back_to_queue(struct ops *o, int u)
+{
+    int j = q_first_for(o, u);
+    if (j >= 0)
+        assign_back(o, u, j);
+    else
+        settle_at_base(o, u, o->u[u].t1);
+    maybe_close(o);
+    return 0;
+}
+
+/* maybe_close's rare part, as an event handler's tail call. */
+PS_COLD static int close_after_event(struct ops *o)
+{
+    close_if_done(o);
+    return 0;
+}
+
+/* on_arrive_base under one_event (one_event_ok: idle at base, no holds,
+ * no case team, so no follow-up to take) when the unit's shift goes on,
+ * then maybe_close; on_event's return value.  Every call a tail call, so
+ * that the common case, the unit going idle, needs no stack frame.  -1:
+ * nothing done (the shift is over, or not one_event). */
+PS_HOT int back_idle(struct ops *o, int u)
+{
+    struct unit_rt *r = &o->u[u];
+    if (!o->one_event || r->shift_over)
+        return -1;
+    PS_HOT_ASSERT(sim_now(o->sim) == r->t1 && r->st == U_ENROUTE && !r->in_nn && !r->mobile);
+    if (o->qn > 0)
+        return back_to_queue(o, u);
+    settle_at_base(o, u, r->t1);
+    if (o->has_next || o->spawns.n > 0 || o->active_jobs > 0 || o->n_busy > 0 ||
+        o->pending_fu > 0)              /* maybe_close's test */
+        return 0;
+    return close_after_event(o);
 }
 
 static void on_arrive_base(struct ops *o, int u)
@@ -1860,10 +1887,9 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
     if (ev->kind == EV_ARRIVE_BASE && ev->ver == o->u[u].ver) {
         if (o->prefetch)        /* for the nn_insert of back_idle or go_idle */
             nn_prefetch(o->nn[o->tag[u].slot], o->nn_item[u]);
-        if (back_idle(o, u)) {
-            maybe_close(o);
-            return 0;
-        }
+        int rc = back_idle(o, u);
+        if (rc >= 0)
+            return rc;
     }
     return on_other_event(o, ev);
 }
