@@ -1186,11 +1186,16 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
     if (!plain && in->t < o->warmup)
         return;
     const struct scn_itype *it = &s->itypes[in->type];
-    double resp = now - in->t, wait = jb->t_dispatch - in->t, trav = now - o->u[u].t0;
-    bool within = resp <= it->target_min, first = jb->first_contact;
+    /* On the plain path a call is dispatched as it arrives, from its unit's
+     * base: no wait, and the travel is the response, exactly. */
+    PS_HOT_ASSERT(!plain || (jb->t_dispatch == in->t && o->u[u].t0 == in->t && !jb->queued));
+    double resp = now - in->t;
+    double wait = plain ? 0.0 : jb->t_dispatch - in->t, trav = plain ? resp : now - o->u[u].t0;
+    bool within = resp <= it->target_min, first = jb->first_contact, queued = !plain && jb->queued;
     int P = s->n_priorities;
     size_t rbin = stat_hist_bin(resp);  /* one bin search for every histogram of resp */
-    stat_sum_add(&o->p_resp[P], resp);
+    if (!plain && !o->plain)            /* else t_tal[0] holds it (results) */
+        stat_sum_add(&o->p_resp[P], resp);
     stat_hist_add_bin(&o->p_hist[P], resp, rbin);
     if (!plain && o->split_prio) {
         int p = in->prio_idx;
@@ -1202,7 +1207,7 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
     stat_hist_add_bin(&o->travel_hist, trav, trav == resp ? rbin : stat_hist_bin(trav));
     stat_sum_add(&o->wait_all, wait);
     stat_hist_add(&o->wait_hist, wait);
-    if (jb->queued)
+    if (queued)
         stat_sum_add(&o->wait_queued, wait);
     o->n_cross += !first && o->unit_home1[u] != -1;
     if (!plain && o->zoned) {
@@ -1210,10 +1215,10 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
         o->n_cross_zone += gz >= 0 && o->unit_zone[u] >= 0 && o->unit_zone[u] != gz;
     }
     if (in->grid >= 0)
-        tally_first(&o->g_tal[in->grid], resp, within, first, jb->queued);
+        tally_first(&o->g_tal[in->grid], resp, within, first, queued);
     int hr = hour_of_day(o, in->t);
-    tally_first(&o->h_tal[hr], resp, within, first, jb->queued);
-    tally_first(&o->t_tal[in->type], resp, within, first, jb->queued);
+    tally_first(&o->h_tal[hr], resp, within, first, queued);
+    tally_first(&o->t_tal[in->type], resp, within, first, queued);
     if (!plain && o->split_type)
         stat_hist_add_bin(&o->t_hist[in->type], resp, rbin);
     if (!plain && o->grid_on && o->tag[u].role == ROLE_GRID_WORKER) {
@@ -2682,7 +2687,11 @@ static void results(const struct ops *o, double *out)
     int P = s->n_priorities;
     double T = o->tot.t_end, span = T - o->warmup;
     double days = (o->horizon - o->warmup) / 1440.0;   /* incidents are created over this */
-    const struct stat_sum *all = &o->p_resp[P];
+    /* With the plain path (one type) record_first leaves the overall
+     * response sum to the type's row, which receives the same values in
+     * the same order. */
+    struct stat_sum plain_all = { .n = o->t_tal[0].n, .sum = o->t_tal[0].resp };
+    const struct stat_sum *all = o->plain ? &plain_all : &o->p_resp[P];
     double n = (double)all->n;
     /* The overall counts: every counted call has a type and an hour. */
     uint64_t n_within = 0, n_first = 0, n_queued = 0, n_resolved = 0, n_handover = 0;
@@ -2846,7 +2855,7 @@ static void results(const struct ops *o, double *out)
 
     for (int p = 0; p < P; p++) {
         int q = o->split_prio ? p : P;          /* one level: the overall collectors */
-        const struct stat_sum *a = &o->p_resp[q];
+        const struct stat_sum *a = q == P ? all : &o->p_resp[q];
         double *row = &out[B->prio + (size_t)p * OPS_N_PRIO];
         row[P_INCIDENTS] = (double)a->n;
         row[P_RESP_MEAN] = stat_sum_mean(a);
