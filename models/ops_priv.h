@@ -250,7 +250,7 @@ struct ops {
      * the events before them run: nx[] is a ring of nx_n incidents from
      * nx_at, *next (= nx[nx_at]) arrives next, has_next = nx_n > 0. */
 #define OPS_AHEAD 4
-#define OPS_PREFETCH_BYTES (1u << 19)   /* see ops_setup */
+#define OPS_PREFETCH_BYTES (1u << 21)   /* see ops_setup */
     struct inc nx[OPS_AHEAD], *next;
     unsigned nx_at, nx_n;
     bool has_next, src_done;

@@ -32,7 +32,9 @@ same_both_ways "bench-city S=8 overloaded" scenarios/bench-city --reps 2 \
     --set run.horizon_days=5 --set incidents.rate_per_day=*1.3
 sh scenarios/bench-city/generate.sh 64 "$T/s64" 0.05 >/dev/null
 check "bench-city S=64 takes the plain path" [ "$(plain_of "$T/s64")" = yes ]
+export PATROLSIM_PREFETCH=on        # the plain copy with the stream read ahead
 same_both_ways "bench-city S=64 (prefetching)" "$T/s64" --reps 2
+unset PATROLSIM_PREFETCH
 check "PATROLSIM_PLAIN=off turns it off" \
     [ "$(PATROLSIM_PLAIN=off plain_of scenarios/bench-city --days 2)" = no ]
 # Each of these has a feature the plain copy leaves out.
