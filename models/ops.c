@@ -1180,7 +1180,11 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
     const struct inc *in = &jb->inc;
     jb->t_first = now;
     jb->first_unit = u;
-    jb->first_contact = home_of(o, u, in->grid);
+    /* A grid with one home unit decides it by the grid's record, which the
+     * dispatch has just read, not by the unit's. */
+    int gh = in->grid >= 0 ? o->grid_home1[in->grid] : -1;
+    jb->first_contact = gh >= 0 ? u == gh : home_of(o, u, in->grid);
+    PS_HOT_ASSERT(jb->first_contact == home_of(o, u, in->grid));
     if (!plain && o->rec_extra)
         record_intervals(o, u, jb, now);
     if (!plain && in->t < o->warmup)
@@ -1209,7 +1213,7 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
     stat_hist_add(&o->wait_hist, wait);
     if (queued)
         stat_sum_add(&o->wait_queued, wait);
-    o->n_cross += !first && o->unit_home1[u] != -1;
+    o->n_cross += !first && o->tag[u].homed;
     if (!plain && o->zoned) {
         int gz = in->grid >= 0 ? o->grid_zone[in->grid] : -1;
         o->n_cross_zone += gz >= 0 && o->unit_zone[u] >= 0 && o->unit_zone[u] != gz;
@@ -2357,7 +2361,8 @@ static void build_indexes(struct ops *o)
         o->tag[u] = (struct unit_tag){ (unsigned char)s->units[u].role,
                                        (unsigned char)s->units[u].idle,
                                        (unsigned short)nn_slot(o, u, cclass[u]),
-                                       (unsigned char)s->units[u].mode };
+                                       (unsigned char)s->units[u].mode,
+                                       s->units[u].n_home > 0 };
         o->cclass[u] = (unsigned char)cclass[u];
         o->base_xy[u] = (struct geo_pt){ base_of(o, u)->x, base_of(o, u)->y };
     }

@@ -147,6 +147,7 @@ struct unit_tag {
     unsigned char idle;    /* enum idle_mode */
     unsigned short slot;   /* its (mode, role, crew class) index (ops.c nn_slot) */
     unsigned char mode;    /* index into scn.modes: the travel model's speed */
+    unsigned char homed;   /* it has a home grid: a first arrival elsewhere is cross-grid */
 };
 
 struct ops;
