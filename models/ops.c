@@ -1192,7 +1192,7 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
     const struct scn_itype *it = &s->itypes[in->type];
     /* On the plain path a call is dispatched as it arrives, from its unit's
      * base: no wait, and the travel is the response, exactly. */
-    PS_HOT_ASSERT(!plain || (jb->t_dispatch == in->t && o->u[u].t0 == in->t && !jb->queued));
+    PS_HOT_ASSERT(!plain || (jb->t_dispatch == in->t && !jb->queued));
     double resp = now - in->t;
     double wait = plain ? 0.0 : jb->t_dispatch - in->t, trav = plain ? resp : now - o->u[u].t0;
     bool within = resp <= it->target_min, first = jb->first_contact, queued = !plain && jb->queued;
@@ -1396,13 +1396,20 @@ PS_HOT void whole_cycle(struct ops *o, int u, int j, double back, const bool pla
         r->away += !jb->first_contact;
     }
     double sx = jb->inc.x, sy = jb->inc.y;
-    r->job = -1;
-    --jb->active;
+    if (!plain) {               /* plain: never set (cycle_from_base) */
+        r->job = -1;
+        --jb->active;
+    }
     complete(o, j, plain);
-    /* The return leg, as on_leave_scene would set it at t_leave. */
+    /* The return leg, as on_leave_scene would set it at t_leave; on the
+     * plain path only its end, read by back_idle, which leaves the unit at
+     * its base as the whole leg would. */
     const struct geo_pt *b = &o->base_xy[u];
-    r->x0 = sx; r->y0 = sy; r->t0 = t_leave;
-    r->x1 = b->x; r->y1 = b->y;
+    PS_HOT_ASSERT(!plain || (r->x1 == b->x && r->y1 == b->y && r->job == -1));
+    if (!plain) {
+        r->x0 = sx; r->y0 = sy; r->t0 = t_leave;
+        r->x1 = b->x; r->y1 = b->y;
+    }
     r->t1 = t_leave + (isnan(back) ? travel(o, u, sx, sy, b->x, b->y, t_leave) : back);
     sim_at(o->sim, r->t1, EV_ARRIVE_BASE, (uint32_t)u, r->ver);
 }
@@ -1420,16 +1427,23 @@ PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, const bool 
     if (plain || isnan(jb->t_dispatch))
         jb->t_dispatch = now;
     double px = r->x1, py = r->y1, x = jb->inc.x, y = jb->inc.y;
-    r->x0 = px; r->y0 = py; r->t0 = now;
-    r->x1 = x; r->y1 = y;
+    /* The leg out, the unit's job and the job's counts of units needed and
+     * active.  On the plain path nothing reads them before whole_cycle
+     * undoes them (the leg back replaces the leg out, the job is done and
+     * freed), so they are not written: the unit keeps its position at base
+     * and no job. */
+    if (!plain) {
+        r->x0 = px; r->y0 = py; r->t0 = now;
+        r->x1 = x; r->y1 = y;
+        r->job = j;
+        if (--jb->need == 0 && jb->in_queue)
+            q_remove(o, j);
+        jb->active++;
+    }
     double out = travel(o, u, px, py, x, y, now);
     r->t1 = now + out;
     r->st = U_ENROUTE;
-    r->job = j;
     r->ver++;
-    if (--jb->need == 0 && !plain && jb->in_queue)
-        q_remove(o, j);
-    jb->active++;
     /* A metric without bands gives the same minutes both ways (|dx| + |dy|
      * and hypot do not depend on the direction), so a unit that left from
      * its base comes back in the time it took to get there. */
