@@ -74,17 +74,18 @@ void sim_after(struct sim *s, double dt, uint32_t kind, uint32_t id, uint32_t ve
     sim_at(s, s->clk.now + dt, kind, id, ver);
 }
 
-/* The loop, specialised by the compiler for each calendar kind (wheel is a
- * constant at both call sites): the wheel's pop is evq__wheel_due and
+/* The loop, specialised by the compiler for each calendar kind and for a
+ * model that gives the address of its next arrival time (wheel and direct
+ * are constants at the call sites): the wheel's pop is evq__wheel_due and
  * evq__take in place, the heap's evq_pop_until. */
 PS_HOT int run(struct sim *s, const struct sim_model_ops *ops, void *model,
-               struct perr *e, const int wheel)
+               struct perr *e, const int wheel, const int direct)
 {
     struct evq *q = s->q;
     struct evq_event ev;
     const double *at = s->arrival_at;
     for (;;) {
-        double ta = at ? *at : ops->next_arrival(model);
+        double ta = direct ? *at : ops->next_arrival(model);
 #ifndef NDEBUG
         /* The contract of sim_arrival_time_at, checked where it is cheap to
          * (the sanitizer builds of make asan). */
@@ -98,15 +99,12 @@ PS_HOT int run(struct sim *s, const struct sim_model_ops *ops, void *model,
         } else
             got = evq_pop_until(q, ta, &ev) == 0;
         if (got) {
-            PS_ASSERT(ev.time >= s->clk.now);
+            PS_HOT_ASSERT(ev.time >= s->clk.now);   /* the calendar's order (tests/test_evq.c) */
             s->clk.now = ev.time;
             int rc = ops->event(model, s, &ev, e);
             if (rc < 0)
                 return -1;
-            if (rc > 0)
-                s->c.cancelled++;
-            else
-                s->c.executed++;
+            s->c.cancelled += rc > 0;   /* executed: the rest of the pops (sim_run) */
         } else if (ta < INFINITY) {
             PS_ASSERT(ta >= s->clk.now);
             s->clk.now = ta;
@@ -123,7 +121,11 @@ PS_HOT int run(struct sim *s, const struct sim_model_ops *ops, void *model,
 int sim_run(struct sim *s, const struct sim_model_ops *ops, void *model,
             struct perr *e)
 {
-    int rc = s->q->kind == EVQ_WHEEL ? run(s, ops, model, e, 1) : run(s, ops, model, e, 0);
+    int wheel = s->q->kind == EVQ_WHEEL, direct = s->arrival_at != NULL;
+    int rc = wheel ? (direct ? run(s, ops, model, e, 1, 1) : run(s, ops, model, e, 1, 0))
+                   : (direct ? run(s, ops, model, e, 0, 1) : run(s, ops, model, e, 0, 0));
+    /* Every event pushed and no longer held was popped: run or cancelled. */
+    s->c.executed = s->q->next_seq - evq_size(s->q) - s->c.cancelled;
     if (rc < 0)
         return -1;
     PS_ASSERT(sim_counters(s)->scheduled == s->c.executed + s->c.cancelled);
