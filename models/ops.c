@@ -1908,8 +1908,6 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
      * one_event), tested first and without a stack frame: everything else
      * is a tail call. */
     if (ev->kind == EV_ARRIVE_BASE && ev->ver == o->u[u].ver) {
-        if (o->prefetch)        /* for the nn_insert of back_idle or go_idle */
-            nn_prefetch(o->nn[o->tag[u].slot], o->nn_item[u]);
         int rc = back_idle(o, u);
         if (rc >= 0)
             return rc;
@@ -1931,7 +1929,8 @@ static inline void prefetch_grid(const struct ops *o, const struct inc *in)
     if (in->grid < 0)
         return;
     __builtin_prefetch(&o->grid_home1[in->grid]);
-    __builtin_prefetch(&o->grid_zone[in->grid]);
+    if (o->zoned)                               /* else grid_zone[] is not read */
+        __builtin_prefetch(&o->grid_zone[in->grid]);
     const struct tally *g = &o->g_tal[in->grid];
     __builtin_prefetch(g, 1);                   /* one line (struct tally) */
 }
