@@ -1980,7 +1980,7 @@ static int pull(struct ops *o, struct perr *e)
         return 0;
     }
     unsigned at = (o->nx_at + 1) & (OPS_AHEAD - 1);
-    struct inc *in = &o->nx[(at + OPS_AHEAD - 1) & (OPS_AHEAD - 1)];
+    struct inc *in = o->next;           /* its slot takes the stream's next */
     o->nx_at = at;
     o->next = &o->nx[at];
     if (o->src_done) {
