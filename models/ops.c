@@ -1163,18 +1163,30 @@ static void record_intervals(struct ops *o, int u, struct job *jb, double now)
     o->t_tal[in->type].da += da;
 }
 
-/* A first arrival into one row of a breakdown. */
+/* A first arrival into one row of a breakdown (and, on the plain path,
+ * whether the call closes on scene, which complete would add). */
 static inline void tally_first(struct tally *a, double resp, bool within, bool first,
-                               bool queued)
+                               bool queued, bool resolved)
 {
     a->n++;
     a->resp += resp;
     a->within += within;
     a->first += first;
     a->queued += queued;
+    a->resolved += resolved;
 }
 
-PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const bool plain)
+/* Whether job jb closes on scene, without handover, when u is its first
+ * unit: the resolution draw against its type's probability for u's role
+ * (not for the grid tier or spawns: complete_ext). */
+PS_HOT bool closes_on_scene(const struct ops *o, const struct job *jb, int u)
+{
+    const struct scn_itype *it = &o->s->itypes[jb->inc.type];
+    return !inc_class_is_case(it->cls) && jb->u_resolve < it->resolve[o->tag[u].role];
+}
+
+PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const bool plain,
+                         bool closes)
 {
     const struct scn *s = o->s;
     const struct inc *in = &jb->inc;
@@ -1219,10 +1231,10 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
         o->n_cross_zone += gz >= 0 && o->unit_zone[u] >= 0 && o->unit_zone[u] != gz;
     }
     if (in->grid >= 0)
-        tally_first(&o->g_tal[in->grid], resp, within, first, queued);
+        tally_first(&o->g_tal[in->grid], resp, within, first, queued, plain && closes);
     int hr = hour_of_day(o, in->t);
-    tally_first(&o->h_tal[hr], resp, within, first, queued);
-    tally_first(&o->t_tal[in->type], resp, within, first, queued);
+    tally_first(&o->h_tal[hr], resp, within, first, queued, false);
+    tally_first(&o->t_tal[in->type], resp, within, first, queued, plain && closes);
     if (!plain && o->split_type)
         stat_hist_add_bin(&o->t_hist[in->type], resp, rbin);
     if (!plain && o->grid_on && o->tag[u].role == ROLE_GRID_WORKER) {
@@ -1338,7 +1350,7 @@ PS_COLD static bool complete_ext(struct ops *o, struct job *jb, bool *resolved, 
     return closed;
 }
 
-PS_HOT void complete(struct ops *o, int j, const bool plain)
+PS_HOT void complete(struct ops *o, int j, const bool plain, bool closes)
 {
     const struct scn *s = o->s;
     struct job *jb = &o->job[j];
@@ -1346,15 +1358,17 @@ PS_HOT void complete(struct ops *o, int j, const bool plain)
     double now = sim_now(o->sim);
     int fu = jb->first_unit;
     bool counted = plain || jb->inc.t >= o->warmup, resolved, closed;
-    if (!plain && o->use_jx)
+    if (plain)                  /* record_first has counted it (closes) */
+        resolved = closed = closes;
+    else if (o->use_jx)
         closed = complete_ext(o, jb, &resolved, counted);
     else
-        resolved = closed = !inc_class_is_case(it->cls) &&
-                            jb->u_resolve < it->resolve[o->tag[fu].role];
+        resolved = closed = closes_on_scene(o, jb, fu);
     if (counted) {
-        if (jb->inc.grid >= 0)
+        if (!plain && jb->inc.grid >= 0)
             o->g_tal[jb->inc.grid].resolved += resolved;
-        o->t_tal[jb->inc.type].resolved += resolved;
+        if (!plain)
+            o->t_tal[jb->inc.type].resolved += resolved;
         o->t_handover[jb->inc.type] += !closed;
         if (!plain && o->ovs)   /* a replay with observed stamps only */
             obsvsim_add(o->ovs, &jb->inc, jb->t_dispatch, jb->t_first);
@@ -1389,8 +1403,9 @@ PS_HOT void whole_cycle(struct ops *o, int u, int j, double back, const bool pla
     struct job *jb = &o->job[j];
     double t_arrive = r->t1, t_leave = t_arrive + onscene_min(o, u, jb, plain);
     PS_HOT_ASSERT(!plain || isnan(jb->t_first));
+    bool closes = plain && closes_on_scene(o, jb, u);  /* u is its first unit */
     if (plain || isnan(jb->t_first))
-        record_first(o, u, jb, t_arrive, plain);
+        record_first(o, u, jb, t_arrive, plain, closes);
     if (plain || jb->inc.t >= o->warmup) {  /* u is the job's only unit, so its first */
         r->jobs++;
         r->away += !jb->first_contact;
@@ -1400,7 +1415,7 @@ PS_HOT void whole_cycle(struct ops *o, int u, int j, double back, const bool pla
         r->job = -1;
         --jb->active;
     }
-    complete(o, j, plain);
+    complete(o, j, plain, closes);
     /* The return leg, as on_leave_scene would set it at t_leave; on the
      * plain path only its end, read by back_idle, which leaves the unit at
      * its base as the whole leg would. */
@@ -1715,7 +1730,7 @@ static void on_arrive_scene(struct ops *o, int u)
     struct job *jb = &o->job[r->job];
     double now = sim_now(o->sim);
     if (isnan(jb->t_first))
-        record_first(o, u, jb, now, false);
+        record_first(o, u, jb, now, false, false);
     if (jb->inc.t >= o->warmup) {
         r->jobs++;
         r->away += u == jb->first_unit ? !jb->first_contact : !home_of(o, u, jb->inc.grid);
@@ -1745,7 +1760,7 @@ static void on_leave_scene(struct ops *o, int u)
         if (o->job[j].phase == PH_GRID && !grid_resolves(o, &o->job[j]))
             escalate(o, j);
         else
-            complete(o, j, false);
+            complete(o, j, false, false);
     }
     const struct geo_pt *b = &o->base_xy[u];
     if (!r->shift_over && o->tag[u].idle != IDLE_BASE) {
