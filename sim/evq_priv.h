@@ -156,8 +156,8 @@ PS_HOT int32_t evq__wheel_due(struct evq *q, double t)
 }
 
 /* Unlinks node k, the current list's head, into *out.  With prefetching on
- * (evq_prefetch_records), starts fetching the next pop's node and the model
- * record of the event after it. */
+ * (evq_prefetch_records), starts fetching the model record of the event
+ * after the next pop (the next pop's node is read here anyway). */
 PS_HOT void evq__take(struct evq *q, int32_t k, struct evq_event *out)
 {
     struct node *pool = q->pool, *nd = &pool[k];
@@ -169,7 +169,6 @@ PS_HOT void evq__take(struct evq *q, int32_t k, struct evq_event *out)
     q->taken++;
     if (q->pf_base && h >= 0) {
         const struct node *nx = &pool[h];
-        __builtin_prefetch(nx);                 /* the next pop's node */
         if (nx->next >= 0) {
             uint32_t id = pool[nx->next].id;
             if (id < q->pf_n)
