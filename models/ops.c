@@ -1441,7 +1441,11 @@ PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, const bool 
     PS_HOT_ASSERT(!plain || (isnan(jb->t_dispatch) && !jb->in_queue));
     if (plain || isnan(jb->t_dispatch))
         jb->t_dispatch = now;
-    double px = r->x1, py = r->y1, x = jb->inc.x, y = jb->inc.y;
+    /* Where it is: its base (one_event_ok), on the plain path read from
+     * base_xy, so that the unit record's second line is not touched. */
+    const struct geo_pt *b = &o->base_xy[u];
+    PS_HOT_ASSERT(r->x1 == b->x && r->y1 == b->y);
+    double px = plain ? b->x : r->x1, py = plain ? b->y : r->y1, x = jb->inc.x, y = jb->inc.y;
     /* The leg out, the unit's job and the job's counts of units needed and
      * active.  On the plain path nothing reads them before whole_cycle
      * undoes them (the leg back replaces the leg out, the job is done and
@@ -1462,7 +1466,6 @@ PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, const bool 
     /* A metric without bands gives the same minutes both ways (|dx| + |dy|
      * and hypot do not depend on the direction), so a unit that left from
      * its base comes back in the time it took to get there. */
-    const struct geo_pt *b = &o->base_xy[u];
     whole_cycle(o, u, j, o->trv_sym && px == b->x && py == b->y ? out : NAN, plain);
 }
 
@@ -1793,9 +1796,8 @@ PS_HOT void settle_at_base(struct ops *o, int u, double now)
     r->act_since = now;
     r->ver++;
     r->act = ACT_BASE;
-    r->x0 = r->x1;
-    r->y0 = r->y1;
-    r->t0 = now;
+    /* Still at x1, y1 (the base) once t1 has passed (ops_unit_pos), so the
+     * leg's start need not be reset: the record's second line stays cold. */
     nn__insert(o->nn[o->tag[u].slot], o->nn_item[u]);
     r->in_nn = true;
 }
@@ -1955,8 +1957,9 @@ static inline void prefetch_home(const struct ops *o, const struct inc *in)
     int h = in->grid >= 0 ? o->grid_home1[in->grid] : -1;
     if (h < 0)
         return;
-    __builtin_prefetch(&o->u[h], 1);            /* the two lines a dispatch writes */
-    __builtin_prefetch((const char *)&o->u[h] + 64, 1);
+    __builtin_prefetch(&o->u[h], 1);            /* the line a dispatch writes */
+    if (!o->plain)                              /* ... and the leg's (struct unit_rt) */
+        __builtin_prefetch((const char *)&o->u[h] + 64, 1);
     nn_prefetch(o->nn[o->tag[h].slot], o->nn_item[h]);
 }
 

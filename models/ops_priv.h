@@ -3,6 +3,7 @@
 #define PATROLSIM_OPS_PRIV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "inc.h"
 #include "nn.h"
 #include "rng.h"
@@ -46,28 +47,34 @@ struct tally {
  * call touches one line of its grid's row, and a row's address is a shift. */
 _Static_assert(sizeof(struct tally) == 64, "a breakdown row is one cache line");
 
-/* Fields in the order an incident touches them: the first 64 bytes (state
- * and current leg) on every event, the next line on dispatch and return,
+/* Fields in the order an incident touches them: the first 64 bytes (state,
+ * the leg's end, the busy period and the counts) on every dispatch and
+ * return, which is all the plain path (ops.c arrive_in) and back_idle read
+ * or write; the second line (the leg, the unit's job) on the other paths;
  * the rest at shift changes and at the end.  Aligned to a cache line
- * (ops.c allocates the array aligned), so a unit's hot part is two lines. */
+ * (ops.c allocates the array aligned), so that a busy cycle on the plain
+ * path touches one line of its unit and the calendar's prefetch of the
+ * next unit (evq_prefetch_records) fetches what its return reads. */
 struct unit_rt {
     _Alignas(64) enum unit_state st;
     enum idle_act act;
     uint32_t ver;          /* bumped to cancel the pending activity event */
-    int job;               /* job slot while en route / on scene, else -1 */
-    double x0, y0, t0;     /* current leg: from (km) at t0 (min) ... */
-    double x1, y1, t1;     /* ... to (km) at t1 (min); x1,y1 = where it is when still */
-
+    uint32_t jobs;         /* inside the measured period (and away) */
+    double t1;             /* the current leg's end (min): see x1, y1 */
     double busy_since;     /* start of the current busy period, min */
     double act_since;      /* start of the current idle activity, min */
     double min_per_km;     /* travel minutes per km of road distance */
     double busy;           /* busy minutes inside the measured period */
-    uint32_t jobs, away;   /* inside the measured period */
+    uint32_t away;         /* jobs outside its home grids */
     bool shift_over;       /* the shift ended while busy: off when free */
     bool mobile;           /* in the mobile list (available away from base) */
     bool in_nn;            /* in its spatial index (idle at base) */
-    int mob_pos;
 
+    _Alignas(64) int job;  /* job slot while en route / on scene, else -1 */
+    int mob_pos;
+    double x0, y0, t0;     /* current leg: from (km) at t0 (min) ... */
+    double x1, y1;         /* ... to (km) at t1; where it is when still, or once t1
+                            * has passed (ops_unit_pos), whatever x0, y0, t0 hold */
     double duty_since;     /* start of the current on-duty period, min */
     double shift_end;      /* end of the current shift, INFINITY if none */
     int shift_day;         /* roster day of the current or next shift */
@@ -75,6 +82,8 @@ struct unit_rt {
     double duty, overtime, community, patrol;
     uint32_t followups, shifts;
 };
+_Static_assert(offsetof(struct unit_rt, in_nn) < 64 && offsetof(struct unit_rt, job) == 64,
+               "the plain path's fields are the unit record's first line");
 
 /* A job's phase: the civilian grid tier goes first for the types listing
  * grid_worker (docs/policing-model.md, "The civilian grid tier"). */
