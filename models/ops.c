@@ -712,15 +712,21 @@ static void job_template(const struct ops *o, struct job *jb, int t)
     jb->qprev = jb->qnext = jb->next_free = -1;
 }
 
-/* A new job for incident in: its type's template and the incident. */
+/* A new job for incident in: its type's template and the incident, on the
+ * plain path without the timings a replayed log observed, which only the
+ * comparison with them reads (o->ovs, never there). */
 _Static_assert(offsetof(struct job, inc) == 0 &&
                offsetof(struct job, t_dispatch) == sizeof(struct inc),
                "struct job is the incident, then the rest");
-static inline void job_init(const struct ops *o, struct job *jb, const struct inc *in)
+static inline void job_init(const struct ops *o, struct job *jb, const struct inc *in,
+                            const bool plain)
 {
     memcpy(&jb->t_dispatch, &o->job_tmpl[in->type].t_dispatch,
            sizeof *jb - offsetof(struct job, t_dispatch));
-    jb->inc = *in;
+    if (plain)
+        memcpy(&jb->inc, in, offsetof(struct inc, obs_wait));
+    else
+        jb->inc = *in;
 }
 
 /* Units requested by a job: units_per_call.csv's draw, else its type's. */
@@ -2066,7 +2072,7 @@ PS_HOT int arrive_in(struct ops *o, struct perr *e, const bool plain)
     if (j < 0)
         return -1;
     struct job *jb = &o->job[j];
-    job_init(o, jb, o->next);
+    job_init(o, jb, o->next, plain);
     if (!plain && o->use_jx)
         job_start(o, jb, spawn_key_exo(o->next->seq), 0, false);
     /* Drawn for every call whatever happens to it, so that the outcome
@@ -2120,7 +2126,7 @@ static int arrive_spawned(struct ops *o, const struct spawn_inc *x, struct perr 
     if (j < 0)
         return -1;
     struct job *jb = &o->job[j];
-    job_init(o, jb, &x->inc);
+    job_init(o, jb, &x->inc, false);
     job_start(o, jb, x->key, x->depth, true);
     if (jb->inc.t >= o->warmup) {
         o->n_spawned++;
