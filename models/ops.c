@@ -1792,10 +1792,11 @@ static void on_leave_scene(struct ops *o, int u)
 
 /* What go_idle, next_activity, stay and place do for an en-route unit
  * arriving at its base under one_event, written out once (back_idle). */
-PS_HOT void settle_at_base(struct ops *o, int u, double now)
+PS_HOT void settle_at_base(struct ops *o, int u, double now, const bool plain)
 {
     struct unit_rt *r = &o->u[u];
-    r->busy += clip(o, r->busy_since, now);
+    /* plain: no warm-up, so clip's minutes are these, exactly */
+    r->busy += plain ? now - r->busy_since : clip(o, r->busy_since, now);
     o->n_busy--;                        /* set_state(U_IDLE): busy -> available */
     o->n_avail++;
     r->st = U_IDLE;
@@ -1816,7 +1817,7 @@ PS_COLD static int back_to_queue(struct ops *o, int u)
     if (j >= 0)
         assign_back(o, u, j);
     else
-        settle_at_base(o, u, o->u[u].t1);
+        settle_at_base(o, u, o->u[u].t1, false);
     maybe_close(o);
     return 0;
 }
@@ -1833,15 +1834,15 @@ PS_COLD static int close_after_event(struct ops *o)
  * then maybe_close; on_event's return value.  Every call a tail call, so
  * that the common case, the unit going idle, needs no stack frame.  -1:
  * nothing done (the shift is over, or not one_event). */
-PS_HOT int back_idle(struct ops *o, int u)
+PS_HOT int back_idle(struct ops *o, int u, const bool plain)
 {
     struct unit_rt *r = &o->u[u];
-    if (!o->one_event || r->shift_over)
+    if (!(plain || o->one_event) || r->shift_over)
         return -1;
     PS_HOT_ASSERT(sim_now(o->sim) == r->t1 && r->st == U_ENROUTE && !r->in_nn && !r->mobile);
     if (o->qn > 0)
         return back_to_queue(o, u);
-    settle_at_base(o, u, r->t1);
+    settle_at_base(o, u, r->t1, plain);
     if (o->has_next || o->spawns.n > 0 || o->active_jobs > 0 || o->n_busy > 0 ||
         o->pending_fu > 0)              /* maybe_close's test */
         return 0;
@@ -1931,7 +1932,7 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
      * one_event), tested first and without a stack frame: everything else
      * is a tail call. */
     if (ev->kind == EV_ARRIVE_BASE && ev->ver == o->u[u].ver) {
-        int rc = back_idle(o, u);
+        int rc = o->plain ? back_idle(o, u, true) : back_idle(o, u, false);
         if (rc >= 0)
             return rc;
     }
