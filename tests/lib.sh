@@ -14,6 +14,23 @@ expect_exit() {
     "$@" >"$T/out" 2>"$T/err"; rc=$?
     if [ "$rc" -eq "$code" ]; then ok "$desc (exit $rc)"; else bad "$desc: exit $rc, expected $code; stderr: $(head -c 300 "$T/err")"; fi
 }
+# same_both_ways VAR A B DESC ARGS...: `patrolsim run ARGS` with the
+# environment variable VAR set to A and to B (empty: as if unset), and a
+# check that every output file is the same byte for byte.
+same_both_ways() {
+    var=$1; va=$2; vb=$3; desc=$4; shift 4
+    for m in a b; do
+        if [ $m = a ]; then v=$va; else v=$vb; fi
+        rm -rf "$T/$m"
+        env "$var=$v" "$P" run "$@" --quiet --out "$T/$m" >"$T/log.$m" 2>&1 ||
+            { bad "$desc: run with $var=$v failed: $(head -c 300 "$T/log.$m")"; return; }
+    done
+    if diff -r -x 'provenance*' -x manifest.txt "$T/a" "$T/b" >"$T/diff"; then
+        ok "$desc: outputs identical with $var=$va and $var=$vb"
+    else
+        bad "$desc: outputs differ: $(head -c 300 "$T/diff")"
+    fi
+}
 # finish: the closing line; the exit status of the script.
 finish() {
     echo "$pass passed, $fail failed"

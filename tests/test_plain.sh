@@ -10,30 +10,18 @@ plain_of() {    # the plain_path line of bench on scenario $1
     "$P" bench "$@" 2>/dev/null | sed -n 's/^plain_path: //p'
 }
 
-same_both_ways() {
-    desc=$1; shift
-    for m in auto off; do
-        rm -rf "$T/$m"
-        if [ $m = off ]; then v=off; else v=; fi
-        PATROLSIM_PLAIN=$v "$P" run "$@" --quiet --out "$T/$m" >"$T/log.$m" 2>&1 ||
-            { bad "$desc: run with the plain path $m failed: $(head -c 300 "$T/log.$m")"; return; }
-    done
-    if diff -r -x 'provenance*' -x manifest.txt "$T/auto" "$T/off" >"$T/diff"; then
-        ok "$desc: outputs identical with the plain path and without"
-    else
-        bad "$desc: outputs differ: $(head -c 300 "$T/diff")"
-    fi
-}
+# The plain path where the scenario takes it, and forced off.
+plain_both_ways() { same_both_ways PATROLSIM_PLAIN "" off "$@"; }
 
 check "bench-city takes the plain path" [ "$(plain_of scenarios/bench-city --days 2)" = yes ]
-same_both_ways "bench-city S=8" scenarios/bench-city --reps 2 --set run.horizon_days=20
+plain_both_ways "bench-city S=8" scenarios/bench-city --reps 2 --set run.horizon_days=20
 # Queues on every other call: the plain copy's dispatch from the queue too.
-same_both_ways "bench-city S=8 overloaded" scenarios/bench-city --reps 2 \
+plain_both_ways "bench-city S=8 overloaded" scenarios/bench-city --reps 2 \
     --set run.horizon_days=5 --set incidents.rate_per_day=*1.3
 sh scenarios/bench-city/generate.sh 64 "$T/s64" 0.05 >/dev/null
 check "bench-city S=64 takes the plain path" [ "$(plain_of "$T/s64")" = yes ]
 export PATROLSIM_PREFETCH=on        # the plain copy with the stream read ahead
-same_both_ways "bench-city S=64 (prefetching)" "$T/s64" --reps 2
+plain_both_ways "bench-city S=64 (prefetching)" "$T/s64" --reps 2
 unset PATROLSIM_PREFETCH
 check "PATROLSIM_PLAIN=off turns it off" \
     [ "$(PATROLSIM_PLAIN=off plain_of scenarios/bench-city --days 2)" = no ]

@@ -7,28 +7,17 @@
 # automatic choice (by the size of the unit and grid records).
 . "$(dirname "$0")/lib.sh"
 
-same_both_ways() {
-    desc=$1; shift
-    for m in on off; do
-        rm -rf "$T/$m"
-        PATROLSIM_PREFETCH=$m "$P" run "$@" --quiet --out "$T/$m" >"$T/log.$m" 2>&1 ||
-            { bad "$desc: run with prefetch $m failed: $(head -c 300 "$T/log.$m")"; return; }
-    done
-    if diff -r -x 'provenance*' -x manifest.txt "$T/on" "$T/off" >"$T/diff"; then
-        ok "$desc: outputs identical with prefetch on and off"
-    else
-        bad "$desc: outputs differ: $(head -c 300 "$T/diff")"
-    fi
-}
+# Prefetching on and off.
+pf_both_ways() { same_both_ways PATROLSIM_PREFETCH on off "$@"; }
 
-same_both_ways "bench-city S=8" scenarios/bench-city --reps 2 --set run.horizon_days=20
-same_both_ways "dazhou after (grid tier, spawned incidents)" scenarios/dazhou-dachuan/after --reps 2
-same_both_ways "slo replay (a log as the source)" scenarios/slo-replay --reps 2
-same_both_ways "cumcm district A (road network)" scenarios/cumcm-2011b/district-a --reps 2
-same_both_ways "haidian three-tier" scenarios/haidian-suozhanshi/three-tier --reps 2
-same_both_ways "jinan after (tiered dispatch)" scenarios/jinan-shizhong/after --reps 2
+pf_both_ways "bench-city S=8" scenarios/bench-city --reps 2 --set run.horizon_days=20
+pf_both_ways "dazhou after (grid tier, spawned incidents)" scenarios/dazhou-dachuan/after --reps 2
+pf_both_ways "slo replay (a log as the source)" scenarios/slo-replay --reps 2
+pf_both_ways "cumcm district A (road network)" scenarios/cumcm-2011b/district-a --reps 2
+pf_both_ways "haidian three-tier" scenarios/haidian-suozhanshi/three-tier --reps 2
+pf_both_ways "jinan after (tiered dispatch)" scenarios/jinan-shizhong/after --reps 2
 # About 1.3 incidents in the horizon: the stream ends before the ring fills.
-same_both_ways "a stream shorter than the look-ahead" scenarios/bench-city --reps 3 \
+pf_both_ways "a stream shorter than the look-ahead" scenarios/bench-city --reps 3 \
     --set run.horizon_days=0.002
 
 # The size line (2 MB of unit and grid records) lies between bench-city
@@ -36,10 +25,10 @@ same_both_ways "a stream shorter than the look-ahead" scenarios/bench-city --rep
 prefetch_of() { "$P" bench "$1" 2>/dev/null | sed -n 's/^prefetch: //p'; }
 sh scenarios/bench-city/generate.sh 64 "$T/s64" 0.05 >/dev/null
 check "bench-city S=64: no prefetching by default" [ "$(prefetch_of "$T/s64")" = off ]
-same_both_ways "bench-city S=64" "$T/s64" --reps 2
+pf_both_ways "bench-city S=64" "$T/s64" --reps 2
 sh scenarios/bench-city/generate.sh 128 "$T/s128" 0.02 >/dev/null
 check "bench-city S=128: prefetching by default" [ "$(prefetch_of "$T/s128")" = on ]
-same_both_ways "bench-city S=128 (prefetching by default)" "$T/s128" --reps 2
+pf_both_ways "bench-city S=128 (prefetching by default)" "$T/s128" --reps 2
 
 expect_exit 1 "PATROLSIM_PREFETCH with a bad value is refused" \
     env PATROLSIM_PREFETCH=maybe "$P" run scenarios/bench-city --reps 1 --quiet --out "$T/bad"
