@@ -1513,7 +1513,9 @@ PS_COLD static void assign_back(struct ops *o, int u, int j)
 static void assign(struct ops *o, int u, int j)
 {
     struct unit_rt *r = &o->u[u];
-    if (o->one_event && r->st == U_IDLE) {
+    /* Idle at its base and in its index; not a unit whose shift has just
+     * begun, which takes a queued call before it is placed (become_free). */
+    if (o->one_event && r->st == U_IDLE && r->in_nn) {
         assign_from_base(o, u, j);
         return;
     }

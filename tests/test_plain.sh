@@ -20,6 +20,25 @@ plain_both_ways "bench-city S=8 overloaded" scenarios/bench-city --reps 2 \
     --set run.horizon_days=5 --set incidents.rate_per_day=*1.3
 sh scenarios/bench-city/generate.sh 64 "$T/s64" 0.05 >/dev/null
 check "bench-city S=64 takes the plain path" [ "$(plain_of "$T/s64")" = yes ]
+# Rosters: two units in three on 12-hour shifts, at a load where calls
+# queue, so that units coming on shift take a queued call before they are
+# back in the nearest-idle index (an older build crashed on this, on both
+# paths) and units whose shift has ended go off when back at base.
+mkdir -p "$T/rost"
+cp scenarios/bench-city/*.csv scenarios/bench-city/scenario.ini "$T/rost/"
+printf 'code,start_h,hours\nD,8,12\nN,20,12\n' >"$T/rost/shifts.csv"
+printf 'id,pattern\nRD,D N\nRN,N D\n' >"$T/rost/rosters.csv"
+awk -F, 'NR == 1 { print $0 ",roster"; next }
+         { print $0 "," (NR % 3 == 0 ? "RD" : NR % 3 == 1 ? "RN" : "") }' \
+    scenarios/bench-city/units.csv >"$T/rost/units.csv"
+check "bench-city with rosters takes the plain path" \
+    [ "$(plain_of "$T/rost" --days 2)" = yes ]
+plain_both_ways "bench-city with rosters, calls queued at shift starts" "$T/rost" --reps 2 \
+    --set run.horizon_days=20 --set incidents.rate_per_day=*0.8
+check "... and some calls queued" \
+    awk -F, '$1 == "all" && $2 == "queued_share" && $4 + 0 > 0.01 { f = 1 } END { exit !f }' \
+    "$T/a/summary.csv"
+
 export PATROLSIM_PREFETCH=on        # the plain copy with the stream read ahead
 plain_both_ways "bench-city S=64 (prefetching)" "$T/s64" --reps 2
 unset PATROLSIM_PREFETCH
