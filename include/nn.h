@@ -23,7 +23,6 @@ struct nn;
 struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metric);
 void nn_free(struct nn *t);
 void nn_insert(struct nn *t, int item);
-static inline void nn_prefetch(const struct nn *t, int item);
 void nn_remove(struct nn *t, int item);
 /* Removes item if present; returns whether it was (one call for the
  * nn_contains + nn_remove pair of a caller that does not know). */
@@ -43,27 +42,5 @@ int nn_nearest_after(const struct nn *t, double x, double y, double d0, int i0, 
  * items[] and dist[]: one search for a batch.  Returns how many. */
 int nn_nearest_k(const struct nn *t, double x, double y, double d0, int i0, int k, int *items,
                  double *dist);
-
-/* Not the interface: the head of struct nn, visible only so that the hint
- * below is inline (it runs twice an incident on large cities, and a call
- * costs more than the fetch).  it: the item records, NN__IT_SIZE bytes
- * each and aligned to that size, so that no record straddles a cache line. */
-struct nn__head {
-    const char *it;
-};
-enum { NN__IT_SIZE = 32 };
-
-/* Starts fetching what an insert or remove of item reads first (a hint:
- * on a large city those records are not in cache): its record, which
- * holds its position too. */
-static inline void nn_prefetch(const struct nn *t, int item)
-{
-#if defined(__GNUC__)
-    const struct nn__head *h = (const struct nn__head *)(const void *)t;
-    __builtin_prefetch(h->it + (size_t)item * NN__IT_SIZE, 1);
-#else
-    (void)t, (void)item;
-#endif
-}
 
 #endif

@@ -56,7 +56,6 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     t->it_mem = xmalloc(n1 * sizeof *t->it + NN__IT_SIZE - 1);
     uintptr_t a = (uintptr_t)t->it_mem;
     t->it = (struct nn_it *)(void *)((char *)t->it_mem + (-a & (NN__IT_SIZE - 1)));
-    t->head.it = (const char *)t->it;
     double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
     for (int i = 0; i < n; i++) {
         xmin = fmin(xmin, x[i]); xmax = fmax(xmax, x[i]);

@@ -11,16 +11,18 @@
 #include "err.h"
 #include "nn.h"
 
-/* An item: where it is and where its bit is, in one record of one cache
- * line (NN__IT_SIZE, aligned), so that an insert or remove touches one
- * line for it and nn_prefetch fetches just that. */
+/* An item: where it is and where its bit is, in one record of NN__IT_SIZE
+ * bytes aligned to that size, so that no record straddles a cache line, an
+ * insert or remove touches one line for it and nn__prefetch fetches just
+ * that. */
+enum { NN__IT_SIZE = 32 };
 struct nn_it {
     double x, y;            /* its position */
     struct nn_cell *cell;   /* its cell */
     uint32_t slot;          /* index in its cell's slots, ABSENT when absent */
     uint32_t wb;            /* its cell's bit in occ[]: word << 6 | bit */
 };
-_Static_assert(sizeof(struct nn_it) == NN__IT_SIZE, "nn.h's NN__IT_SIZE is struct nn_it's size");
+_Static_assert(sizeof(struct nn_it) == NN__IT_SIZE, "NN__IT_SIZE is struct nn_it's size");
 
 #define ABSENT UINT32_MAX   /* an absent item's slot */
 
@@ -53,7 +55,6 @@ struct nn_row {
 };
 
 struct nn {
-    struct nn__head head;   /* first (nn.h): head.it is it's array */
     enum trv_metric metric;
     int n, count;
     struct nn_it *it;       /* items, by index, NN__IT_SIZE-aligned */
@@ -105,6 +106,14 @@ PS_HOT void nn__remove(struct nn *t, int i)
 {
     PS_HOT_ASSERT(t->it[i].slot != ABSENT);
     nn__take(t, &t->it[i]);
+}
+
+/* Starts fetching what an insert or remove of item i reads first (a hint:
+ * on a large city those records are not in cache): its record, which
+ * holds its position too.  Any i < n, present or not. */
+PS_HOT void nn__prefetch(const struct nn *t, int i)
+{
+    __builtin_prefetch(&t->it[i], 1);
 }
 
 #endif

@@ -1969,7 +1969,7 @@ static inline void prefetch_home(const struct ops *o, const struct inc *in)
     __builtin_prefetch(&o->u[h], 1);            /* the line a dispatch writes */
     if (!o->plain)                              /* ... and the leg's (struct unit_rt) */
         __builtin_prefetch((const char *)&o->u[h] + 64, 1);
-    nn_prefetch(o->nn[o->tag[h].slot], o->nn_item[h]);
+    nn__prefetch(o->nn[o->tag[h].slot], o->nn_item[h]);
 }
 
 /* Reads the stream until OPS_AHEAD incidents are in hand (one without

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <gsl/gsl_rng.h>
 #include "nn.h"
+#include "../models/nn_priv.h"
 #include "rng.h"
 #include "tcheck.h"
 
@@ -245,7 +246,7 @@ static void nonfinite_queries(enum trv_metric m)
     }
     struct nn *t = nn_new(x, y, N, m);
     for (int i = 0; i < N; i++) {
-        nn_prefetch(t, i);          /* a hint: any item, present or not */
+        nn__prefetch(t, i);         /* a hint: any item, present or not */
         if (in[i])
             nn_insert(t, i);
     }
