@@ -42,7 +42,7 @@ DEB_PKGS := build-essential pkg-config libgsl-dev libcsv-dev libinih-dev libjans
 
 .SECONDARY:
 .PHONY: all deps demo report-test test check-deps asan bench profile clean update-bench-city
-all: $(BIN)/patrolsim $(BIN)/toysim
+all: $(BIN)/patrolsim $(BIN)/toysim $(BIN)/refcity
 
 # Installs the Debian packages when a header or tool is missing: as root with
 # apt-get, otherwise prints the exact command and stops.
@@ -73,6 +73,12 @@ $(BIN)/toysim: $(BUILD)/tests/toy_mmc.o $(LIBSIM)
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# bench-city written for that model alone (tests/refcity.c): the speed
+# reference of `make bench` and the independent figures of test_refcity.sh.
+$(BIN)/refcity: $(BUILD)/tests/refcity.o $(LIBSIM)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BIN)/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/tcheck.o $(BUILD)/tests/testutil.o \
                $(LIBPOLICE) $(LIBSIM)
 	@mkdir -p $(BIN)
@@ -88,7 +94,7 @@ report-test: $(BIN)/patrolsim
 
 # test-deps.sh installs what the browser test of report.html needs (as
 # root), or says what is missing; the test then reports itself skipped.
-test: $(BIN)/patrolsim $(BIN)/toysim $(TEST_BIN)
+test: $(BIN)/patrolsim $(BIN)/toysim $(BIN)/refcity $(TEST_BIN)
 	@sh tools/test-deps.sh
 	@BIN=$(BIN) sh tests/run_all.sh
 
@@ -105,7 +111,7 @@ fuzz:
 
 BENCH_S    ?=
 BENCH_DAYS ?=
-bench: $(BIN)/patrolsim
+bench: $(BIN)/patrolsim $(BIN)/refcity
 	@BIN=$(BIN) sh tools/bench.sh "$(BENCH_S)" "$(BENCH_DAYS)"
 
 # Instructions per incident by function (callgrind): `make profile` on

@@ -5,6 +5,8 @@
 # block also gets instructions per incident (customer): callgrind over two
 # short horizons, differenced so that loading and set-up drop out.
 # Instruction counts do not drift with the load of a shared machine.
+# Each bench-city block also runs the reference (bin/refcity, tests/refcity.c)
+# and prints its speed and patrolsim's ratio to it (speed_vs_ref).
 # Usage: bench.sh [S [DAYS] | road | mm1]; with S runs that bench-city size
 # only (default 365 days), with road or mm1 that block only.
 set -eu
@@ -31,12 +33,43 @@ ipi() {
 
 city() { sh scenarios/bench-city/generate.sh "$S_CUR" "$2" "$1"; }
 
+# ipi_ref S DAYS1 DAYS2: the same for the reference.
+ipi_ref() {
+    t=$(mktemp -d)
+    for d in "$2" "$3"; do
+        valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN/refcity" "$1" "$d" \
+            >"$t/$d.out" 2>"$t/$d.err"
+    done
+    awk -v i1="$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$t/$2.err")" \
+        -v n1="$(sed -n 's/^incidents: //p' "$t/$2.out")" \
+        -v i2="$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$t/$3.err")" \
+        -v n2="$(sed -n 's/^incidents: //p' "$t/$3.out")" \
+        'BEGIN { printf "%.0f\n", (i2 - i1) / (n2 - n1) }'
+    rm -rf "$t"
+}
+
+# median of the numbers on stdin
+median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
 one() {
     S=$1; DAYS=$2
     dir=$(mktemp -d)
     sh scenarios/bench-city/generate.sh "$S" "$dir" "$DAYS"
     echo "== bench-city S=$S days=$DAYS"
-    "$BIN/patrolsim" bench "$dir"
+    "$BIN/patrolsim" bench "$dir" | tee "$dir/b.0"
+    # The reference (tests/refcity.c: this model alone, hand-tuned) on the
+    # same machine, its runs alternating with patrolsim's, three pairs; the
+    # median of the pairs' ratios cancels most of a shared machine's drift.
+    : >"$dir/ratios"; : >"$dir/refs"
+    for k in 1 2 3; do
+        [ $k = 1 ] || "$BIN/patrolsim" bench "$dir" >"$dir/b.$k" 2>/dev/null
+        r=$("$BIN/refcity" "$S" "$DAYS" | sed -n 's/^incidents_per_s: //p')
+        p=$(sed -n 's/^incidents_per_s: //p' "$dir/b.$((k == 1 ? 0 : k))")
+        echo "$r" >>"$dir/refs"
+        awk -v p="$p" -v r="$r" 'BEGIN { printf "%.4f\n", p / r }' >>"$dir/ratios"
+    done
+    echo "ref_incidents_per_s: $(median <"$dir/refs")"
+    echo "speed_vs_ref: $(median <"$dir/ratios")"
     rm -rf "$dir"
     if have_vg; then
         # Short horizons keep callgrind to seconds; long enough that the
@@ -45,6 +78,7 @@ one() {
         case $S in 8) d="30 60";; 64) d="3 6";; *) d="1 2";; esac
         set -- $d
         echo "instructions_per_incident: $(ipi city "$1" "$2")"
+        echo "ref_instructions_per_incident: $(ipi_ref "$S" "$1" "$2")"
     fi
 }
 
