@@ -63,6 +63,9 @@ struct stat_hist {
 void stat_hist_init(struct stat_hist *s);
 void stat_hist_release(struct stat_hist *s);
 void stat_hist_reset(struct stat_hist *s);
+/* dst receives every value src holds (counts, zeros, overflow, max), as if
+ * they had been added to it. */
+void stat_hist_merge(struct stat_hist *dst, const struct stat_hist *src);
 /* Every histogram has the same edges, so a value's bin can be found once
  * and added to several (the response time of a call to its priority's and
  * to the overall histogram, and to the travel histogram when it did not

@@ -1218,7 +1218,12 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
     size_t rbin = stat_hist_bin(resp);  /* one bin search for every histogram of resp */
     if (!plain && !o->plain)            /* else t_tal[0] holds it (results) */
         stat_sum_add(&o->p_resp[P], resp);
-    stat_hist_add_bin(&o->p_hist[P], resp, rbin);
+    if (trav == resp) {
+        stat_hist_add_bin(&o->same_hist, resp, rbin);
+    } else {
+        stat_hist_add_bin(&o->p_hist[P], resp, rbin);
+        stat_hist_add(&o->travel_hist, trav);
+    }
     if (!plain && o->split_prio) {
         int p = in->prio_idx;
         stat_sum_add(&o->p_resp[p], resp);
@@ -1226,7 +1231,6 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
         o->p_within[p] += within;
     }
     stat_sum_add(&o->travel, trav);
-    stat_hist_add_bin(&o->travel_hist, trav, trav == resp ? rbin : stat_hist_bin(trav));
     stat_sum_add(&o->wait_all, wait);
     stat_hist_add(&o->wait_hist, wait);
     if (queued)
@@ -1439,7 +1443,8 @@ PS_HOT void whole_cycle(struct ops *o, int u, int j, double back, const bool pla
  * one_event, where every dispatch starts at the unit's base (one_event_ok:
  * every unit idles there): no activity left to count, the position is the
  * base, no officer need follow (assign_from_base, assign_back). */
-PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, const bool plain)
+PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, double px, double py,
+                            const bool plain)
 {
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];
@@ -1447,11 +1452,12 @@ PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, const bool 
     PS_HOT_ASSERT(!plain || (isnan(jb->t_dispatch) && !jb->in_queue));
     if (plain || isnan(jb->t_dispatch))
         jb->t_dispatch = now;
-    /* Where it is: its base (one_event_ok), on the plain path read from
-     * base_xy, so that the unit record's second line is not touched. */
-    const struct geo_pt *b = &o->base_xy[u];
-    PS_HOT_ASSERT(r->x1 == b->x && r->y1 == b->y);
-    double px = plain ? b->x : r->x1, py = plain ? b->y : r->y1, x = jb->inc.x, y = jb->inc.y;
+    /* px, py: where it is, its base (one_event_ok), which the caller has at
+     * hand (start_from_base from the unit's index item, so that neither
+     * base_xy nor the unit record's second line is touched). */
+    PS_HOT_ASSERT(r->x1 == o->base_xy[u].x && r->y1 == o->base_xy[u].y &&
+                  px == r->x1 && py == r->y1);
+    double x = jb->inc.x, y = jb->inc.y;
     /* The leg out, the unit's job and the job's counts of units needed and
      * active.  On the plain path nothing reads them before whole_cycle
      * undoes them (the leg back replaces the leg out, the job is done and
@@ -1472,7 +1478,7 @@ PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, const bool 
     /* A metric without bands gives the same minutes both ways (|dx| + |dy|
      * and hypot do not depend on the direction), so a unit that left from
      * its base comes back in the time it took to get there. */
-    whole_cycle(o, u, j, o->trv_sym && px == b->x && py == b->y ? out : NAN, plain);
+    whole_cycle(o, u, j, o->trv_sym ? out : NAN, plain);
 }
 
 /* assign() under one_event for a unit idle at its base, so in its spatial
@@ -1485,12 +1491,15 @@ PS_HOT void start_from_base(struct ops *o, int u, int j, const bool plain)
     double now = sim_now(o->sim);
     PS_HOT_ASSERT(r->in_nn && r->act == ACT_BASE);
     r->act_since = now;
-    nn__remove(o->nn[o->tag[u].slot], o->nn_item[u]);
+    struct nn *t = o->nn[o->tag[u].slot];
+    int i = o->nn_item[u];
+    double bx = t->it[i].x, by = t->it[i].y;    /* its base: where its index holds it */
+    nn__remove(t, i);
     r->in_nn = false;
     r->busy_since = now;
     o->n_busy++;
     o->n_avail--;
-    cycle_from_base(o, u, j, now, plain);
+    cycle_from_base(o, u, j, now, bx, by, plain);
 }
 
 static void assign_from_base(struct ops *o, int u, int j)
@@ -1506,7 +1515,7 @@ static void assign_from_base(struct ops *o, int u, int j)
 PS_COLD static void assign_back(struct ops *o, int u, int j)
 {
     PS_HOT_ASSERT(o->u[u].st == U_ENROUTE && sim_now(o->sim) == o->u[u].t1);
-    cycle_from_base(o, u, j, o->u[u].t1, false);
+    cycle_from_base(o, u, j, o->u[u].t1, o->u[u].x1, o->u[u].y1, false);
 }
 
 /* Sends u (available, or on scene and just cleared) to job j. */
@@ -2232,6 +2241,8 @@ static void ops_release(struct ops *o)
         stat_hist_release(&o->wait_hist);
     if (o->travel_hist.h)
         stat_hist_release(&o->travel_hist);
+    if (o->same_hist.h)
+        stat_hist_release(&o->same_hist);
     free(o->p_resp); free(o->p_hist); free(o->p_within); free(o->t_hist);
     free(o->g_tal); free(o->h_tal); free(o->t_tal); free(o->k_tal);
     if (o->da_hist.h)
@@ -2538,6 +2549,7 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     stat_sum_init(&o->wait_queued);
     stat_hist_init(&o->wait_hist);
     stat_hist_init(&o->travel_hist);
+    stat_hist_init(&o->same_hist);
     o->g_tal = zalloc_aligned((size_t)G, sizeof *o->g_tal, 64);
     o->h_tal = zalloc_aligned(24, sizeof *o->h_tal, 64);
     o->t_tal = zalloc_aligned((size_t)s->n_itypes, sizeof *o->t_tal, 64);
@@ -2723,6 +2735,15 @@ static void demand_results(const struct ops *o, double *out)
     d[D_SHARE] = ratio((double)o->n_spawned, all);
     d[D_BEYOND] = (double)o->sp.beyond;
     d[D_CAPPED] = (double)o->sp.capped;
+}
+
+/* The calls whose response was all travel into the overall response and
+ * the travel histograms (same_hist), once, after the run. */
+static void fold_same_hist(struct ops *o)
+{
+    stat_hist_merge(&o->p_hist[o->s->n_priorities], &o->same_hist);
+    stat_hist_merge(&o->travel_hist, &o->same_hist);
+    stat_hist_reset(&o->same_hist);
 }
 
 static void results(const struct ops *o, double *out)
@@ -3030,6 +3051,7 @@ int ops_run(const struct scn *s, const struct ops_params *p, double *out,
         for (int u = 0; u < s->n_units; u++)
             avail += ops_available(&o, u);
         PS_ASSERT(avail == o.n_avail);      /* the count the dispatch skip relies on */
+        fold_same_hist(&o);
         results(&o, out);
         chart_results(&o, out);
         if (o.src->observed)

@@ -292,6 +292,11 @@ struct ops {
     bool split_prio, split_type;
     struct stat_sum travel, wait_all, wait_queued;
     struct stat_hist wait_hist, travel_hist;
+    /* The responses that were all travel (no wait), counted once here for
+     * both the overall response and the travel histogram, which hold the
+     * other calls' values during the run (fold_same_hist merges it into
+     * both at the end): one histogram line a call instead of two. */
+    struct stat_hist same_hist;
     uint64_t n_cross, n_cross_zone;
     uint64_t preemptions, ab_needed, ab_found, absent_shifts;
     int max_queue;

@@ -131,6 +131,16 @@ void stat_hist_reset(struct stat_hist *s)
     s->max = 0;
 }
 
+void stat_hist_merge(struct stat_hist *dst, const struct stat_hist *src)
+{
+    PS_ASSERT(gsl_histogram_add(dst->h, src->h) == 0);   /* same edges: counts add exactly */
+    dst->n += src->n;
+    dst->overflow += src->overflow;
+    dst->zeros += src->zeros;
+    if (src->max > dst->max)
+        dst->max = src->max;
+}
+
 size_t stat__hist_bin(double x)
 {
     PS_ASSERT(x >= 0);

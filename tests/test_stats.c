@@ -176,6 +176,29 @@ int main(void)
     stat_hist_add(&h, 5e6);                       /* overflow */
     CHECK_INT(h.overflow, 1);
     CHECK_NEAR(stat_hist_quantile(&h, 1.0), 5e6, 0);
+
+    /* Merging: the values split over two histograms (with zeros and an
+     * overflow on either side) give, merged, what one histogram of all of
+     * them gives, quantile for quantile. */
+    struct stat_hist m1, m2;
+    stat_hist_init(&m1);
+    stat_hist_init(&m2);
+    for (int i = 0; i < N; i++)
+        stat_hist_add(i % 3 ? &m1 : &m2, xs[i]);
+    stat_hist_add(&m1, 5e6);
+    stat_hist_add(&m2, 0.0);
+    stat_hist_add(&h, 0.0);
+    stat_hist_merge(&m1, &m2);
+    CHECK_INT(m1.n, h.n);
+    CHECK_INT(m1.zeros, h.zeros);
+    CHECK_INT(m1.overflow, h.overflow);
+    CHECK_NEAR(m1.max, h.max, 0);
+    int qsame = 0;
+    for (int k = 0; k <= 100; k++)
+        qsame += stat_hist_quantile(&m1, k / 100.0) == stat_hist_quantile(&h, k / 100.0);
+    CHECK_INT(qsame, 101);
+    stat_hist_release(&m1);
+    stat_hist_release(&m2);
     stat_hist_release(&h);
 
     /* Student t: for n = 5 values the 95% quantile is 2.776445. */
