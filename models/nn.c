@@ -94,22 +94,22 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         t->row[r] = (struct nn_row){ INFINITY, -INFINITY, NULL, NULL };
     for (int c = 0; c < nc; c++)
         t->cell[c].lo = INFINITY, t->cell[c].hi = -INFINITY;
-    t->sl = xmalloc(n1 * sizeof *t->sl);
     t->rs = t->wpr + 1;
     t->occ = xcalloc((size_t)t->rs * (size_t)t->ny + 1, sizeof *t->occ);
     for (int r = 0; r < t->ny; r++) {
         t->row[r].occ = &t->occ[1 + (size_t)r * (size_t)t->rs];
         t->row[r].cell = &t->cell[(size_t)r * (size_t)t->nx];
     }
+    t->cell_of = xmalloc(n1 * sizeof *t->cell_of);
     for (int i = 0; i < n; i++) {
         int row = cells_find(y[i], t->y0, t->inv_h, t->ey, t->ny);
         int col = cells_find(x[i], t->x0, t->inv_w, t->ex, t->nx);
         int c = row * t->nx + col;
         size_t w = 1 + (size_t)row * (size_t)t->rs + (size_t)(col >> 6);
         PS_ASSERT(w < (size_t)1 << 26);     /* wb's 26 bits: 1.7e7 words for n = INT_MAX */
-        t->it[i] = (struct nn_it){ x[i], y[i], &t->cell[c], ABSENT,
-                                   (uint32_t)(w << 6 | (col & 63)) };
-        t->cell[c + 1].fill++;     /* count, as the next cell's */
+        t->it[i] = (struct nn_it){ x[i], y[i], 0, (uint32_t)(w << 6 | (col & 63)), 0 };
+        t->cell_of[i] = c;
+        t->cell[c].cn++;
         t->cell[c].lo = fmin(t->cell[c].lo, x[i]);
         t->cell[c].hi = fmax(t->cell[c].hi, x[i]);
         t->row[row].lo = fmin(t->row[row].lo, y[i]);
@@ -120,12 +120,32 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     for (int r = 0; r < t->ny; r++)
         if (t->row[r].lo > t->row[r].hi)
             t->row[r].lo = t->ey[r], t->row[r].hi = t->ey[r + 1];
-    for (int c = 0; c < nc; c++)
-        t->cell[c + 1].fill += t->cell[c].fill;
-    for (int c = 0; c < nc; c++) {         /* fill is now the cell's first slot */
-        t->cell[c].sl = t->sl + t->cell[c].fill;
-        t->cell[c].fill = 0;
+    /* Each cell's run of slots after the cells before it, within one word
+     * of pres[] when it fits in one (a run that would straddle a word
+     * starts the next), from a word's start when it does not. */
+    size_t at = 0;
+    for (int c = 0; c < nc; c++) {
+        struct nn_cell *cl = &t->cell[c];
+        if (cl->cn > 64 || (at & 63) + cl->cn > 64)
+            at = (at + 63) & ~(size_t)63;
+        PS_ASSERT(at + cl->cn + 64 < UINT32_MAX);     /* slots fit pos's 32 bits */
+        cl->word = (uint32_t)(at >> 6);
+        cl->mask = cl->cn > 64 || cl->cn == 0 ? 0
+                 : (cl->cn == 64 ? ~(uint64_t)0 : ((uint64_t)1 << cl->cn) - 1) << (at & 63);
+        at += cl->cn;
+        cl->cn = 0;             /* counts them again below */
     }
+    t->sl = xmalloc((at ? at : 1) * sizeof *t->sl);
+    t->pres = xcalloc(at / 64 + 1, sizeof *t->pres);       /* all absent */
+    for (int i = 0; i < n; i++) {
+        struct nn_cell *cl = &t->cell[t->cell_of[i]];
+        size_t p = ((size_t)cl->word << 6) + (cl->mask ? (size_t)__builtin_ctzll(cl->mask) : 0)
+                 + cl->cn++;
+        t->sl[p] = (struct nn_slot){ x[i], y[i], i };
+        t->it[i].pos = (uint32_t)p;
+    }
+    for (int i = 0; i < n; i++)
+        t->it[i].mask = t->cell[t->cell_of[i]].mask;
     return t;
 }
 
@@ -134,7 +154,7 @@ void nn_free(struct nn *t)
     if (!t)
         return;
     free(t->it_mem); free(t->ex); free(t->ey); free(t->row_mem);
-    free(t->cell); free(t->sl); free(t->occ);
+    free(t->cell); free(t->sl); free(t->pres); free(t->cell_of); free(t->occ);
     free(t);
 }
 
@@ -144,13 +164,13 @@ void nn_remove(struct nn *t, int i) { nn__remove(t, i); }
 int nn_take(struct nn *t, int i)
 {
     struct nn_it *it = &t->it[i];
-    if (it->slot == ABSENT)
+    if (!nn__present(t, it))
         return 0;
     nn__take(t, it);
     return 1;
 }
 
-int nn_contains(const struct nn *t, int i) { return t->it[i].slot != ABSENT; }
+int nn_contains(const struct nn *t, int i) { return nn__present(t, &t->it[i]); }
 int nn_count(const struct nn *t) { return t->count; }
 
 /* The search below is written once and compiled twice, for each metric
@@ -233,8 +253,9 @@ struct best {
 PS_HOT void scan_cell(const struct nn *t, int manh, int after, int c, double x, double y,
                    struct best *b)
 {
-    const struct nn_slot *p = t->cell[c].sl, *e = p + t->cell[c].fill;
-    for (; p < e; p++) {
+    const struct nn_cell *cl = &t->cell[c];
+    PS_HOT_ASSERT(cl->cn > 0);      /* an occupied cell has items */
+    NN__EACH_PRESENT(t, cl, p, {
         int i = p->i;
         double dx = fabs(x - p->x), dy = fabs(y - p->y);
         double d = manh ? dx + dy : hypot(dx, dy);
@@ -261,7 +282,7 @@ PS_HOT void scan_cell(const struct nn *t, int manh, int after, int c, double x, 
             b->d = d;
             b->i = i;
         }
-    }
+    });
 }
 
 /* The occupied cells of row r outward from column cx whose gap, with the
@@ -382,17 +403,18 @@ struct near {
     double d;               /* starts at DBL_MAX: see struct nn_row */
 };
 
-PS_HOT void near_cell(int manh, const struct nn_cell *cl, double x, double y, struct near *b)
+PS_HOT void near_cell(const struct nn *t, int manh, const struct nn_cell *cl, double x, double y,
+                      struct near *b)
 {
-    const struct nn_slot *p = cl->sl, *e = p + cl->fill;
-    for (; p < e; p++) {
+    PS_HOT_ASSERT(cl->cn > 0);
+    NN__EACH_PRESENT(t, cl, p, {
         double dx = fabs(x - p->x), dy = fabs(y - p->y);
         double d = manh ? dx + dy : hypot(dx, dy);
         if (d < b->d || (d == b->d && p->i < b->i)) {
             b->d = d;
             b->i = p->i;
         }
-    }
+    });
 }
 
 /* Past the window, out of line (rare: a row's cells there only matter
@@ -406,7 +428,7 @@ static PS_COLD struct near far_right(const struct nn *t, int manh, const struct 
     for (; c < t->nx && !beyond(manh, t->ex[c] - x, gy, b.d); c++) {
         if ((c = next_occ(rw->occ, t->wpr, c)) < 0 || beyond(manh, rw->cell[c].lo - x, gy, b.d))
             break;
-        near_cell(manh, &rw->cell[c], x, y, &b);
+        near_cell(t, manh, &rw->cell[c], x, y, &b);
     }
     return b;
 }
@@ -418,7 +440,7 @@ static PS_COLD struct near far_left(const struct nn *t, int manh, const struct n
     for (; c >= 0 && !beyond(manh, x - t->ex[c + 1], gy, b.d); c--) {
         if ((c = prev_occ(rw->occ, c)) < 0 || beyond(manh, x - rw->cell[c].hi, gy, b.d))
             break;
-        near_cell(manh, &rw->cell[c], x, y, &b);
+        near_cell(t, manh, &rw->cell[c], x, y, &b);
     }
     return b;
 }
@@ -435,13 +457,13 @@ PS_HOT void near_row(const struct nn *t, int manh, const struct nn_row *rw, int 
      * row_ok() against this same b->d, so a gap <= 0 prunes nothing either
      * way (and the first row starts from DBL_MAX). */
     if (win >> WIN_L & 1 && !beyond(manh, fmax2(cc->lo - x, x - cc->hi), gy, b->d))
-        near_cell(manh, cc, x, y, b);
+        near_cell(t, manh, cc, x, y, b);
     const struct nn_cell *p, *c1 = cc + 1;
     for (uint64_t m = win >> (WIN_L + 1); m; m &= m - 1) {  /* bit j: column cx + 1 + j */
         p = c1 + __builtin_ctzll(m);
         if (beyond(manh, p->lo - x, gy, b->d))
             goto left;
-        near_cell(manh, p, x, y, b);
+        near_cell(t, manh, p, x, y, b);
     }
     if (cx + 64 - WIN_L < t->nx)
         *b = far_right(t, manh, rw, cx + 64 - WIN_L, gy, x, y, *b);
@@ -454,7 +476,7 @@ left:
         m <<= z;
         if (beyond(manh, x - p->hi, gy, b->d))
             return;
-        near_cell(manh, p, x, y, b);
+        near_cell(t, manh, p, x, y, b);
     }
     if (cx - 1 - WIN_L >= 0)
         *b = far_left(t, manh, rw, cx - 1 - WIN_L, gy, x, y, *b);

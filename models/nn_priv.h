@@ -6,28 +6,29 @@
 #ifndef PATROLSIM_NN_PRIV_H
 #define PATROLSIM_NN_PRIV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "hot.h"
 #include "err.h"
 #include "nn.h"
 
-/* An item: where it is and where its bit is, in one record of NN__IT_SIZE
- * bytes aligned to that size, so that no record straddles a cache line, an
- * insert or remove touches one line for it and nn__prefetch fetches just
- * that. */
+/* An item: where it is, its slot and its cell's, in one record of
+ * NN__IT_SIZE bytes aligned to that size, so that no record straddles a
+ * cache line and an insert or remove reads one line for it and writes two
+ * bitmap words: nothing of its cell.  Slots are static (every item keeps
+ * the one it was given, present or not), so nothing moves. */
 enum { NN__IT_SIZE = 32 };
 struct nn_it {
     double x, y;            /* its position */
-    struct nn_cell *cell;   /* its cell */
-    uint32_t slot;          /* index in its cell's slots, ABSENT when absent */
+    uint32_t pos;           /* its slot in sl[] and its bit in pres[] */
     uint32_t wb;            /* its cell's bit in occ[]: word << 6 | bit */
+    uint64_t mask;          /* its cell's slots' bits in pres[pos / 64]; 0 for a
+                             * cell of more than 64 items (cell_of then) */
 };
 _Static_assert(sizeof(struct nn_it) == NN__IT_SIZE, "NN__IT_SIZE is struct nn_it's size");
 
-#define ABSENT UINT32_MAX   /* an absent item's slot */
-
-/* A present item as a scan reads it: position and index side by side, the
- * items of one cell contiguous, so a cell costs one cache line. */
+/* An item as a scan reads it: position and index side by side, the items
+ * of one cell contiguous. */
 struct nn_slot {
     double x, y;
     int i;
@@ -35,12 +36,14 @@ struct nn_slot {
 
 /* lo, hi: the x-range of all the cell's items (present or not), a tighter
  * bound than the cell's edges (units sit anywhere in their cell, at its
- * corner on a lattice offset from the grid). */
+ * corner on a lattice offset from the grid).  Its cn items hold slots from
+ * word * 64 + the lowest bit of mask on, within pres[word] (mask: their
+ * bits) when cn <= 64, so that a scan reads one word for the cell; a
+ * larger cell's run starts at word * 64 (mask 0). */
 struct nn_cell {
     double lo, hi;
-    struct nn_slot *sl;     /* its run of t->sl (CSR), a slot per item it holds */
-    uint32_t fill;          /* present items (unsigned: an index without a sign
-                             * extension) */
+    uint32_t word, cn;
+    uint64_t mask;
 };
 
 /* A row: the y-range of its items (its edges if none), and where its
@@ -69,42 +72,78 @@ struct nn {
     struct nn_row *row;     /* rows -1 .. ny, from row_mem + 1 (see struct nn_row) */
     struct nn_row *row_mem;
     struct nn_cell *cell;   /* per cell */
-    struct nn_slot *sl;     /* present items, packed per cell */
+    struct nn_slot *sl;     /* every item, packed per cell (CSR, see struct nn_cell) */
+    uint64_t *pres;         /* bit p: the item of slot p is present (a city's
+                             * worth of units in a few KB) */
+    int *cell_of;           /* item -> its cell, for the cells of over 64 items */
     uint64_t *occ;          /* occupancy bitmap: row r's wpr words from occ[1 + r * rs],
                              * each row between zero words, so that a window
                              * straddling a row's ends needs no test */
 };
 
-/* Makes item i (absent) present: a slot at its cell's end, its bit set. */
+/* Runs the statements ... for each present slot p of cell cl, in slot
+ * order (`continue` goes to the next).  A macro, so that the scans' loops
+ * stay theirs: no call, no function pointer. */
+#define NN__EACH_PRESENT(t, cl, p, ...)                                           \
+    do {                                                                           \
+        if ((cl)->cn <= 64) {                                                      \
+            for (uint64_t m_ = (t)->pres[(cl)->word] & (cl)->mask; m_; m_ &= m_ - 1) { \
+                const struct nn_slot *p = &(t)->sl[(cl)->word << 6 |               \
+                                                   (uint32_t)__builtin_ctzll(m_)];  \
+                __VA_ARGS__                                                        \
+            }                                                                      \
+        } else {                                                                   \
+            uint32_t e_ = ((cl)->word << 6) + (cl)->cn;                            \
+            for (uint32_t k_ = (cl)->word; k_ << 6 < e_; k_++) {                   \
+                uint64_t m_ = (t)->pres[k_];                                       \
+                if (e_ - (k_ << 6) < 64)                                           \
+                    m_ &= ((uint64_t)1 << (e_ - (k_ << 6))) - 1;                    \
+                for (; m_; m_ &= m_ - 1) {                                         \
+                    const struct nn_slot *p = &(t)->sl[k_ << 6 |                   \
+                                                       (uint32_t)__builtin_ctzll(m_)]; \
+                    __VA_ARGS__                                                    \
+                }                                                                  \
+            }                                                                      \
+        }                                                                          \
+    } while (0)
+
+/* Whether cell cl has a present item (out of line: only a take from a
+ * cell of over 64 items asks). */
+static PS_COLD bool nn__cell_any(const struct nn *t, const struct nn_cell *cl)
+{
+    NN__EACH_PRESENT(t, cl, p, { (void)p; return true; });
+    return false;
+}
+
+PS_HOT bool nn__present(const struct nn *t, const struct nn_it *it)
+{
+    return t->pres[it->pos >> 6] >> (it->pos & 63) & 1;
+}
+
+/* Makes item i (absent) present: its slot's bit and its cell's. */
 PS_HOT void nn__insert(struct nn *t, int i)
 {
     struct nn_it *it = &t->it[i];
-    PS_HOT_ASSERT(it->slot == ABSENT);
-    struct nn_cell *cl = it->cell;
-    uint32_t s = cl->fill++;
-    cl->sl[s] = (struct nn_slot){ it->x, it->y, i };
-    it->slot = s;
+    PS_HOT_ASSERT(!nn__present(t, it));
+    t->pres[it->pos >> 6] |= (uint64_t)1 << (it->pos & 63);
     t->count++;
     t->occ[it->wb >> 6] |= (uint64_t)1 << (it->wb & 63);
 }
 
-/* Makes present item it absent: the last present item of its cell is
- * swapped into its slot. */
+/* Makes present item it absent; its cell's bit goes when its last present
+ * item does. */
 PS_HOT void nn__take(struct nn *t, struct nn_it *it)
 {
-    struct nn_cell *cl = it->cell;
-    uint32_t s = it->slot, last = --cl->fill;
-    cl->sl[s] = cl->sl[last];
-    t->it[cl->sl[s].i].slot = s;
-    it->slot = ABSENT;
+    uint64_t *w = &t->pres[it->pos >> 6];
+    *w &= ~((uint64_t)1 << (it->pos & 63));
     t->count--;
-    if (cl->fill == 0)
+    if (it->mask ? !(*w & it->mask) : !nn__cell_any(t, &t->cell[t->cell_of[it - t->it]]))
         t->occ[it->wb >> 6] &= ~((uint64_t)1 << (it->wb & 63));
 }
 
 PS_HOT void nn__remove(struct nn *t, int i)
 {
-    PS_HOT_ASSERT(t->it[i].slot != ABSENT);
+    PS_HOT_ASSERT(nn__present(t, &t->it[i]));
     nn__take(t, &t->it[i]);
 }
 
