@@ -1602,6 +1602,31 @@ static void preempt(struct ops *o, int u)
  * pre-empts if allowed; what is still missing waits in the queue. */
 static void dispatch_general(struct ops *o, int j);
 
+/* The nearest_idle policy (disp.c nearest_select) on the plain path, where
+ * it is inline: the grid's one home unit if it is free, else the nearest
+ * free unit of the one index that holds every unit the call may take
+ * (plain_nn), there being no mobile units under one_event; a grid with no
+ * or several home units asks the policy.  Checked against the policy in
+ * builds without NDEBUG. */
+PS_HOT int plain_select(const struct ops *o, const struct job *jb)
+{
+    int u = -1;
+    if (o->n_avail > 0) {
+        int g = jb->inc.grid, h = g >= 0 ? o->grid_home1[g] : -1;
+        if (h >= 0 && ops_available(o, h) && ops_role_in(o, h, jb->roles)) {
+            u = h;
+        } else if (h >= 0) {
+            int it = nn_nearest(o->nn[o->plain_nn], jb->inc.x, jb->inc.y, NULL);
+            u = it >= 0 ? o->nn_unit[o->plain_nn][it] : -1;
+        } else {
+            u = o->pol->select(o, o->pol_state, jb);
+        }
+    }
+    PS_HOT_ASSERT(o->n_mob == 0 &&
+                  u == (o->n_avail > 0 ? o->pol->select(o, o->pol_state, jb) : -1));
+    return u;
+}
+
 /* Under one_event inline in its callers (their frame serves), and with
  * the busy cycle inline too where the caller is the hot one (whole; plain
  * as for arrive_in), else the general loop. */
@@ -1611,7 +1636,8 @@ PS_HOT void dispatch_in(struct ops *o, int j, const bool whole, const bool plain
         /* One unit a call, no grid tier, holds or pre-emption (one_event_ok):
          * dispatch_general's loop once. */
         PS_HOT_ASSERT(o->job[j].need == 1 && o->job[j].phase == PH_POLICE);
-        int u = o->n_avail > 0 ? o->pol->select(o, o->pol_state, &o->job[j]) : -1;
+        int u = plain && o->plain_nn >= 0 ? plain_select(o, &o->job[j])
+              : o->n_avail > 0 ? o->pol->select(o, o->pol_state, &o->job[j]) : -1;
         if (u >= 0 && whole)            /* available: idle at its base (one_event_ok) */
             start_from_base(o, u, j, plain);
         else if (u >= 0)
@@ -2650,6 +2676,10 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     if (!o->pol)
         return err_set(e, "%s: [dispatch] policy: unknown policy '%s'", s->ini_path, s->policy);
     o->pol_state = o->pol->init(o);
+    o->plain_nn = -1;
+    if (o->plain && strcmp(o->pol->name, "nearest_idle") == 0 && s->home_first && !o->zoned &&
+        o->n_cc == 1 && s->trv->fast)
+        o->plain_nn = o->sole_nn[o->type_roles[0]];
     o->src = inc_source_find(s->source);
     if (!o->src)
         return err_set(e, "%s: [incidents] source: unknown source '%s'", s->ini_path, s->source);

@@ -192,6 +192,10 @@ struct ops {
                             * that an index search need not read the unit's record */
     unsigned *mode_roles;  /* per mode: the roles some unit of that mode has (the indexes
                               the nearest-idle search need visit) */
+    int plain_nn;          /* the plain path's dispatch (ops.c plain_select): the one type's
+                            * sole_nn index when the policy is nearest_idle with home_first,
+                            * there are no zones, one crew class and a metric without bands;
+                            * -1: the policy's select */
     int *sole_nn;          /* per role mask (< 1 << ROLE_N): its one index with units (mode
                             * * ROLE_N + role) when there is one, else -1 (one crew class) */
     int *mob;              /* available units away from base */
