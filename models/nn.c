@@ -87,7 +87,7 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
     for (int i = 0; i <= t->ny; i++)
         t->ey[i] = t->y0 + i * t->h;
     int nc = t->nx * t->ny;
-    t->cell = xcalloc((size_t)nc + 1, sizeof *t->cell);
+    t->cell = xcalloc((size_t)nc, sizeof *t->cell);
     t->row_mem = xmalloc(((size_t)t->ny + 2) * sizeof *t->row_mem);
     t->row = t->row_mem + 1;
     for (int r = -1; r <= t->ny; r++)
