@@ -33,6 +33,16 @@ ipi() {
 
 city() { sh scenarios/bench-city/generate.sh "$S_CUR" "$2" "$1"; }
 
+# ir_diff T D1 D2: instructions per incident from the callgrind runs whose
+# output and log are T/D1.out, T/D1.err and T/D2.out, T/D2.err.
+ir_diff() {
+    awk -v i1="$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$1/$2.err")" \
+        -v n1="$(sed -n 's/^incidents: //p' "$1/$2.out")" \
+        -v i2="$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$1/$3.err")" \
+        -v n2="$(sed -n 's/^incidents: //p' "$1/$3.out")" \
+        'BEGIN { printf "%.0f\n", (i2 - i1) / (n2 - n1) }'
+}
+
 # ipi_ref S DAYS1 DAYS2: the same for the reference.
 ipi_ref() {
     t=$(mktemp -d)
@@ -40,11 +50,7 @@ ipi_ref() {
         valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN/refcity" "$1" "$d" \
             >"$t/$d.out" 2>"$t/$d.err"
     done
-    awk -v i1="$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$t/$2.err")" \
-        -v n1="$(sed -n 's/^incidents: //p' "$t/$2.out")" \
-        -v i2="$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$t/$3.err")" \
-        -v n2="$(sed -n 's/^incidents: //p' "$t/$3.out")" \
-        'BEGIN { printf "%.0f\n", (i2 - i1) / (n2 - n1) }'
+    ir_diff "$t" "$2" "$3"
     rm -rf "$t"
 }
 
@@ -175,11 +181,7 @@ road() {
             valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN/patrolsim" bench "$d" \
                 --days $days >"$t/$days.out" 2>"$t/$days.err"
         done
-        awk -v i1="$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$t/30.err")" \
-            -v n1="$(sed -n 's/^incidents: //p' "$t/30.out")" \
-            -v i2="$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$t/60.err")" \
-            -v n2="$(sed -n 's/^incidents: //p' "$t/60.out")" \
-            'BEGIN { printf "road_instructions_per_incident: %.0f\n", (i2 - i1) / (n2 - n1) }'
+        echo "road_instructions_per_incident: $(ir_diff "$t" 30 60)"
         rm -rf "$t"
     fi
 }
