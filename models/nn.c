@@ -143,9 +143,8 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
                  + cl->cn++;
         t->sl[p] = (struct nn_slot){ x[i], y[i], i };
         t->it[i].pos = (uint32_t)p;
+        t->it[i].mask = cl->mask;
     }
-    for (int i = 0; i < n; i++)
-        t->it[i].mask = t->cell[t->cell_of[i]].mask;
     return t;
 }
 

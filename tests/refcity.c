@@ -59,6 +59,14 @@ struct ref {
     uint32_t *hist;             /* HN bins + overflow */
 };
 
+/* Unit u's word in the idle bitmap, and its bit there in *bit. */
+static inline uint64_t *idle_word(const struct ref *R, int u, uint64_t *bit)
+{
+    int r = u / R->S, c = u % R->S;
+    *bit = (uint64_t)1 << (c & 63);
+    return &R->idle[(size_t)r * R->W + (c >> 6)];
+}
+
 static void *xcalloc(size_t n, size_t sz)
 {
     void *p = calloc(n, sz);
@@ -130,21 +138,18 @@ static inline int left_of(const uint64_t *w, int c)
     return k * 64 + 63 - __builtin_clzll(b);
 }
 
-/* Row r's best idle unit for (x, y) against *best, *bu. */
+/* Row r's best idle unit for (x, y) against *best, *bu: the nearest idle
+ * column on either side of c0. */
 static inline void scan_row(const struct ref *R, int r, int c0, double x, double dy,
                             double *best, int *bu)
 {
     const uint64_t *w = R->idle + (size_t)r * R->W;
-    int cr = right_of(w, R->W, c0), cl = left_of(w, c0);
-    if (cl >= 0) {
-        double d = fabs(x - (cl + 0.5) * GRID_KM) + dy;
-        int u = r * R->S + cl;
-        if (d < *best || (d == *best && u < *bu))
-            *best = d, *bu = u;
-    }
-    if (cr >= 0) {
-        double d = fabs(x - (cr + 0.5) * GRID_KM) + dy;
-        int u = r * R->S + cr;
+    int cand[2] = { left_of(w, c0), right_of(w, R->W, c0) };
+    for (int k = 0; k < 2; k++) {
+        if (cand[k] < 0)
+            continue;
+        double d = fabs(x - (cand[k] + 0.5) * GRID_KM) + dy;
+        int u = r * R->S + cand[k];
         if (d < *best || (d == *best && u < *bu))
             *best = d, *bu = u;
     }
@@ -212,8 +217,7 @@ static void arrive(struct ref *R, double t)
     r = r < R->S ? r : R->S - 1;
     int g = r * R->S + c;
     R->n++;
-    uint64_t *w = &R->idle[(size_t)r * R->W + (c >> 6)];
-    uint64_t bit = (uint64_t)1 << (c & 63);
+    uint64_t bit, *w = idle_word(R, g, &bit);
     int u;
     double km;
     if (*w & bit) {
@@ -235,7 +239,8 @@ static void arrive(struct ref *R, double t)
             return;
         }
     }
-    R->idle[(size_t)(u / R->S) * R->W + (u % R->S >> 6)] &= ~((uint64_t)1 << (u % R->S & 63));
+    w = idle_word(R, u, &bit);
+    *w &= ~bit;
     wheel_insert(R, u, send(R, u, t, t, g, km));
 }
 
@@ -255,8 +260,8 @@ static void back(struct ref *R, int u)
         wheel_insert(R, u, send(R, u, t, cl.t, cl.g, unit_km(R, u, cl.x, cl.y)));
         return;
     }
-    int r = u / R->S, c = u % R->S;
-    R->idle[(size_t)r * R->W + (c >> 6)] |= (uint64_t)1 << (c & 63);
+    uint64_t bit, *w = idle_word(R, u, &bit);
+    *w |= bit;
 }
 
 static double percentile(const struct ref *R, double p)
@@ -311,8 +316,10 @@ int main(int argc, char **argv)
     R.W = (R.S + 63) / 64;
     int n = R.S * R.S;
     R.idle = xcalloc((size_t)R.S * R.W, sizeof *R.idle);
-    for (int u = 0; u < n; u++)
-        R.idle[(size_t)(u / R.S) * R.W + (u % R.S >> 6)] |= (uint64_t)1 << (u % R.S & 63);
+    for (int u = 0; u < n; u++) {           /* every unit idle at its base */
+        uint64_t bit, *w = idle_word(&R, u, &bit);
+        *w |= bit;
+    }
     /* Buckets of one mean gap between calls, a turn of at least 2n of them
      * (3 hours; a longer busy cycle waits a turn in its bucket). */
     int nb = 1;
