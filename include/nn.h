@@ -17,7 +17,20 @@
 
 #include "scn.h"
 
+#include <stdint.h>
+
 struct nn;
+
+/* Where an item's presence is kept in its index, fixed at creation: for a
+ * caller that keeps it beside its own record of the item (nn_ref_of), so
+ * that switching the item in or out (nn_priv.h nn__insert_ref,
+ * nn__take_ref) reads nothing of the index but two bitmap words.  Its
+ * fields are the index's own (nn_priv.h). */
+struct nn_ref {
+    uint32_t pos;           /* its slot */
+    uint32_t wb;            /* its cell's occupancy bit */
+    uint64_t mask;          /* its cell's slots, in the slot's bitmap word */
+};
 
 /* n items at (x[i], y[i]), all initially absent; metric for distances. */
 struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metric);
@@ -29,6 +42,7 @@ void nn_remove(struct nn *t, int item);
 int nn_take(struct nn *t, int item);
 int nn_contains(const struct nn *t, int item);
 int nn_count(const struct nn *t);
+struct nn_ref nn_ref_of(const struct nn *t, int item);
 /* Present item nearest to (x, y), ties to the lowest index; -1 when empty.
  * *dist receives the metric distance (no circuity factor). */
 int nn_nearest(const struct nn *t, double x, double y, double *dist);

@@ -107,7 +107,7 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         int c = row * t->nx + col;
         size_t w = 1 + (size_t)row * (size_t)t->rs + (size_t)(col >> 6);
         PS_ASSERT(w < (size_t)1 << 26);     /* wb's 26 bits: 1.7e7 words for n = INT_MAX */
-        t->it[i] = (struct nn_it){ x[i], y[i], 0, (uint32_t)(w << 6 | (col & 63)), 0 };
+        t->it[i] = (struct nn_it){ x[i], y[i], { 0, (uint32_t)(w << 6 | (col & 63)), 0 } };
         t->cell_of[i] = c;
         t->cell[c].cn++;
         t->cell[c].lo = fmin(t->cell[c].lo, x[i]);
@@ -142,8 +142,8 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         size_t p = ((size_t)cl->word << 6) + (cl->mask ? (size_t)__builtin_ctzll(cl->mask) : 0)
                  + cl->cn++;
         t->sl[p] = (struct nn_slot){ x[i], y[i], i };
-        t->it[i].pos = (uint32_t)p;
-        t->it[i].mask = cl->mask;
+        t->it[i].r.pos = (uint32_t)p;
+        t->it[i].r.mask = cl->mask;
     }
     return t;
 }
@@ -162,14 +162,15 @@ void nn_remove(struct nn *t, int i) { nn__remove(t, i); }
 
 int nn_take(struct nn *t, int i)
 {
-    struct nn_it *it = &t->it[i];
-    if (!nn__present(t, it))
+    const struct nn_ref *r = &t->it[i].r;
+    if (!nn__present(t, r))
         return 0;
-    nn__take(t, it);
+    nn__take_ref(t, r);
     return 1;
 }
 
-int nn_contains(const struct nn *t, int i) { return nn__present(t, &t->it[i]); }
+int nn_contains(const struct nn *t, int i) { return nn__present(t, &t->it[i].r); }
+struct nn_ref nn_ref_of(const struct nn *t, int i) { return t->it[i].r; }
 int nn_count(const struct nn *t) { return t->count; }
 
 /* The search below is written once and compiled twice, for each metric

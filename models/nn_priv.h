@@ -20,10 +20,10 @@
 enum { NN__IT_SIZE = 32 };
 struct nn_it {
     double x, y;            /* its position */
-    uint32_t pos;           /* its slot in sl[] and its bit in pres[] */
-    uint32_t wb;            /* its cell's bit in occ[]: word << 6 | bit */
-    uint64_t mask;          /* its cell's slots' bits in pres[pos / 64]; 0 for a
-                             * cell of more than 64 items (cell_of then) */
+    /* pos: its slot in sl[] and its bit in pres[]; wb: its cell's bit in
+     * occ[], word << 6 | bit; mask: its cell's slots' bits in pres[pos / 64],
+     * 0 for a cell of more than 64 items (cell_of then) */
+    struct nn_ref r;
 };
 _Static_assert(sizeof(struct nn_it) == NN__IT_SIZE, "NN__IT_SIZE is struct nn_it's size");
 
@@ -115,44 +115,33 @@ static PS_COLD bool nn__cell_any(const struct nn *t, const struct nn_cell *cl)
     return false;
 }
 
-PS_HOT bool nn__present(const struct nn *t, const struct nn_it *it)
+PS_HOT bool nn__present(const struct nn *t, const struct nn_ref *r)
 {
-    return t->pres[it->pos >> 6] >> (it->pos & 63) & 1;
+    return t->pres[r->pos >> 6] >> (r->pos & 63) & 1;
 }
 
-/* Makes item i (absent) present: its slot's bit and its cell's. */
-PS_HOT void nn__insert(struct nn *t, int i)
+/* Makes the absent item of r present: its slot's bit and its cell's. */
+PS_HOT void nn__insert_ref(struct nn *t, const struct nn_ref *r)
 {
-    struct nn_it *it = &t->it[i];
-    PS_HOT_ASSERT(!nn__present(t, it));
-    t->pres[it->pos >> 6] |= (uint64_t)1 << (it->pos & 63);
+    PS_HOT_ASSERT(!nn__present(t, r));
+    t->pres[r->pos >> 6] |= (uint64_t)1 << (r->pos & 63);
     t->count++;
-    t->occ[it->wb >> 6] |= (uint64_t)1 << (it->wb & 63);
+    t->occ[r->wb >> 6] |= (uint64_t)1 << (r->wb & 63);
 }
 
-/* Makes present item it absent; its cell's bit goes when its last present
- * item does. */
-PS_HOT void nn__take(struct nn *t, struct nn_it *it)
+/* Makes the present item of r absent; its cell's bit goes when its last
+ * present item does. */
+PS_HOT void nn__take_ref(struct nn *t, const struct nn_ref *r)
 {
-    uint64_t *w = &t->pres[it->pos >> 6];
-    *w &= ~((uint64_t)1 << (it->pos & 63));
+    PS_HOT_ASSERT(nn__present(t, r));
+    uint64_t *w = &t->pres[r->pos >> 6];
+    *w &= ~((uint64_t)1 << (r->pos & 63));
     t->count--;
-    if (it->mask ? !(*w & it->mask) : !nn__cell_any(t, &t->cell[t->cell_of[it - t->it]]))
-        t->occ[it->wb >> 6] &= ~((uint64_t)1 << (it->wb & 63));
+    if (r->mask ? !(*w & r->mask) : !nn__cell_any(t, &t->cell[t->cell_of[t->sl[r->pos].i]]))
+        t->occ[r->wb >> 6] &= ~((uint64_t)1 << (r->wb & 63));
 }
 
-PS_HOT void nn__remove(struct nn *t, int i)
-{
-    PS_HOT_ASSERT(nn__present(t, &t->it[i]));
-    nn__take(t, &t->it[i]);
-}
-
-/* Starts fetching what an insert or remove of item i reads first (a hint:
- * on a large city those records are not in cache): its record, which
- * holds its position too.  Any i < n, present or not. */
-PS_HOT void nn__prefetch(const struct nn *t, int i)
-{
-    __builtin_prefetch(&t->it[i], 1);
-}
+PS_HOT void nn__insert(struct nn *t, int i) { nn__insert_ref(t, &t->it[i].r); }
+PS_HOT void nn__remove(struct nn *t, int i) { nn__take_ref(t, &t->it[i].r); }
 
 #endif

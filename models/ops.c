@@ -350,7 +350,8 @@ static const struct scn_facility *base_of(const struct ops *o, int u)
 PS_HOT double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1,
                      double t_dep)
 {
-    return trv_time_mpk(o->s->trv, o->tag[u].mode, o->u[u].min_per_km, x0, y0, x1, y1, t_dep);
+    int m = o->tag[u].mode;
+    return trv_time_mpk(o->s->trv, m, o->mode_mpk[m], x0, y0, x1, y1, t_dep);
 }
 
 /* The spatial index of unit u: one per (mode, role, crew class), so the
@@ -451,7 +452,7 @@ PS_HOT void unplace(struct ops *o, int u)
     struct unit_rt *r = &o->u[u];
     struct nn *t = o->nn[o->tag[u].slot];
     if (r->in_nn) {
-        nn_remove(t, o->nn_item[u]);
+        nn__take_ref(t, &r->nn);
         r->in_nn = false;
     }
     if (r->mobile) {
@@ -478,7 +479,7 @@ PS_HOT void place(struct ops *o, int u)
     struct unit_rt *r = &o->u[u];
     unplace(o, u);
     if (r->st == U_IDLE && r->act == ACT_BASE) {
-        nn_insert(o->nn[o->tag[u].slot], o->nn_item[u]);
+        nn__insert_ref(o->nn[o->tag[u].slot], &r->nn);
         r->in_nn = true;
     } else if (r->st == U_IDLE ||
                (r->st == U_RETURNING && redispatchable(o, u))) {
@@ -748,12 +749,12 @@ static void job_free(struct ops *o, int j)
 PS_HOT void end_activity(struct ops *o, int u)
 {
     struct unit_rt *r = &o->u[u];
-    if (r->st != U_IDLE)
-        return;
+    if (r->st != U_IDLE || r->act == ACT_BASE || r->act == ACT_TO_BASE)
+        return;                         /* minutes no total counts (act_since) */
     double t = clip(o, r->act_since, sim_now(o->sim));
     if (r->act == ACT_PATROL)
         r->patrol += t;
-    else if (r->act == ACT_TO_VISIT || r->act == ACT_VISIT)
+    else
         r->community += t;
     r->act_since = sim_now(o->sim);
 }
@@ -1489,12 +1490,9 @@ PS_HOT void start_from_base(struct ops *o, int u, int j, const bool plain)
 {
     struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim);
-    PS_HOT_ASSERT(r->in_nn && r->act == ACT_BASE);
-    r->act_since = now;
-    struct nn *t = o->nn[o->tag[u].slot];
-    int i = o->nn_item[u];
-    double bx = t->it[i].x, by = t->it[i].y;    /* its base: where its index holds it */
-    nn__remove(t, i);
+    PS_HOT_ASSERT(r->in_nn && r->act == ACT_BASE);    /* no activity to close */
+    double bx = o->base_xy[u].x, by = o->base_xy[u].y;
+    nn__take_ref(o->nn[o->tag[u].slot], &r->nn);
     r->in_nn = false;
     r->busy_since = now;
     o->n_busy++;
@@ -1837,12 +1835,11 @@ PS_HOT void settle_at_base(struct ops *o, int u, double now, const bool plain)
     o->n_busy--;                        /* set_state(U_IDLE): busy -> available */
     o->n_avail++;
     r->st = U_IDLE;
-    r->act_since = now;
     r->ver++;
-    r->act = ACT_BASE;
+    r->act = ACT_BASE;                  /* no act_since: no total counts its minutes */
     /* Still at x1, y1 (the base) once t1 has passed (ops_unit_pos), so the
      * leg's start need not be reset: the record's second line stays cold. */
-    nn__insert(o->nn[o->tag[u].slot], o->nn_item[u]);
+    nn__insert_ref(o->nn[o->tag[u].slot], &r->nn);
     r->in_nn = true;
 }
 
@@ -2004,7 +2001,7 @@ static inline void prefetch_home(const struct ops *o, const struct inc *in)
     __builtin_prefetch(&o->u[h], 1);            /* the line a dispatch writes */
     if (!o->plain)                              /* ... and the leg's (struct unit_rt) */
         __builtin_prefetch((const char *)&o->u[h] + 64, 1);
-    nn__prefetch(o->nn[o->tag[h].slot], o->nn_item[h]);
+    __builtin_prefetch(&o->base_xy[h]);        /* where a dispatch from base starts */
 }
 
 /* Reads the stream until OPS_AHEAD incidents are in hand (one without
@@ -2236,7 +2233,7 @@ static void ops_release(struct ops *o)
     free(o->t_closed_esc);
     free(o->t_handover);
     spawn_q_release(&o->spawns);
-    free(o->nn); free(o->nn_unit); free(o->nn_item); free(o->mob); free(o->u);
+    free(o->nn); free(o->nn_unit); free(o->mob); free(o->u);
     free(o->mode_roles);
     free(o->sole_nn);
     free(o->mode_mpk);
@@ -2372,13 +2369,12 @@ static void build_indexes(struct ops *o)
     int NI = s->n_modes * ROLE_N * o->n_cc;
     o->u = zalloc_aligned((size_t)U, sizeof *o->u, _Alignof(struct unit_rt));
     o->mob = zalloc((size_t)U, sizeof *o->mob);
-    o->nn_item = zalloc((size_t)U, sizeof *o->nn_item);
     o->nn = zalloc((size_t)NI, sizeof *o->nn);
     o->nn_unit = zalloc((size_t)NI, sizeof *o->nn_unit);
     o->mode_roles = zalloc((size_t)s->n_modes, sizeof *o->mode_roles);
     o->mode_mpk = zalloc((size_t)s->n_modes, sizeof *o->mode_mpk);
     for (int m = 0; m < s->n_modes; m++)
-        o->mode_mpk[m] = 60.0 / s->modes[m].speed_kmh;   /* as ops_setup's min_per_km */
+        o->mode_mpk[m] = 60.0 / s->modes[m].speed_kmh;   /* a unit's travel minutes per km */
     for (int u = 0; u < U; u++)
         o->mode_roles[s->units[u].mode] |= 1u << s->units[u].role;
     o->sole_nn = zalloc((size_t)1 << ROLE_N, sizeof *o->sole_nn);
@@ -2398,11 +2394,12 @@ static void build_indexes(struct ops *o)
                 continue;
             bx[n] = base_of(o, u)->x;
             by[n] = base_of(o, u)->y;
-            o->nn_unit[k][n] = u;
-            o->nn_item[u] = n++;
+            o->nn_unit[k][n++] = u;
         }
         /* The road and matrix searches bound time by straight-line distance. */
         o->nn[k] = nn_new(bx, by, n, s->trv->kind == TRV_KIND_METRIC ? s->metric : TRV_EUCLIDEAN);
+        for (int i = 0; i < n; i++)
+            o->u[o->nn_unit[k][i]].nn = nn_ref_of(o->nn[k], i);
     }
     free(bx);
     free(by);
@@ -2693,7 +2690,6 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
         struct unit_rt *r = &o->u[u];
         const struct scn_facility *b = base_of(o, u);
         r->job = -1;
-        r->min_per_km = 60.0 / s->modes[s->units[u].mode].speed_kmh;
         r->x0 = r->x1 = b->x;
         r->y0 = r->y1 = b->y;
         r->shift_end = INFINITY;

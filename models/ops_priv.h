@@ -48,9 +48,10 @@ struct tally {
 _Static_assert(sizeof(struct tally) == 64, "a breakdown row is one cache line");
 
 /* Fields in the order an incident touches them: the first 64 bytes (state,
- * the leg's end, the busy period and the counts) on every dispatch and
- * return, which is all the plain path (ops.c arrive_in) and back_idle read
- * or write; the second line (the leg, the unit's job) on the other paths;
+ * the leg's end, the busy period, its bits in its spatial index and the
+ * counts) on every dispatch and return, which is all of the unit the plain
+ * path (ops.c arrive_in) and back_idle read or write; the second line (the
+ * leg, the unit's job, the idle activity's start) on the other paths;
  * the rest at shift changes and at the end.  Aligned to a cache line
  * (ops.c allocates the array aligned), so that a busy cycle on the plain
  * path touches one line of its unit and the calendar's prefetch of the
@@ -62,9 +63,9 @@ struct unit_rt {
     uint32_t jobs;         /* inside the measured period (and away) */
     double t1;             /* the current leg's end (min): see x1, y1 */
     double busy_since;     /* start of the current busy period, min */
-    double act_since;      /* start of the current idle activity, min */
-    double min_per_km;     /* travel minutes per km of road distance */
     double busy;           /* busy minutes inside the measured period */
+    struct nn_ref nn;      /* its item's bits in its spatial index (static), so that
+                            * leaving or rejoining the index reads no record of it */
     uint32_t away;         /* jobs outside its home grids */
     bool shift_over;       /* the shift ended while busy: off when free */
     bool mobile;           /* in the mobile list (available away from base) */
@@ -72,6 +73,9 @@ struct unit_rt {
 
     _Alignas(64) int job;  /* job slot while en route / on scene, else -1 */
     int mob_pos;
+    double act_since;      /* start of the current idle activity, min; set only for
+                            * those whose minutes count (patrol, a visit and the way
+                            * to it: next_activity), not for ACT_BASE */
     double x0, y0, t0;     /* current leg: from (km) at t0 (min) ... */
     double x1, y1;         /* ... to (km) at t1; where it is when still, or once t1
                             * has passed (ops_unit_pos), whatever x0, y0, t0 hold */
@@ -186,10 +190,8 @@ struct ops {
 
     struct unit_rt *u;
     struct nn **nn;        /* per (mode, role): units idle at their base */
-    int *nn_item;          /* unit -> item in its (mode, role) index */
     int **nn_unit;         /* per (mode, role): item -> unit */
-    double *mode_mpk;      /* per mode: travel minutes per km (a unit's min_per_km), so
-                            * that an index search need not read the unit's record */
+    double *mode_mpk;      /* per mode: travel minutes per km (a unit's, by its mode) */
     unsigned *mode_roles;  /* per mode: the roles some unit of that mode has (the indexes
                               the nearest-idle search need visit) */
     int plain_nn;          /* the plain path's dispatch (ops.c plain_select): the one type's
@@ -433,8 +435,8 @@ PS_HOT double ops_travel_to(const struct ops *o, int u, double x, double y)
     ops_unit_pos(o, u, &ux, &uy);
     const struct trv *t = o->s->trv;
     /* The inline metric path reads no clock (sim_now is a call). */
-    return trv_time_mpk(t, o->tag[u].slot / ROLE_N, o->u[u].min_per_km, ux, uy, x, y,
-                        t->fast ? NAN : sim_now(o->sim));
+    int m = o->tag[u].mode;
+    return trv_time_mpk(t, m, o->mode_mpk[m], ux, uy, x, y, t->fast ? NAN : sim_now(o->sim));
 }
 /* Available unit with a role in `roles` and the least travel time to (x, y),
  * ties to the lowest index; -1 if none.  *tt receives the minutes. */

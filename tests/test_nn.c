@@ -167,15 +167,23 @@ static void api_trial(uint64_t seed, int n, enum trv_metric m, enum layout lay, 
     for (int step = 0; step < steps; step++) {
         int i = (int)gsl_rng_uniform_int(r, (unsigned long)n);
         int want = gsl_rng_uniform(r) < fill;
+        /* A third of the switches through the item's nn_ref, as a caller
+         * keeping it beside its own record does (ops.c). */
+        struct nn_ref ref = nn_ref_of(t, i);
         if (in[i] && !want) {
-            if (step % 2) {
+            if (step % 3 == 0) {
                 nn_remove(t, i);
+            } else if (step % 3 == 1) {
+                nn__take_ref(t, &ref);
             } else if (nn_take(t, i) != 1) {
                 bad_set++;
             }
             in[i] = 0, present--;
         } else if (!in[i] && want) {
-            nn_insert(t, i);
+            if (step % 2)
+                nn_insert(t, i);
+            else
+                nn__insert_ref(t, &ref);
             in[i] = 1, present++;
         } else if (!in[i] && nn_take(t, i) != 0) {
             bad_set++;
@@ -246,7 +254,6 @@ static void nonfinite_queries(enum trv_metric m)
     }
     struct nn *t = nn_new(x, y, N, m);
     for (int i = 0; i < N; i++) {
-        nn__prefetch(t, i);         /* a hint: any item, present or not */
         if (in[i])
             nn_insert(t, i);
     }
