@@ -8,10 +8,13 @@
  * Wheel: time is cut into buckets of a fixed width; bucket number
  * b(t) = floor(t / width).  `cur` is the bucket being served; its events sit
  * in the current list, linked and sorted by (time, seq).  The next nb - 1
- * buckets are slots of a ring, each a list of pool nodes sorted by (time,
- * seq) as they are pushed (a push passes about half of its bucket's few
- * events); events further out wait in the overflow heap and move into the
- * ring when its window reaches them.  Invariants:
+ * buckets are slots of a ring, each an unsorted list of pool nodes (a push
+ * links its node first, reading no other); the list is sorted when its
+ * bucket becomes the current one, when its nodes are about to be read
+ * anyway (a sorted insert at the push would read them when they are not:
+ * on a large model the nodes of a bucket far ahead are out of cache, a
+ * miss for each).  Events further out wait in the overflow heap and move
+ * into the ring when its window reaches them.  Invariants:
  *   every event in the current list has b <= cur (an event pushed for a
  *   time before the current bucket also goes there);
  *   an event in ring slot s has cur < b < cur + nb and b mod nb = s;
@@ -249,6 +252,19 @@ static inline int32_t list_insert(struct node *pool, int32_t head, int32_t k, ui
     return head;
 }
 
+/* Sorts a ring slot's list by (time, seq), counting the links passed in
+ * *walk; returns the head. */
+static int32_t list_sort(struct node *pool, int32_t k, uint64_t *walk)
+{
+    int32_t head = -1;
+    while (k >= 0) {
+        int32_t n = pool[k].next;
+        head = list_insert(pool, head, k, walk);
+        k = n;
+    }
+    return head;
+}
+
 /* Merges two sorted lists (the rare refill that finds events ov_take put in
  * the current list); returns the head. */
 static int32_t list_merge(struct node *pool, int32_t a, int32_t b)
@@ -326,7 +342,8 @@ static void wheel_place(struct evq *q, int32_t k)
     else if (b - q->cur < (int64_t)q->nb) {
         int32_t *sl = &q->slot[(size_t)b & (q->nb - 1)];
         q->ring_used += *sl < 0;
-        *sl = list_insert(q->pool, *sl, k, &q->walk);
+        nd->next = *sl;
+        *sl = k;
     } else {
         q->far++;
         ov_push(q, nd);
@@ -338,10 +355,12 @@ static void wheel_place(struct evq *q, int32_t k)
 /* ---- width tuning ----------------------------------------------------------
  *
  * The width the model gives is a guess (the mean gap between its arrivals);
- * the work depends on the events per bucket, k.  Sorted inserts into a
- * slot pass about k / 2 links per event; stepping through empty
- * buckets costs about 1 / k steps per event.  Every TUNE_EVERY pushes the
- * counts are compared with the pushes: when the inserts passed more than
+ * the work depends on the events per bucket, k.  Sorting a bucket when it
+ * becomes the current one passes about k / 4 links per event (insertion:
+ * k^2 / 4 for k events), a sorted insert into the current list about k / 2;
+ * stepping through empty buckets costs about 1 / k steps per event.  Every
+ * TUNE_EVERY pushes the counts are compared with the pushes: when the
+ * sorts and inserts passed more than
  * TUNE_WALK links per push, or refill stepped more than TUNE_SCAN buckets
  * per push, the width is rescaled to put about TUNE_K events in a bucket
  * and every event is filed anew; when a quarter of the pushes went past the
@@ -400,7 +419,7 @@ PS_COLD static void wheel_tune(struct evq *q)
     double pushes = (double)(q->next_seq - q->tune_seq);
     double walk = (double)q->walk / pushes, scan = (double)q->scan / pushes;
     double f = 1;
-    if (walk > TUNE_WALK)           /* k is about 2 walk */
+    if (walk > TUNE_WALK)           /* k is 2 to 4 walk: the smaller, the safer */
         f = TUNE_K / (2 * walk);
     else if (scan > TUNE_SCAN)      /* k is about 1 / scan */
         f = TUNE_K * scan;
@@ -476,9 +495,10 @@ static inline int refill_steps(struct evq *q, int64_t lim)
         }
         int32_t *sl = &q->slot[(size_t)cur & mask];
         int32_t k = *sl;
-        if (k >= 0) {             /* a sorted list: it becomes the current one */
+        if (k >= 0) {             /* sorted, it becomes the current list */
             *sl = -1;
             q->ring_used--;
+            k = list_sort(q->pool, k, &q->walk);
             q->head = q->head < 0 ? k : list_merge(q->pool, q->head, k);
             r = 1;
             break;
@@ -512,7 +532,7 @@ PS_COLD static int32_t refill_due_slow(struct evq *q, double t, int64_t lim)
 
 /* The common refill inline: the ring holds events and no overflow event
  * joins it before lim (lim <= ov_due), so stepping to the next non-empty
- * slot is all there is, and its sorted list becomes the current one. */
+ * slot is all there is, and its list, sorted, becomes the current one. */
 int32_t evq__refill_due(struct evq *q, double t)
 {
     if (q->next_seq == q->taken)
@@ -537,6 +557,8 @@ int32_t evq__refill_due(struct evq *q, double t)
         return -1;
     slot[(size_t)cur & mask] = -1;
     q->ring_used--;
+    if (q->pool[k].next >= 0)           /* a bucket of one is sorted */
+        k = list_sort(q->pool, k, &q->walk);
     q->head = k;
     return q->pool[k].time <= t ? k : -1;
 }

@@ -69,7 +69,7 @@ struct evq {
     /* Width tuning (see wheel_tune): work counted since push number tune_seq;
      * the push numbered tune_at (tune_seq + TUNE_EVERY) retunes. */
     uint64_t tune_seq, tune_at;
-    uint64_t walk;            /* list links passed by sorted inserts */
+    uint64_t walk;            /* list links passed by sorts and sorted inserts */
     uint64_t scan;            /* buckets stepped by refill */
     uint64_t far;             /* events filed in the overflow */
     const char *pf_base;      /* evq_prefetch_records, NULL: off */
@@ -107,9 +107,10 @@ PS_HOT void evq__insert_newest(struct evq *q, int32_t *at, int32_t k, double t)
 }
 
 /* A wheel push.  The common cases, with a free node left after this one
- * and no retuning due, are filed here: a bucket inside the ring (slots are
- * sorted lists, so that a refill takes one whole) or one at or before the
- * current bucket (the current list; an M/M/1's next event). */
+ * and no retuning due, are filed here: a bucket inside the ring (linked
+ * first in its unsorted list: no other node is read) or one at or before
+ * the current bucket (a sorted insert into the current list; an M/M/1's
+ * next event). */
 PS_HOT void evq__wheel_push(struct evq *q, double time, uint32_t kind, uint32_t id,
                             uint32_t ver)
 {
@@ -129,12 +130,9 @@ PS_HOT void evq__wheel_push(struct evq *q, double time, uint32_t kind, uint32_t 
     int ok = q->free_node >= 0 && seq + 1 < q->tune_at;
     if (x >= q->xlo && x < q->xhi && ok) {
         int32_t *sl = &q->slot[(size_t)(int64_t)x & (q->nb - 1)];
-        if (*sl < 0) {
-            nd->next = -1;
-            *sl = k;
-            q->ring_used++;
-        } else
-            evq__insert_newest(q, sl, k, time);
+        q->ring_used += *sl < 0;
+        nd->next = *sl;
+        *sl = k;
         return;
     }
     if (x < q->xlo && ok) {
