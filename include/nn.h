@@ -15,9 +15,8 @@
 #ifndef PATROLSIM_NN_H
 #define PATROLSIM_NN_H
 
-#include "scn.h"
-
 #include <stdint.h>
+#include "scn.h"
 
 struct nn;
 
@@ -42,6 +41,7 @@ void nn_remove(struct nn *t, int item);
 int nn_take(struct nn *t, int item);
 int nn_contains(const struct nn *t, int item);
 int nn_count(const struct nn *t);
+/* item's struct nn_ref, the same for as long as the index lives. */
 struct nn_ref nn_ref_of(const struct nn *t, int item);
 /* Present item nearest to (x, y), ties to the lowest index; -1 when empty.
  * *dist receives the metric distance (no circuity factor). */
