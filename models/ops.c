@@ -1454,8 +1454,8 @@ PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, double px, 
     if (plain || isnan(jb->t_dispatch))
         jb->t_dispatch = now;
     /* px, py: where it is, its base (one_event_ok), which the caller has at
-     * hand (start_from_base from the unit's index item, so that neither
-     * base_xy nor the unit record's second line is touched). */
+     * hand (start_from_base from base_xy, so that the unit record's second
+     * line is not touched). */
     PS_HOT_ASSERT(r->x1 == o->base_xy[u].x && r->y1 == o->base_xy[u].y &&
                   px == r->x1 && py == r->y1);
     double x = jb->inc.x, y = jb->inc.y;
