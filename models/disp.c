@@ -44,7 +44,7 @@ static int best_home(const struct ops *o, unsigned roles, uint32_t cmask, int g,
 {
     int best = -1, best_post = 3;
     double bt = INFINITY;
-    int only = o->grid_home1[g];        /* the common case, without the lists */
+    int only = o->grid_home1[g].u;        /* the common case, without the lists */
     if (only >= 0) {
         bool ok = eligible(o, only, roles, cmask);
         *tt = ok ? ops_travel_to(o, only, x, y) : INFINITY;
@@ -154,7 +154,7 @@ PS_COLD static int nearest_beyond_home(const struct ops *o, const struct job *j,
 static int nearest_select(const struct ops *o, void *st, const struct job *j)
 {
     (void)st;
-    int g = j->inc.grid, only = g >= 0 ? o->grid_home1[g] : -1;
+    int g = j->inc.grid, only = g >= 0 ? o->grid_home1[g].u : -1;
     /* The grid's one home unit, the common case, without its travel time
      * (group_best's, which only tiered needs), and without a stack frame:
      * the rest is a tail call. */
@@ -227,7 +227,7 @@ static int tiered_select(const struct ops *o, void *st, const struct job *j)
                 continue;
             if (elapsed + tt <= s->escalate_min[k])
                 return u;
-            if (grp == GRP_HOME && o->grid_home1[j->inc.grid] < 0) {
+            if (grp == GRP_HOME && o->grid_home1[j->inc.grid].u < 0) {
                 /* The best home unit by post is late: another home unit may not be. */
                 double t2;
                 int v = best_home_within(o, mask, j->cmask, j->inc.grid, j->inc.x, j->inc.y,

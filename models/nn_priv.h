@@ -115,9 +115,14 @@ static PS_COLD bool nn__cell_any(const struct nn *t, const struct nn_cell *cl)
     return false;
 }
 
+/* Whether the item of slot pos is present: one bit of a few KB. */
+PS_HOT bool nn__present_pos(const struct nn *t, uint32_t pos)
+{
+    return t->pres[pos >> 6] >> (pos & 63) & 1;
+}
 PS_HOT bool nn__present(const struct nn *t, const struct nn_ref *r)
 {
-    return t->pres[r->pos >> 6] >> (r->pos & 63) & 1;
+    return nn__present_pos(t, r->pos);
 }
 
 /* Makes the absent item of r present: its slot's bit and its cell's. */

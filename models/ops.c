@@ -1201,7 +1201,7 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
     jb->first_unit = u;
     /* A grid with one home unit decides it by the grid's record, which the
      * dispatch has just read, not by the unit's. */
-    int gh = in->grid >= 0 ? o->grid_home1[in->grid] : -1;
+    int gh = in->grid >= 0 ? o->grid_home1[in->grid].u : -1;
     jb->first_contact = gh >= 0 ? u == gh : home_of(o, u, in->grid);
     PS_HOT_ASSERT(jb->first_contact == home_of(o, u, in->grid));
     if (!plain && o->rec_extra)
@@ -1610,11 +1610,17 @@ PS_HOT int plain_select(const struct ops *o, const struct job *jb)
 {
     int u = -1;
     if (o->n_avail > 0) {
-        int g = jb->inc.grid, h = g >= 0 ? o->grid_home1[g] : -1;
-        if (h >= 0 && ops_available(o, h) && ops_role_in(o, h, jb->roles)) {
+        const struct nn *t = o->nn[o->plain_nn];
+        int g = jb->inc.grid;
+        struct grid_home1 gh = g >= 0 ? o->grid_home1[g] : (struct grid_home1){ -1, OPS_NO_POS };
+        int h = gh.u;
+        /* Available and a role the call takes: present in plain_nn */
+        bool home_free = gh.pos != OPS_NO_POS && nn__present_pos(t, gh.pos);
+        PS_HOT_ASSERT(home_free == (h >= 0 && ops_available(o, h) && ops_role_in(o, h, jb->roles)));
+        if (home_free) {
             u = h;
         } else if (h >= 0) {
-            int it = nn_nearest(o->nn[o->plain_nn], jb->inc.x, jb->inc.y, NULL);
+            int it = nn_nearest(t, jb->inc.x, jb->inc.y, NULL);
             u = it >= 0 ? o->nn_unit[o->plain_nn][it] : -1;
         } else {
             u = o->pol->select(o, o->pol_state, jb);
@@ -1995,9 +2001,15 @@ static inline void prefetch_grid(const struct ops *o, const struct inc *in)
 
 static inline void prefetch_home(const struct ops *o, const struct inc *in)
 {
-    int h = in->grid >= 0 ? o->grid_home1[in->grid] : -1;
-    if (h < 0)
+    if (in->grid < 0)
         return;
+    struct grid_home1 gh = o->grid_home1[in->grid];
+    /* On the plain path a busy home unit is not read (plain_select): its
+     * bit says so now, as it will most likely still say then. */
+    if (gh.u < 0 || (o->plain_nn >= 0 &&
+                     (gh.pos == OPS_NO_POS || !nn__present_pos(o->nn[o->plain_nn], gh.pos))))
+        return;
+    int h = gh.u;
     __builtin_prefetch(&o->u[h], 1);            /* the line a dispatch writes */
     if (!o->plain)                              /* ... and the leg's (struct unit_rt) */
         __builtin_prefetch((const char *)&o->u[h] + 64, 1);
@@ -2426,7 +2438,8 @@ static void build_indexes(struct ops *o)
 
     o->grid_home1 = zalloc((size_t)G, sizeof *o->grid_home1);
     for (int g = 0; g < G; g++)
-        o->grid_home1[g] = o->n_grid_home[g] == 1 ? o->grid_home[g][0] : -1;
+        o->grid_home1[g] = (struct grid_home1){
+            o->n_grid_home[g] == 1 ? o->grid_home[g][0] : -1, OPS_NO_POS };
     o->tag = zalloc((size_t)U, sizeof *o->tag);
     o->cclass = zalloc((size_t)U, sizeof *o->cclass);
     o->base_xy = zalloc((size_t)U, sizeof *o->base_xy);
@@ -2677,6 +2690,11 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     if (o->plain && strcmp(o->pol->name, "nearest_idle") == 0 && s->home_first && !o->zoned &&
         o->n_cc == 1 && s->trv->fast)
         o->plain_nn = o->sole_nn[o->type_roles[0]];
+    for (int g = 0; g < G && o->plain_nn >= 0; g++) {
+        int h = o->grid_home1[g].u;
+        if (h >= 0 && o->tag[h].slot == o->plain_nn)
+            o->grid_home1[g].pos = o->u[h].nn.pos;
+    }
     o->src = inc_source_find(s->source);
     if (!o->src)
         return err_set(e, "%s: [incidents] source: unknown source '%s'", s->ini_path, s->source);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "inc.h"
 #include "nn.h"
 #include "rng.h"
@@ -163,6 +164,19 @@ struct unit_tag {
     unsigned char homed;   /* it has a home grid: a first arrival elsewhere is cross-grid */
 };
 
+/* A grid's only home unit, -1 if it has none or several; and where the
+ * plain path (ops.c plain_select) finds whether that unit is free: its
+ * slot in the plain_nn index, whose bit is set exactly when the unit is
+ * available there (idle at its base), so that a call whose home unit is
+ * busy reads nothing of the unit.  pos is OPS_NO_POS when there is no such
+ * unit, no plain_nn, or the unit is not in it (a role the call may not
+ * take). */
+struct grid_home1 {
+    int u;
+    uint32_t pos;
+};
+#define OPS_NO_POS UINT32_MAX
+
 struct ops;
 
 /* A dispatch policy: which available eligible units a call gets.  select
@@ -205,7 +219,7 @@ struct ops {
     int **grid_home;       /* grid -> home units, by post then file order */
     int *n_grid_home;
     int **home_post;       /* grid -> post of each of those units */
-    int *grid_home1;       /* grid -> its only home unit, -1 if it has none or several */
+    struct grid_home1 *grid_home1;  /* grid -> its only home unit (see the struct) */
     int **zone_units;      /* zone -> units based in the zone */
     int *n_zone_units;
     int *unit_zone;        /* unit -> zone of its base, -1 */
