@@ -1161,8 +1161,8 @@ static void record_intervals(struct ops *o, int u, struct job *jb, double now)
     if (o->cad_turnout)
         ops_cad_first(o, u, jb);
     if (in->grid >= 0) {
-        o->g_tal[in->grid].rd += wait;
-        o->g_tal[in->grid].da += da;
+        o->g_tot[in->grid].rd += wait;
+        o->g_tot[in->grid].da += da;
     }
     o->h_tal[hr].rd += wait;
     o->h_tal[hr].da += da;
@@ -1181,6 +1181,55 @@ static inline void tally_first(struct tally *a, double resp, bool within, bool f
     a->first += first;
     a->queued += queued;
     a->resolved += resolved;
+}
+
+/* Moves the counts of every grid's row into its 64-bit totals, once every
+ * g_fold_every calls into the rows: each 32-bit count then holds at most
+ * that many calls, and a call's resolved, added at completion, at most
+ * the jobs still open besides (fewer than 2^31 more). */
+PS_COLD static void fold_grids(struct ops *o)
+{
+    for (int g = 0; g < o->s->n_grids; g++) {
+        struct gtally *a = &o->g_tal[g];
+        struct tally *t = &o->g_tot[g];
+        t->n += a->n;
+        t->within += a->within;
+        t->first += a->first;
+        t->queued += a->queued;
+        t->resolved += a->resolved;
+        a->n = a->within = a->first = a->queued = a->resolved = 0;
+    }
+    o->g_fold_left = o->g_fold_every;
+}
+
+/* tally_first for a grid's row. */
+static inline void tally_grid(struct ops *o, int g, double resp, bool within, bool first,
+                              bool queued, bool resolved)
+{
+    struct gtally *a = &o->g_tal[g];
+    a->n++;
+    a->resp += resp;
+    a->within += within;
+    a->first += first;
+    a->queued += queued;
+    a->resolved += resolved;
+    if (--o->g_fold_left == 0)
+        fold_grids(o);
+}
+
+/* Grid g's row of the breakdown: its totals and what its row holds since
+ * the last fold. */
+static struct tally grid_tally(const struct ops *o, int g)
+{
+    const struct gtally *a = &o->g_tal[g];
+    struct tally t = o->g_tot[g];
+    t.n += a->n;
+    t.within += a->within;
+    t.first += a->first;
+    t.queued += a->queued;
+    t.resolved += a->resolved;
+    t.resp = a->resp;
+    return t;
 }
 
 /* Whether job jb closes on scene, without handover, when u is its first
@@ -1242,7 +1291,7 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
         o->n_cross_zone += gz >= 0 && o->unit_zone[u] >= 0 && o->unit_zone[u] != gz;
     }
     if (in->grid >= 0)
-        tally_first(&o->g_tal[in->grid], resp, within, first, queued, plain && closes);
+        tally_grid(o, in->grid, resp, within, first, queued, plain && closes);
     int hr = hour_of_day(o, in->t);
     tally_first(&o->h_tal[hr], resp, within, first, queued, false);
     tally_first(&o->t_tal[in->type], resp, within, first, queued, plain && closes);
@@ -1995,8 +2044,7 @@ static inline void prefetch_grid(const struct ops *o, const struct inc *in)
     __builtin_prefetch(&o->grid_home1[in->grid]);
     if (o->zoned)                               /* else grid_zone[] is not read */
         __builtin_prefetch(&o->grid_zone[in->grid]);
-    const struct tally *g = &o->g_tal[in->grid];
-    __builtin_prefetch(g, 1);                   /* one line (struct tally) */
+    __builtin_prefetch(&o->g_tal[in->grid], 1); /* half a line (struct gtally) */
 }
 
 static inline void prefetch_home(const struct ops *o, const struct inc *in)
@@ -2279,7 +2327,7 @@ static void ops_release(struct ops *o)
     if (o->same_hist.h)
         stat_hist_release(&o->same_hist);
     free(o->p_resp); free(o->p_hist); free(o->p_within); free(o->t_hist);
-    free(o->g_tal); free(o->h_tal); free(o->t_tal); free(o->k_tal);
+    free(o->g_tal); free(o->g_tot); free(o->h_tal); free(o->t_tal); free(o->k_tal);
     if (o->da_hist.h)
         stat_hist_release(&o->da_hist);
     ops_cad_release(o);
@@ -2587,6 +2635,20 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     stat_hist_init(&o->travel_hist);
     stat_hist_init(&o->same_hist);
     o->g_tal = zalloc_aligned((size_t)G, sizeof *o->g_tal, 64);
+    o->g_tot = zalloc((size_t)G, sizeof *o->g_tot);
+    /* A diagnostic override of the fold's period, for the test that the
+     * folds do not change a figure (tests/test_plain.sh). */
+    o->g_fold_every = 1u << 31;
+    const char *fe = getenv("PATROLSIM_TALLY_FOLD");
+    if (fe && *fe) {
+        char *end;
+        unsigned long v = strtoul(fe, &end, 10);
+        if (*end || v < 1 || v > 1u << 31)
+            return err_set(e, "PATROLSIM_TALLY_FOLD=%s: expected calls between folds, "
+                           "1 to 2147483648 (or unset)", fe);
+        o->g_fold_every = (uint32_t)v;
+    }
+    o->g_fold_left = o->g_fold_every;
     o->h_tal = zalloc_aligned(24, sizeof *o->h_tal, 64);
     o->t_tal = zalloc_aligned((size_t)s->n_itypes, sizeof *o->t_tal, 64);
     o->k_tal = zalloc_aligned(FAC_N_TIERS, sizeof *o->k_tal, 64);
@@ -2975,7 +3037,8 @@ static void results(const struct ops *o, double *out)
         row[P_WITHIN] = ratio((double)(q == P ? n_within : o->p_within[q]), (double)a->n);
     }
     for (int g = 0; g < s->n_grids; g++) {
-        const struct tally *a = &o->g_tal[g];
+        struct tally gt = grid_tally(o, g);
+        const struct tally *a = &gt;
         double *row = &out[B->grid + (size_t)g * OPS_N_GRID];
         double k = (double)a->n;
         row[R_INCIDENTS] = k;

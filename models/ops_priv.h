@@ -48,6 +48,19 @@ struct tally {
  * call touches one line of its grid's row, and a row's address is a shift. */
 _Static_assert(sizeof(struct tally) == 64, "a breakdown row is one cache line");
 
+/* A grid's row of the breakdown as the path of every call fills it: half
+ * a line (the rows aligned), because on a large city the grids' rows are
+ * among what a call reads at random, and twice as many of them stay in a
+ * core's cache (bench-city S = 128: 512 KB of rows).  Counts in 32 bits,
+ * folded into g_tot, which keeps the 64-bit totals and the by_interval
+ * sums, before any can wrap (ops.c tally_grid); the grid's figures are the
+ * two added (grid_tally). */
+struct gtally {
+    uint32_t n, within, first, queued, resolved;
+    double resp;
+};
+_Static_assert(sizeof(struct gtally) == 32, "a grid's row is half a cache line");
+
 /* Fields in the order an incident touches them: the first 64 bytes (state,
  * the leg's end, the busy period, its bits in its spatial index and the
  * counts) on every dispatch and return, which is all of the unit the plain
@@ -322,7 +335,11 @@ struct ops {
     int max_queue;
     /* The breakdowns, by grid, hour of day of creation, type and tier of
      * the first unit's base; the overall counts are their sums (results). */
-    struct tally *g_tal, *h_tal, *t_tal, *k_tal;
+    struct gtally *g_tal;
+    struct tally *g_tot;         /* per grid: g_tal's counts folded, and rd, da */
+    uint32_t g_fold_left;        /* calls into g_tal before its next fold */
+    uint32_t g_fold_every;       /* 2^31, so that no 32-bit count can wrap */
+    struct tally *h_tal, *t_tal, *k_tal;
     int one_tier;                /* the tier of every unit when its k_tal row is the
                                   * overall collector's (ops_setup), else -1 */
     struct stat_hist *t_hist;    /* per type response */
