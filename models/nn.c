@@ -401,6 +401,7 @@ PS_HOT int row_ok(int manh, double g, double bd)
 struct near {
     int i;                  /* INT_MAX while none */
     double d;               /* starts at DBL_MAX: see struct nn_row */
+    const struct nn_slot *s;        /* item i's slot, NULL while none */
 };
 
 PS_HOT void near_cell(const struct nn *t, int manh, const struct nn_cell *cl, double x, double y,
@@ -413,6 +414,7 @@ PS_HOT void near_cell(const struct nn *t, int manh, const struct nn_cell *cl, do
         if (d < b->d || (d == b->d && p->i < b->i)) {
             b->d = d;
             b->i = p->i;
+            b->s = p;
         }
     });
 }
@@ -482,13 +484,13 @@ left:
         *b = far_left(t, manh, rw, cx - 1 - WIN_L, gy, x, y, *b);
 }
 
-PS_HOT int near(const struct nn *t, int manh, double x, double y, double *out)
+PS_HOT struct near near(const struct nn *t, int manh, double x, double y)
 {
     /* The query's cell needs no correction against the edges: no gap
      * below assumes the query inside the cell it starts from. */
     int cx = guess(x, t->x0, t->inv_w, t->xtop);
     int cy = guess(y, t->y0, t->inv_h, t->ytop);
-    struct near b = { INT_MAX, DBL_MAX };
+    struct near b = { INT_MAX, DBL_MAX, NULL };
     unsigned c64 = (unsigned)(cx - WIN_L + 64);     /* window from column cx - WIN_L */
     ptrdiff_t ow = (ptrdiff_t)(c64 >> 6) - 1;
     unsigned sh = c64 & 63;
@@ -511,9 +513,7 @@ PS_HOT int near(const struct nn *t, int manh, double x, double y, double *out)
     }
     if (b.i == INT_MAX)
         b.i = -1, b.d = INFINITY;
-    if (out)
-        *out = b.d;
-    return b.i;
+    return b;
 }
 
 /* Out of line, so that nn_nearest's test for an empty index (most of the
@@ -521,13 +521,19 @@ PS_HOT int near(const struct nn *t, int manh, double x, double y, double *out)
 PS_COLD static int nearest_manh(const struct nn *t, double x, double y,
                                                   double *out)
 {
-    return near(t, 1, x, y, out);
+    struct near b = near(t, 1, x, y);
+    if (out)
+        *out = b.d;
+    return b.i;
 }
 
 PS_COLD static int nearest_eucl(const struct nn *t, double x, double y,
                                                   double *out)
 {
-    return near(t, 0, x, y, out);
+    struct near b = near(t, 0, x, y);
+    if (out)
+        *out = b.d;
+    return b.i;
 }
 
 int nn_nearest(const struct nn *t, double x, double y, double *out)
@@ -535,6 +541,23 @@ int nn_nearest(const struct nn *t, double x, double y, double *out)
     if (t->count == 0)
         return -1;
     return t->metric == TRV_MANHATTAN ? nearest_manh(t, x, y, out) : nearest_eucl(t, x, y, out);
+}
+
+PS_COLD static const struct nn_slot *slot_manh(const struct nn *t, double x, double y)
+{
+    return near(t, 1, x, y).s;
+}
+
+PS_COLD static const struct nn_slot *slot_eucl(const struct nn *t, double x, double y)
+{
+    return near(t, 0, x, y).s;
+}
+
+const struct nn_slot *nn__nearest_slot(const struct nn *t, double x, double y)
+{
+    if (t->count == 0)
+        return NULL;
+    return t->metric == TRV_MANHATTAN ? slot_manh(t, x, y) : slot_eucl(t, x, y);
 }
 
 /* The pruning stays exact: it only drops cells that cannot hold an item

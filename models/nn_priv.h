@@ -34,6 +34,11 @@ struct nn_slot {
     int i;
 };
 
+/* nn_nearest's answer as its slot, NULL when the index is empty: for a
+ * caller that needs the item's position at once (the slot is in cache
+ * from the search) and its slot's bit (nn__slot_pos), not a record of its
+ * own that it would read first. */
+const struct nn_slot *nn__nearest_slot(const struct nn *t, double x, double y);
 /* lo, hi: the x-range of all the cell's items (present or not), a tighter
  * bound than the cell's edges (units sit anywhere in their cell, at its
  * corner on a lattice offset from the grid).  Its cn items hold slots from
@@ -115,6 +120,12 @@ static PS_COLD bool nn__cell_any(const struct nn *t, const struct nn_cell *cl)
     return false;
 }
 
+/* Slot pos, and the pos of a slot. */
+PS_HOT const struct nn_slot *nn__slot(const struct nn *t, uint32_t pos) { return &t->sl[pos]; }
+PS_HOT uint32_t nn__slot_pos(const struct nn *t, const struct nn_slot *p)
+{
+    return (uint32_t)(p - t->sl);
+}
 /* Whether the item of slot pos is present: one bit of a few KB. */
 PS_HOT bool nn__present_pos(const struct nn *t, uint32_t pos)
 {

@@ -1531,22 +1531,29 @@ PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, double px, 
     whole_cycle(o, u, j, o->trv_sym ? out : NAN, plain);
 }
 
-/* assign() under one_event for a unit idle at its base, so in its spatial
- * index and on no activity: it goes from available to busy.  Inline in
- * arrive_in, the hot caller, out of line elsewhere
- * (assign_from_base). */
-PS_HOT void start_from_base(struct ops *o, int u, int j, const bool plain)
+/* assign() under one_event for a unit idle at its base (bx, by), so in its
+ * spatial index and on no activity: it goes from available to busy.
+ * Inline in arrive_in, the hot caller, out of line elsewhere
+ * (assign_from_base).  The caller passes the base, which the plain path
+ * has from the unit's slot in its index, in cache from the search. */
+PS_HOT void start_at(struct ops *o, int u, int j, double bx, double by, const bool plain)
 {
     struct unit_rt *r = &o->u[u];
     double now = sim_now(o->sim);
     PS_HOT_ASSERT(r->in_nn && r->act == ACT_BASE);    /* no activity to close */
-    double bx = o->base_xy[u].x, by = o->base_xy[u].y;
+    PS_HOT_ASSERT(bx == o->base_xy[u].x && by == o->base_xy[u].y);
     nn__take_ref(o->nn[o->tag[u].slot], &r->nn);
     r->in_nn = false;
     r->busy_since = now;
     o->n_busy++;
     o->n_avail--;
     cycle_from_base(o, u, j, now, bx, by, plain);
+}
+
+/* start_at from u's base as its record has it. */
+PS_HOT void start_from_base(struct ops *o, int u, int j, const bool plain)
+{
+    start_at(o, u, j, o->base_xy[u].x, o->base_xy[u].y, plain);
 }
 
 static void assign_from_base(struct ops *o, int u, int j)
@@ -1655,9 +1662,10 @@ static void dispatch_general(struct ops *o, int j);
  * (plain_nn), there being no mobile units under one_event; a grid with no
  * or several home units asks the policy.  Checked against the policy in
  * builds without NDEBUG. */
-PS_HOT int plain_select(const struct ops *o, const struct job *jb)
+PS_HOT int plain_select(const struct ops *o, const struct job *jb, const struct nn_slot **at)
 {
     int u = -1;
+    *at = NULL;
     if (o->n_avail > 0) {
         const struct nn *t = o->nn[o->plain_nn];
         int g = jb->inc.grid;
@@ -1668,9 +1676,10 @@ PS_HOT int plain_select(const struct ops *o, const struct job *jb)
         PS_HOT_ASSERT(home_free == (h >= 0 && ops_available(o, h) && ops_role_in(o, h, jb->roles)));
         if (home_free) {
             u = h;
+            *at = nn__slot(t, gh.pos);
         } else if (h >= 0) {
-            int it = nn_nearest(t, jb->inc.x, jb->inc.y, NULL);
-            u = it >= 0 ? o->nn_unit[o->plain_nn][it] : -1;
+            *at = nn__nearest_slot(t, jb->inc.x, jb->inc.y);
+            u = *at ? o->nn_unit[o->plain_nn][(*at)->i] : -1;
         } else {
             u = o->pol->select(o, o->pol_state, jb);
         }
@@ -1689,9 +1698,12 @@ PS_HOT void dispatch_in(struct ops *o, int j, const bool whole, const bool plain
         /* One unit a call, no grid tier, holds or pre-emption (one_event_ok):
          * dispatch_general's loop once. */
         PS_HOT_ASSERT(o->job[j].need == 1 && o->job[j].phase == PH_POLICE);
-        int u = plain && o->plain_nn >= 0 ? plain_select(o, &o->job[j])
+        const struct nn_slot *at = NULL;    /* u's slot, where plain_select has it */
+        int u = plain && o->plain_nn >= 0 ? plain_select(o, &o->job[j], &at)
               : o->n_avail > 0 ? o->pol->select(o, o->pol_state, &o->job[j]) : -1;
-        if (u >= 0 && whole)            /* available: idle at its base (one_event_ok) */
+        if (u >= 0 && whole && at)      /* available: idle at its base (one_event_ok) */
+            start_at(o, u, j, at->x, at->y, plain);
+        else if (u >= 0 && whole)
             start_from_base(o, u, j, plain);
         else if (u >= 0)
             assign_from_base(o, u, j);
@@ -2061,7 +2073,9 @@ static inline void prefetch_home(const struct ops *o, const struct inc *in)
     __builtin_prefetch(&o->u[h], 1);            /* the line a dispatch writes */
     if (!o->plain)                              /* ... and the leg's (struct unit_rt) */
         __builtin_prefetch((const char *)&o->u[h] + 64, 1);
-    __builtin_prefetch(&o->base_xy[h]);        /* where a dispatch from base starts */
+    /* where a dispatch from base starts: its slot on the plain path */
+    __builtin_prefetch(o->plain_nn >= 0 ? (const void *)nn__slot(o->nn[o->plain_nn], gh.pos)
+                                        : (const void *)&o->base_xy[h]);
 }
 
 /* Reads the stream until OPS_AHEAD incidents are in hand (one without

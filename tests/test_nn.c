@@ -163,7 +163,7 @@ static void api_trial(uint64_t seed, int n, enum trv_metric m, enum layout lay, 
     for (int i = 0; i < n; i++)
         if (gsl_rng_uniform(r) < fill)
             nn_insert(t, i), in[i] = 1, present++;
-    int bad_near = 0, bad_after = 0, bad_k = 0, bad_set = 0, queries = 0;
+    int bad_near = 0, bad_slot = 0, bad_after = 0, bad_k = 0, bad_set = 0, queries = 0;
     for (int step = 0; step < steps; step++) {
         int i = (int)gsl_rng_uniform_int(r, (unsigned long)n);
         int want = gsl_rng_uniform(r) < fill;
@@ -197,6 +197,14 @@ static void api_trial(uint64_t seed, int n, enum trv_metric m, enum layout lay, 
         int a = nn_nearest(t, qx, qy, &d);
         if (k == 0 ? a != -1 : a != rk[0].i || d != rk[0].d)
             bad_near++;
+        /* The same answer as its slot: the item, at its position, and the
+         * slot's bit present. */
+        const struct nn_slot *sl = nn__nearest_slot(t, qx, qy);
+        if (k == 0 ? sl != NULL
+                   : !sl || sl->i != a || sl->x != x[a] || sl->y != y[a] ||
+                         !nn__present_pos(t, nn__slot_pos(t, sl)) ||
+                         nn__slot(t, nn_ref_of(t, a).pos) != sl)
+            bad_slot++;
         if (k == 0)
             continue;
         /* After a ranked item, or after a distance between two ranks. */
@@ -231,6 +239,8 @@ static void api_trial(uint64_t seed, int n, enum trv_metric m, enum layout lay, 
           lname[lay], fill, bad_set, steps);
     CHECK(bad_near == 0, "nn_nearest vs brute force: n=%d %s %s fill=%.2f: %d of %d differ", n,
           mname, lname[lay], fill, bad_near, queries);
+    CHECK(bad_slot == 0, "nn__nearest_slot vs nn_nearest: n=%d %s %s fill=%.2f: %d of %d differ",
+          n, mname, lname[lay], fill, bad_slot, queries);
     CHECK(bad_after == 0, "nn_nearest_after vs brute force: n=%d %s %s fill=%.2f: %d differ", n,
           mname, lname[lay], fill, bad_after);
     CHECK(bad_k == 0, "nn_nearest_k vs brute force: n=%d %s %s fill=%.2f: %d wrong", n, mname,
