@@ -1171,16 +1171,21 @@ static void record_intervals(struct ops *o, int u, struct job *jb, double now)
 }
 
 /* A first arrival into one row of a breakdown (and, on the plain path,
- * whether the call closes on scene, which complete would add). */
+ * whether the call closes on scene, which complete would add); a macro,
+ * for the grid rows' struct gtally as well (tally_grid). */
+#define TALLY_FIRST(a, resp_, within_, first_, queued_, resolved_) \
+    do {                                                             \
+        (a)->n++;                                                    \
+        (a)->resp += (resp_);                                        \
+        (a)->within += (within_);                                    \
+        (a)->first += (first_);                                      \
+        (a)->queued += (queued_);                                    \
+        (a)->resolved += (resolved_);                                \
+    } while (0)
 static inline void tally_first(struct tally *a, double resp, bool within, bool first,
                                bool queued, bool resolved)
 {
-    a->n++;
-    a->resp += resp;
-    a->within += within;
-    a->first += first;
-    a->queued += queued;
-    a->resolved += resolved;
+    TALLY_FIRST(a, resp, within, first, queued, resolved);
 }
 
 /* Moves the counts of every grid's row into its 64-bit totals, once every
@@ -1207,12 +1212,7 @@ static inline void tally_grid(struct ops *o, int g, double resp, bool within, bo
                               bool queued, bool resolved)
 {
     struct gtally *a = &o->g_tal[g];
-    a->n++;
-    a->resp += resp;
-    a->within += within;
-    a->first += first;
-    a->queued += queued;
-    a->resolved += resolved;
+    TALLY_FIRST(a, resp, within, first, queued, resolved);   /* struct tally's fields too */
     if (--o->g_fold_left == 0)
         fold_grids(o);
 }
