@@ -1192,16 +1192,14 @@ static inline void tally_first(struct tally *a, double resp, bool within, bool f
  * g_fold_every calls into the rows: each 32-bit count then holds at most
  * that many calls, and a call's resolved, added at completion, at most
  * the jobs still open besides (fewer than 2^31 more). */
+static struct tally grid_tally(const struct ops *o, int g);
 PS_COLD static void fold_grids(struct ops *o)
 {
     for (int g = 0; g < o->s->n_grids; g++) {
         struct gtally *a = &o->g_tal[g];
-        struct tally *t = &o->g_tot[g];
-        t->n += a->n;
-        t->within += a->within;
-        t->first += a->first;
-        t->queued += a->queued;
-        t->resolved += a->resolved;
+        struct tally t = grid_tally(o, g);
+        t.resp = 0;                     /* the row keeps its sum: no count to wrap */
+        o->g_tot[g] = t;
         a->n = a->within = a->first = a->queued = a->resolved = 0;
     }
     o->g_fold_left = o->g_fold_every;
@@ -1212,7 +1210,7 @@ static inline void tally_grid(struct ops *o, int g, double resp, bool within, bo
                               bool queued, bool resolved)
 {
     struct gtally *a = &o->g_tal[g];
-    TALLY_FIRST(a, resp, within, first, queued, resolved);   /* struct tally's fields too */
+    TALLY_FIRST(a, resp, within, first, queued, resolved);   /* struct tally's field names */
     if (--o->g_fold_left == 0)
         fold_grids(o);
 }
