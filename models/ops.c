@@ -1239,8 +1239,10 @@ PS_HOT bool closes_on_scene(const struct ops *o, const struct job *jb, int u)
     return !inc_class_is_case(it->cls) && jb->u_resolve < it->resolve[o->tag[u].role];
 }
 
+/* waited: on the plain path, the call was taken from the queue (the
+ * caller knows: back_to_queue_plain); elsewhere false, the job says. */
 PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const bool plain,
-                         bool closes)
+                         const bool waited, bool closes)
 {
     const struct scn *s = o->s;
     const struct inc *in = &jb->inc;
@@ -1256,12 +1258,16 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
     if (!plain && in->t < o->warmup)
         return;
     const struct scn_itype *it = &s->itypes[in->type];
-    /* On the plain path a call is dispatched as it arrives, from its unit's
-     * base: no wait, and the travel is the response, exactly. */
-    PS_HOT_ASSERT(!plain || (jb->t_dispatch == in->t && !jb->queued));
+    /* On the plain path a call not queued is dispatched as it arrives, from
+     * its unit's base: no wait, and the travel is the response, exactly.
+     * One that waited left when its unit came back to base (t_dispatch). */
+    PS_HOT_ASSERT(!waited || plain);
+    PS_HOT_ASSERT(!plain || (jb->queued == waited && (waited || jb->t_dispatch == in->t)));
     double resp = now - in->t;
-    double wait = plain ? 0.0 : jb->t_dispatch - in->t, trav = plain ? resp : now - o->u[u].t0;
-    bool within = resp <= it->target_min, first = jb->first_contact, queued = !plain && jb->queued;
+    double wait = plain && !waited ? 0.0 : jb->t_dispatch - in->t;
+    double trav = !plain ? now - o->u[u].t0 : waited ? now - jb->t_dispatch : resp;
+    bool within = resp <= it->target_min, first = jb->first_contact;
+    bool queued = plain ? waited : jb->queued;
     int P = s->n_priorities;
     size_t rbin = stat_hist_bin(resp);  /* one bin search for every histogram of resp */
     if (!plain && !o->plain)            /* else t_tal[0] holds it (results) */
@@ -1454,8 +1460,10 @@ PS_HOT void complete(struct ops *o, int j, const bool plain, bool closes)
  * counts that do not depend on when they are made, and completing the job
  * (no follow-up work can start, no trace is written).  The unit stays
  * U_ENROUTE until it is back, which only is_busy() reads.  back: the
- * minutes of the way back when the caller knows them, else NAN. */
-PS_HOT void whole_cycle(struct ops *o, int u, int j, double back, const bool plain)
+ * minutes of the way back when the caller knows them, else NAN; waited:
+ * as for record_first. */
+PS_HOT void whole_cycle(struct ops *o, int u, int j, double back, const bool plain,
+                        const bool waited)
 {
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];
@@ -1463,7 +1471,7 @@ PS_HOT void whole_cycle(struct ops *o, int u, int j, double back, const bool pla
     PS_HOT_ASSERT(!plain || isnan(jb->t_first));
     bool closes = plain && closes_on_scene(o, jb, u);  /* u is its first unit */
     if (plain || isnan(jb->t_first))
-        record_first(o, u, jb, t_arrive, plain, closes);
+        record_first(o, u, jb, t_arrive, plain, waited, closes);
     if (plain || jb->inc.t >= o->warmup) {  /* u is the job's only unit, so its first */
         r->jobs++;
         r->away += !jb->first_contact;
@@ -1490,14 +1498,16 @@ PS_HOT void whole_cycle(struct ops *o, int u, int j, double back, const bool pla
 /* The leg from u's base to job j's scene and the whole cycle, under
  * one_event, where every dispatch starts at the unit's base (one_event_ok:
  * every unit idles there): no activity left to count, the position is the
- * base, no officer need follow (assign_from_base, assign_back). */
+ * base, no officer need follow (assign_from_base, assign_back).  waited:
+ * on the plain path, a call the caller has taken off the queue
+ * (back_to_queue_plain). */
 PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, double px, double py,
-                            const bool plain)
+                            const bool plain, const bool waited)
 {
     struct unit_rt *r = &o->u[u];
     struct job *jb = &o->job[j];
     PS_HOT_ASSERT(!r->mobile && !r->in_nn && !o->any_first_resp);
-    PS_HOT_ASSERT(!plain || (isnan(jb->t_dispatch) && !jb->in_queue));
+    PS_HOT_ASSERT(!plain || (isnan(jb->t_dispatch) && !jb->in_queue && jb->need == 1));
     if (plain || isnan(jb->t_dispatch))
         jb->t_dispatch = now;
     /* px, py: where it is, its base (one_event_ok), which the caller has at
@@ -1526,7 +1536,7 @@ PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, double px, 
     /* A metric without bands gives the same minutes both ways (|dx| + |dy|
      * and hypot do not depend on the direction), so a unit that left from
      * its base comes back in the time it took to get there. */
-    whole_cycle(o, u, j, o->trv_sym ? out : NAN, plain);
+    whole_cycle(o, u, j, o->trv_sym ? out : NAN, plain, waited);
 }
 
 /* assign() under one_event for a unit idle at its base (bx, by), so in its
@@ -1545,7 +1555,7 @@ PS_HOT void start_at(struct ops *o, int u, int j, double bx, double by, const bo
     r->busy_since = now;
     o->n_busy++;
     o->n_avail--;
-    cycle_from_base(o, u, j, now, bx, by, plain);
+    cycle_from_base(o, u, j, now, bx, by, plain, false);
 }
 
 /* start_at from u's base as its record has it. */
@@ -1567,7 +1577,7 @@ static void assign_from_base(struct ops *o, int u, int j)
 PS_COLD static void assign_back(struct ops *o, int u, int j)
 {
     PS_HOT_ASSERT(o->u[u].st == U_ENROUTE && sim_now(o->sim) == o->u[u].t1);
-    cycle_from_base(o, u, j, o->u[u].t1, o->u[u].x1, o->u[u].y1, false);
+    cycle_from_base(o, u, j, o->u[u].t1, o->u[u].x1, o->u[u].y1, false, false);
 }
 
 /* Sends u (available, or on scene and just cleared) to job j. */
@@ -1599,7 +1609,7 @@ static void assign(struct ops *o, int u, int j)
         q_remove(o, j);
     jb->active++;
     if (o->one_event) {
-        whole_cycle(o, u, j, NAN, false);
+        whole_cycle(o, u, j, NAN, false, false);
         return;
     }
     if (o->cad_turnout)                 /* never with one_event (one_event_ok) */
@@ -1839,7 +1849,7 @@ static void on_arrive_scene(struct ops *o, int u)
     struct job *jb = &o->job[r->job];
     double now = sim_now(o->sim);
     if (isnan(jb->t_first))
-        record_first(o, u, jb, now, false, false);
+        record_first(o, u, jb, now, false, false, false);
     if (jb->inc.t >= o->warmup) {
         r->jobs++;
         r->away += u == jb->first_unit ? !jb->first_contact : !home_of(o, u, jb->inc.grid);
@@ -1921,6 +1931,23 @@ PS_COLD static int back_to_queue(struct ops *o, int u)
     return 0;
 }
 
+/* back_to_queue on the plain path: the call taken leaves the queue here,
+ * then its busy cycle from the base as an arrival's (cycle_from_base,
+ * waited), not through the general path's tests.  Where calls queue, as
+ * in the M/M/1 bench (three calls in four), this is the common case. */
+PS_COLD static int back_to_queue_plain(struct ops *o, int u)
+{
+    int j = q_first_for(o, u);
+    if (j >= 0) {
+        q_remove(o, j);
+        cycle_from_base(o, u, j, o->u[u].t1, o->base_xy[u].x, o->base_xy[u].y, true, true);
+    } else {
+        settle_at_base(o, u, o->u[u].t1, true);
+    }
+    maybe_close(o);
+    return 0;
+}
+
 /* maybe_close's rare part, as an event handler's tail call. */
 PS_COLD static int close_after_event(struct ops *o)
 {
@@ -1940,7 +1967,7 @@ PS_HOT int back_idle(struct ops *o, int u, const bool plain)
         return -1;
     PS_HOT_ASSERT(sim_now(o->sim) == r->t1 && r->st == U_ENROUTE && !r->in_nn && !r->mobile);
     if (o->qn > 0)
-        return back_to_queue(o, u);
+        return plain ? back_to_queue_plain(o, u) : back_to_queue(o, u);
     settle_at_base(o, u, r->t1, plain);
     if (o->has_next || o->spawns.n > 0 || o->active_jobs > 0 || o->n_busy > 0 ||
         o->pending_fu > 0)              /* maybe_close's test */

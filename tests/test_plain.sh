@@ -16,9 +16,13 @@ plain_both_ways() { same_both_ways PATROLSIM_PLAIN "" off "$@"; }
 
 check "bench-city takes the plain path" [ "$(plain_of scenarios/bench-city --days 2)" = yes ]
 plain_both_ways "bench-city S=8" scenarios/bench-city --reps 2 --set run.horizon_days=20
-# Queues on every other call: the plain copy's dispatch from the queue too.
+# Overloaded, two calls in three queued: the plain copy's dispatch from the
+# queue (back_to_queue_plain) too.  (At 1.35 times the rate none queues.)
 plain_both_ways "bench-city S=8 overloaded" scenarios/bench-city --reps 2 \
-    --set run.horizon_days=5 --set incidents.rate_per_day=*1.3
+    --set run.horizon_days=5 --set incidents.rate_per_day=*1.4
+check "... and most calls queued" \
+    awk -F, '$1 == "all" && $2 == "queued_share" && $4 + 0 > 0.5 { f = 1 } END { exit !f }' \
+    "$T/a/summary.csv"
 sh scenarios/bench-city/generate.sh 64 "$T/s64" 0.05 >/dev/null
 check "bench-city S=64 takes the plain path" [ "$(plain_of "$T/s64")" = yes ]
 # Rosters: two units in three on 12-hour shifts, at a load where calls
