@@ -1,5 +1,7 @@
 /* res.c - result layouts and their across-replication summaries. */
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,51 @@ void res_layout_release(struct res_layout *L)
     for (size_t i = 0; i < L->n; i++)
         free(L->slot[i].key);
     free(L->slot);
+    free(L->ht);
     *L = (struct res_layout){ 0 };
+}
+
+/* FNV-1a over the three names, each ended by its NUL (so that "ab", "c"
+ * and "a", "bc" differ). */
+static size_t name_hash(const char *section, const char *metric, const char *key)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    const char *part[3] = { section, metric, key };
+    for (int i = 0; i < 3; i++) {
+        const unsigned char *c = (const unsigned char *)part[i];
+        do {
+            h = (h ^ *c) * 0x100000001b3u;
+        } while (*c++);
+    }
+    return (size_t)(h ^ h >> 32);
+}
+
+static int same_name(const struct res_slot *sl, const char *section, const char *metric,
+                     const char *key)
+{
+    return !strcmp(sl->metric, metric) && !strcmp(sl->section, section) && !strcmp(sl->key, key);
+}
+
+/* The index entry for the name: the one holding its first slot, else the
+ * empty entry where it would go. */
+static unsigned *ht_entry(const struct res_layout *L, const char *section, const char *metric,
+                          const char *key)
+{
+    for (size_t e = name_hash(section, metric, key);; e++) {
+        unsigned *h = &L->ht[e & L->ht_mask];
+        if (!*h || same_name(&L->slot[*h - 1], section, metric, key))
+            return h;
+    }
+}
+
+/* Indexes slot i unless an earlier slot has its name (res_find gives the
+ * first). */
+static void ht_put(struct res_layout *L, size_t i)
+{
+    const struct res_slot *sl = &L->slot[i];
+    unsigned *h = ht_entry(L, sl->section, sl->metric, sl->key);
+    if (!*h)
+        *h = (unsigned)(i + 1);
 }
 
 size_t res_add(struct res_layout *L, const char *section, const char *metric, const char *key)
@@ -26,9 +72,20 @@ size_t res_add(struct res_layout *L, const char *section, const char *metric, co
         L->cap = L->cap ? 2 * L->cap : 64;
         L->slot = xrealloc(L->slot, L->cap * sizeof *L->slot);
     }
+    PS_ASSERT(L->n < UINT_MAX);
     L->slot[L->n] = (struct res_slot){ section, metric, xstrdup(key ? key : ""),
                                        res_infer_flags(metric) };
-    return L->n++;
+    size_t i = L->n++;
+    if (2 * L->n > (L->ht ? L->ht_mask + 1 : 0)) {  /* at most half full */
+        free(L->ht);
+        L->ht_mask = 2 * L->cap - 1;                /* cap: a power of 2 */
+        L->ht = xcalloc(L->ht_mask + 1, sizeof *L->ht);
+        for (size_t k = 0; k < L->n; k++)
+            ht_put(L, k);
+    } else {
+        ht_put(L, i);
+    }
+    return i;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -69,11 +126,10 @@ long res_find(const struct res_layout *L, const char *section, const char *metri
 {
     if (!key)
         key = "";
-    for (size_t i = 0; i < L->n; i++)
-        if (!strcmp(L->slot[i].metric, metric) && !strcmp(L->slot[i].section, section) &&
-            !strcmp(L->slot[i].key, key))
-            return (long)i;
-    return -1;
+    if (!L->n)
+        return -1;
+    unsigned h = *ht_entry(L, section, metric, key);
+    return h ? (long)h - 1 : -1;
 }
 
 long res_lookup(const struct res_layout *L, const char *name)
