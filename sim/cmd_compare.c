@@ -35,6 +35,8 @@ static void help(const struct model_type *mt)
           "Var(D)/(Var A + Var B), then the headline differences in plain words.  With\n"
           "three or more variants it adds Bonferroni-adjusted intervals over the\n"
           "comparisons with the first, and multiple comparisons with the best (MCB).\n"
+          "A metric only some variants have (a station or unit of one layout) gets\n"
+          "their own means and CIs, no difference; the summary names such metrics.\n"
           "\n"
           "Variants are scenario folders, or one folder and --variant groups: each\n"
           "--variant NAME starts a variant, and the --set options after it apply to it\n"
@@ -83,8 +85,9 @@ static int task(void *ctx, int t, double *row, struct perr *e)
 /* A slot compared: its index in every variant's layout. */
 struct cslot {
     char name[256];
-    const struct res_slot *sl;   /* the first variant's */
-    long *idx;                   /* per variant */
+    const struct res_slot *sl;   /* the first variant's that has it */
+    long *idx;                   /* per variant, -1 where it has none */
+    bool partial;                /* some variant has none */
     struct cmp_result *res;      /* per variant */
 };
 
@@ -111,6 +114,51 @@ static void fmt_ci(char *buf, size_t n, double m, double lo, double hi, double k
         snprintf(buf, n, "%.4g", m * k);
     else
         snprintf(buf, n, "%.4g [%.4g, %.4g]", m * k, lo * k, hi * k);
+}
+
+/* The metrics some variant has and another has not (a station or unit of
+ * one layout only): no difference for them, said rather than dropped. */
+static void print_partial(int k, const struct cslot *cs, int n_cs)
+{
+    int n = 0;
+    for (int i = 0; i < n_cs; i++)
+        n += cs[i].partial;
+    if (!n)
+        return;
+    printf("(%d metric%s not in every variant, so not compared:", n, n == 1 ? "" : "s");
+    /* A few of what they belong to: "unit C9 (B only)", one per section
+     * and key, or the metric's name where it has no key. */
+    const struct cslot *shown[4];
+    int n_shown = 0, more = 0;
+    for (int i = 0; i < n_cs; i++) {
+        const struct res_slot *sl = cs[i].sl;
+        if (!cs[i].partial)
+            continue;
+        int dup = 0;
+        for (int h = 0; h < n_shown && !dup; h++)
+            dup = *sl->key && !strcmp(shown[h]->sl->section, sl->section) &&
+                  !strcmp(shown[h]->sl->key, sl->key);
+        if (dup)
+            continue;
+        if (n_shown == 4) {
+            more = 1;
+            break;
+        }
+        shown[n_shown] = &cs[i];
+        if (*sl->key)
+            printf("%s %s %s (", n_shown ? "," : "", sl->section, sl->key);
+        else
+            printf("%s %s (", n_shown ? "," : "", cs[i].name);
+        n_shown++;
+        for (int v = 0, any = 0; v < k; v++)
+            if (cs[i].idx[v] >= 0) {
+                printf("%s%c", any ? " " : "", 'A' + v);
+                any = 1;
+            }
+        printf(" only)");
+    }
+    printf("%s; compare.csv has each variant's own figures, n = 0 where it has none)\n",
+           more ? ", ..." : "");
 }
 
 static void print_table(const struct model_type *mt, struct variant *V, int k,
@@ -173,6 +221,7 @@ static void print_table(const struct model_type *mt, struct variant *V, int k,
     if (n_zero)
         printf("(%d metric%s 0 in every replication of every variant not shown; compare.csv "
                "has them)\n", n_zero, n_zero == 1 ? "" : "s");
+    print_partial(k, cs, n_cs);
     printf("\nin plain words:\n");
     for (int v = 1; v < k; v++) {
         int first = 1;
@@ -252,7 +301,8 @@ static void write_reps(FILE *fp, struct variant *V, int k, struct cslot *cs, int
             runout_csv_str(fp, V[v].name);
             fprintf(fp, ",%d,%llu", r + 1, (unsigned long long)seed);
             for (int i = 0; i < n_cs; i++)
-                put_n(fp, V[v].x[(size_t)r * V[v].L.n + (size_t)cs[i].idx[v]]);
+                put_n(fp, cs[i].idx[v] < 0 ? NAN
+                                           : V[v].x[(size_t)r * V[v].L.n + (size_t)cs[i].idx[v]]);
             fputc('\n', fp);
         }
 }
@@ -468,29 +518,41 @@ int cmd_compare(int argc, char **argv, const struct model_type *mt)
         goto done;
     }
 
-    /* The slots every variant has, in the first variant's order. */
-    struct cslot *cs = xcalloc(V[0].L.n ? V[0].L.n : 1, sizeof *cs);
-    int n_cs = 0;
+    /* Every variant's slots: the first variant's in its order, then those
+     * of each later one that no earlier has (a station or unit of its
+     * own).  A variant without the slot reads NAN in every replication,
+     * so that its n is 0 and no difference is computed with it. */
+    size_t n_all = 0;
+    for (int v = 0; v < k; v++)
+        n_all += V[v].L.n;
+    struct cslot *cs = xcalloc(n_all ? n_all : 1, sizeof *cs);
+    int n_cs = 0, n_partial = 0;
     double *col = xmalloc((size_t)reps * (size_t)k * sizeof *col);
-    for (size_t j = 0; j < V[0].L.n; j++) {
-        const struct res_slot *sl = &V[0].L.slot[j];
+    for (int v0 = 0; v0 < k; v0++)
+    for (size_t j = 0; j < V[v0].L.n; j++) {
+        const struct res_slot *sl = &V[v0].L.slot[j];
         long *idx = xmalloc((size_t)k * sizeof *idx);
-        idx[0] = (long)j;
-        int all = 1;
-        for (int v = 1; v < k && all; v++)
-            all = (idx[v] = res_find(&V[v].L, sl->section, sl->metric, sl->key)) >= 0;
-        if (!all) {
-            free(idx);
+        int seen = 0, all = 1;
+        for (int v = 0; v < k; v++) {
+            idx[v] = v == v0 ? (long)j : res_find(&V[v].L, sl->section, sl->metric, sl->key);
+            seen |= v < v0 && idx[v] >= 0;
+            all &= idx[v] >= 0;
+        }
+        if (seen || (v0 > 0 && res_find(&V[v0].L, sl->section, sl->metric, sl->key) != (long)j)) {
+            free(idx);                  /* an earlier variant's, or a repeat of this one's */
             continue;
         }
+        n_partial += !all;
         struct cslot *s = &cs[n_cs++];
         res_name(sl, s->name, sizeof s->name);
         s->sl = sl;
         s->idx = idx;
+        s->partial = !all;
         s->res = xcalloc((size_t)k, sizeof *s->res);
         for (int r = 0; r < reps; r++)
             for (int v = 0; v < k; v++)
-                col[(size_t)r * (size_t)k + (size_t)v] = V[v].x[(size_t)r * V[v].L.n + (size_t)idx[v]];
+                col[(size_t)r * (size_t)k + (size_t)v] =
+                    idx[v] < 0 ? NAN : V[v].x[(size_t)r * V[v].L.n + (size_t)idx[v]];
         int better = mt->metric_better ? mt->metric_better(sl->section, sl->metric) : 0;
         cmp_compute(col, reps, k, sl->flags, better > 0 ? CMP_LARGER_BETTER : CMP_SMALLER_BETTER,
                     0.95, s->res);

@@ -85,6 +85,27 @@ check "three variants: MCB stated" grep -q "multiple comparisons with the best" 
 check "three variants: every variant in compare.csv" test "$(cut -d, -f2 "$T/three/compare.csv" | sort -u | grep -c -E '^(base|slow|fast)$')" -eq 3
 check "compare.json lists the variants' provenance" grep -q '"scenario_hash"' "$T/three/compare.json"
 
+# --- layouts that differ in their units: kept, not dropped --------------------------------
+# B has a car C9 that the demo has not, and lacks the demo's C4.
+mkdir -p "$T/plus"
+cp scenarios/demo/*.csv scenarios/demo/scenario.ini "$T/plus/"
+grep -v '^C4,' scenarios/demo/units.csv >"$T/plus/units.csv"
+echo 'C9,Extra car,P1,,1,1,car' >>"$T/plus/units.csv"
+expect_exit 0 "compare the demo with a layout of other units" "$P" compare scenarios/demo "$T/plus" --reps 3 --horizon-days 5 --out "$T/plus-cmp"
+check "... the summary names the units of one variant only" grep -q "24 metrics not in every variant, so not compared: unit C4 (A only), unit C9 (B only);" "$T/out"
+check "... B's unit: its own figures, n = 0 and no difference for A" \
+    awk -F, '$1 == "unit.utilisation.C9" { if ($2 == "demo" && $3 == 0 && $4 == "") a = 1;
+             if ($2 == "plus" && $3 == 3 && $4 != "" && $8 == "") b = 1 } END { exit !(a && b) }' "$T/plus-cmp/compare.csv"
+check "... A's unit C4 kept, n = 0 in B" \
+    awk -F, '$1 == "unit.utilisation.C4" { if ($2 == "demo" && $3 == 3) a = 1; if ($2 == "plus" && $3 == 0) b = 1 }
+             END { exit !(a && b) }' "$T/plus-cmp/compare.csv"
+check "... shared metrics still differenced" \
+    awk -F, '$1 == "response_mean_min" && $2 == "plus" && $8 != "" { f = 1 } END { exit !f }' "$T/plus-cmp/compare.csv"
+check "... compare_replications.csv leaves A's cells of C9 empty" \
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "unit.utilisation.C9") c = i; next }
+             $1 == "demo" && $c != "" { bad = 1 } $1 == "plus" && $c == "" { bad = 1 } END { exit bad || !c }' \
+    "$T/plus-cmp/compare_replications.csv"
+
 # --- usage errors -------------------------------------------------------------------------
 expect_exit 2 "compare with one folder" "$P" compare scenarios/demo
 expect_exit 2 "--variant with two folders" "$P" compare scenarios/demo scenarios/demo --variant a --variant b
