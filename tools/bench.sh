@@ -77,6 +77,8 @@ one() {
     done
     echo "ref_incidents_per_s: $(median <"$dir/refs")"
     echo "speed_vs_ref: $(median <"$dir/ratios")"
+    # the pairs' lowest and highest ratio: how far one pair can be off here
+    echo "speed_vs_ref_range: $(sort -g "$dir/ratios" | sed -n '1p;$p' | tr '\n' ' ' | sed 's/ $//')"
     rm -rf "$dir"
     if have_vg; then
         # Short horizons keep callgrind to seconds; long enough that the
