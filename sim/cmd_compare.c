@@ -526,7 +526,7 @@ int cmd_compare(int argc, char **argv, const struct model_type *mt)
     for (int v = 0; v < k; v++)
         n_all += V[v].L.n;
     struct cslot *cs = xcalloc(n_all ? n_all : 1, sizeof *cs);
-    int n_cs = 0, n_partial = 0;
+    int n_cs = 0;
     double *col = xmalloc((size_t)reps * (size_t)k * sizeof *col);
     for (int v0 = 0; v0 < k; v0++)
     for (size_t j = 0; j < V[v0].L.n; j++) {
@@ -542,7 +542,6 @@ int cmd_compare(int argc, char **argv, const struct model_type *mt)
             free(idx);                  /* an earlier variant's, or a repeat of this one's */
             continue;
         }
-        n_partial += !all;
         struct cslot *s = &cs[n_cs++];
         res_name(sl, s->name, sizeof s->name);
         s->sl = sl;
