@@ -528,36 +528,39 @@ int cmd_compare(int argc, char **argv, const struct model_type *mt)
     struct cslot *cs = xcalloc(n_all ? n_all : 1, sizeof *cs);
     int n_cs = 0;
     double *col = xmalloc((size_t)reps * (size_t)k * sizeof *col);
-    for (int v0 = 0; v0 < k; v0++)
-    for (size_t j = 0; j < V[v0].L.n; j++) {
-        const struct res_slot *sl = &V[v0].L.slot[j];
-        long *idx = xmalloc((size_t)k * sizeof *idx);
-        int seen = 0, all = 1;
-        for (int v = 0; v < k; v++) {
-            idx[v] = v == v0 ? (long)j : res_find(&V[v].L, sl->section, sl->metric, sl->key);
-            seen |= v < v0 && idx[v] >= 0;
-            all &= idx[v] >= 0;
+    for (int v0 = 0; v0 < k; v0++) {
+        for (size_t j = 0; j < V[v0].L.n; j++) {
+            const struct res_slot *sl = &V[v0].L.slot[j];
+            long *idx = xmalloc((size_t)k * sizeof *idx);
+            int seen = 0, all = 1;
+            for (int v = 0; v < k; v++) {
+                idx[v] = v == v0 ? (long)j : res_find(&V[v].L, sl->section, sl->metric, sl->key);
+                seen |= v < v0 && idx[v] >= 0;
+                all &= idx[v] >= 0;
+            }
+            /* an earlier variant's, or a repeat of one of this variant's */
+            if (seen ||
+                (v0 > 0 && res_find(&V[v0].L, sl->section, sl->metric, sl->key) != (long)j)) {
+                free(idx);
+                continue;
+            }
+            struct cslot *s = &cs[n_cs++];
+            res_name(sl, s->name, sizeof s->name);
+            s->sl = sl;
+            s->idx = idx;
+            s->partial = !all;
+            s->res = xcalloc((size_t)k, sizeof *s->res);
+            for (int r = 0; r < reps; r++)
+                for (int v = 0; v < k; v++)
+                    col[(size_t)r * (size_t)k + (size_t)v] =
+                        idx[v] < 0 ? NAN : V[v].x[(size_t)r * V[v].L.n + (size_t)idx[v]];
+            int better = mt->metric_better ? mt->metric_better(sl->section, sl->metric) : 0;
+            cmp_compute(col, reps, k, sl->flags,
+                        better > 0 ? CMP_LARGER_BETTER : CMP_SMALLER_BETTER, 0.95, s->res);
+            if (!better)   /* MCB needs a direction; none for this metric */
+                for (int v = 0; v < k; v++)
+                    s->res[v].mcb_lo = s->res[v].mcb_hi = NAN;
         }
-        if (seen || (v0 > 0 && res_find(&V[v0].L, sl->section, sl->metric, sl->key) != (long)j)) {
-            free(idx);                  /* an earlier variant's, or a repeat of this one's */
-            continue;
-        }
-        struct cslot *s = &cs[n_cs++];
-        res_name(sl, s->name, sizeof s->name);
-        s->sl = sl;
-        s->idx = idx;
-        s->partial = !all;
-        s->res = xcalloc((size_t)k, sizeof *s->res);
-        for (int r = 0; r < reps; r++)
-            for (int v = 0; v < k; v++)
-                col[(size_t)r * (size_t)k + (size_t)v] =
-                    idx[v] < 0 ? NAN : V[v].x[(size_t)r * V[v].L.n + (size_t)idx[v]];
-        int better = mt->metric_better ? mt->metric_better(sl->section, sl->metric) : 0;
-        cmp_compute(col, reps, k, sl->flags, better > 0 ? CMP_LARGER_BETTER : CMP_SMALLER_BETTER,
-                    0.95, s->res);
-        if (!better)   /* MCB needs a direction; none for this metric */
-            for (int v = 0; v < k; v++)
-                s->res[v].mcb_lo = s->res[v].mcb_hi = NAN;
     }
     free(col);
     if (!c.quiet)
