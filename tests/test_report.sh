@@ -9,6 +9,19 @@ NG=$(($(grep -c . $D/grids.csv) - 1))
 NP=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "priority") c = i; next } { print $c }' \
      $D/incident_types.csv | sort -u | grep -c .)
 
+# ids_ok HTML: every id attribute on the page is unique, and every
+# in-page reference (href="#X", url(#X)) names one: the charts' SVGs share
+# the page, each with its ids prefixed (report_html.c svg_inline).
+ids_ok() {
+    grep -oE "[[:space:]]id=(\"[^\"]*\"|'[^']*')" "$1" | sed -E "s/^[[:space:]]id=.//; s/.$//" | sort >"$T/ids"
+    [ -s "$T/ids" ] || { echo "no ids in $1"; return 1; }
+    d=$(uniq -d "$T/ids" | head -3)
+    [ -z "$d" ] || { echo "ids repeated: $d"; return 1; }
+    grep -oE "href=[\"']#[^\"']*|url\(#[^)]*" "$1" | sed -E 's/^(href=.#|url\(#)//' | sort -u >"$T/refs"
+    m=$(comm -23 "$T/refs" "$T/ids" | head -3)
+    [ -z "$m" ] || { echo "references to no id: $m"; return 1; }
+}
+
 # series DIR ID: the plot elements gnuplot drew in DIR/charts/ID.svg.
 series() { grep -o 'id="gnuplot_plot_[0-9a-z]*"' "$1/charts/$2.svg" | wc -l; }
 wellformed() {
@@ -22,6 +35,7 @@ check "report.html exists and is not empty" test -s "$T/run/report.html"
 check "every chart SVG is well-formed XML and non-empty" wellformed "$T/run"
 check "no external references in report.html" sh -c "! grep -Eq '(src|href)=\"(https?:|//)' '$T/run/report.html'"
 check "chart data embedded as JSON" grep -q '<script type="application/json" id="report-data">' "$T/run/report.html"
+check "run page: ids unique, every in-page reference resolves" ids_ok "$T/run/report.html"
 n=$(grep -c '<figure id="chart-' "$T/run/report.html")
 check "6 charts on the run page ($n): spread, ECDF, hours, load, map" test "$n" -eq 5
 s=$(series "$T/run" ecdf)
@@ -52,6 +66,7 @@ check "provenance lists input checksums" grep -q "$(sha256sum $D/units.csv | cut
 J=scenarios/jinan-shizhong
 expect_exit 0 "compare --report" $P compare $J/before $J/after --reps 3 --out "$T/cmp" --report "$T/cmp" --quiet
 check "compare charts are well-formed" wellformed "$T/cmp"
+check "compare page: ids unique, every in-page reference resolves" ids_ok "$T/cmp/report.html"
 for v in before after; do
     check "compare page shows variant '$v'" grep -q "<li data-variant=\"[01]\"><b>$v</b>" "$T/cmp/report.html"
 done
