@@ -10,8 +10,11 @@ set y2label "在岗单位 units on duty"
 set xrange [0:24]
 set xtics 0, 3, 24
 set yrange [0:*]
+# No hour with units on duty measured (a run shorter than an hour): stats
+# finds no point and sets nothing, so the axis falls back to [0:1].
+undefine STATS_*
 stats data using 7 nooutput
-set y2range [0:STATS_max * 1.25 + 0.5]
+set y2range [0:(exists("STATS_max") ? STATS_max * 1.25 + 0.5 : 1)]
 set y2tics
 set ytics nomirror
 set key outside bottom center horizontal
