@@ -10,7 +10,8 @@ set y2label "在岗单位 units on duty"
 set xrange [0:24]
 set xtics 0, 3, 24
 set yrange [0:*]
-# No hour with units on duty measured (a run shorter than an hour): stats
+# No hour with units on duty measured (they are sampled at half past the
+# hour, so a run shorter than half an hour has none): stats
 # finds no point and sets nothing, so the axis falls back to [0:1].
 undefine STATS_*
 stats data using 7 nooutput

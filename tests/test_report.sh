@@ -100,7 +100,7 @@ check "sweep: every point in the table ($n = 6)" test "$n" -eq 6
 v=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "response_mean_min.mean") c = i; next } NR == 2 { printf "%.4g", $c }' "$T/sw/sweep.csv")
 check "sweep: the first point's mean response ($v) is on the page as in sweep.csv" grep -q "<td>$v \[" "$T/sw/report.html"
 
-# A run shorter than an hour measures no hour's units on duty: the by-hour
+# A run shorter than half an hour measures no units on duty: the by-hour
 # chart still draws (its axis for them found no point; plots/hours.gp).
 expect_exit 0 "--report on a run of 15 minutes" $P run $D --horizon-days 0.01 --warmup-days 0 \
     --reps 2 --quiet --out "$T/short" --report "$T/short"
