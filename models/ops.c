@@ -2073,8 +2073,10 @@ static int on_event(void *m, struct sim *sim, const struct evq_event *ev, struct
  * then).  An incident lands in a random grid, so on a large city each of
  * these is otherwise a cache miss on the path that dispatches it, and an
  * arrival or two of distance are needed to hide one (docs/performance.md).
- * Hints only: nothing here changes a result. */
-static inline void prefetch_grid(const struct ops *o, const struct inc *in)
+ * Hints only: nothing here changes a result.  PS_HOT, because GCC drops
+ * a call to a function whose only effect is a prefetch, inline or not
+ * (tests/test_prefetch.sh checks that every hint is compiled in). */
+PS_HOT void prefetch_grid(const struct ops *o, const struct inc *in)
 {
     if (in->grid < 0)
         return;
@@ -2084,7 +2086,7 @@ static inline void prefetch_grid(const struct ops *o, const struct inc *in)
     __builtin_prefetch(&o->g_tal[in->grid], 1); /* half a line (struct gtally) */
 }
 
-static inline void prefetch_home(const struct ops *o, const struct inc *in)
+PS_HOT void prefetch_home(const struct ops *o, const struct inc *in)
 {
     if (in->grid < 0)
         return;
