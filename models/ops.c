@@ -2128,17 +2128,25 @@ static int fill(struct ops *o, struct perr *e)
 /* Moves the stream on past *next, which has arrived.  Without prefetching
  * *next is the only incident in hand; with it the ring stays full (the
  * slot just freed takes the next incident) until the stream ends. */
+static int pull_ahead(struct ops *o, struct perr *e);
 static int pull(struct ops *o, struct perr *e)
 {
+    if (o->prefetch)
+        return pull_ahead(o, e);
+    int rc = o->src->next(o->src_state, o->next, e);
+    if (rc < 0)
+        return -1;
+    o->has_next = rc == 1;
+    note_next_at(o);
+    return 0;
+}
+
+/* pull with prefetching: out of line, so that the registers its hints
+ * need are not saved on every call without them (5 instructions an
+ * incident at S = 8 and 64). */
+PS_COLD static int pull_ahead(struct ops *o, struct perr *e)
+{
     _Static_assert((OPS_AHEAD & (OPS_AHEAD - 1)) == 0 && OPS_AHEAD > 2, "ring of 2^k > 2");
-    if (!o->prefetch) {
-        int rc = o->src->next(o->src_state, o->next, e);
-        if (rc < 0)
-            return -1;
-        o->has_next = rc == 1;
-        note_next_at(o);
-        return 0;
-    }
     unsigned at = (o->nx_at + 1) & (OPS_AHEAD - 1);
     struct inc *in = o->next;           /* its slot takes the stream's next */
     o->nx_at = at;
