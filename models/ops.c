@@ -2640,15 +2640,15 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     o->free_job = -1;
     for (int k = 0; k < 10; k++)
         o->qhead[k] = o->qtail[k] = -1;
-    /* Prefetching (pull, evq_prefetch_records) can pay only once the
+    /* Prefetching (pull_ahead, evq_prefetch_records) can pay only once the
      * records an incident touches at random outgrow a core's cache, and it
-     * costs about 40 instructions an incident, so it is on above 2 MB of
+     * costs about 70 instructions an incident, so it is on above 2 MB of
      * unit and grid records (twice a large core's L2): bench-city S = 128,
      * none of the bundled planning scenarios.  At S = 64 (1 MB) it bought
-     * nothing (paired medians without against with 1.00 and 1.01, 9 and 15
-     * pairs); what it buys at S = 128 is not settled (0.93 to 1.46 over
-     * seven series on a noisy shared machine; docs/performance.md).  Most
-     * events are a unit's (id = unit; a job's EV_DISPATCH wastes a hint). */
+     * nothing (on against off 0.996, 15 pairs); at S = 128 the grid and
+     * home-unit hints, compiled in since 56b3b59, bought 1.24 (41 pairs of
+     * 2 days; docs/performance.md).  Most events are a unit's (id = unit;
+     * a job's EV_DISPATCH wastes a hint). */
     o->prefetch = (size_t)s->n_units * sizeof *o->u +
                   (size_t)s->n_grids * sizeof *o->g_tal > OPS_PREFETCH_BYTES;
     /* A diagnostic override, for timing and for the test that results do

@@ -288,7 +288,7 @@ struct ops {
 
     const struct inc_source_type *src;
     void *src_state;
-    /* The stream is read OPS_AHEAD incidents ahead (pull() in ops.c), so
+    /* The stream is read OPS_AHEAD incidents ahead (pull_ahead() in ops.c), so
      * that the records they will touch can be fetched from memory while
      * the events before them run: nx[] is a ring of nx_n incidents from
      * nx_at, *next (= nx[nx_at]) arrives next, has_next = nx_n > 0. */
