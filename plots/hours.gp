@@ -19,6 +19,9 @@ set y2range [0:(exists("STATS_max") ? STATS_max * 1.25 + 0.5 : 1)]
 set y2tics
 set ytics nomirror
 set key outside bottom center horizontal
+# Room for the key under the x-axis label: gnuplot's own margin lets the
+# key's box cover the label; a row of the key per variant.
+set bmargin 4.5 + 1.1 * n_var
 set style fill transparent solid 0.18 noborder
 plot for [v=1:n_var] data index (v-1) using 1:3:4 with filledcurves lt v notitle, \
      for [v=1:n_var] data index (v-1) using 1:2 with linespoints lt v pt 7 ps 0.6 title "响应 response" . (n_var > 1 ? " · " . value(sprintf("var_%d", v)) : ""), \

@@ -13,6 +13,7 @@ set xrange [0:24]
 set xtics 0, 2, 24
 set yrange [0:*]
 set key outside bottom center horizontal
+set bmargin 6.7                 # the key's two rows under the x-axis label (hours.gp)
 set style fill transparent solid 0.18 noborder
 plot data using 1:($6):($7) with filledcurves lt 1 notitle, \
      data using 1:5 with linespoints lt 1 pt 7 ps 0.8 title "仿真 simulated " . med_label, \
