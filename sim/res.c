@@ -25,7 +25,7 @@ void res_layout_release(struct res_layout *L)
 
 /* FNV-1a over the three names, each ended by its NUL (so that "ab", "c"
  * and "a", "bc" differ). */
-static size_t name_hash(const char *section, const char *metric, const char *key)
+static uint32_t name_hash(const char *section, const char *metric, const char *key)
 {
     uint64_t h = 0xcbf29ce484222325u;
     const char *part[3] = { section, metric, key };
@@ -35,7 +35,7 @@ static size_t name_hash(const char *section, const char *metric, const char *key
             h = (h ^ *c) * 0x100000001b3u;
         } while (*c++);
     }
-    return (size_t)(h ^ h >> 32);
+    return (uint32_t)(h ^ h >> 32);
 }
 
 static int same_name(const struct res_slot *sl, const char *section, const char *metric,
@@ -44,26 +44,26 @@ static int same_name(const struct res_slot *sl, const char *section, const char 
     return !strcmp(sl->metric, metric) && !strcmp(sl->section, section) && !strcmp(sl->key, key);
 }
 
-/* The index entry for the name: the one holding its first slot, else the
- * empty entry where it would go. */
-static unsigned *ht_entry(const struct res_layout *L, const char *section, const char *metric,
-                          const char *key)
+/* The index entry for the name, of hash h: the one holding its first
+ * slot, else the empty entry where it would go. */
+static struct res_ht *ht_entry(const struct res_layout *L, uint32_t h, const char *section,
+                               const char *metric, const char *key)
 {
-    for (size_t e = name_hash(section, metric, key);; e++) {
-        unsigned *h = &L->ht[e & L->ht_mask];
-        if (!*h || same_name(&L->slot[*h - 1], section, metric, key))
-            return h;
+    for (size_t e = h;; e++) {
+        struct res_ht *x = &L->ht[e & L->ht_mask];
+        if (!x->i1 || (x->hash == h && same_name(&L->slot[x->i1 - 1], section, metric, key)))
+            return x;
     }
 }
 
-/* Indexes slot i unless an earlier slot has its name (res_find gives the
- * first). */
-static void ht_put(struct res_layout *L, size_t i)
+/* The empty entry where hash h goes, in an index being rebuilt, whose
+ * entries are distinct names. */
+static struct res_ht *ht_free(const struct res_layout *L, uint32_t h)
 {
-    const struct res_slot *sl = &L->slot[i];
-    unsigned *h = ht_entry(L, sl->section, sl->metric, sl->key);
-    if (!*h)
-        *h = (unsigned)(i + 1);
+    size_t e = h;
+    while (L->ht[e & L->ht_mask].i1)
+        e++;
+    return &L->ht[e & L->ht_mask];
 }
 
 size_t res_add(struct res_layout *L, const char *section, const char *metric, const char *key)
@@ -72,19 +72,25 @@ size_t res_add(struct res_layout *L, const char *section, const char *metric, co
         L->cap = L->cap ? 2 * L->cap : 64;
         L->slot = xrealloc(L->slot, L->cap * sizeof *L->slot);
     }
-    PS_ASSERT(L->n < UINT_MAX);
+    PS_ASSERT(L->n < UINT32_MAX);
     L->slot[L->n] = (struct res_slot){ section, metric, xstrdup(key ? key : ""),
                                        res_infer_flags(metric) };
     size_t i = L->n++;
     if (2 * L->n > (L->ht ? L->ht_mask + 1 : 0)) {  /* at most half full */
-        free(L->ht);
+        struct res_ht *old = L->ht;
+        size_t old_n = old ? L->ht_mask + 1 : 0;
         L->ht_mask = 2 * L->cap - 1;                /* cap: a power of 2 */
         L->ht = xcalloc(L->ht_mask + 1, sizeof *L->ht);
-        for (size_t k = 0; k < L->n; k++)
-            ht_put(L, k);
-    } else {
-        ht_put(L, i);
+        for (size_t k = 0; k < old_n; k++)          /* by the stored hashes */
+            if (old[k].i1)
+                *ht_free(L, old[k].hash) = old[k];
+        free(old);
     }
+    const struct res_slot *sl = &L->slot[i];
+    uint32_t h = name_hash(sl->section, sl->metric, sl->key);
+    struct res_ht *x = ht_entry(L, h, sl->section, sl->metric, sl->key);
+    if (!x->i1)                 /* else an earlier slot has the name: res_find gives it */
+        *x = (struct res_ht){ (uint32_t)(i + 1), h };
     return i;
 }
 
@@ -128,8 +134,8 @@ long res_find(const struct res_layout *L, const char *section, const char *metri
         key = "";
     if (!L->n)
         return -1;
-    unsigned h = *ht_entry(L, section, metric, key);
-    return h ? (long)h - 1 : -1;
+    uint32_t i1 = ht_entry(L, name_hash(section, metric, key), section, metric, key)->i1;
+    return i1 ? (long)i1 - 1 : -1;
 }
 
 long res_lookup(const struct res_layout *L, const char *name)
