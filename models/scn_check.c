@@ -132,6 +132,8 @@ static int invisible_at(const unsigned char *p, const char **name)
         { "\xe3\x80\x80", "U+3000 IDEOGRAPHIC SPACE" },
         { "\xef\xbb\xbf", "U+FEFF BYTE ORDER MARK" },
     };
+    if (*p >= 0x20 && *p < 0x7f)        /* printable ASCII: every entry starts above */
+        return 0;
     for (size_t i = 0; i < sizeof tab / sizeof *tab; i++) {
         size_t n = strlen(tab[i].bytes);
         if (!memcmp(p, tab[i].bytes, n)) {

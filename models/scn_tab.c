@@ -256,15 +256,16 @@ static int scaled(const struct tab *t, int k, const double *dflt, const char *wh
 int scn__tab_num(const struct tab *t, int k, struct range r, const double *dflt, double *out)
 {
     const char *v = scn__tab_str(t, k);
-    char what[128];
-    scn__range_desc(what, sizeof what, "a number", r);
+    char what[128];             /* the range in words, written for a message only */
     if (t->cur[k] && t->cur[k]->scaled) {
         double x;
         if (scaled(t, k, dflt, "a number", &x) < 0)
             return -1;
-        if (!scn__in_range(x, r))
+        if (!scn__in_range(x, r)) {
+            scn__range_desc(what, sizeof what, "a number", r);
             return scn__tab_err(t, k, "expected %s, got %.15g ('%s' x %.15g)", what, x,
                                 *v ? v : "default", t->cur[k]->factor);
+        }
         *out = x;
         return 0;
     }
@@ -277,28 +278,36 @@ int scn__tab_num(const struct tab *t, int k, struct range r, const double *dflt,
         *out = x;
         return 0;
     }
+    scn__range_desc(what, sizeof what, "a number", r);
     if (!*v)
         return scn__tab_err(t, k, "expected %s, got an empty value", what);
     return scn__tab_err(t, k, "expected %s, got '%s'", what, v);
 }
 
+/* An integer range in words, for scn__tab_int's messages. */
+static void int_what(char *buf, size_t n, long lo, long hi)
+{
+    if (hi == INT32_MAX)
+        snprintf(buf, n, "an integer >= %ld", lo);
+    else
+        snprintf(buf, n, "an integer in [%ld, %ld]", lo, hi);
+}
+
 int scn__tab_int(const struct tab *t, int k, long lo, long hi, const long *dflt, int *out)
 {
     const char *v = scn__tab_str(t, k);
-    char what[128];
-    if (hi == INT32_MAX)
-        snprintf(what, sizeof what, "an integer >= %ld", lo);
-    else
-        snprintf(what, sizeof what, "an integer in [%ld, %ld]", lo, hi);
+    char what[128];             /* the range in words, written for a message only */
     if (t->cur[k] && t->cur[k]->scaled) {
         double d = dflt ? (double)*dflt : 0, x;
         if (scaled(t, k, dflt ? &d : NULL, "an integer", &x) < 0)
             return -1;
         /* Rounded to the nearest integer, halves away from zero. */
         x = round(x);
-        if (!(x >= (double)lo && x <= (double)hi))
+        if (!(x >= (double)lo && x <= (double)hi)) {
+            int_what(what, sizeof what, lo, hi);
             return scn__tab_err(t, k, "expected %s, got %.15g ('%s' x %.15g, rounded)", what,
                                 x, *v ? v : "default", t->cur[k]->factor);
+        }
         *out = (int)x;
         return 0;
     }
@@ -311,6 +320,7 @@ int scn__tab_int(const struct tab *t, int k, long lo, long hi, const long *dflt,
         *out = (int)x;
         return 0;
     }
+    int_what(what, sizeof what, lo, hi);
     if (!*v)
         return scn__tab_err(t, k, "expected %s, got an empty value", what);
     return scn__tab_err(t, k, "expected %s, got '%s'", what, v);
