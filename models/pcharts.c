@@ -50,6 +50,21 @@ static const struct scn *scn_of(const struct rpt_variant *v)
     return police_scn(v->m);
 }
 
+/* What a chart of every variant is about, for its title: the scenario's
+ * name for one, else the variants' names ("before vs after"), not the
+ * first variant's scenario, which a compare page's title would misname. */
+static const char *subject(const struct rpt *r, char *buf, size_t n)
+{
+    if (r->k == 1)
+        return scn_of(&r->v[0])->name;
+    size_t at = 0;
+    for (int v = 0; v < r->k && v < 4 && at < n; v++)
+        at += (size_t)snprintf(buf + at, n - at, "%s%s", v ? " vs " : "", r->v[v].name);
+    if (r->k > 4 && at < n)
+        snprintf(buf + at, n - at, " and %d more", r->k - 4);
+    return buf;
+}
+
 /* Mean and interval of slot (section, metric, key) of variant v; NAN when absent. */
 static void slot3(const struct rpt_variant *v, const char *sec, const char *met,
                   const char *key, double *m, double *lo, double *hi)
@@ -145,9 +160,9 @@ static int chart_ecdf(struct rpt *r, struct perr *e)
     vars[nv++] = (struct chart_var){ "n_blocks", NULL, nb };
     vars[nv++] = (struct chart_var){ "n_targets", NULL, nt };
     vars[nv++] = (struct chart_var){ "xmax", NULL, tmax * 3 > 60 ? ceil(tmax * 3 / 10) * 10 : 60 };
-    char title[512], cap[1024];
+    char title[512], cap[1024], sub[256];
     snprintf(title, sizeof title, "%s: 响应时间分布 response-time ECDF by priority (%d "
-             "replications)", s->name, r->reps);
+             "replications)", subject(r, sub, sizeof sub), r->reps);
     snprintf(cap, sizeof cap, " Share of incidents (%%) whose first unit was on scene within x "
              "minutes of the call, by priority%s; the band is the 95%% CI across %d "
              "replications, the dashed verticals mark each priority's response target (where a "
@@ -297,9 +312,9 @@ static int chart_hours(struct rpt *r, struct perr *e)
     if (close_data(fp, r->charts, "hours.dat", e) < 0)
         return -1;
     vars[nv++] = (struct chart_var){ "n_var", NULL, r->k < 26 ? r->k : 26 };
-    char title[512], cap[1024];
+    char title[512], cap[1024], sub[256];
     snprintf(title, sizeof title, "%s: 分时段响应与在岗警力 response time and units on duty by "
-             "hour of day", scn_of(&r->v[0])->name);
+             "hour of day", subject(r, sub, sizeof sub));
     snprintf(cap, sizeof cap, " Solid line (left axis): mean response time of the calls "
              "received in each hour; dashed line (right axis): units on duty and present at "
              "half past the hour, mean over the measured days. Bands are 95%% CIs across %d "
@@ -575,7 +590,7 @@ static int maps(struct rpt *r, struct perr *e)
         if (map_data(r, v, e) < 0)
             return -1;
     const struct scn *s = scn_of(&r->v[0]);
-    char title[512], cap[1200];
+    char title[512], cap[1200], sub[256];
     static const char legend[] =
         " Symbols: ■ 派出所 station, ● 警务站 workstation, ▲ 警务室 office, ◆ 驻巡站 post; "
         "open circles mark unit bases, sized and labelled by the number of units based there. "
@@ -599,8 +614,8 @@ static int maps(struct rpt *r, struct perr *e)
         int metric = k == 0 ? 0 : 2;
         for (int v = 0; v < n; v++)
             pv[v] = v, pm[v] = metric;
-        snprintf(title, sizeof title, "%s: 布局对比 layouts side by side — %s %s", s->name,
-                 map_metrics[metric].zh, map_metrics[metric].en);
+        snprintf(title, sizeof title, "%s: 布局对比 layouts side by side — %s %s",
+                 subject(r, sub, sizeof sub), map_metrics[metric].zh, map_metrics[metric].en);
         int c = snprintf(cap, sizeof cap, " Each variant's layout with its grids coloured by "
                          "%s on one common colour scale, so colours compare across panels.",
                          map_metrics[metric].en);

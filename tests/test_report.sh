@@ -74,6 +74,12 @@ s=$(series "$T/cmp" forest)
 check "forest plot: intervals and labels for the one compared variant ($s = 2)" test "$s" -eq 2
 check "side-by-side maps for every variant" sh -c "grep -q 'before: ' '$T/cmp/charts/map_response.svg' && grep -q 'after: ' '$T/cmp/charts/map_response.svg'"
 check "a load chart per variant" test -s "$T/cmp/charts/load2.svg"
+# A chart of every variant is titled by the variants, not by the first
+# variant's scenario (jinan-shizhong before).
+for c in hours ecdf map_response; do
+    check "compare chart $c is titled 'before vs after'" grep -q 'before vs after: ' "$T/cmp/charts/$c.svg"
+    check "... not after the first variant's scenario" sh -c "! grep -q 'jinan-shizhong before: ' '$T/cmp/charts/$c.svg'"
+done
 
 # A replay of a real log: its own timings' ECDFs beside the simulated ones.
 if [ -d ../shared/data/slo-pd-calllog-2021-22 ]; then
