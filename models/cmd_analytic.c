@@ -9,7 +9,9 @@
  *              solved as a steady state and weighted by its share of time;
  *   atoms    - each grid sampled on a 16 x 16 lattice of points inside it
  *              (a point equally far from two bases is resampled at eight
- *              points around it, so a bisector splits its cell);
+ *              points around it, so a bisector splits its cell), or with
+ *              location = points at its demand points, by weight, where
+ *              the simulation places every call;
  *              points whose preference lists agree (over the first
  *              ATOM_DEPTH units when the approximation is used, in full
  *              otherwise) form one atom, with the grid's rate split by weight;
@@ -409,12 +411,46 @@ static int solve_period(const struct scn *s, const struct period *pd, const doub
     double px[LATTICE * LATTICE], py[LATTICE * LATTICE];
     struct key *k = xmalloc((size_t)N * sizeof *k);
     int *lst = xmalloc((size_t)N * sizeof *lst);
+    /* With location = points, incidents happen at the demand points only
+     * (inc.c place), so those, by weight, are the samples: the points of
+     * each grid in order[pt_at[g] .. pt_at[g + 1]). */
+    int *order = NULL, *pt_at = NULL;
+    if (s->location == LOC_POINTS) {
+        order = xmalloc((size_t)(s->n_points ? s->n_points : 1) * sizeof *order);
+        pt_at = xcalloc((size_t)G + 1, sizeof *pt_at);
+        for (int i = 0; i < s->n_points; i++)
+            pt_at[s->points[i].grid + 1]++;
+        for (int g = 0; g < G; g++)
+            pt_at[g + 1] += pt_at[g];
+        int *fill = xmalloc(((size_t)G + 1) * sizeof *fill);
+        memcpy(fill, pt_at, ((size_t)G + 1) * sizeof *fill);
+        for (int i = 0; i < s->n_points; i++)
+            order[fill[s->points[i].grid]++] = i;
+        free(fill);
+    }
     for (int g = 0; g < G; g++) {
         if (!(grate[g] > 0))
             continue;
+        int first = A.n;
+        double wtot = 0;        /* the grid's summed sample weight */
+        if (order) {
+            for (int q = pt_at[g]; q < pt_at[g + 1]; q++) {
+                const struct scn_point *pt = &s->points[order[q]];
+                if (!(pt->weight > 0))
+                    continue;
+                /* A point on a tie has all its calls go by the lower-index
+                 * rule (disp.c), as its list orders them. */
+                if (pref_list(s, ps->unit, N, g, pt->x, pt->y, k, lst) < TIE_NOTE_DEPTH)
+                    ps->tie_rate += grate[g] * pt->weight / s->grids[g].weight;
+                atoms_add(&A, s, ps->unit, first, g, lst, pt->x, pt->y, pt->weight);
+                wtot += pt->weight;
+            }
+        }
         const struct geo_poly *poly = &s->grids[g].poly;
         double cw = (poly->xmax - poly->xmin) / LATTICE, ch = (poly->ymax - poly->ymin) / LATTICE;
-        int np = grid_points(s, g, px, py), first = A.n;
+        int np = order ? 0 : grid_points(s, g, px, py);
+        if (!order)
+            wtot = np;          /* each lattice point weighs 1, split among its sub-points */
         for (int i = 0; i < np; i++) {
             /* Ties past the prefix that defines atoms change no atom. */
             if (pref_list(s, ps->unit, N, g, px[i], py[i], k, lst) >= depth) {
@@ -459,9 +495,11 @@ static int solve_period(const struct scn *s, const struct period *pd, const doub
             A.y[a] /= A.w[a];
             for (int n = 0; n < N; n++)
                 A.t[(size_t)a * N + n] /= A.w[a];
-            A.w[a] *= grate[g] / np;        /* sample weight -> calls per minute */
+            A.w[a] *= grate[g] / wtot;      /* sample weight -> calls per minute */
         }
     }
+    free(order);
+    free(pt_at);
     int J = A.n, *pref = A.pref;
     double *ax = A.x, *ay = A.y, *tsum = A.t;
     ps->atom_grid = A.grid;
