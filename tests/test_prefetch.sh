@@ -33,8 +33,8 @@ pf_both_ways "bench-city S=128 (prefetching by default)" "$T/s128" --reps 2
 # Every prefetch hint in the source is in the compiled code.  GCC 12 drops
 # a call to a static function whose only effect is __builtin_prefetch (it
 # takes it for a function without side effects): pull()'s hints for the
-# grid rows and the home unit were compiled out from the day they were
-# written until they were made PS_HOT (always inline).  Built with the Makefile's
+# grid rows were never compiled in, and the home unit's not since e2748ac,
+# until both were made PS_HOT (always inline).  Built with the Makefile's
 # optimisation and -g, so that objdump names each instruction's line.
 if command -v objdump >/dev/null 2>&1; then
     hints=$(grep -n '__builtin_prefetch(' models/*.c models/*.h sim/*.c sim/*.h include/*.h |
