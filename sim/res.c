@@ -1,5 +1,4 @@
 /* res.c - result layouts and their across-replication summaries. */
-#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
