@@ -43,6 +43,9 @@ int nn_contains(const struct nn *t, int item);
 int nn_count(const struct nn *t);
 /* item's struct nn_ref, the same for as long as the index lives. */
 struct nn_ref nn_ref_of(const struct nn *t, int item);
+/* Names item by the caller's id (its item index until set), which a
+ * search's slot carries (nn_priv.h struct nn_slot). */
+void nn_set_id(struct nn *t, int item, int id);
 /* Present item nearest to (x, y), ties to the lowest index; -1 when empty.
  * *dist receives the metric distance (no circuity factor). */
 int nn_nearest(const struct nn *t, double x, double y, double *dist);

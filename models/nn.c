@@ -141,7 +141,7 @@ struct nn *nn_new(const double *x, const double *y, int n, enum trv_metric metri
         struct nn_cell *cl = &t->cell[t->cell_of[i]];
         size_t p = ((size_t)cl->word << 6) + (cl->mask ? (size_t)__builtin_ctzll(cl->mask) : 0)
                  + cl->cn++;
-        t->sl[p] = (struct nn_slot){ x[i], y[i], i };
+        t->sl[p] = (struct nn_slot){ x[i], y[i], i, i };
         t->it[i].r.pos = (uint32_t)p;
         t->it[i].r.mask = cl->mask;
     }
@@ -168,6 +168,8 @@ int nn_take(struct nn *t, int i)
     nn__take_ref(t, r);
     return 1;
 }
+
+void nn_set_id(struct nn *t, int i, int id) { t->sl[t->it[i].r.pos].id = id; }
 
 int nn_contains(const struct nn *t, int i) { return nn__present(t, &t->it[i].r); }
 struct nn_ref nn_ref_of(const struct nn *t, int i) { return t->it[i].r; }

@@ -28,11 +28,15 @@ struct nn_it {
 _Static_assert(sizeof(struct nn_it) == NN__IT_SIZE, "NN__IT_SIZE is struct nn_it's size");
 
 /* An item as a scan reads it: position and index side by side, the items
- * of one cell contiguous. */
+ * of one cell contiguous; and the caller's id for it (nn_set_id) in what
+ * would be padding, so that the answer names the caller's record without
+ * a lookup of its own (ops.c plain_select: the unit). */
 struct nn_slot {
     double x, y;
     int i;
+    int id;
 };
+_Static_assert(sizeof(struct nn_slot) == 24, "id sits in the slot's padding");
 
 /* nn_nearest's answer as its slot, NULL when the index is empty: for a
  * caller that needs the item's position at once (the slot is in cache

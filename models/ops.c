@@ -347,11 +347,27 @@ static const struct scn_facility *base_of(const struct ops *o, int u)
 }
 
 /* Minutes of a leg of u departing at t_dep (the travel model, trv.h). */
+/* u's tag; on the plain path the one all its units share when they do,
+ * so that a dispatch or a return reads no line of tag[] (96 KB at
+ * bench-city S = 128, one line in ten units). */
+PS_HOT const struct unit_tag *tag_of(const struct ops *o, int u, const bool plain)
+{
+    PS_HOT_ASSERT(!(plain && o->tag1_ok) ||
+                  memcmp(&o->tag1, &o->tag[u], sizeof o->tag1) == 0);
+    return plain && o->tag1_ok ? &o->tag1 : &o->tag[u];
+}
+
+PS_HOT double travel_in(const struct ops *o, int u, double x0, double y0, double x1, double y1,
+                        double t_dep, const bool plain)
+{
+    int m = tag_of(o, u, plain)->mode;
+    return trv_time_mpk(o->s->trv, m, o->mode_mpk[m], x0, y0, x1, y1, t_dep);
+}
+
 PS_HOT double travel(const struct ops *o, int u, double x0, double y0, double x1, double y1,
                      double t_dep)
 {
-    int m = o->tag[u].mode;
-    return trv_time_mpk(o->s->trv, m, o->mode_mpk[m], x0, y0, x1, y1, t_dep);
+    return travel_in(o, u, x0, y0, x1, y1, t_dep, false);
 }
 
 /* The spatial index of unit u: one per (mode, role, crew class), so the
@@ -1233,10 +1249,10 @@ static struct tally grid_tally(const struct ops *o, int g)
 /* Whether job jb closes on scene, without handover, when u is its first
  * unit: the resolution draw against its type's probability for u's role
  * (not for the grid tier or spawns: complete_ext). */
-PS_HOT bool closes_on_scene(const struct ops *o, const struct job *jb, int u)
+PS_HOT bool closes_on_scene(const struct ops *o, const struct job *jb, int u, const bool plain)
 {
     const struct scn_itype *it = &o->s->itypes[jb->inc.type];
-    return !inc_class_is_case(it->cls) && jb->u_resolve < it->resolve[o->tag[u].role];
+    return !inc_class_is_case(it->cls) && jb->u_resolve < it->resolve[tag_of(o, u, plain)->role];
 }
 
 /* waited: on the plain path, the call was taken from the queue (the
@@ -1289,7 +1305,7 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
     stat_hist_add(&o->wait_hist, wait);
     if (queued)
         stat_sum_add(&o->wait_queued, wait);
-    o->n_cross += !first && o->tag[u].homed;
+    o->n_cross += !first && tag_of(o, u, plain)->homed;
     if (!plain && o->zoned) {
         int gz = in->grid >= 0 ? o->grid_zone[in->grid] : -1;
         o->n_cross_zone += gz >= 0 && o->unit_zone[u] >= 0 && o->unit_zone[u] != gz;
@@ -1427,7 +1443,7 @@ PS_HOT void complete(struct ops *o, int j, const bool plain, bool closes)
     else if (o->use_jx)
         closed = complete_ext(o, jb, &resolved, counted);
     else
-        resolved = closed = closes_on_scene(o, jb, fu);
+        resolved = closed = closes_on_scene(o, jb, fu, false);
     if (counted) {
         if (!plain && jb->inc.grid >= 0)
             o->g_tal[jb->inc.grid].resolved += resolved;
@@ -1469,7 +1485,7 @@ PS_HOT void whole_cycle(struct ops *o, int u, int j, double back, const bool pla
     struct job *jb = &o->job[j];
     double t_arrive = r->t1, t_leave = t_arrive + onscene_min(o, u, jb, plain);
     PS_HOT_ASSERT(!plain || isnan(jb->t_first));
-    bool closes = plain && closes_on_scene(o, jb, u);  /* u is its first unit */
+    bool closes = plain && closes_on_scene(o, jb, u, true);    /* u is its first unit */
     if (plain || isnan(jb->t_first))
         record_first(o, u, jb, t_arrive, plain, waited, closes);
     if (plain || jb->inc.t >= o->warmup) {  /* u is the job's only unit, so its first */
@@ -1491,7 +1507,7 @@ PS_HOT void whole_cycle(struct ops *o, int u, int j, double back, const bool pla
         r->x0 = sx; r->y0 = sy; r->t0 = t_leave;
         r->x1 = b->x; r->y1 = b->y;
     }
-    r->t1 = t_leave + (isnan(back) ? travel(o, u, sx, sy, b->x, b->y, t_leave) : back);
+    r->t1 = t_leave + (isnan(back) ? travel_in(o, u, sx, sy, b->x, b->y, t_leave, plain) : back);
     sim_at(o->sim, r->t1, EV_ARRIVE_BASE, (uint32_t)u, r->ver);
 }
 
@@ -1529,7 +1545,7 @@ PS_HOT void cycle_from_base(struct ops *o, int u, int j, double now, double px, 
             q_remove(o, j);
         jb->active++;
     }
-    double out = travel(o, u, px, py, x, y, now);
+    double out = travel_in(o, u, px, py, x, y, now, plain);
     r->t1 = now + out;
     r->st = U_ENROUTE;
     r->ver++;
@@ -1550,7 +1566,7 @@ PS_HOT void start_at(struct ops *o, int u, int j, double bx, double by, const bo
     double now = sim_now(o->sim);
     PS_HOT_ASSERT(r->in_nn && r->act == ACT_BASE);    /* no activity to close */
     PS_HOT_ASSERT(bx == o->base_xy[u].x && by == o->base_xy[u].y);
-    nn__take_ref(o->nn[o->tag[u].slot], &r->nn);
+    nn__take_ref(o->nn[tag_of(o, u, plain)->slot], &r->nn);
     r->in_nn = false;
     r->busy_since = now;
     o->n_busy++;
@@ -1687,7 +1703,7 @@ PS_HOT int plain_select(const struct ops *o, const struct job *jb, const struct 
             *at = nn__slot(t, gh.pos);
         } else if (h >= 0) {
             *at = nn__nearest_slot(t, jb->inc.x, jb->inc.y);
-            u = *at ? o->nn_unit[o->plain_nn][(*at)->i] : -1;
+            u = *at ? (*at)->id : -1;     /* nn_unit[plain_nn][(*at)->i] */
         } else {
             u = o->pol->select(o, o->pol_state, jb);
         }
@@ -1914,7 +1930,7 @@ PS_HOT void settle_at_base(struct ops *o, int u, double now, const bool plain)
     r->act = ACT_BASE;                  /* no act_since: no total counts its minutes */
     /* Still at x1, y1 (the base) once t1 has passed (ops_unit_pos), so the
      * leg's start need not be reset: the record's second line stays cold. */
-    nn__insert_ref(o->nn[o->tag[u].slot], &r->nn);
+    nn__insert_ref(o->nn[tag_of(o, u, plain)->slot], &r->nn);
     r->in_nn = true;
 }
 
@@ -2507,8 +2523,10 @@ static void build_indexes(struct ops *o)
         }
         /* The road and matrix searches bound time by straight-line distance. */
         o->nn[k] = nn_new(bx, by, n, s->trv->kind == TRV_KIND_METRIC ? s->metric : TRV_EUCLIDEAN);
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
             o->u[o->nn_unit[k][i]].nn = nn_ref_of(o->nn[k], i);
+            nn_set_id(o->nn[k], i, o->nn_unit[k][i]);
+        }
     }
     free(bx);
     free(by);
@@ -2801,6 +2819,19 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     if (o->plain && strcmp(o->pol->name, "nearest_idle") == 0 && s->home_first && !o->zoned &&
         o->n_cc == 1 && s->trv->fast)
         o->plain_nn = o->sole_nn[o->type_roles[0]];
+    /* tag_of: whether the units a plain call may take, plain_nn's, share
+     * one tag (bench-city's do). */
+    _Static_assert(sizeof(struct unit_tag) == 6, "no padding for memcmp");
+    int n1 = 0;
+    bool same = true;
+    for (int u = 0; u < U && o->plain_nn >= 0; u++) {
+        if (o->tag[u].slot != o->plain_nn)
+            continue;
+        if (n1++ == 0)
+            o->tag1 = o->tag[u];
+        same &= memcmp(&o->tag1, &o->tag[u], sizeof o->tag1) == 0;
+    }
+    o->tag1_ok = n1 > 0 && same;
     for (int g = 0; g < G && o->plain_nn >= 0; g++) {
         int h = o->grid_home1[g].u;
         if (h >= 0 && o->tag[h].slot == o->plain_nn)

@@ -241,6 +241,11 @@ struct ops {
     /* Compact copies of scenario fields read for every incident, so the hot
      * path touches small arrays instead of scattered scenario records. */
     struct unit_tag *tag;  /* unit -> role, idle mode, index slot */
+    /* The tag every unit of plain_nn has when they all have the same
+     * (tag1_ok), which the plain path then reads for any unit it sends
+     * (ops.c tag_of): a call may take no unit outside plain_nn. */
+    struct unit_tag tag1;
+    bool tag1_ok;
     struct geo_pt *base_xy;/* unit -> its base's position, km */
     int *unit_home1;       /* unit -> its only home grid, -1 none, -2 several */
     signed char *unit_tier;/* unit -> tier of its base */

@@ -160,6 +160,8 @@ static void api_trial(uint64_t seed, int n, enum trv_metric m, enum layout lay, 
         }
     }
     struct nn *t = nn_new(x, y, n, m);
+    for (int i = 1; i < n; i += 2)
+        nn_set_id(t, i, 3 * i + 1);
     for (int i = 0; i < n; i++)
         if (gsl_rng_uniform(r) < fill)
             nn_insert(t, i), in[i] = 1, present++;
@@ -197,11 +199,13 @@ static void api_trial(uint64_t seed, int n, enum trv_metric m, enum layout lay, 
         int a = nn_nearest(t, qx, qy, &d);
         if (k == 0 ? a != -1 : a != rk[0].i || d != rk[0].d)
             bad_near++;
-        /* The same answer as its slot: the item, at its position, and the
-         * slot's bit present. */
+        /* The same answer as its slot: the item, at its position, with the
+         * id set for it (every other item's, its index), and the slot's bit
+         * present. */
         const struct nn_slot *sl = nn__nearest_slot(t, qx, qy);
         if (k == 0 ? sl != NULL
                    : !sl || sl->i != a || sl->x != x[a] || sl->y != y[a] ||
+                         sl->id != (a % 2 ? 3 * a + 1 : a) ||
                          !nn__present_pos(t, nn__slot_pos(t, sl)) ||
                          nn__slot(t, nn_ref_of(t, a).pos) != sl)
             bad_slot++;
