@@ -346,7 +346,6 @@ static const struct scn_facility *base_of(const struct ops *o, int u)
     return &o->s->facilities[o->s->units[u].base];
 }
 
-/* Minutes of a leg of u departing at t_dep (the travel model, trv.h). */
 /* u's tag; on the plain path the one all its units share when they do,
  * so that a dispatch or a return reads no line of tag[] (96 KB at
  * bench-city S = 128, one line in ten units). */
@@ -357,6 +356,8 @@ PS_HOT const struct unit_tag *tag_of(const struct ops *o, int u, const bool plai
     return plain && o->tag1_ok ? &o->tag1 : &o->tag[u];
 }
 
+/* Minutes of a leg of u departing at t_dep (the travel model, trv.h);
+ * plain as for tag_of. */
 PS_HOT double travel_in(const struct ops *o, int u, double x0, double y0, double x1, double y1,
                         double t_dep, const bool plain)
 {
