@@ -96,8 +96,10 @@ PS_HOT double trv_metric_km(const struct trv *t, double x0, double y0, double x1
 {
     double dx = x1 - x0, dy = y1 - y0;
     double d;
-    if (t->metric == TRV_MANHATTAN)
-        d = (dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy);
+    if (t->metric == TRV_MANHATTAN)     /* fabs, not dx < 0 ? -dx : dx: a sign bit
+                                         * cleared, where the test was a branch
+                                         * taken at random, half the calls missed */
+        d = fabs(dx) + fabs(dy);
     else
         d = hypot(dx, dy);
     return d * t->circuity;
