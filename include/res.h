@@ -27,7 +27,7 @@ enum {
 struct res_slot {
     const char *section;   /* static string */
     const char *metric;    /* static string */
-    char *key;             /* owned; "" when the section has no keys */
+    const char *key;       /* in the layout's key store; "" when the section has no keys */
     unsigned flags;        /* RES_* */
 };
 
@@ -46,6 +46,11 @@ struct res_layout {
         uint32_t i1, hash;
     } *ht;
     size_t ht_mask;
+    /* The keys' copies, packed in blocks freed with the layout: a large
+     * city adds a slot per grid or unit and metric (330,000 at bench-city
+     * S = 128), and one allocation each was a third of res_add. */
+    struct res_keys *keys;
+    size_t keys_left;      /* bytes free at the end of keys->text */
 };
 
 void res_layout_init(struct res_layout *L);

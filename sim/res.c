@@ -13,13 +13,42 @@ void res_layout_init(struct res_layout *L)
     *L = (struct res_layout){ 0 };
 }
 
+/* A block of key copies, the newest first. */
+struct res_keys {
+    struct res_keys *next;
+    size_t used;
+    char text[];
+};
+#define RES_KEYS_BLOCK 65536
+
 void res_layout_release(struct res_layout *L)
 {
-    for (size_t i = 0; i < L->n; i++)
-        free(L->slot[i].key);
+    for (struct res_keys *k = L->keys, *next; k; k = next) {
+        next = k->next;
+        free(k);
+    }
     free(L->slot);
     free(L->ht);
     *L = (struct res_layout){ 0 };
+}
+
+/* A copy of key in L's key store. */
+static const char *key_copy(struct res_layout *L, const char *key)
+{
+    size_t n = strlen(key) + 1;
+    if (n > L->keys_left) {
+        size_t cap = n > RES_KEYS_BLOCK ? n : RES_KEYS_BLOCK;
+        struct res_keys *k = xmalloc(sizeof *k + cap);
+        k->next = L->keys;
+        k->used = 0;
+        L->keys = k;
+        L->keys_left = cap;
+    }
+    char *c = L->keys->text + L->keys->used;
+    memcpy(c, key, n);
+    L->keys->used += n;
+    L->keys_left -= n;
+    return c;
 }
 
 /* FNV-1a over the three names, each ended by its NUL (so that "ab", "c"
@@ -72,7 +101,7 @@ size_t res_add(struct res_layout *L, const char *section, const char *metric, co
         L->slot = xrealloc(L->slot, L->cap * sizeof *L->slot);
     }
     PS_ASSERT(L->n < UINT32_MAX);
-    L->slot[L->n] = (struct res_slot){ section, metric, xstrdup(key ? key : ""),
+    L->slot[L->n] = (struct res_slot){ section, metric, key_copy(L, key ? key : ""),
                                        res_infer_flags(metric) };
     size_t i = L->n++;
     if (2 * L->n > (L->ht ? L->ht_mask + 1 : 0)) {  /* at most half full */
@@ -93,19 +122,19 @@ size_t res_add(struct res_layout *L, const char *section, const char *metric, co
     return i;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
-}
+/* Whether s, of length n, ends with the string literal suffix (its length
+ * known at compile time: the name's length is taken once, not per suffix). */
+#define ENDS_WITH(s, n, suffix) \
+    ((n) >= sizeof suffix - 1 && !memcmp((s) + (n) - (sizeof suffix - 1), suffix, sizeof suffix - 1))
 
 unsigned res_infer_flags(const char *m)
 {
-    if (ends_with(m, "_share") || ends_with(m, "_rate"))
+    size_t n = strlen(m);
+    if (ENDS_WITH(m, n, "_share") || ENDS_WITH(m, n, "_rate"))
         return RES_PROPORTION | RES_NONNEG;
-    if (ends_with(m, "_min") || ends_with(m, "_hours") || ends_with(m, "_per_day") ||
-        ends_with(m, "_per_shift") || ends_with(m, "incidents") || ends_with(m, "units") ||
-        strstr(m, "utilisation"))
+    if (ENDS_WITH(m, n, "_min") || ENDS_WITH(m, n, "_hours") || ENDS_WITH(m, n, "_per_day") ||
+        ENDS_WITH(m, n, "_per_shift") || ENDS_WITH(m, n, "incidents") ||
+        ENDS_WITH(m, n, "units") || strstr(m, "utilisation"))
         return RES_NONNEG;
     return 0;
 }
