@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "scn.h"
+#include "../models/scn_priv.h"
 #include "trv.h"
 #include "tcheck.h"
 #include "testutil.h"
@@ -562,8 +563,55 @@ static void test_lattice(void)
     remove_lattice(dir2);
 }
 
+/* scn__parse_double's fast path (plain decimals, scn_num.c) against
+ * strtod, bit for bit: random decimals of 1 to 19 digits with the point
+ * anywhere, signs, and the edges of the path (2^53, 19 digits, 22 places
+ * after the point, -0). */
+static void test_parse_double(void)
+{
+    static const char *edge[] = {
+        "0", "-0", "+0", "-0.0", ".5", "5.", "-.25", "+3", "007.50", "9007199254740992",
+        "9007199254740993", "9007199254740991.5", "1234567890123456789",
+        "12345678901234567890", "0.1234567890123456789", "0.0000000000000000000001",
+        "0.00000000000000000000001", "1e5", "2.5E-3", "0.1", "0.3", "2.675", "1.25",
+    };
+    int bad = 0, n = 0;
+    for (size_t i = 0; i < sizeof edge / sizeof *edge; i++, n++) {
+        double a, b = strtod(edge[i], NULL);
+        bad += scn__parse_double(edge[i], &a) != 0 || memcmp(&a, &b, sizeof a) != 0;
+    }
+    uint64_t x = 88172645463325252u;
+    for (int t = 0; t < 200000; t++, n++) {
+        char buf[32], *w = buf;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int sign = (int)(x % 3), nd = 1 + (int)((x >> 8) % 19);
+        int at = (int)((x >> 16) % (uint64_t)(nd + 1));
+        if (sign)
+            *w++ = sign == 1 ? '-' : '+';
+        for (int d = 0; d < nd; d++) {
+            if (d == at)
+                *w++ = '.';
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            *w++ = (char)('0' + x % 10);
+        }
+        *w = 0;
+        double a, b = strtod(buf, NULL);
+        if (scn__parse_double(buf, &a) != 0 || memcmp(&a, &b, sizeof a) != 0) {
+            if (bad++ < 3)
+                printf("  parse '%s': %.17g, strtod %.17g\n", buf, a, b);
+        }
+    }
+    CHECK(bad == 0, "scn__parse_double agrees with strtod bit for bit: %d of %d differ", bad, n);
+    double v = 7;
+    CHECK(scn__parse_double(".", &v) < 0 && scn__parse_double("-", &v) < 0 &&
+              scn__parse_double("1.2.3", &v) < 0 && scn__parse_double("1,5", &v) < 0 &&
+              scn__parse_double("", &v) < 0 && v == 7,
+          "not numbers: refused, the output untouched");
+}
+
 int main(void)
 {
+    test_parse_double();
     test_bad_fixtures();
     test_good();
     test_overrides();
