@@ -31,6 +31,8 @@ struct res_slot {
     unsigned flags;        /* RES_* */
 };
 
+enum { RES_PEND = 8 };
+
 struct res_layout {
     struct res_slot *slot;
     size_t n, cap;
@@ -46,6 +48,12 @@ struct res_layout {
         uint32_t i1, hash;
     } *ht;
     size_t ht_mask;
+    /* The last pend slots (at most RES_PEND) are not in ht yet: res_add
+     * prefetches a slot's entry and files it RES_PEND slots later, when the
+     * line has come (a miss each, 15% of a one-day S = 128 bench run, had
+     * it waited).  Their hashes, slot j's at pend_hash[j % RES_PEND]. */
+    size_t pend;
+    uint32_t pend_hash[RES_PEND];
     /* The keys' copies, packed in blocks freed with the layout: a large
      * city adds a slot per grid or unit and metric (330,000 at bench-city
      * S = 128), and one allocation each was a third of res_add. */

@@ -33,9 +33,9 @@ void res_layout_release(struct res_layout *L)
 }
 
 /* A copy of key in L's key store. */
-static const char *key_copy(struct res_layout *L, const char *key)
+static const char *key_copy(struct res_layout *L, const char *key, size_t len)
 {
-    size_t n = strlen(key) + 1;
+    size_t n = len + 1;
     if (n > L->keys_left) {
         size_t cap = n > RES_KEYS_BLOCK ? n : RES_KEYS_BLOCK;
         struct res_keys *k = xmalloc(sizeof *k + cap);
@@ -94,6 +94,18 @@ static struct res_ht *ht_free(const struct res_layout *L, uint32_t h)
     return &L->ht[e & L->ht_mask];
 }
 
+/* Files slot j, of hash h, in the index unless an earlier slot has its
+ * name (res_find gives that one). */
+static void index_slot(struct res_layout *L, size_t j, uint32_t h)
+{
+    const struct res_slot *sl = &L->slot[j];
+    struct res_ht *x = ht_entry(L, h, sl->section, sl->metric, sl->key);
+    if (!x->i1)
+        *x = (struct res_ht){ (uint32_t)(j + 1), h };
+}
+
+static unsigned infer_flags(const char *m, size_t n);
+
 size_t res_add(struct res_layout *L, const char *section, const char *metric, const char *key)
 {
     if (L->n == L->cap) {
@@ -101,8 +113,10 @@ size_t res_add(struct res_layout *L, const char *section, const char *metric, co
         L->slot = xrealloc(L->slot, L->cap * sizeof *L->slot);
     }
     PS_ASSERT(L->n < UINT32_MAX);
-    L->slot[L->n] = (struct res_slot){ section, metric, key_copy(L, key ? key : ""),
-                                       res_infer_flags(metric) };
+    key = key ? key : "";
+    size_t nm = strlen(metric), nk = strlen(key);
+    L->slot[L->n] = (struct res_slot){ section, metric, key_copy(L, key, nk),
+                                       infer_flags(metric, nm) };
     size_t i = L->n++;
     if (2 * L->n > (L->ht ? L->ht_mask + 1 : 0)) {  /* at most half full */
         struct res_ht *old = L->ht;
@@ -114,11 +128,18 @@ size_t res_add(struct res_layout *L, const char *section, const char *metric, co
                 *ht_free(L, old[k].hash) = old[k];
         free(old);
     }
-    const struct res_slot *sl = &L->slot[i];
-    uint32_t h = name_hash(sl->section, sl->metric, sl->key);
-    struct res_ht *x = ht_entry(L, h, sl->section, sl->metric, sl->key);
-    if (!x->i1)                 /* else an earlier slot has the name: res_find gives it */
-        *x = (struct res_ht){ (uint32_t)(i + 1), h };
+    /* The slot's entry is a random line of an index of megabytes on a
+     * large city: fetched now, filed RES_PEND slots later (res_find looks
+     * through the slots not yet filed). */
+    uint32_t h = name_hash(section, metric, L->slot[i].key);
+    __builtin_prefetch(&L->ht[h & L->ht_mask], 1);
+    if (L->pend == RES_PEND) {
+        size_t j = i - RES_PEND;
+        index_slot(L, j, L->pend_hash[j % RES_PEND]);
+        L->pend--;
+    }
+    L->pend_hash[i % RES_PEND] = h;
+    L->pend++;
     return i;
 }
 
@@ -129,7 +150,11 @@ size_t res_add(struct res_layout *L, const char *section, const char *metric, co
 
 unsigned res_infer_flags(const char *m)
 {
-    size_t n = strlen(m);
+    return infer_flags(m, strlen(m));
+}
+
+static unsigned infer_flags(const char *m, size_t n)
+{
     if (ENDS_WITH(m, n, "_share") || ENDS_WITH(m, n, "_rate"))
         return RES_PROPORTION | RES_NONNEG;
     if (ENDS_WITH(m, n, "_min") || ENDS_WITH(m, n, "_hours") || ENDS_WITH(m, n, "_per_day") ||
@@ -162,8 +187,14 @@ long res_find(const struct res_layout *L, const char *section, const char *metri
         key = "";
     if (!L->n)
         return -1;
-    uint32_t i1 = ht_entry(L, name_hash(section, metric, key), section, metric, key)->i1;
-    return i1 ? (long)i1 - 1 : -1;
+    uint32_t h = name_hash(section, metric, key);
+    uint32_t i1 = ht_entry(L, h, section, metric, key)->i1;
+    if (i1)             /* every filed slot comes before every pending one */
+        return (long)i1 - 1;
+    for (size_t j = L->n - L->pend; j < L->n; j++)
+        if (L->pend_hash[j % RES_PEND] == h && same_name(&L->slot[j], section, metric, key))
+            return (long)j;
+    return -1;
 }
 
 long res_lookup(const struct res_layout *L, const char *name)

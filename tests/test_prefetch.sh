@@ -1,5 +1,6 @@
 #!/bin/sh
-# test_prefetch.sh - prefetching (models/ops.c pull, evq_prefetch_records)
+# test_prefetch.sh - prefetching (models/ops.c pull, evq_prefetch_records,
+# the result index's entries in sim/res.c)
 # only moves memory early: every output file is the same byte for byte with
 # it on and off, on scenarios that cover each incident source (synthetic,
 # replay, spawned), the road model, the grid tier and a stream that ends
@@ -40,7 +41,12 @@ if command -v objdump >/dev/null 2>&1; then
     hints=$(grep -n '__builtin_prefetch(' models/*.c models/*.h sim/*.c sim/*.h include/*.h |
             grep -v '^[^:]*:[0-9]*: *\*' | cut -d: -f1,2 | sed 's|^.*/||')
     : >"$T/pf_lines"
-    for src in models/ops.c sim/evq.c; do
+    # the sources with a hint, and those including a header with one
+    srcs=$(grep -l '__builtin_prefetch(' models/*.c sim/*.c)
+    for hdr in $(grep -l '__builtin_prefetch(' models/*.h sim/*.h include/*.h); do
+        srcs="$srcs $(grep -l "#include \"${hdr##*/}\"" models/*.c sim/*.c)"
+    done
+    for src in $(echo $srcs | tr ' ' '\n' | sort -u); do
         ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -DNDEBUG -g -Iinclude -c "$src" \
             -o "$T/pf.o" && objdump -dl "$T/pf.o" |
             awk '/^\/.*:[0-9]+/ { n = split($1, a, "/"); cur = a[n] }

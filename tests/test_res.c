@@ -73,6 +73,36 @@ static void test_against_scan(void)
     res_layout_release(&L);
 }
 
+/* The newest slots (res_add files them in the index a few slots late):
+ * after every add, each of the last 12 slots' names and an absent one
+ * give what the scan gives, with names repeating within a few slots. */
+static void test_newest(void)
+{
+    struct res_layout L;
+    res_layout_init(&L);
+    int bad = 0, checked = 0, dup = 0;
+    unsigned seed = 99;
+    for (int i = 0; i < 3000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        char key[16];
+        snprintf(key, sizeof key, "k%u", (seed >> 8) % (i < 500 ? 6 : 600));
+        res_add(&L, "grid", (seed >> 20) % 2 ? "a" : "ab", key);
+        for (size_t j = L.n > 12 ? L.n - 12 : 0; j < L.n; j++) {
+            long a = res_find(&L, L.slot[j].section, L.slot[j].metric, L.slot[j].key);
+            long b = scan(&L, L.slot[j].section, L.slot[j].metric, L.slot[j].key);
+            bad += a != b;
+            dup += b < (long)j;
+            checked++;
+        }
+        bad += res_find(&L, "grid", "a", "absent") != -1;
+    }
+    CHECK(bad == 0, "the newest slots: res_find equals the scan on %d lookups: %d differ",
+          checked, bad);
+    CHECK(dup > 1000 && dup < checked, "... names met before among them (%d of %d)", dup,
+          checked);
+    res_layout_release(&L);
+}
+
 static void test_parts_and_lookup(void)
 {
     struct res_layout L;
@@ -99,6 +129,7 @@ static void test_parts_and_lookup(void)
 
 int main(void)
 {
+    test_newest();
     test_against_scan();
     test_parts_and_lookup();
     return tc_done();
