@@ -232,6 +232,7 @@ struct ops {
     int **grid_home;       /* grid -> home units, by post then file order */
     int *n_grid_home;
     int **home_post;       /* grid -> post of each of those units */
+    int *home_store;       /* the two lists' storage, one block */
     struct grid_home1 *grid_home1;  /* grid -> its only home unit (see the struct) */
     int **zone_units;      /* zone -> units based in the zone */
     int *n_zone_units;
