@@ -48,11 +48,10 @@ struct res_layout {
         uint32_t i1, hash;
     } *ht;
     size_t ht_mask;
-    /* The last pend slots (at most RES_PEND) are not in ht yet: res_add
+    /* The last RES_PEND slots (all, when fewer) are not in ht yet: res_add
      * prefetches a slot's entry and files it RES_PEND slots later, when the
      * line has come (a miss each, 15% of a one-day S = 128 bench run, had
      * it waited).  Their hashes, slot j's at pend_hash[j % RES_PEND]. */
-    size_t pend;
     uint32_t pend_hash[RES_PEND];
     /* The keys' copies, packed in blocks freed with the layout: a large
      * city adds a slot per grid or unit and metric (330,000 at bench-city

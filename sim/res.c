@@ -133,13 +133,11 @@ size_t res_add(struct res_layout *L, const char *section, const char *metric, co
      * through the slots not yet filed). */
     uint32_t h = name_hash(section, metric, L->slot[i].key);
     __builtin_prefetch(&L->ht[h & L->ht_mask], 1);
-    if (L->pend == RES_PEND) {
+    if (i >= RES_PEND) {
         size_t j = i - RES_PEND;
         index_slot(L, j, L->pend_hash[j % RES_PEND]);
-        L->pend--;
     }
     L->pend_hash[i % RES_PEND] = h;
-    L->pend++;
     return i;
 }
 
@@ -191,7 +189,7 @@ long res_find(const struct res_layout *L, const char *section, const char *metri
     uint32_t i1 = ht_entry(L, h, section, metric, key)->i1;
     if (i1)             /* every filed slot comes before every pending one */
         return (long)i1 - 1;
-    for (size_t j = L->n - L->pend; j < L->n; j++)
+    for (size_t j = L->n > RES_PEND ? L->n - RES_PEND : 0; j < L->n; j++)
         if (L->pend_hash[j % RES_PEND] == h && same_name(&L->slot[j], section, metric, key))
             return (long)j;
     return -1;
