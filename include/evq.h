@@ -66,11 +66,12 @@ int evq_pop_until(struct evq *q, double t, struct evq_event *out);
 /* The earliest event, or NULL when empty; valid until the next push/pop. */
 const struct evq_event *evq_peek(struct evq *q);
 /* Names the model's per-entity records (n of them, stride bytes apart from
- * base) so that each wheel pop starts fetching the next pop's node and the
- * record of the event after it: on a large model neither is in cache, and
- * one event of distance is too little to hide a miss.  A hint only
- * (prefetch instructions): it changes no result.  base NULL (the default)
- * turns it off, for models small enough to stay in cache. */
+ * base; an event's id names its record) so that the wheel starts fetching
+ * the nodes of the next buckets' lists ahead of their sort, and each
+ * event's record when its bucket is sorted: on a large model neither is in
+ * cache, and one event of distance is too little to hide a miss.  A hint
+ * only (prefetch instructions): it changes no result.  base NULL (the
+ * default) turns it off, for models small enough to stay in cache. */
 void evq_prefetch_records(struct evq *q, const void *base, size_t stride, uint32_t n);
 enum evq_kind evq_kind_of(const struct evq *q);
 size_t evq_size(const struct evq *q);
