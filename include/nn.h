@@ -46,6 +46,12 @@ struct nn_ref nn_ref_of(const struct nn *t, int item);
 /* Names item by the caller's id (its item index until set), which a
  * search's slot carries (nn_priv.h struct nn_slot). */
 void nn_set_id(struct nn *t, int item, int id);
+/* Names the caller's records by id (record of id k at base + k * stride,
+ * every item's id set and >= 0), so that a search starts fetching the
+ * record of each item that becomes its best so far: the answer's record,
+ * which the caller reads at once, is then on its way while the search
+ * goes on.  A hint only; base NULL (the default) turns it off. */
+void nn_prefetch_ids(struct nn *t, const void *base, size_t stride);
 /* Present item nearest to (x, y), ties to the lowest index; -1 when empty.
  * *dist receives the metric distance (no circuity factor). */
 int nn_nearest(const struct nn *t, double x, double y, double *dist);

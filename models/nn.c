@@ -170,6 +170,11 @@ int nn_take(struct nn *t, int i)
 }
 
 void nn_set_id(struct nn *t, int i, int id) { t->sl[t->it[i].r.pos].id = id; }
+void nn_prefetch_ids(struct nn *t, const void *base, size_t stride)
+{
+    t->pf_base = base;
+    t->pf_stride = stride;
+}
 
 int nn_contains(const struct nn *t, int i) { return nn__present(t, &t->it[i].r); }
 struct nn_ref nn_ref_of(const struct nn *t, int i) { return t->it[i].r; }
@@ -406,6 +411,21 @@ struct near {
     const struct nn_slot *s;        /* item i's slot, NULL while none */
 };
 
+/* Slot p, at distance d, is the best so far.  With nn_prefetch_ids, its
+ * record is asked for now: the search's answer is most often found in
+ * its first row or two, and its record (the unit the caller sends at once)
+ * is then on its way during the rest of the search.  A function, not the
+ * body of NN__EACH_PRESENT, so that the hint has a line of its own
+ * (tests/test_prefetch.sh). */
+PS_HOT void near_best(const struct nn *t, const struct nn_slot *p, double d, struct near *b)
+{
+    b->d = d;
+    b->i = p->i;
+    b->s = p;
+    if (t->pf_base)
+        __builtin_prefetch(t->pf_base + (size_t)p->id * t->pf_stride, 1);
+}
+
 PS_HOT void near_cell(const struct nn *t, int manh, const struct nn_cell *cl, double x, double y,
                       struct near *b)
 {
@@ -413,11 +433,8 @@ PS_HOT void near_cell(const struct nn *t, int manh, const struct nn_cell *cl, do
     NN__EACH_PRESENT(t, cl, p, {
         double dx = fabs(x - p->x), dy = fabs(y - p->y);
         double d = manh ? dx + dy : hypot(dx, dy);
-        if (d < b->d || (d == b->d && p->i < b->i)) {
-            b->d = d;
-            b->i = p->i;
-            b->s = p;
-        }
+        if (d < b->d || (d == b->d && p->i < b->i))
+            near_best(t, p, d, b);
     });
 }
 

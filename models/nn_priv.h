@@ -88,6 +88,8 @@ struct nn {
     uint64_t *occ;          /* occupancy bitmap: row r's wpr words from occ[1 + r * rs],
                              * each row between zero words, so that a window
                              * straddling a row's ends needs no test */
+    const char *pf_base;    /* nn_prefetch_ids: record of id k at pf_base + k * pf_stride */
+    size_t pf_stride;
 };
 
 /* Runs the statements ... for each present slot p of cell cl, in slot

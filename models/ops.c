@@ -2525,6 +2525,8 @@ static void build_indexes(struct ops *o)
             o->u[o->nn_unit[k][i]].nn = nn_ref_of(o->nn[k], i);
             nn_set_id(o->nn[k], i, o->nn_unit[k][i]);
         }
+        if (o->prefetch)
+            nn_prefetch_ids(o->nn[k], o->u, sizeof *o->u);
     }
     free(bx);
     free(by);
