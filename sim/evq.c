@@ -542,8 +542,8 @@ PS_COLD static int32_t refill_due_slow(struct evq *q, double t, int64_t lim)
  * in cache when it is sorted (four a bucket on average: the width the
  * model sets).  The sort asks for each event's model record, which its
  * pop will read a few events later.  Hints only: the order is
- * list_sort's.  bench-city S = 128: 13% faster, 992 -> 993 instructions an
- * incident (docs/performance.md). */
+ * list_sort's.  bench-city S = 128: about 7% faster at the same
+ * instructions an incident (docs/performance.md, "Since ccf7048"). */
 static int32_t sort_fetching(struct evq *q, int64_t cur, int32_t k)
 {
     struct node *pool = q->pool;

@@ -41,6 +41,13 @@ _Static_assert(sizeof(struct node) == sizeof(struct evq_event) &&
                offsetof(struct node, ver) == offsetof(struct evq_event, ver),
                "a wheel node is an evq_event with its link in the tail padding");
 
+/* Three buckets ahead measured best on bench-city S = 128 (two: 1%
+ * slower, four and five: 3% slower and 5 and 8 instructions an incident
+ * more). */
+enum { EVQ_PF_AHEAD = 3, EVQ_PF_RING = 4 };
+_Static_assert(EVQ_PF_AHEAD < EVQ_PF_RING && (EVQ_PF_RING & (EVQ_PF_RING - 1)) == 0,
+               "a walk for each bucket ahead, in a ring of 2^k");
+
 struct evq {
     enum evq_kind kind;
     uint64_t next_seq;        /* pushes since creation or evq_clear */
@@ -81,15 +88,8 @@ struct evq {
      * last, -1 when its list is done.  A stale entry (its bucket served,
      * the wheel rebuilt) is a node index all the same: a wasted hint,
      * never a wrong result. */
-    int32_t pf_walk[4];
+    int32_t pf_walk[EVQ_PF_RING];
 };
-/* Three buckets ahead measured best on bench-city S = 128 (two: 1%
- * slower, four and five: 3% slower and 5 and 8 instructions an incident
- * more). */
-enum { EVQ_PF_AHEAD = 3, EVQ_PF_RING = 4 };
-_Static_assert(sizeof ((struct evq *)0)->pf_walk == EVQ_PF_RING * sizeof(int32_t) &&
-               EVQ_PF_AHEAD < EVQ_PF_RING && (EVQ_PF_RING & (EVQ_PF_RING - 1)) == 0,
-               "a walk for each bucket ahead, in a ring of 2^k");
 
 /* evq.c: files node k (filled) wherever the fast push does not, then grows
  * the pool or retunes the width when due. */
