@@ -1187,63 +1187,83 @@ static void record_intervals(struct ops *o, int u, struct job *jb, double now)
     o->t_tal[in->type].da += da;
 }
 
-/* A first arrival into one row of a breakdown (and, on the plain path,
- * whether the call closes on scene, which complete would add); a macro,
- * for the grid rows' struct gtally as well (tally_grid). */
-#define TALLY_FIRST(a, resp_, within_, first_, queued_, resolved_) \
-    do {                                                             \
-        (a)->n++;                                                    \
-        (a)->resp += (resp_);                                        \
-        (a)->within += (within_);                                    \
-        (a)->first += (first_);                                      \
-        (a)->queued += (queued_);                                    \
-        (a)->resolved += (resolved_);                                \
-    } while (0)
-static inline void tally_first(struct tally *a, double resp, bool within, bool first,
-                               bool queued, bool resolved)
+/* A call's increment of a packed row (struct ptally), by within | first
+ * << 1 | queued << 2 | resolved << 3: one load instead of four shifts. */
+#define PK_(k) ((uint64_t)1 << PK_N * OPS_PK_BITS |                         \
+               (uint64_t)((k) & 1) << PK_WITHIN * OPS_PK_BITS |             \
+               (uint64_t)((k) >> 1 & 1) << PK_FIRST * OPS_PK_BITS |         \
+               (uint64_t)((k) >> 2 & 1) << PK_QUEUED * OPS_PK_BITS |        \
+               (uint64_t)((k) >> 3 & 1) << PK_RESOLVED * OPS_PK_BITS)
+static const uint64_t pk_word[16] = {
+    PK_(0), PK_(1), PK_(2), PK_(3), PK_(4), PK_(5), PK_(6), PK_(7),
+    PK_(8), PK_(9), PK_(10), PK_(11), PK_(12), PK_(13), PK_(14), PK_(15),
+};
+#undef PK_
+
+/* Field f of packed counts pk. */
+static uint64_t pk_get(uint64_t pk, int f)
 {
-    TALLY_FIRST(a, resp, within, first, queued, resolved);
+    return pk >> f * OPS_PK_BITS & OPS_PK_MAX;
 }
 
-/* Moves the counts of every grid's row into its 64-bit totals, once every
- * g_fold_every calls into the rows: each 32-bit count then holds at most
- * that many calls, and a call's resolved, added at completion, at most
- * the jobs still open besides (fewer than 2^31 more). */
-static struct tally grid_tally(const struct ops *o, int g);
-PS_COLD static void fold_grids(struct ops *o)
+/* Moves packed counts pk into a's 64-bit counts. */
+static void pk_fold(struct tally *a, uint64_t pk)
 {
-    for (int g = 0; g < o->s->n_grids; g++) {
-        struct gtally *a = &o->g_tal[g];
-        struct tally t = grid_tally(o, g);
-        t.resp = 0;                     /* the row keeps its sum: no count to wrap */
-        o->g_tot[g] = t;
-        a->n = a->within = a->first = a->queued = a->resolved = 0;
+    a->n += pk_get(pk, PK_N);
+    a->within += pk_get(pk, PK_WITHIN);
+    a->first += pk_get(pk, PK_FIRST);
+    a->queued += pk_get(pk, PK_QUEUED);
+    a->resolved += pk_get(pk, PK_RESOLVED);
+}
+
+/* Grid g's row, whose n field has reached pk_fold, into its totals. */
+PS_COLD static void fold_grid(struct ops *o, int g)
+{
+    pk_fold(&o->g_tot[g], o->g_tal[g].pk);
+    o->g_tal[g].pk = 0;
+}
+
+/* Every hour's and type's counts into h_tal and t_tal: every pk_fold
+ * calls into them (a call adds to one row of each, so no field can pass
+ * pk_fold) and before the results (fold_all).  Their sums stay in the
+ * packed rows until then. */
+static void fold_small(struct ops *o)
+{
+    for (int h = 0; h < 24; h++) {
+        pk_fold(&o->h_tal[h], o->h_pk[h].pk);
+        o->h_pk[h].pk = 0;
     }
-    o->g_fold_left = o->g_fold_every;
+    for (int t = 0; t < o->s->n_itypes; t++) {
+        pk_fold(&o->t_tal[t], o->t_pk[t].pk);
+        o->t_pk[t].pk = 0;
+    }
+    o->pk_left = o->pk_fold;
 }
 
-/* tally_first for a grid's row. */
-static inline void tally_grid(struct ops *o, int g, double resp, bool within, bool first,
-                              bool queued, bool resolved)
+/* A first arrival into a packed row: its increment w (pk_word) and its
+ * response minutes. */
+PS_HOT void pk_add(struct ptally *a, uint64_t w, double resp)
 {
-    struct gtally *a = &o->g_tal[g];
-    TALLY_FIRST(a, resp, within, first, queued, resolved);   /* struct tally's field names */
-    if (--o->g_fold_left == 0)
-        fold_grids(o);
+    a->pk += w;
+    a->resp += resp;
+}
+
+/* pk_add for grid g's row, folded when its n field reaches pk_fold. */
+PS_HOT void tally_grid(struct ops *o, int g, uint64_t w, double resp)
+{
+    struct ptally *a = &o->g_tal[g];
+    pk_add(a, w, resp);
+    if ((a->pk & OPS_PK_MAX) == o->pk_fold)
+        fold_grid(o, g);
 }
 
 /* Grid g's row of the breakdown: its totals and what its row holds since
  * the last fold. */
 static struct tally grid_tally(const struct ops *o, int g)
 {
-    const struct gtally *a = &o->g_tal[g];
     struct tally t = o->g_tot[g];
-    t.n += a->n;
-    t.within += a->within;
-    t.first += a->first;
-    t.queued += a->queued;
-    t.resolved += a->resolved;
-    t.resp = a->resp;
+    pk_fold(&t, o->g_tal[g].pk);
+    t.resp = o->g_tal[g].resp;
     return t;
 }
 
@@ -1311,11 +1331,15 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
         int gz = in->grid >= 0 ? o->grid_zone[in->grid] : -1;
         o->n_cross_zone += gz >= 0 && o->unit_zone[u] >= 0 && o->unit_zone[u] != gz;
     }
+    unsigned wk = (unsigned)within | (unsigned)first << 1 | (unsigned)queued << 2;
+    uint64_t w = pk_word[wk | (unsigned)(plain && closes) << 3];
     if (in->grid >= 0)
-        tally_grid(o, in->grid, resp, within, first, queued, plain && closes);
+        tally_grid(o, in->grid, w, resp);
     int hr = hour_of_day(o, in->t);
-    tally_first(&o->h_tal[hr], resp, within, first, queued, false);
-    tally_first(&o->t_tal[in->type], resp, within, first, queued, plain && closes);
+    pk_add(&o->h_pk[hr], pk_word[wk], resp);    /* no resolved by hour */
+    pk_add(&o->t_pk[in->type], w, resp);
+    if (--o->pk_left == 0)
+        fold_small(o);
     if (!plain && o->split_type)
         stat_hist_add_bin(&o->t_hist[in->type], resp, rbin);
     if (!plain && o->grid_on && o->tag[u].role == ROLE_GRID_WORKER) {
@@ -1447,7 +1471,7 @@ PS_HOT void complete(struct ops *o, int j, const bool plain, bool closes)
         resolved = closed = closes_on_scene(o, jb, fu, false);
     if (counted) {
         if (!plain && jb->inc.grid >= 0)
-            o->g_tal[jb->inc.grid].resolved += resolved;
+            o->g_tot[jb->inc.grid].resolved += resolved;
         if (!plain)
             o->t_tal[jb->inc.type].resolved += resolved;
         o->t_handover[jb->inc.type] += !closed;
@@ -2391,6 +2415,7 @@ static void ops_release(struct ops *o)
         stat_hist_release(&o->same_hist);
     free(o->p_resp); free(o->p_hist); free(o->p_within); free(o->t_hist);
     free(o->g_tal); free(o->g_tot); free(o->h_tal); free(o->t_tal); free(o->k_tal);
+    free(o->h_pk); free(o->t_pk);
     if (o->da_hist.h)
         stat_hist_release(&o->da_hist);
     ops_cad_release(o);
@@ -2710,19 +2735,21 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     stat_hist_init(&o->same_hist);
     o->g_tal = zalloc_aligned((size_t)G, sizeof *o->g_tal, 64);
     o->g_tot = zalloc((size_t)G, sizeof *o->g_tot);
-    /* A diagnostic override of the fold's period, for the test that the
+    /* A diagnostic override of the folds' period, for the test that the
      * folds do not change a figure (tests/test_plain.sh). */
-    o->g_fold_every = 1u << 31;
+    o->pk_fold = OPS_PK_MAX;
     const char *fe = getenv("PATROLSIM_TALLY_FOLD");
     if (fe && *fe) {
         char *end;
         unsigned long v = strtoul(fe, &end, 10);
-        if (*end || v < 1 || v > 1u << 31)
+        if (*end || v < 1 || v > OPS_PK_MAX)
             return err_set(e, "PATROLSIM_TALLY_FOLD=%s: expected calls between folds, "
-                           "1 to 2147483648 (or unset)", fe);
-        o->g_fold_every = (uint32_t)v;
+                           "1 to %d (or unset)", fe, OPS_PK_MAX);
+        o->pk_fold = (uint32_t)v;
     }
-    o->g_fold_left = o->g_fold_every;
+    o->pk_left = o->pk_fold;
+    o->h_pk = zalloc_aligned(24, sizeof *o->h_pk, 64);
+    o->t_pk = zalloc_aligned((size_t)s->n_itypes, sizeof *o->t_pk, 64);
     o->h_tal = zalloc_aligned(24, sizeof *o->h_tal, 64);
     o->t_tal = zalloc_aligned((size_t)s->n_itypes, sizeof *o->t_tal, 64);
     o->k_tal = zalloc_aligned(FAC_N_TIERS, sizeof *o->k_tal, 64);
@@ -2937,6 +2964,17 @@ static void fold_same_hist(struct ops *o)
     stat_hist_merge(&o->p_hist[o->s->n_priorities], &o->same_hist);
     stat_hist_merge(&o->travel_hist, &o->same_hist);
     stat_hist_reset(&o->same_hist);
+}
+
+/* The packed hour and type rows into h_tal and t_tal, sums too, once,
+ * after the run (the grid rows are read through grid_tally). */
+static void fold_all(struct ops *o)
+{
+    fold_small(o);
+    for (int h = 0; h < 24; h++)
+        o->h_tal[h].resp = o->h_pk[h].resp;
+    for (int t = 0; t < o->s->n_itypes; t++)
+        o->t_tal[t].resp = o->t_pk[t].resp;
 }
 
 static void results(const struct ops *o, double *out)
@@ -3246,6 +3284,7 @@ int ops_run(const struct scn *s, const struct ops_params *p, double *out,
             avail += ops_available(&o, u);
         PS_ASSERT(avail == o.n_avail);      /* the count the dispatch skip relies on */
         fold_same_hist(&o);
+        fold_all(&o);
         results(&o, out);
         chart_results(&o, out);
         if (o.src->observed)

@@ -48,18 +48,26 @@ struct tally {
  * call touches one line of its grid's row, and a row's address is a shift. */
 _Static_assert(sizeof(struct tally) == 64, "a breakdown row is one cache line");
 
-/* A grid's row of the breakdown as the path of every call fills it: half
- * a line (the rows aligned), because on a large city the grids' rows are
- * among what a call reads at random, and twice as many of them stay in a
- * core's cache (bench-city S = 128: 512 KB of rows).  Counts in 32 bits,
- * folded into g_tot, which keeps the 64-bit totals and the by_interval
- * sums, before any can wrap (ops.c tally_grid); the grid's figures are the
- * two added (grid_tally). */
-struct gtally {
-    uint32_t n, within, first, queued, resolved;
+/* A row of a breakdown as the path of every call fills it: its counts n,
+ * within, first, queued and resolved packed in fields of OPS_PK_BITS bits
+ * (n the lowest), so that a call adds one word a row (ops.c pk_word)
+ * instead of five counts, and the sum of its response minutes.  A row is
+ * folded into its struct tally's 64-bit counts before its n field, which
+ * no other field exceeds, can pass OPS_PK_MAX (ops.c: a grid's row when
+ * its n field reaches it, the hour and type rows all together every
+ * OPS_PK_MAX calls, and all of them before the results are read).  The
+ * sum stays here, in the order of the calls: no count to wrap.
+ * 16 bytes, so that on a large city, where the grids' rows are among what
+ * a call reads at random, four share a line (bench-city S = 128: 256 KB of
+ * grid rows). */
+enum { OPS_PK_BITS = 12, OPS_PK_MAX = (1 << OPS_PK_BITS) - 1 };
+enum { PK_N, PK_WITHIN, PK_FIRST, PK_QUEUED, PK_RESOLVED, PK_FIELDS };
+_Static_assert(PK_FIELDS * OPS_PK_BITS <= 64, "the packed counts fit a word");
+struct ptally {
+    uint64_t pk;
     double resp;
 };
-_Static_assert(sizeof(struct gtally) == 32, "a grid's row is half a cache line");
+_Static_assert(sizeof(struct ptally) == 16, "four rows a cache line");
 
 /* Fields in the order an incident touches them: the first 64 bytes (state,
  * the leg's end, the busy period, its bits in its spatial index and the
@@ -341,10 +349,11 @@ struct ops {
     int max_queue;
     /* The breakdowns, by grid, hour of day of creation, type and tier of
      * the first unit's base; the overall counts are their sums (results). */
-    struct gtally *g_tal;
+    struct ptally *g_tal;        /* per grid, packed (struct ptally) */
     struct tally *g_tot;         /* per grid: g_tal's counts folded, and rd, da */
-    uint32_t g_fold_left;        /* calls into g_tal before its next fold */
-    uint32_t g_fold_every;       /* 2^31, so that no 32-bit count can wrap */
+    struct ptally *h_pk, *t_pk;  /* per hour, per type, packed: folded into h_tal, t_tal */
+    uint32_t pk_fold;            /* a row is folded at this n (OPS_PK_MAX) */
+    uint32_t pk_left;            /* calls into h_pk, t_pk before their next fold */
     struct tally *h_tal, *t_tal, *k_tal;
     int one_tier;                /* the tier of every unit when its k_tal row is the
                                   * overall collector's (ops_setup), else -1 */
