@@ -2124,7 +2124,7 @@ PS_HOT void prefetch_grid(const struct ops *o, const struct inc *in)
     __builtin_prefetch(&o->grid_home1[in->grid]);
     if (o->zoned)                               /* else grid_zone[] is not read */
         __builtin_prefetch(&o->grid_zone[in->grid]);
-    __builtin_prefetch(&o->g_tal[in->grid], 1); /* half a line (struct gtally) */
+    __builtin_prefetch(&o->g_tal[in->grid], 1); /* a quarter line (struct ptally) */
 }
 
 PS_HOT void prefetch_home(const struct ops *o, const struct inc *in)

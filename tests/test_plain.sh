@@ -4,7 +4,7 @@
 # general copy does: every output file the same byte for byte with the
 # plain path taken and with it forced off (PATROLSIM_PLAIN=off), on
 # scenarios that take it; and scenarios with such a feature do not take it.
-# Also that folding the grid rows' 32-bit counts changes no output.
+# Also that folding the breakdown rows' packed counts changes no output.
 . "$(dirname "$0")/lib.sh"
 
 plain_of() {    # the plain_path line of bench on scenario $1
@@ -57,10 +57,12 @@ check "a replay (observed timings to compare) does not" \
 check "bench-city with a warm-up does not" \
     [ "$(plain_of scenarios/bench-city --days 2 --set run.warmup_days=1)" = no ]
 
-# A grid's row keeps 32-bit counts, folded into 64-bit totals every 2^31
-# calls (models/ops.c tally_grid): folding every few calls gives the same
-# files, on the plain path and on the general one (the demo: several
-# types, handovers, a resolved count added at completion).
+# The grid, hour and type rows keep their counts in 12-bit fields, folded
+# into 64-bit totals at 4,095 calls (models/ops.c tally_grid, fold_small):
+# folding every few calls gives the same files, on the plain path and on
+# the general one (the demo: several types, handovers, a resolved count
+# added at completion).  (bench-city's own year, about 5,800 calls a grid,
+# folds each grid's row once.)
 same_both_ways PATROLSIM_TALLY_FOLD "" 7 "grid rows folded every 7 calls, plain path" \
     scenarios/bench-city --reps 2 --set run.horizon_days=10
 same_both_ways PATROLSIM_TALLY_FOLD "" 3 "grid rows folded every 3 calls, general path" \
@@ -68,7 +70,9 @@ same_both_ways PATROLSIM_TALLY_FOLD "" 3 "grid rows folded every 3 calls, genera
 expect_exit 1 "PATROLSIM_TALLY_FOLD with a bad value is refused" \
     env PATROLSIM_TALLY_FOLD=0 "$P" run scenarios/bench-city --reps 1 --quiet --out "$T/bad"
 check "... naming the value and what is expected" \
-    grep -q "PATROLSIM_TALLY_FOLD=0: expected calls between folds" "$T/err"
+    grep -q "PATROLSIM_TALLY_FOLD=0: expected calls between folds, 1 to 4095" "$T/err"
+expect_exit 1 "PATROLSIM_TALLY_FOLD past a 12-bit field is refused" \
+    env PATROLSIM_TALLY_FOLD=4096 "$P" run scenarios/bench-city --reps 1 --quiet --out "$T/bad"
 
 expect_exit 1 "PATROLSIM_PLAIN with a bad value is refused" \
     env PATROLSIM_PLAIN=on "$P" run scenarios/bench-city --reps 1 --quiet --out "$T/bad"
