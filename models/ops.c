@@ -1216,18 +1216,18 @@ static void pk_fold(struct tally *a, uint64_t pk)
     a->resolved += pk_get(pk, PK_RESOLVED);
 }
 
-/* Grid g's row, whose n field has reached pk_fold, into its totals. */
+/* Grid g's row, whose n field has reached pk_fold_at, into its totals. */
 PS_COLD static void fold_grid(struct ops *o, int g)
 {
     pk_fold(&o->g_tot[g], o->g_tal[g].pk);
     o->g_tal[g].pk = 0;
 }
 
-/* Every hour's and type's counts into h_tal and t_tal: every pk_fold
+/* Every hour's and type's counts into h_tal and t_tal: every pk_fold_at
  * calls into them (a call adds to one row of each, so no field can pass
- * pk_fold) and before the results (fold_all).  Their sums stay in the
+ * pk_fold_at) and before the results (fold_all).  Their sums stay in the
  * packed rows until then. */
-static void fold_small(struct ops *o)
+PS_COLD static void fold_small(struct ops *o)
 {
     for (int h = 0; h < 24; h++) {
         pk_fold(&o->h_tal[h], o->h_pk[h].pk);
@@ -1237,7 +1237,7 @@ static void fold_small(struct ops *o)
         pk_fold(&o->t_tal[t], o->t_pk[t].pk);
         o->t_pk[t].pk = 0;
     }
-    o->pk_left = o->pk_fold;
+    o->pk_left = o->pk_fold_at;
 }
 
 /* A first arrival into a packed row: its increment w (pk_word) and its
@@ -1248,12 +1248,12 @@ PS_HOT void pk_add(struct ptally *a, uint64_t w, double resp)
     a->resp += resp;
 }
 
-/* pk_add for grid g's row, folded when its n field reaches pk_fold. */
+/* pk_add for grid g's row, folded when its n field reaches pk_fold_at. */
 PS_HOT void tally_grid(struct ops *o, int g, uint64_t w, double resp)
 {
     struct ptally *a = &o->g_tal[g];
     pk_add(a, w, resp);
-    if ((a->pk & OPS_PK_MAX) == o->pk_fold)
+    if ((a->pk & OPS_PK_MAX) == o->pk_fold_at)
         fold_grid(o, g);
 }
 
@@ -2737,7 +2737,7 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     o->g_tot = zalloc((size_t)G, sizeof *o->g_tot);
     /* A diagnostic override of the folds' period, for the test that the
      * folds do not change a figure (tests/test_plain.sh). */
-    o->pk_fold = OPS_PK_MAX;
+    o->pk_fold_at = OPS_PK_MAX;
     const char *fe = getenv("PATROLSIM_TALLY_FOLD");
     if (fe && *fe) {
         char *end;
@@ -2745,9 +2745,9 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
         if (*end || v < 1 || v > OPS_PK_MAX)
             return err_set(e, "PATROLSIM_TALLY_FOLD=%s: expected calls between folds, "
                            "1 to %d (or unset)", fe, OPS_PK_MAX);
-        o->pk_fold = (uint32_t)v;
+        o->pk_fold_at = (uint32_t)v;
     }
-    o->pk_left = o->pk_fold;
+    o->pk_left = o->pk_fold_at;
     o->h_pk = zalloc_aligned(24, sizeof *o->h_pk, 64);
     o->t_pk = zalloc_aligned((size_t)s->n_itypes, sizeof *o->t_pk, 64);
     o->h_tal = zalloc_aligned(24, sizeof *o->h_tal, 64);

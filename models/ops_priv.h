@@ -352,7 +352,7 @@ struct ops {
     struct ptally *g_tal;        /* per grid, packed (struct ptally) */
     struct tally *g_tot;         /* per grid: g_tal's counts folded, and rd, da */
     struct ptally *h_pk, *t_pk;  /* per hour, per type, packed: folded into h_tal, t_tal */
-    uint32_t pk_fold;            /* a row is folded at this n (OPS_PK_MAX) */
+    uint32_t pk_fold_at;         /* a row is folded at this n (OPS_PK_MAX) */
     uint32_t pk_left;            /* calls into h_pk, t_pk before their next fold */
     struct tally *h_tal, *t_tal, *k_tal;
     int one_tier;                /* the tier of every unit when its k_tal row is the
