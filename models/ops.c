@@ -1306,11 +1306,13 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
     bool within = resp <= it->target_min, first = jb->first_contact;
     bool queued = plain ? waited : jb->queued;
     int P = s->n_priorities;
-    size_t rbin = stat_hist_bin(resp);  /* one bin search for every histogram of resp */
+    /* one bin search for every histogram of resp not batched (same_buf) */
+    size_t rbin = trav != resp || (!plain && (o->split_prio || o->split_type))
+                      ? stat_hist_bin(resp) : 0;
     if (!plain && !o->plain)            /* else t_tal[0] holds it (results) */
         stat_sum_add(&o->p_resp[P], resp);
     if (trav == resp) {
-        stat_hist_add_bin(&o->same_hist, resp, rbin);
+        stat_hbuf_add(&o->same_buf, resp);
     } else {
         stat_hist_add_bin(&o->p_hist[P], resp, rbin);
         stat_hist_add(&o->travel_hist, trav);
@@ -2733,6 +2735,7 @@ static int ops_setup(struct ops *o, const struct scn *s, const struct ops_params
     stat_hist_init(&o->wait_hist);
     stat_hist_init(&o->travel_hist);
     stat_hist_init(&o->same_hist);
+    stat_hbuf_init(&o->same_buf, &o->same_hist);
     o->g_tal = zalloc_aligned((size_t)G, sizeof *o->g_tal, 64);
     o->g_tot = zalloc((size_t)G, sizeof *o->g_tot);
     /* A diagnostic override of the folds' period, for the test that the
@@ -2961,6 +2964,7 @@ static void demand_results(const struct ops *o, double *out)
  * the travel histograms (same_hist), once, after the run. */
 static void fold_same_hist(struct ops *o)
 {
+    stat_hbuf_flush(&o->same_buf);
     stat_hist_merge(&o->p_hist[o->s->n_priorities], &o->same_hist);
     stat_hist_merge(&o->travel_hist, &o->same_hist);
     stat_hist_reset(&o->same_hist);

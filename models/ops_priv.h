@@ -342,8 +342,10 @@ struct ops {
     /* The responses that were all travel (no wait), counted once here for
      * both the overall response and the travel histogram, which hold the
      * other calls' values during the run (fold_same_hist merges it into
-     * both at the end): one histogram line a call instead of two. */
+     * both at the end): one histogram line a call instead of two.  Its
+     * values are added in batches (same_buf), flushed in fold_same_hist. */
     struct stat_hist same_hist;
+    struct stat_hbuf same_buf;
     uint64_t n_cross, n_cross_zone;
     uint64_t preemptions, ab_needed, ab_found, absent_shifts;
     int max_queue;

@@ -141,6 +141,52 @@ void stat_hist_merge(struct stat_hist *dst, const struct stat_hist *src)
         dst->max = src->max;
 }
 
+/* 0 < v < STAT_HIST_LIN_TOP in one compare: positive doubles order as
+ * their bits do; bits - 1 takes +0 to UINT64_MAX, and -0, negative values
+ * and NaNs of either sign have bits above the top's already. */
+static int lin_range(double v)
+{
+    uint64_t b, top;
+    double t = STAT_HIST_LIN_TOP;
+    memcpy(&b, &v, sizeof b);
+    memcpy(&top, &t, sizeof top);
+    return b - 1 < top - 1;
+}
+
+void stat_hist_add_n(struct stat_hist *s, const double *x, size_t n)
+{
+    double *bin = s->h->bin, max = s->max;
+    const double *e = edges;
+    for (size_t k = 0; k < n; k++) {
+        double v = x[k];
+        max = v > max ? v : max;
+        if (lin_range(v)) {
+            /* stat_hist_bin's linear part; v / LIN_W < 1000 fits a long */
+            long i = (long)(v * (1.0 / STAT_HIST_LIN_W));
+            i = i > STAT_HIST_N_LIN - 1 ? STAT_HIST_N_LIN - 1 : i;
+            i -= v < e[i];
+            i += v >= e[i + 1];
+            bin[i] += 1;
+            continue;
+        }
+        size_t b = stat__hist_bin(v);
+        if (b == STAT_BIN_ZERO)
+            s->zeros++;
+        else if (b == STAT_BIN_OVER)
+            s->overflow++;
+        else
+            bin[b] += 1;
+    }
+    s->n += n;
+    s->max = max;
+}
+
+void stat_hbuf_flush(struct stat_hbuf *b)
+{
+    stat_hist_add_n(b->to, b->v, b->n);
+    b->n = 0;
+}
+
 size_t stat__hist_bin(double x)
 {
     PS_ASSERT(x >= 0);

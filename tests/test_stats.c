@@ -199,6 +199,52 @@ int main(void)
     CHECK_INT(qsame, 101);
     stat_hist_release(&m1);
     stat_hist_release(&m2);
+
+    /* Batched adds (stat_hbuf, stat_hist_add_n) give what one add at a
+     * time gives, bin for bin: the values above, every linear edge and
+     * its neighbours, both ends of the linear range, zeros of either sign,
+     * the smallest subnormal, geometric bins and an overflow, in a count
+     * that STAT_HBUF_N does not divide. */
+    struct stat_hist one, many;
+    struct stat_hbuf hb;
+    stat_hist_init(&one);
+    stat_hist_init(&many);
+    stat_hbuf_init(&hb, &many);
+    size_t nb = 0;
+    const double odd[] = { 0.0, -0.0, 5e-324, STAT_HIST_LIN_TOP, nextafter(STAT_HIST_LIN_TOP, 0),
+                           nextafter(STAT_HIST_LIN_TOP, INFINITY), 5e6, STAT_HIST_TOP, 1e300 };
+    const size_t n_odd = sizeof odd / sizeof odd[0], n_edge = 3 * (STAT_HIST_N_LIN + 1);
+    for (size_t i = 0; i < n_odd + N + n_edge; i++) {
+        double x;
+        if (i < n_odd) {
+            x = odd[i];
+        } else if (i < n_odd + N) {
+            x = xs[i - n_odd];
+        } else {                        /* linear edge k / 3, the doubles below, at, above */
+            size_t k = i - n_odd - N;
+            x = (double)(k / 3) * STAT_HIST_LIN_W;
+            if (k % 3 != 1)
+                x = nextafter(x, k % 3 == 0 ? 0 : INFINITY);
+        }
+        stat_hist_add(&one, x);
+        stat_hbuf_add(&hb, x);
+        nb++;
+    }
+    CHECK(nb % STAT_HBUF_N != 0 && hb.n == nb % STAT_HBUF_N, "batch: %zu values, %u held", nb, hb.n);
+    stat_hbuf_flush(&hb);
+    CHECK_INT(hb.n, 0);
+    CHECK_INT(many.n, one.n);
+    CHECK_INT(many.zeros, one.zeros);
+    CHECK_INT(many.overflow, one.overflow);
+    CHECK_NEAR(many.max, one.max, 0);
+    size_t bdiff = 0;
+    for (size_t i = 0; i < gsl_histogram_bins(one.h); i++)
+        bdiff += gsl_histogram_get(one.h, i) != gsl_histogram_get(many.h, i);
+    CHECK_INT(bdiff, 0);
+    CHECK(one.zeros == 4 && one.overflow == 2, "batch: zeros %llu, overflow %llu",
+          (unsigned long long)one.zeros, (unsigned long long)one.overflow);
+    stat_hist_release(&one);
+    stat_hist_release(&many);
     stat_hist_release(&h);
 
     /* Student t: for n = 5 values the 95% quantile is 2.776445. */
