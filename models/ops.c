@@ -2134,18 +2134,27 @@ PS_HOT void prefetch_home(const struct ops *o, const struct inc *in)
     if (in->grid < 0)
         return;
     struct grid_home1 gh = o->grid_home1[in->grid];
-    /* On the plain path a busy home unit is not read (plain_select): its
-     * bit says so now, as it will most likely still say then. */
-    if (gh.u < 0 || (o->plain_nn >= 0 &&
-                     (gh.pos == OPS_NO_POS || !nn__present_pos(o->nn[o->plain_nn], gh.pos))))
+    if (gh.u < 0 || (o->plain_nn >= 0 && gh.pos == OPS_NO_POS))
         return;
     int h = gh.u;
+    if (o->plain_nn >= 0) {
+        /* A busy home unit's record is not read (plain_select): its bit
+         * says so now, as it will most likely still say then.  The bit
+         * picks the line by a mask, not a branch, as it is a coin toss
+         * (four home units in ten busy at bench-city): for a busy unit the
+         * hint goes to *o, in cache.  The unit's slot, where a dispatch
+         * from base starts, is asked for either way. */
+        const struct nn *t = o->nn[o->plain_nn];
+        uintptr_t line = (uintptr_t)o, to_u = (uintptr_t)&o->u[h] - line;
+        line += to_u & -(uintptr_t)nn__present_pos(t, gh.pos);
+        __builtin_prefetch((const void *)line, 1);
+        __builtin_prefetch(nn__slot(t, gh.pos));
+        return;
+    }
     __builtin_prefetch(&o->u[h], 1);            /* the line a dispatch writes */
     if (!o->plain)                              /* ... and the leg's (struct unit_rt) */
         __builtin_prefetch((const char *)&o->u[h] + 64, 1);
-    /* where a dispatch from base starts: its slot on the plain path */
-    __builtin_prefetch(o->plain_nn >= 0 ? (const void *)nn__slot(o->nn[o->plain_nn], gh.pos)
-                                        : (const void *)&o->base_xy[h]);
+    __builtin_prefetch(&o->base_xy[h]);         /* where a dispatch from base starts */
 }
 
 /* Reads the stream until OPS_AHEAD incidents are in hand (one without
