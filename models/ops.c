@@ -1324,8 +1324,12 @@ PS_HOT void record_first(struct ops *o, int u, struct job *jb, double now, const
         o->p_within[p] += within;
     }
     stat_sum_add(&o->travel, trav);
-    stat_sum_add(&o->wait_all, wait);
-    stat_hist_add(&o->wait_hist, wait);
+    if (plain && !waited) {             /* wait == 0: counted once, at the end */
+        o->n_nowait++;
+    } else {
+        stat_sum_add(&o->wait_all, wait);
+        stat_hist_add(&o->wait_hist, wait);
+    }
     if (queued)
         stat_sum_add(&o->wait_queued, wait);
     o->n_cross += !first && tag_of(o, u, plain)->homed;
@@ -2970,9 +2974,16 @@ static void demand_results(const struct ops *o, double *out)
 }
 
 /* The calls whose response was all travel into the overall response and
- * the travel histograms (same_hist), once, after the run. */
+ * the travel histograms (same_hist), and the plain path's calls that did
+ * not wait into the wait's collectors, once, after the run.  Adding 0 to
+ * wait_all's sum n_nowait times leaves it as it is (a sum of waits >= 0
+ * from +0), so only the counts move. */
 static void fold_same_hist(struct ops *o)
 {
+    o->wait_all.n += o->n_nowait;
+    o->wait_hist.n += o->n_nowait;
+    o->wait_hist.zeros += o->n_nowait;
+    o->n_nowait = 0;
     stat_hbuf_flush(&o->same_buf);
     stat_hist_merge(&o->p_hist[o->s->n_priorities], &o->same_hist);
     stat_hist_merge(&o->travel_hist, &o->same_hist);

@@ -339,6 +339,8 @@ struct ops {
     bool split_prio, split_type;
     struct stat_sum travel, wait_all, wait_queued;
     struct stat_hist wait_hist, travel_hist;
+    uint64_t n_nowait;           /* plain calls not queued: into wait_all and
+                                  * wait_hist at fold_same_hist */
     /* The responses that were all travel (no wait), counted once here for
      * both the overall response and the travel histogram, which hold the
      * other calls' values during the run (fold_same_hist merges it into
