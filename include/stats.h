@@ -113,13 +113,13 @@ static inline void stat_hist_add(struct stat_hist *s, double x)
     }
     stat_hist_add_bin(s, x, stat_hist_bin(x));
 }
-/* A histogram's values held back and added STAT_HBUF_N at a time.  On a
- * large city each value's bin is a random line of 16 KB (1,000 linear bins'
- * counts and edges) that a call seldom finds in L1; added one at a time,
- * each such miss sits in the middle of the call's work, added in a batch,
- * the loop's iterations are independent and their misses overlap
- * (docs/performance.md: 1.07 at bench-city S = 128).  The histogram lags
- * until stat_hbuf_flush: flush before reading, merging or resetting it. */
+/* A histogram's values held back and added STAT_HBUF_N at a time.  Its
+ * 1,000 linear bins' counts and edges take 16 KB; a model that touches
+ * much other memory between two adds seldom finds a value's line in L1.
+ * Added one at a time, each such miss stalls the work around it; added in
+ * a batch, by a loop whose iterations are independent, the misses overlap
+ * (docs/performance.md, "Since cc7e8ad").  The histogram lags until
+ * stat_hbuf_flush: flush before reading, merging or resetting it. */
 #define STAT_HBUF_N 64
 struct stat_hbuf {
     struct stat_hist *to;

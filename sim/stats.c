@@ -142,8 +142,8 @@ void stat_hist_merge(struct stat_hist *dst, const struct stat_hist *src)
 }
 
 /* 0 < v < STAT_HIST_LIN_TOP in one compare: positive doubles order as
- * their bits do; bits - 1 takes +0 to UINT64_MAX, and -0, negative values
- * and NaNs of either sign have bits above the top's already. */
+ * their bits do, and after the subtraction +0 wraps to UINT64_MAX while
+ * -0, negative values, infinities and NaNs stay above the top's bits - 1. */
 static int lin_range(double v)
 {
     uint64_t b, top;

@@ -203,7 +203,7 @@ int main(void)
     /* Batched adds (stat_hbuf, stat_hist_add_n) give what one add at a
      * time gives, bin for bin: the values above, every linear edge and
      * its neighbours, both ends of the linear range, zeros of either sign,
-     * the smallest subnormal, geometric bins and an overflow, in a count
+     * the smallest subnormal, geometric bins and overflows, in a count
      * that STAT_HBUF_N does not divide. */
     struct stat_hist one, many;
     struct stat_hbuf hb;
