@@ -2973,27 +2973,24 @@ static void demand_results(const struct ops *o, double *out)
     d[D_CAPPED] = (double)o->sp.capped;
 }
 
-/* The calls whose response was all travel into the overall response and
- * the travel histograms (same_hist), and the plain path's calls that did
- * not wait into the wait's collectors, once, after the run.  Adding 0 to
- * wait_all's sum n_nowait times leaves it as it is (a sum of waits >= 0
- * from +0), so only the counts move. */
-static void fold_same_hist(struct ops *o)
+/* What the run's hot path left for its end, into the collectors the
+ * results read, once, after the run: the calls whose response was all
+ * travel (same_hist, its last batch first) into the overall response and
+ * the travel histograms; the plain path's calls that did not wait into the
+ * wait's collectors (adding 0 to wait_all's sum, a sum of waits >= 0 from
+ * +0, would change nothing, so only the counts move); the packed hour and
+ * type rows into h_tal and t_tal, sums too (the grid rows are read
+ * through grid_tally). */
+static void fold_all(struct ops *o)
 {
-    o->wait_all.n += o->n_nowait;
-    o->wait_hist.n += o->n_nowait;
-    o->wait_hist.zeros += o->n_nowait;
-    o->n_nowait = 0;
     stat_hbuf_flush(&o->same_buf);
     stat_hist_merge(&o->p_hist[o->s->n_priorities], &o->same_hist);
     stat_hist_merge(&o->travel_hist, &o->same_hist);
     stat_hist_reset(&o->same_hist);
-}
-
-/* The packed hour and type rows into h_tal and t_tal, sums too, once,
- * after the run (the grid rows are read through grid_tally). */
-static void fold_all(struct ops *o)
-{
+    o->wait_all.n += o->n_nowait;
+    o->wait_hist.n += o->n_nowait;
+    o->wait_hist.zeros += o->n_nowait;
+    o->n_nowait = 0;
     fold_small(o);
     for (int h = 0; h < 24; h++)
         o->h_tal[h].resp = o->h_pk[h].resp;
@@ -3307,7 +3304,6 @@ int ops_run(const struct scn *s, const struct ops_params *p, double *out,
         for (int u = 0; u < s->n_units; u++)
             avail += ops_available(&o, u);
         PS_ASSERT(avail == o.n_avail);      /* the count the dispatch skip relies on */
-        fold_same_hist(&o);
         fold_all(&o);
         results(&o, out);
         chart_results(&o, out);

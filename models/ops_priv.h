@@ -340,12 +340,12 @@ struct ops {
     struct stat_sum travel, wait_all, wait_queued;
     struct stat_hist wait_hist, travel_hist;
     uint64_t n_nowait;           /* plain calls not queued: into wait_all and
-                                  * wait_hist at fold_same_hist */
+                                  * wait_hist at fold_all */
     /* The responses that were all travel (no wait), counted once here for
      * both the overall response and the travel histogram, which hold the
-     * other calls' values during the run (fold_same_hist merges it into
+     * other calls' values during the run (fold_all merges it into
      * both at the end): one histogram line a call instead of two.  Its
-     * values are added in batches (same_buf), flushed in fold_same_hist. */
+     * values are added in batches (same_buf), flushed in fold_all. */
     struct stat_hist same_hist;
     struct stat_hbuf same_buf;
     uint64_t n_cross, n_cross_zone;
